@@ -1,0 +1,54 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'dist-bench/', 'dist-check/', 'coverage/', 'node_modules/', 'data/'] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through src/config.ts.' }],
+    },
+  },
+  {
+    // The core is pure: no I/O, no clock, nothing else of ours, no platform SDK.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../*', '!./*'], message: 'src/core imports nothing else of ours.' },
+            { group: ['node:fs', 'node:fs/*', 'node:http', 'node:https', 'node:net', 'node:child_process', 'node:os', 'fs', 'http', 'https'], message: 'src/core does no I/O.' },
+            { group: ['better-sqlite3', 'drizzle-orm', 'drizzle-orm/*', '@slack/*', 'botbuilder', 'botbuilder-*', 'pino', 'node-cron'], message: 'src/core does not know storage, platforms, logging or timers.' },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'src/core takes `now` as a parameter.' },
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'src/core takes `now` as a parameter.' },
+        { selector: "CallExpression[callee.object.name='DateTime'][callee.property.name='now']", message: 'src/core takes `now` as a parameter.' },
+        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'src/core takes randomness as a parameter.' },
+      ],
+    },
+  },
+  {
+    files: ['src/config.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: { 'no-restricted-properties': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    files: ['*.js', '*.config.ts'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

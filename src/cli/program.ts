@@ -1,0 +1,67 @@
+import { Command, CommanderError } from 'commander';
+import { UserFacingError } from '../core/errors.js';
+import { createLogger } from '../logger.js';
+import { startServer } from '../main.js';
+import { closeDatabase, openDatabase } from '../storage/database.js';
+import { configFrom, type GlobalOptions } from './cli-context.js';
+import { print } from './output.js';
+import { registerRoundCommands } from './round-commands.js';
+import { registerSurveyCommands } from './survey-commands.js';
+import { registerTeamCommands } from './team-commands.js';
+
+export function buildProgram(): Command {
+  const program = new Command('maturity-pulse')
+    .description('Pulse questions in Slack and Teams that measure platform-engineering maturity.')
+    .option('--database <path>', 'database file (default: DATABASE_PATH or ./data/maturity-pulse.db)')
+    .option('--surveys <dir>', 'surveys directory (default: SURVEYS_DIR or ./surveys)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'maturity-pulse: ')) });
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+  program
+    .command('start')
+    .description('run the bot (the demo when no Slack or Teams credentials are set)')
+    .action(async () => {
+      const config = configFrom(globals());
+      const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.secrets });
+      const server = await startServer(config, log);
+      await new Promise<void>((resolve) => {
+        const shutdown = (signal: string) => {
+          log.info({ signal }, 'shutting down');
+          server.stop().then(resolve, (error: unknown) => {
+            log.error({ err: error }, 'shutdown failed');
+            resolve();
+          });
+        };
+        process.once('SIGINT', () => shutdown('SIGINT'));
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+      });
+    });
+
+  program
+    .command('migrate')
+    .description('create the database or bring it up to date')
+    .action(() => {
+      const config = configFrom(globals());
+      const db = openDatabase(config.databasePath);
+      closeDatabase(db);
+      print(`The database at ${config.databasePath} is up to date.`);
+    });
+
+  registerSurveyCommands(program, globals);
+  registerTeamCommands(program, globals);
+  registerRoundCommands(program, globals);
+  return program;
+}
+
+/** Exit status and message for any failure: one sentence, never a stack trace. */
+export function describeFailure(error: unknown): { code: number; message: string | null } {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message (usage errors, --help, --version).
+    return { code: error.exitCode === 0 ? 0 : 2, message: null };
+  }
+  if (error instanceof UserFacingError) return { code: 1, message: error.message };
+  const reason = error instanceof Error ? error.message : String(error);
+  return { code: 1, message: `Unexpected error: ${reason}. Run again with LOG_LEVEL=debug and report it if it persists.` };
+}

@@ -1,0 +1,93 @@
+import { Option, type Command } from 'commander';
+import { formatTime } from '../adapters/text/format.js';
+import { renderDigestText } from '../adapters/text/render-digest.js';
+import { renderReportText } from '../adapters/text/render-report.js';
+import { UserFacingError } from '../core/errors.js';
+import { WEEKDAYS, type Team } from '../core/team.js';
+import { orgDigest, teamReport } from '../services/report-service.js';
+import { deleteTeamByName, requireTeam } from '../services/team-service.js';
+import { findOpenRound } from '../storage/round-repository.js';
+import { listTeams } from '../storage/team-repository.js';
+import { operator, withContext, type GlobalOptions } from './cli-context.js';
+import { print, printJson, type OutputFormat } from './output.js';
+
+const formatOption = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+
+function cadenceText(team: Team): string {
+  const c = team.cadence;
+  const day = WEEKDAYS[c.weekday - 1] ?? `day ${c.weekday}`;
+  return `${c.everyWeeks === 1 ? 'weekly' : 'every two weeks'} on ${day} at ${c.localTime} ${c.timeZone}, open ${c.roundLengthHours} h`;
+}
+
+export function registerTeamCommands(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('teams')
+    .description('list teams')
+    .argument('[list]', 'the only action: list')
+    .addOption(formatOption())
+    .action(async (action: string | undefined, options: { format: OutputFormat }) => {
+      if (action !== undefined && action !== 'list') throw new UserFacingError('invalid-input', `Unknown action "${action}"; use "teams list".`);
+      await withContext(globals(), {}, (ctx) => {
+        const teams = listTeams(ctx.db);
+        if (options.format === 'json') {
+          printJson(teams.map((team) => ({ ...team, openRound: findOpenRound(ctx.db, team.id)?.id ?? null })));
+          return;
+        }
+        if (teams.length === 0) print('No teams yet: teams are created with /maturity setup in their channel.');
+        for (const team of teams) {
+          const open = findOpenRound(ctx.db, team.id);
+          const paused = team.pausedUntil ? ` · paused until ${team.pausedUntil}` : '';
+          const running = open ? ` · round open until ${formatTime(open.closesAt, team.cadence.timeZone)}` : '';
+          print(`${team.name} · ${team.surveyId} · ${team.channel.platform} ${team.channel.channelId} · ${cadenceText(team)}${paused}${running}`);
+        }
+      });
+    });
+
+  program
+    .command('report')
+    .description("a team's report: level, trend and next steps per aspect")
+    .requiredOption('--team <name>', 'team name (case does not matter)')
+    .option('--aspect <id>', 'one aspect only')
+    .addOption(formatOption())
+    .action(async (options: { team: string; aspect?: string; format: OutputFormat }) => {
+      await withContext(globals(), {}, (ctx) => {
+        const team = requireTeam(ctx, options.team);
+        const result = teamReport(ctx, team, { withComments: false, ...(options.aspect === undefined ? {} : { aspectId: options.aspect }) });
+        if (result.kind === 'survey-missing') throw new UserFacingError('unknown-survey', `${team.name} uses the survey "${result.surveyId}", which is not in the surveys directory.`);
+        if (result.kind === 'unknown-aspect') throw new UserFacingError('unknown-aspect', `The survey of ${team.name} has no aspect "${result.aspectId}". Aspects: ${result.known.join(', ')}.`);
+        if (options.format === 'json') printJson(result.report);
+        else print(renderReportText(result.report));
+      });
+    });
+
+  program
+    .command('digest')
+    .description('the weekly digest across teams')
+    .option('--preview', 'show the digest as it would be posted now')
+    .addOption(formatOption())
+    .action(async (options: { preview?: boolean; format: OutputFormat }) => {
+      if (!options.preview) throw new UserFacingError('invalid-input', 'The running bot posts digests to subscribed channels; add --preview to see the coming one here.');
+      await withContext(globals(), {}, (ctx) => {
+        const digest = orgDigest(ctx);
+        if (options.format === 'json') printJson(digest);
+        else print(renderDigestText(digest));
+      });
+    });
+
+  const team = program.command('team').description('manage a team');
+  team
+    .command('delete')
+    .description("erase a team and all of its rounds, answers and comments")
+    .argument('<name>', 'team name')
+    .option('--yes', 'confirm the deletion')
+    .action(async (name: string, options: { yes?: boolean }) => {
+      await withContext(globals(), {}, (ctx) => {
+        const found = requireTeam(ctx, name);
+        if (!options.yes) {
+          throw new UserFacingError('invalid-input', `This erases ${found.name} with all its rounds, answers and comments. Run again with --yes to confirm.`);
+        }
+        const deleted = deleteTeamByName(ctx, operator(), name);
+        print(`Deleted ${deleted.name} and everything recorded for it.`);
+      });
+    });
+}

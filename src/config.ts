@@ -1,0 +1,167 @@
+import path from 'node:path';
+import cron from 'node-cron';
+import { z } from 'zod';
+import { PRIVACY_FLOOR } from './core/privacy.js';
+import type { ScoringPolicy } from './core/scoring.js';
+
+/**
+ * The only reader of process.env. Every variable is declared here once; start-up lists every problem at
+ * once, naming the variable, what it expects and what it got (never a secret's value).
+ */
+
+const SECRET_VARIABLES = new Set(['RESPONDENT_KEY_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MicrosoftAppPassword']);
+
+const blankAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema);
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  blankAsUnset(z.coerce.number({ error: 'expected a number' }).int('expected a whole number').min(min, `expected at least ${min}`).max(max, `expected at most ${max}`).default(fallback));
+const csv = blankAsUnset(
+  z
+    .string()
+    .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
+    .optional(),
+);
+
+export const EnvSchema = z
+  .object({
+    LOG_LEVEL: blankAsUnset(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+    LOG_FORMAT: blankAsUnset(z.enum(['auto', 'json', 'pretty']).default('auto')),
+    HOST: blankAsUnset(z.string().default('127.0.0.1')),
+    PORT: wholeNumber(0, 65535, 3000),
+    DATA_DIR: blankAsUnset(z.string().default('./data')),
+    DATABASE_PATH: blankAsUnset(z.string().optional()),
+    DEMO_DATABASE_PATH: blankAsUnset(z.string().optional()),
+    SURVEYS_DIR: blankAsUnset(z.string().default('./surveys')),
+    RESPONDENT_KEY_SECRET: blankAsUnset(z.string().min(32, 'expected at least 32 characters').optional()),
+    MIN_RESPONDENTS: wholeNumber(PRIVACY_FLOOR, 1000, 3),
+    MIN_COMMENT_RESPONDENTS: wholeNumber(PRIVACY_FLOOR, 1000, 5),
+    WINDOW_ROUNDS: wholeNumber(1, 12, 3),
+    TREND_THRESHOLD: blankAsUnset(z.coerce.number({ error: 'expected a number' }).min(0.1, 'expected at least 0.1').max(2, 'expected at most 2').default(0.3)),
+    RETENTION_DAYS: wholeNumber(30, 36500, 730),
+    TICK_CRON: blankAsUnset(z.string().refine((value) => cron.validate(value), 'expected a cron expression such as "* * * * *"').default('* * * * *')),
+    LEASE_TTL_SECONDS: wholeNumber(3, 3600, 90),
+    SLACK_BOT_TOKEN: blankAsUnset(z.string().regex(/^xoxb-/, 'expected a bot token starting with xoxb-').optional()),
+    SLACK_SIGNING_SECRET: blankAsUnset(z.string().min(16, 'expected the app signing secret').optional()),
+    SLACK_APP_TOKEN: blankAsUnset(z.string().regex(/^xapp-/, 'expected an app-level token starting with xapp-').optional()),
+    SLACK_API_URL: blankAsUnset(z.url('expected a URL such as https://slack.com/api/').optional()),
+    ADMIN_SLACK_USER_IDS: csv,
+    MicrosoftAppId: blankAsUnset(z.string().optional()),
+    MicrosoftAppPassword: blankAsUnset(z.string().optional()),
+    MicrosoftAppType: blankAsUnset(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()),
+    MicrosoftAppTenantId: blankAsUnset(z.string().optional()),
+    ADMIN_TEAMS_AAD_OBJECT_IDS: csv,
+  })
+  .superRefine((env, ctx) => {
+    if (env.MIN_COMMENT_RESPONDENTS < env.MIN_RESPONDENTS) {
+      ctx.addIssue({ code: 'custom', path: ['MIN_COMMENT_RESPONDENTS'], message: `expected at least MIN_RESPONDENTS (${env.MIN_RESPONDENTS})` });
+    }
+    if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)' });
+    }
+    if (!env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set' });
+    }
+    if (Boolean(env.MicrosoftAppId) !== Boolean(env.MicrosoftAppPassword)) {
+      ctx.addIssue({ code: 'custom', path: [env.MicrosoftAppId ? 'MicrosoftAppPassword' : 'MicrosoftAppId'], message: 'MicrosoftAppId and MicrosoftAppPassword are set together' });
+    }
+  });
+
+export interface SlackConfig {
+  readonly botToken: string;
+  readonly signingSecret: string | null;
+  readonly appToken: string | null;
+  readonly apiUrl: string | null;
+  readonly adminUserIds: readonly string[];
+}
+
+export interface TeamsConfig {
+  readonly appId: string;
+  readonly appPassword: string;
+  readonly appType: string;
+  readonly tenantId: string | null;
+  readonly adminObjectIds: readonly string[];
+}
+
+export interface AppConfig {
+  readonly logLevel: string;
+  /** `auto` is pretty on a terminal and JSON otherwise. */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly databasePath: string;
+  readonly demoDatabasePath: string;
+  readonly surveysDir: string;
+  /** Null when unset: a key is then generated once into the data directory. */
+  readonly respondentKeySecret: string | null;
+  readonly policy: ScoringPolicy;
+  readonly retentionDays: number;
+  readonly tickCron: string;
+  readonly leaseTtlMs: number;
+  readonly slack: SlackConfig | null;
+  readonly teams: TeamsConfig | null;
+  /** Every secret value configured, for the logger's last-resort scrubbing. */
+  readonly secrets: readonly string[];
+}
+
+export type ConfigResult = { readonly ok: true; readonly config: AppConfig } | { readonly ok: false; readonly problems: readonly string[] };
+
+/** Variables that connect each platform, for the message shown when none is configured. */
+export const CONNECTION_VARIABLES = {
+  slack: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET (HTTP mode)', 'SLACK_APP_TOKEN (Socket Mode)'],
+  teams: ['MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppType', 'MicrosoftAppTenantId'],
+} as const;
+
+function describeReceived(variable: string, raw: string | undefined): string {
+  if (raw === undefined || raw.trim() === '') return 'nothing';
+  if (SECRET_VARIABLES.has(variable)) return `a value of ${raw.length} characters`;
+  return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
+}
+
+/** Reads and validates the environment. Pass `env` in tests; `overrides` win over it (CLI flags). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<string, string>> = {}): ConfigResult {
+  const source: Record<string, string | undefined> = { ...env, ...overrides };
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? 'environment');
+      return `${variable}: ${issue.message}, got ${describeReceived(variable, source[variable])}`;
+    });
+    return { ok: false, problems: [...new Set(problems)] };
+  }
+  const e = parsed.data;
+  const dataDir = e.DATA_DIR;
+  const slack: SlackConfig | null = e.SLACK_BOT_TOKEN
+    ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET ?? null, appToken: e.SLACK_APP_TOKEN ?? null, apiUrl: e.SLACK_API_URL ?? null, adminUserIds: e.ADMIN_SLACK_USER_IDS ?? [] }
+    : null;
+  const teams: TeamsConfig | null =
+    e.MicrosoftAppId && e.MicrosoftAppPassword
+      ? { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appType: e.MicrosoftAppType ?? 'MultiTenant', tenantId: e.MicrosoftAppTenantId ?? null, adminObjectIds: e.ADMIN_TEAMS_AAD_OBJECT_IDS ?? [] }
+      : null;
+  const secrets = [e.RESPONDENT_KEY_SECRET, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN, e.MicrosoftAppPassword].filter((value): value is string => typeof value === 'string');
+  return {
+    ok: true,
+    config: {
+      logLevel: e.LOG_LEVEL,
+      logFormat: e.LOG_FORMAT,
+      host: e.HOST,
+      port: e.PORT,
+      dataDir,
+      databasePath: e.DATABASE_PATH ?? path.join(dataDir, 'maturity-pulse.db'),
+      demoDatabasePath: e.DEMO_DATABASE_PATH ?? path.join(dataDir, 'demo.db'),
+      surveysDir: e.SURVEYS_DIR,
+      respondentKeySecret: e.RESPONDENT_KEY_SECRET ?? null,
+      policy: { minRespondents: e.MIN_RESPONDENTS, minCommentRespondents: e.MIN_COMMENT_RESPONDENTS, windowRounds: e.WINDOW_ROUNDS, trendThreshold: e.TREND_THRESHOLD },
+      retentionDays: e.RETENTION_DAYS,
+      tickCron: e.TICK_CRON,
+      leaseTtlMs: e.LEASE_TTL_SECONDS * 1000,
+      slack,
+      teams,
+      secrets,
+    },
+  };
+}
+
+/** Whether any chat platform is configured; without one, `start` runs the demo. */
+export function hasChatCredentials(config: AppConfig): boolean {
+  return config.slack !== null || config.teams !== null;
+}

@@ -1,0 +1,255 @@
+import { roundQualifies } from './privacy.js';
+import { describeLevel, levelAt, roundToTenth, type ClosedRoundTally, type ScoringPolicy } from './scoring.js';
+import { aspectLevel, type Survey } from './survey.js';
+import { compareLevels, compareValues, NO_CHANGE, type Change } from './trends.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const DIGEST_WEEK_DAYS = 7;
+export const DIGEST_QUARTER_DAYS = 91;
+
+export interface DigestTeamInput {
+  readonly id: number;
+  readonly name: string;
+  readonly surveyId: string;
+  /** Closed rounds under the team's survey, oldest first. */
+  readonly rounds: readonly ClosedRoundTally[];
+  /** Channel members, when the platform told us; enables a response rate. */
+  readonly memberCount?: number | null;
+}
+
+export interface DigestInput {
+  readonly surveys: ReadonlyMap<string, Survey>;
+  readonly teams: readonly DigestTeamInput[];
+  readonly policy: ScoringPolicy;
+  readonly now: Date;
+  /** How many of the weakest org aspects get suggestions (2–3 reads well). */
+  readonly weakestCount?: number;
+}
+
+export interface TeamAspectCell {
+  readonly aspectId: string;
+  /** Null when the team has no qualifying figure for the aspect. */
+  readonly value: number | null;
+  readonly week: Change;
+  readonly quarter: Change;
+}
+
+export interface DigestTeamRow {
+  readonly teamId: number;
+  readonly teamName: string;
+  readonly cells: readonly TeamAspectCell[];
+}
+
+export interface OrgAspect {
+  readonly aspectId: string;
+  readonly aspectName: string;
+  /** Mean of the visible teams' levels, one decimal; null when no team has one. */
+  readonly value: number | null;
+  readonly label: string | null;
+  readonly teams: number;
+  /** Mean change of the teams that had a level both now and then. */
+  readonly week: Change;
+  readonly quarter: Change;
+}
+
+export interface Mover {
+  readonly teamName: string;
+  readonly aspectId: string;
+  readonly aspectName: string;
+  readonly delta: number;
+}
+
+export interface WeakAspect {
+  readonly aspectId: string;
+  readonly aspectName: string;
+  readonly value: number;
+  readonly label: string;
+  readonly toward: string | null;
+  readonly suggestions: readonly string[];
+}
+
+export interface DigestSection {
+  readonly surveyId: string;
+  readonly surveyTitle: string;
+  readonly levelNames: readonly string[];
+  readonly teamCount: number;
+  /** Teams without any figure to show, counted but never named with figures. */
+  readonly hiddenTeamCount: number;
+  readonly aspects: readonly OrgAspect[];
+  /** Visible teams only, in name order. */
+  readonly teams: readonly DigestTeamRow[];
+  readonly improvedThisWeek: readonly Mover[];
+  readonly slippedThisWeek: readonly Mover[];
+  readonly improvedThisQuarter: readonly Mover[];
+  readonly slippedThisQuarter: readonly Mover[];
+  readonly weakest: readonly WeakAspect[];
+  readonly participation: {
+    /** Rounds closed in the last 7 days, and their answers. */
+    readonly roundsClosed: number;
+    readonly respondents: number;
+    readonly roundsBelowMinimum: number;
+    /** Respondents over members, for teams whose member count is known; null otherwise. */
+    readonly responseRate: number | null;
+  };
+}
+
+export interface Digest {
+  readonly generatedAt: Date;
+  readonly weekAgo: Date;
+  readonly quarterAgo: Date;
+  readonly sections: readonly DigestSection[];
+}
+
+function meanChange(pairs: readonly { now: number; then: number }[], since: Date, threshold: number): Change {
+  if (pairs.length === 0) return NO_CHANGE;
+  const now = pairs.reduce((sum, pair) => sum + pair.now, 0) / pairs.length;
+  const then = pairs.reduce((sum, pair) => sum + pair.then, 0) / pairs.length;
+  return compareValues(roundToTenth(now), roundToTenth(then), since, threshold);
+}
+
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function movers(rows: readonly DigestTeamRow[], survey: Survey, pick: (cell: TeamAspectCell) => Change, direction: 'improved' | 'slipped'): Mover[] {
+  const names = new Map(survey.aspects.map((aspect) => [aspect.id, aspect.name]));
+  return rows
+    .flatMap((row) =>
+      row.cells.flatMap((cell) => {
+        const change = pick(cell);
+        return change.kind === 'change' && change.direction === direction
+          ? [{ teamName: row.teamName, aspectId: cell.aspectId, aspectName: names.get(cell.aspectId) ?? cell.aspectId, delta: change.delta }]
+          : [];
+      }),
+    )
+    .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || a.teamName.localeCompare(b.teamName));
+}
+
+function section(survey: Survey, teams: readonly DigestTeamInput[], input: DigestInput): DigestSection {
+  const { policy, now } = input;
+  const weekAgo = new Date(now.getTime() - DIGEST_WEEK_DAYS * DAY_MS);
+  const quarterAgo = new Date(now.getTime() - DIGEST_QUARTER_DAYS * DAY_MS);
+  const rows: DigestTeamRow[] = [];
+  let hiddenTeamCount = 0;
+  const nowByAspect = new Map<string, number[]>();
+  const weekPairs = new Map<string, { now: number; then: number }[]>();
+  const quarterPairs = new Map<string, { now: number; then: number }[]>();
+  let roundsClosed = 0;
+  let respondents = 0;
+  let roundsBelowMinimum = 0;
+  let rateRespondents = 0;
+  let rateMembers = 0;
+
+  for (const team of teams) {
+    const byAspect = new Map<string, ClosedRoundTally[]>();
+    for (const round of team.rounds) {
+      append(byAspect, round.aspectId, round);
+      if (round.closedAt.getTime() > weekAgo.getTime() && round.closedAt.getTime() <= now.getTime()) {
+        roundsClosed += 1;
+        respondents += round.tally.respondents;
+        if (!roundQualifies(round.tally, policy)) roundsBelowMinimum += 1;
+        if (team.memberCount) {
+          rateRespondents += round.tally.respondents;
+          rateMembers += team.memberCount;
+        }
+      }
+    }
+    const cells: TeamAspectCell[] = [];
+    let visible = false;
+    for (const aspect of survey.aspects) {
+      const rounds = byAspect.get(aspect.id) ?? [];
+      const current = levelAt(rounds, now, policy);
+      if (!current) {
+        cells.push({ aspectId: aspect.id, value: null, week: NO_CHANGE, quarter: NO_CHANGE });
+        continue;
+      }
+      visible = true;
+      append(nowByAspect, aspect.id, current.value);
+      const week = levelAt(rounds, weekAgo, policy);
+      const quarter = levelAt(rounds, quarterAgo, policy);
+      if (week) append(weekPairs, aspect.id, { now: current.value, then: week.value });
+      if (quarter) append(quarterPairs, aspect.id, { now: current.value, then: quarter.value });
+      cells.push({
+        aspectId: aspect.id,
+        value: current.value,
+        week: compareLevels(current, week, policy.trendThreshold),
+        quarter: compareLevels(current, quarter, policy.trendThreshold),
+      });
+    }
+    if (visible) rows.push({ teamId: team.id, teamName: team.name, cells });
+    else hiddenTeamCount += 1;
+  }
+
+  const aspects: OrgAspect[] = survey.aspects.map((aspect) => {
+    const values = nowByAspect.get(aspect.id) ?? [];
+    const value = values.length > 0 ? roundToTenth(values.reduce((sum, v) => sum + v, 0) / values.length) : null;
+    return {
+      aspectId: aspect.id,
+      aspectName: aspect.name,
+      value,
+      label: value === null ? null : describeLevel(survey, value).label,
+      teams: values.length,
+      week: meanChange(weekPairs.get(aspect.id) ?? [], weekAgo, policy.trendThreshold),
+      quarter: meanChange(quarterPairs.get(aspect.id) ?? [], quarterAgo, policy.trendThreshold),
+    };
+  });
+
+  const weakest: WeakAspect[] = aspects
+    .flatMap((aspect, index) => (aspect.value === null ? [] : [{ aspect, value: aspect.value, index }]))
+    .sort((a, b) => a.value - b.value || a.index - b.index)
+    .slice(0, input.weakestCount ?? 3)
+    .flatMap(({ aspect, value }) => {
+      const definition = survey.aspects.find((candidate) => candidate.id === aspect.aspectId);
+      if (!definition) return [];
+      const description = describeLevel(survey, value);
+      return [{ aspectId: aspect.aspectId, aspectName: aspect.aspectName, value, label: description.label, toward: description.nextName, suggestions: aspectLevel(definition, description.reached).suggestions }];
+    });
+
+  rows.sort((a, b) => a.teamName.localeCompare(b.teamName));
+  return {
+    surveyId: survey.id,
+    surveyTitle: survey.title,
+    levelNames: survey.levels.map((level) => level.name),
+    teamCount: teams.length,
+    hiddenTeamCount,
+    aspects,
+    teams: rows,
+    improvedThisWeek: movers(rows, survey, (cell) => cell.week, 'improved'),
+    slippedThisWeek: movers(rows, survey, (cell) => cell.week, 'slipped'),
+    improvedThisQuarter: movers(rows, survey, (cell) => cell.quarter, 'improved'),
+    slippedThisQuarter: movers(rows, survey, (cell) => cell.quarter, 'slipped'),
+    weakest,
+    participation: {
+      roundsClosed,
+      respondents,
+      roundsBelowMinimum,
+      responseRate: rateMembers > 0 ? Math.min(1, rateRespondents / rateMembers) : null,
+    },
+  };
+}
+
+/**
+ * The organisation digest: one section per survey (4-level and 5-stage teams are never mixed), built
+ * from qualifying closed rounds only; teams without any figure are counted, not shown.
+ */
+export function buildDigest(input: DigestInput): Digest {
+  const bySurvey = new Map<string, DigestTeamInput[]>();
+  for (const team of input.teams) {
+    if (!input.surveys.has(team.surveyId)) continue;
+    append(bySurvey, team.surveyId, team);
+  }
+  const sections = [...bySurvey.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([surveyId, teams]) => {
+      const survey = input.surveys.get(surveyId);
+      return survey ? [section(survey, teams, input)] : [];
+    });
+  return {
+    generatedAt: input.now,
+    weekAgo: new Date(input.now.getTime() - DIGEST_WEEK_DAYS * DAY_MS),
+    quarterAgo: new Date(input.now.getTime() - DIGEST_QUARTER_DAYS * DAY_MS),
+    sections,
+  };
+}

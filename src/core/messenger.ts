@@ -1,0 +1,62 @@
+import type { Digest } from './digest.js';
+import type { ChannelRef, Platform } from './platform.js';
+import type { OptionSnapshot } from './round.js';
+import type { Agreement } from './scoring.js';
+import type { Change } from './trends.js';
+
+/** A round as every platform renders it. */
+export interface RoundView {
+  readonly roundId: number;
+  readonly teamName: string;
+  readonly aspectName: string;
+  readonly prompt: string;
+  readonly options: readonly OptionSnapshot[];
+  readonly closesAt: Date;
+  readonly timeZone: string;
+  readonly status: 'open' | 'closed';
+  readonly respondents: number;
+  readonly minRespondents: number;
+}
+
+/** A closed round's result for the team: either a figure or how many answers it lacked. */
+export type RoundOutcome =
+  | {
+      readonly kind: 'figure';
+      readonly value: number;
+      readonly levelCount: number;
+      readonly label: string;
+      readonly answers: number;
+      readonly respondents: number;
+      readonly agreement: Agreement;
+      readonly change: Change;
+      readonly toward: string | null;
+      readonly suggestion: string | null;
+    }
+  | { readonly kind: 'too-few'; readonly answered: number; readonly needed: number };
+
+export type OutboundMessage =
+  | { readonly kind: 'round-opened'; readonly round: RoundView }
+  | { readonly kind: 'round-closed'; readonly round: RoundView }
+  | { readonly kind: 'round-result'; readonly round: RoundView; readonly outcome: RoundOutcome }
+  | { readonly kind: 'reminder'; readonly round: RoundView }
+  | { readonly kind: 'digest'; readonly digest: Digest };
+
+export interface SendContext {
+  readonly deliveryId: number;
+  /** The platform reference of the message to reply under (a thread), if any. */
+  readonly threadOf: string | null;
+  /** The platform reference of the message to replace, if this send is an edit. */
+  readonly replaces: string | null;
+}
+
+export type SendOutcome =
+  | { readonly kind: 'sent'; readonly messageRef: string }
+  | { readonly kind: 'retry'; readonly reason: string; readonly retryAfterMs: number | null }
+  /** A failure retrying cannot fix (channel gone, token revoked); `pauseTeam` stops further sends there. */
+  | { readonly kind: 'failed'; readonly reason: string; readonly pauseTeam: boolean };
+
+/** The port each chat adapter implements so the outbox can deliver through it. */
+export interface Messenger {
+  readonly platform: Platform;
+  send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome>;
+}

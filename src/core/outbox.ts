@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { ChannelRef } from './platform.js';
+
+/** Everything the bot posts goes through the outbox as one of these. */
+export const DELIVERY_KINDS = ['round-opened', 'round-closed', 'round-result', 'reminder', 'digest'] as const;
+export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
+
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/**
+ * Payloads reference frozen facts (a round, a point in time) rather than copies of rendered text: a round's
+ * question and tally never change once stored, so the message built from them is the same on every retry.
+ */
+export const RoundDeliveryPayloadSchema = z.object({ roundId: z.number().int().positive() });
+export const DigestDeliveryPayloadSchema = z.object({ at: z.iso.datetime(), surveyIds: z.array(z.string()).optional() });
+
+export type DeliveryPayload =
+  | { readonly kind: 'round-opened' | 'round-closed' | 'round-result' | 'reminder'; readonly roundId: number }
+  | { readonly kind: 'digest'; readonly at: string; readonly surveyIds?: string[] };
+
+/** Parses a stored payload for its kind; throws on a payload the code never writes. */
+export function parseDeliveryPayload(kind: DeliveryKind, json: unknown): DeliveryPayload {
+  if (kind === 'digest') return { kind, ...DigestDeliveryPayloadSchema.parse(json) };
+  return { kind, ...RoundDeliveryPayloadSchema.parse(json) };
+}
+
+export function payloadBody(payload: DeliveryPayload): Record<string, unknown> {
+  const { kind: _kind, ...body } = payload;
+  return body;
+}
+
+/** The period key that makes a round's deliveries unique per round. */
+export function roundPeriodKey(roundId: number): string {
+  return `round-${roundId}`;
+}
+
+/** A delivery that edits or replies to the round's own message waits for it. */
+export function parentKind(kind: DeliveryKind): DeliveryKind | null {
+  return kind === 'round-closed' || kind === 'round-result' || kind === 'reminder' ? 'round-opened' : null;
+}
+
+export interface Delivery {
+  readonly id: number;
+  readonly kind: DeliveryKind;
+  readonly target: ChannelRef;
+  readonly periodKey: string;
+  readonly payload: DeliveryPayload;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  /** Times it was sent again because an earlier attempt ended with an unknown outcome. */
+  readonly resends: number;
+  readonly nextAttemptAt: Date;
+  readonly messageRef: string | null;
+  readonly lastError: string | null;
+  readonly createdAt: Date;
+  readonly sentAt: Date | null;
+}
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 5_000, maxDelayMs: 15 * 60_000 };
+
+/**
+ * How long to wait before attempt `attempts + 1`: the platform's Retry-After when it gave one, otherwise
+ * exponential backoff with full jitter (`random` in [0, 1)), capped. Null when the attempts are used up.
+ */
+export function retryDelayMs(attempts: number, retryAfterMs: number | null, random: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY): number | null {
+  if (attempts >= policy.maxAttempts) return null;
+  if (retryAfterMs !== null) return Math.min(Math.max(retryAfterMs, 0), policy.maxDelayMs);
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(policy.baseDelayMs / 2 + random * (ceiling - policy.baseDelayMs / 2));
+}
+
+/** Unknown-outcome sends are repeated at most this often; each repeat is logged as a possible duplicate. */
+export const MAX_UNCERTAIN_RESENDS = 1;

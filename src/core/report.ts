@@ -1,0 +1,156 @@
+import { commentsVisible, roundQualifies } from './privacy.js';
+import { levelBearing } from './round.js';
+import { describeLevel, levelFigure, windowAt, type ClosedRoundTally, type LevelDescription, type LevelFigure, type ScoringPolicy } from './scoring.js';
+import { aspectLevel, findAspect, type Aspect, type Survey } from './survey.js';
+import { changeSincePreviousClose, type Change } from './trends.js';
+
+export type AspectStatus =
+  | {
+      readonly kind: 'level';
+      readonly figure: LevelFigure;
+      readonly description: LevelDescription;
+      readonly change: Change;
+      /** Set when the aspect's latest closed round had too few answers and so is not part of the figure. */
+      readonly latestShort: { readonly answered: number; readonly needed: number } | null;
+    }
+  | { readonly kind: 'hidden'; readonly answered: number; readonly needed: number }
+  | { readonly kind: 'not-asked' };
+
+export interface AspectReport {
+  readonly aspectId: string;
+  readonly aspectName: string;
+  readonly status: AspectStatus;
+  /** What a team at this level does next (from the survey), empty unless a level is shown. */
+  readonly suggestions: readonly string[];
+  /** The level the suggestions lead to, or null at the top level. */
+  readonly suggestionsToward: string | null;
+  /** Close time of the aspect's open round, if one is running. */
+  readonly openUntil: Date | null;
+}
+
+export interface CommentGroup {
+  readonly aspectId: string;
+  readonly aspectName: string;
+  readonly texts: readonly string[];
+}
+
+export interface TeamReport {
+  readonly teamId: number;
+  readonly teamName: string;
+  readonly surveyId: string;
+  readonly surveyTitle: string;
+  readonly generatedAt: Date;
+  readonly windowRounds: number;
+  readonly minRespondents: number;
+  readonly hasResults: boolean;
+  /** When the first round closes, for a team without any closed round yet. */
+  readonly firstCloseAt: Date | null;
+  readonly aspects: readonly AspectReport[];
+  /** Aspects with a level, weakest first: where suggestions matter most. */
+  readonly weakest: readonly string[];
+  /** Only for viewers allowed to see comments; null otherwise. */
+  readonly comments: readonly CommentGroup[] | null;
+}
+
+export interface TeamReportInput {
+  readonly team: { readonly id: number; readonly name: string };
+  readonly survey: Survey;
+  /** Closed rounds of this team under this survey, oldest first. */
+  readonly rounds: readonly ClosedRoundTally[];
+  readonly openRound: { readonly aspectId: string; readonly closesAt: Date } | null;
+  /** Comments of the team's closed rounds, passed only when the viewer may read comments. */
+  readonly comments: readonly { readonly roundId: number; readonly text: string }[] | null;
+  readonly policy: ScoringPolicy;
+  readonly now: Date;
+  /** Report a single aspect. */
+  readonly aspectId?: string;
+  /** How many of the weakest aspects to list; default 2. */
+  readonly weakestCount?: number;
+  /** Puts comments in an order that says nothing about who wrote them. */
+  readonly shuffle: <T>(items: readonly T[]) => T[];
+}
+
+function groupByAspect(rounds: readonly ClosedRoundTally[]): Map<string, ClosedRoundTally[]> {
+  const byAspect = new Map<string, ClosedRoundTally[]>();
+  for (const round of rounds) {
+    const list = byAspect.get(round.aspectId);
+    if (list) list.push(round);
+    else byAspect.set(round.aspectId, [round]);
+  }
+  return byAspect;
+}
+
+function aspectStatus(survey: Survey, rounds: readonly ClosedRoundTally[], now: Date, policy: ScoringPolicy): AspectStatus {
+  const latest = rounds[rounds.length - 1];
+  if (!latest) return { kind: 'not-asked' };
+  const figure = levelFigure(windowAt(rounds, now, policy), policy);
+  const latestShort = roundQualifies(latest.tally, policy) ? null : { answered: levelBearing(latest.tally), needed: policy.minRespondents };
+  if (!figure) return { kind: 'hidden', answered: levelBearing(latest.tally), needed: policy.minRespondents };
+  return {
+    kind: 'level',
+    figure,
+    description: describeLevel(survey, figure.value),
+    change: changeSincePreviousClose(rounds, now, policy),
+    latestShort,
+  };
+}
+
+function aspectReport(survey: Survey, aspect: Aspect, rounds: readonly ClosedRoundTally[], input: TeamReportInput): AspectReport {
+  const status = aspectStatus(survey, rounds, input.now, input.policy);
+  const openUntil = input.openRound?.aspectId === aspect.id ? input.openRound.closesAt : null;
+  if (status.kind !== 'level') {
+    return { aspectId: aspect.id, aspectName: aspect.name, status, suggestions: [], suggestionsToward: null, openUntil };
+  }
+  return {
+    aspectId: aspect.id,
+    aspectName: aspect.name,
+    status,
+    suggestions: aspectLevel(aspect, status.description.reached).suggestions,
+    suggestionsToward: status.description.nextName,
+    openUntil,
+  };
+}
+
+/** Lists aspects with a level, lowest first; ties keep survey order. */
+export function weakestAspects(aspects: readonly AspectReport[], count: number): string[] {
+  return aspects
+    .flatMap((aspect, index) => (aspect.status.kind === 'level' ? [{ id: aspect.aspectId, value: aspect.status.figure.value, index }] : []))
+    .sort((a, b) => a.value - b.value || a.index - b.index)
+    .slice(0, count)
+    .map((entry) => entry.id);
+}
+
+function visibleComments(input: TeamReportInput, byAspect: Map<string, ClosedRoundTally[]>, aspects: readonly Aspect[]): CommentGroup[] | null {
+  if (!input.comments) return null;
+  const groups: CommentGroup[] = [];
+  for (const aspect of aspects) {
+    // Comments come from the rounds behind the figure shown now, and only from rounds large enough.
+    const window = windowAt(byAspect.get(aspect.id) ?? [], input.now, input.policy);
+    const roundIds = new Set(window.filter((round) => commentsVisible(round.tally, input.policy)).map((round) => round.roundId));
+    const texts = input.comments.filter((comment) => roundIds.has(comment.roundId)).map((comment) => comment.text);
+    if (texts.length > 0) groups.push({ aspectId: aspect.id, aspectName: aspect.name, texts: input.shuffle(texts) });
+  }
+  return groups;
+}
+
+/** A team's report: a level, trend and next steps per aspect, computed from qualifying closed rounds only. */
+export function buildTeamReport(input: TeamReportInput): TeamReport {
+  const { survey } = input;
+  const selected = input.aspectId === undefined ? survey.aspects : [findAspect(survey, input.aspectId)].filter((aspect): aspect is Aspect => aspect !== undefined);
+  const byAspect = groupByAspect(input.rounds);
+  const aspects = selected.map((aspect) => aspectReport(survey, aspect, byAspect.get(aspect.id) ?? [], input));
+  return {
+    teamId: input.team.id,
+    teamName: input.team.name,
+    surveyId: survey.id,
+    surveyTitle: survey.title,
+    generatedAt: input.now,
+    windowRounds: input.policy.windowRounds,
+    minRespondents: input.policy.minRespondents,
+    hasResults: input.rounds.length > 0,
+    firstCloseAt: input.rounds.length === 0 ? (input.openRound?.closesAt ?? null) : null,
+    aspects,
+    weakest: weakestAspects(aspects, input.weakestCount ?? 2),
+    comments: visibleComments(input, byAspect, selected),
+  };
+}

@@ -1,0 +1,21 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { UserRef } from './platform.js';
+
+/**
+ * The pseudonymous key answers are stored under: HMAC-SHA256 over platform, workspace and user id. The
+ * same person always gets the same key, and without the secret the key cannot be traced back.
+ */
+export function respondentKey(secret: string, user: UserRef): string {
+  return createHmac('sha256', secret).update(`${user.platform}\u0000${user.workspaceId}\u0000${user.userId}`).digest('base64url');
+}
+
+/** A fingerprint stored in the database so a changed secret is noticed before it orphans every answer. */
+export function secretFingerprint(secret: string): string {
+  return createHmac('sha256', secret).update('maturity-pulse respondent key fingerprint v1').digest('base64url').slice(0, 22);
+}
+
+export function fingerprintsMatch(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,103 @@
+import type { Server } from 'node:http';
+import { openContext, DEMO_RESPONDENT_SECRET } from './bootstrap.js';
+import { DemoMessenger } from './adapters/demo/messenger.js';
+import { renderDigestText } from './adapters/text/render-digest.js';
+import { renderReportText } from './adapters/text/render-report.js';
+import { CONNECTION_VARIABLES, hasChatCredentials, type AppConfig } from './config.js';
+import { UserFacingError } from './core/errors.js';
+import type { Messenger } from './core/messenger.js';
+import type { Platform } from './core/platform.js';
+import { seedDemoOrganisation } from './demo/demo-organisation.js';
+import { createHealthServer, listen } from './health-server.js';
+import type { Logger } from './logger.js';
+import { OutboxDrainer } from './scheduler/outbox-drainer.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import type { ServiceContext } from './services/context.js';
+import { orgDigest, teamReport } from './services/report-service.js';
+import { closeDatabase } from './storage/database.js';
+import { countTeams, listTeams } from './storage/team-repository.js';
+
+export const DEMO_SEED = 42;
+
+export interface RunningServer {
+  readonly port: number;
+  readonly mode: 'demo' | 'live';
+  readonly ctx: ServiceContext;
+  stop(): Promise<void>;
+}
+
+/** Prints the demo organisation's first report and the digest preview, so `npm start` shows the product. */
+function printDemo(ctx: ServiceContext, write: (text: string) => void): void {
+  const team = listTeams(ctx.db).find((candidate) => candidate.name === 'Payments') ?? listTeams(ctx.db)[0];
+  if (team) {
+    const result = teamReport(ctx, team, { withComments: false });
+    if (result.kind === 'report') write(`\n${renderReportText(result.report)}\n`);
+  }
+  write(`\n${renderDigestText(orgDigest(ctx))}\n`);
+}
+
+/**
+ * Wires everything and runs until stopped: storage, surveys, the outbox with the platform messengers,
+ * the scheduler tick under its lease, and the HTTP server. Without chat credentials it runs the demo.
+ */
+export async function startServer(config: AppConfig, log: Logger, output: (text: string) => void = (text) => process.stdout.write(text)): Promise<RunningServer> {
+  const mode = hasChatCredentials(config) ? 'live' : 'demo';
+  const intents = { kick: () => {} };
+  const ctx = await openContext(config, log, {
+    databasePath: mode === 'demo' ? config.demoDatabasePath : config.databasePath,
+    create: true,
+    kind: mode,
+    onIntent: () => intents.kick(),
+  });
+  const messengers = new Map<Platform, Messenger>();
+  if (mode === 'demo') {
+    log.info(
+      { slack: CONNECTION_VARIABLES.slack, teams: CONNECTION_VARIABLES.teams },
+      `No Slack or Teams credentials are set, so this is the demo. Set ${CONNECTION_VARIABLES.slack.join(', ')} to connect Slack, or ${CONNECTION_VARIABLES.teams.join(', ')} for Teams.`,
+    );
+    if (countTeams(ctx.db) === 0) {
+      const summary = seedDemoOrganisation(ctx, { seed: DEMO_SEED, now: ctx.clock.now() });
+      log.info(summary, `seeded the demo organisation into ${config.demoDatabasePath}`);
+    }
+    messengers.set('demo', new DemoMessenger(log.child({ area: 'demo-messenger' })));
+    printDemo(ctx, output);
+    output(`\nTry: npx maturity-pulse report --team Checkout --database ${config.demoDatabasePath}\n`);
+  } else {
+    if (countTeams(ctx.db, { demo: true }) > 0 || ctx.respondentSecret === DEMO_RESPONDENT_SECRET) {
+      closeDatabase(ctx.db);
+      throw new UserFacingError('config', `${config.databasePath} holds the demo organisation; point DATABASE_PATH at a real database before connecting Slack or Teams.`);
+    }
+    if (config.slack) log.warn('Slack credentials are set, but this build has no Slack adapter yet: posts for Slack teams wait in the outbox.');
+    if (config.teams) log.warn('Teams credentials are set, but this build has no Teams adapter yet: posts for Teams teams wait in the outbox.');
+  }
+
+  const drainer = new OutboxDrainer(ctx, messengers);
+  const scheduler = new Scheduler(ctx, drainer, { cronExpression: config.tickCron, leaseTtlMs: config.leaseTtlMs, retentionDays: config.retentionDays });
+  intents.kick = () => scheduler.kick();
+  const server: Server = createHealthServer(() => ({ status: 'ok', mode, scheduler: scheduler.holdsLease() ? 'running' : 'standby', platforms: [...messengers.keys()] }));
+  let port: number;
+  try {
+    port = await listen(server, config.port, config.host);
+  } catch (error) {
+    closeDatabase(ctx.db);
+    throw new UserFacingError('config', error instanceof Error ? error.message : String(error));
+  }
+  scheduler.start();
+  log.info({ host: config.host, port, mode, holder: scheduler.holderId }, `maturity-pulse is running: health check at http://${config.host}:${port}/healthz`);
+
+  let stopping: Promise<void> | null = null;
+  return {
+    port,
+    mode,
+    ctx,
+    stop: () => {
+      stopping ??= (async () => {
+        await scheduler.stop();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        closeDatabase(ctx.db);
+        log.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,171 @@
+import type { Messenger, SendOutcome } from '../core/messenger.js';
+import { parentKind, retryDelayMs, type Delivery, type RetryPolicy } from '../core/outbox.js';
+import type { Platform } from '../core/platform.js';
+import type { ServiceContext } from '../services/context.js';
+import { prepareMessage } from '../services/outbound-messages.js';
+import { claimDueDeliveries, findDelivery, markDeliveryFailed, markDeliverySent, releaseDeliveryClaim, scheduleDeliveryRetry } from '../storage/delivery-repository.js';
+import { findTeamByChannel, setTeamPause } from '../storage/team-repository.js';
+
+/** A pause with no end: set when a platform says the bot can no longer post to a team's channel. */
+export const INDEFINITE_PAUSE = '9999-12-31';
+const WAIT_FOR_PARENT_MS = 5_000;
+
+export interface DrainSummary {
+  sent: number;
+  retried: number;
+  failed: number;
+  waiting: number;
+}
+
+export interface OutboxDrainerOptions {
+  /** Channels sent to at the same time; each channel's own posts stay in order. */
+  readonly concurrency?: number;
+  readonly batchSize?: number;
+  readonly retryPolicy?: RetryPolicy;
+  readonly random?: () => number;
+}
+
+/**
+ * Sends due deliveries through the platform messengers. A delivery is claimed before sending and its
+ * message reference recorded after, so it is never sent twice once the reference is stored; failures are
+ * retried with backoff, and a permanent failure pauses the team with one log line.
+ */
+export class OutboxDrainer {
+  private running: Promise<DrainSummary> | null = null;
+  private again = false;
+  private readonly concurrency: number;
+  private readonly batchSize: number;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly messengers: ReadonlyMap<Platform, Messenger>,
+    private readonly options: OutboxDrainerOptions = {},
+  ) {
+    this.concurrency = options.concurrency ?? 4;
+    this.batchSize = options.batchSize ?? 100;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Drains now, or once more after the drain in progress, without ever running two at once. */
+  drain(): Promise<DrainSummary> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.drainLoop().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** Fire-and-forget drain for a freshly written intent; errors are logged, never thrown at the caller. */
+  kick(): void {
+    this.drain().catch((error: unknown) => this.ctx.log.error({ err: error }, 'outbox drain failed'));
+  }
+
+  private async drainLoop(): Promise<DrainSummary> {
+    const summary: DrainSummary = { sent: 0, retried: 0, failed: 0, waiting: 0 };
+    const platforms = [...this.messengers.keys()];
+    for (;;) {
+      this.again = false;
+      const batch = claimDueDeliveries(this.ctx.db, this.ctx.clock.now(), platforms, this.batchSize);
+      if (batch.length > 0) await this.sendBatch(batch, summary);
+      // Claimed deliveries leave the due set (sent, or due again later), so this loop ends.
+      if (batch.length < this.batchSize && !this.again) return summary;
+    }
+  }
+
+  private async sendBatch(batch: readonly Delivery[], summary: DrainSummary): Promise<void> {
+    const byChannel = new Map<string, Delivery[]>();
+    for (const delivery of batch) {
+      const key = `${delivery.target.platform}/${delivery.target.workspaceId}/${delivery.target.channelId}`;
+      const list = byChannel.get(key);
+      if (list) list.push(delivery);
+      else byChannel.set(key, [delivery]);
+    }
+    const queues = [...byChannel.values()];
+    const workers = Array.from({ length: Math.min(this.concurrency, queues.length) }, async () => {
+      for (let queue = queues.shift(); queue; queue = queues.shift()) {
+        for (const delivery of queue) await this.sendOne(delivery, summary);
+      }
+    });
+    await Promise.all(workers);
+  }
+
+  private async sendOne(delivery: Delivery, summary: DrainSummary): Promise<void> {
+    const { db, log } = this.ctx;
+    const dlog = log.child({ deliveryId: delivery.id, kind: delivery.kind, platform: delivery.target.platform });
+    const messenger = this.messengers.get(delivery.target.platform);
+    if (!messenger) return;
+    let parentRef: string | null = null;
+    const parent = parentKind(delivery.kind);
+    if (parent) {
+      const parentDelivery = findDelivery(db, delivery.target, delivery.periodKey, parent);
+      if (!parentDelivery || parentDelivery.status === 'failed' || parentDelivery.status === 'cancelled') {
+        markDeliveryFailed(db, delivery.id, 'the round message it belongs to was never posted', 'cancelled');
+        summary.failed += 1;
+        return;
+      }
+      if (parentDelivery.messageRef === null) {
+        releaseDeliveryClaim(db, delivery.id, new Date(this.ctx.clock.now().getTime() + WAIT_FOR_PARENT_MS));
+        summary.waiting += 1;
+        return;
+      }
+      parentRef = parentDelivery.messageRef;
+    }
+    const prepared = prepareMessage(this.ctx, delivery);
+    if (prepared.kind === 'obsolete') {
+      markDeliveryFailed(db, delivery.id, prepared.reason, 'cancelled');
+      dlog.info({ reason: prepared.reason }, 'delivery dropped');
+      return;
+    }
+    if (delivery.resends > 0) {
+      dlog.warn('sending again after an unknown outcome: the earlier attempt may have posted too');
+    }
+    let outcome: SendOutcome;
+    try {
+      outcome = await messenger.send(delivery.target, prepared.message, {
+        deliveryId: delivery.id,
+        threadOf: delivery.kind === 'round-closed' ? null : parentRef,
+        replaces: delivery.kind === 'round-closed' ? parentRef : null,
+      });
+    } catch (error) {
+      outcome = { kind: 'retry', reason: error instanceof Error ? error.message : String(error), retryAfterMs: null };
+    }
+    this.record(delivery, outcome, summary, dlog);
+  }
+
+  private record(delivery: Delivery, outcome: SendOutcome, summary: DrainSummary, dlog: ServiceContext['log']): void {
+    const { db } = this.ctx;
+    const now = this.ctx.clock.now();
+    if (outcome.kind === 'sent') {
+      markDeliverySent(db, delivery.id, outcome.messageRef, now);
+      summary.sent += 1;
+      dlog.debug('delivered');
+      return;
+    }
+    if (outcome.kind === 'retry') {
+      const delay = retryDelayMs(delivery.attempts, outcome.retryAfterMs, this.random(), this.options.retryPolicy);
+      if (delay !== null) {
+        scheduleDeliveryRetry(db, delivery.id, new Date(now.getTime() + delay), outcome.reason);
+        summary.retried += 1;
+        dlog.warn({ reason: outcome.reason, retryInMs: delay, attempts: delivery.attempts }, 'delivery will be retried');
+        return;
+      }
+      markDeliveryFailed(db, delivery.id, `gave up after ${delivery.attempts} attempts: ${outcome.reason}`);
+      summary.failed += 1;
+      dlog.error({ reason: outcome.reason, attempts: delivery.attempts }, 'delivery failed for good');
+      return;
+    }
+    markDeliveryFailed(db, delivery.id, outcome.reason);
+    summary.failed += 1;
+    if (outcome.pauseTeam) {
+      const team = findTeamByChannel(db, delivery.target);
+      if (team) setTeamPause(db, team.id, INDEFINITE_PAUSE);
+      dlog.error({ reason: outcome.reason, teamId: team?.id }, 'cannot post to this channel: the team is paused until an admin resumes it');
+    } else {
+      dlog.error({ reason: outcome.reason }, 'delivery failed');
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { ServiceContext } from '../services/context.js';
+import { applyRetention } from '../services/privacy-service.js';
+import { closeDueRounds } from '../services/round-service.js';
+import { recoverInterruptedDeliveries } from '../storage/delivery-repository.js';
+import { acquireLease, releaseLease } from '../storage/lease-repository.js';
+import type { OutboxDrainer } from './outbox-drainer.js';
+
+export const SCHEDULER_LEASE = 'scheduler';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface SchedulerOptions {
+  readonly cronExpression: string;
+  readonly leaseTtlMs: number;
+  readonly retentionDays: number;
+  readonly holderId?: string;
+}
+
+export type TickResult = { readonly held: false; readonly holder: string } | { readonly held: true; readonly closedRounds: number; readonly sent: number };
+
+/**
+ * The tick: one process at a time (the lease holder) closes due rounds, applies retention daily and drains
+ * the outbox. Others keep trying the lease each tick and take over once it expires.
+ */
+export class Scheduler {
+  readonly holderId: string;
+  private task: ScheduledTask | null = null;
+  private lastRetentionAt = 0;
+  private ticking: Promise<TickResult> | null = null;
+  private isHolder = false;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly drainer: OutboxDrainer,
+    private readonly options: SchedulerOptions,
+  ) {
+    this.holderId = options.holderId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
+
+  start(): void {
+    const log = this.ctx.log;
+    this.task = cron.schedule(this.options.cronExpression, () => this.tickSafely(), {
+      name: 'maturity-pulse-tick',
+      noOverlap: true,
+      logger: {
+        info: (message) => log.debug({ area: 'cron' }, message),
+        warn: (message) => log.warn({ area: 'cron' }, message),
+        error: (message) => log.error({ area: 'cron' }, String(message)),
+        debug: (message) => log.debug({ area: 'cron' }, String(message)),
+      },
+    });
+    this.tickSafely();
+  }
+
+  /** Stops ticking, waits for a tick in progress and gives the lease up so a standby can take over. */
+  async stop(): Promise<void> {
+    await this.task?.stop();
+    await this.task?.destroy();
+    this.task = null;
+    await this.ticking?.catch(() => undefined);
+    releaseLease(this.ctx.db, SCHEDULER_LEASE, this.holderId);
+  }
+
+  /** Holds the lease at this moment (for health checks). */
+  holdsLease(): boolean {
+    return this.isHolder;
+  }
+
+  /** Posts a freshly written intent at once when this process is the one that sends. */
+  kick(): void {
+    if (this.isHolder) this.drainer.kick();
+  }
+
+  private tickSafely(): void {
+    this.tick().catch((error: unknown) => this.ctx.log.error({ err: error }, 'tick failed'));
+  }
+
+  tick(): Promise<TickResult> {
+    if (this.ticking) return this.ticking;
+    this.ticking = this.runTick().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  private async runTick(): Promise<TickResult> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    const lease = acquireLease(ctx.db, SCHEDULER_LEASE, this.holderId, now, this.options.leaseTtlMs);
+    if (lease.held !== this.isHolder) {
+      ctx.log.info({ holder: lease.holder }, lease.held ? 'took the scheduler lease: this process runs the tick' : 'another process holds the scheduler lease: standing by');
+    }
+    this.isHolder = lease.held;
+    if (!lease.held) return { held: false, holder: lease.holder };
+    if (lease.newlyAcquired) {
+      const { resent, abandoned } = recoverInterruptedDeliveries(ctx.db, now);
+      for (const delivery of resent) ctx.log.warn({ deliveryId: delivery.id, kind: delivery.kind }, 'a send was interrupted by a restart: sending it again once, which may duplicate the post');
+      for (const delivery of abandoned) ctx.log.error({ deliveryId: delivery.id, kind: delivery.kind }, 'a send was interrupted twice: giving up on it');
+    }
+    const closed = closeDueRounds(ctx);
+    if (now.getTime() - this.lastRetentionAt >= DAY_MS) {
+      applyRetention(ctx, this.options.retentionDays);
+      this.lastRetentionAt = now.getTime();
+    }
+    const summary = await this.drainer.drain();
+    return { held: true, closedRounds: closed.length, sent: summary.sent };
+  }
+}

@@ -1,0 +1,19 @@
+import type { Clock } from '../core/clock.js';
+import type { ScoringPolicy } from '../core/scoring.js';
+import type { LoadedSurvey } from '../core/survey.js';
+import type { Logger } from '../logger.js';
+import type { Db } from '../storage/database.js';
+
+/** What every use case needs: the database, the loaded surveys, the policy, the key secret and a clock. */
+export interface ServiceContext {
+  readonly db: Db;
+  readonly surveys: ReadonlyMap<string, LoadedSurvey>;
+  readonly policy: ScoringPolicy;
+  readonly respondentSecret: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Called after a delivery intent is committed, so a running server posts it at once. */
+  readonly onIntent?: () => void;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

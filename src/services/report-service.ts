@@ -1,0 +1,85 @@
+import { buildDigest, type Digest } from '../core/digest.js';
+import type { RoundOutcome, RoundView } from '../core/messenger.js';
+import { buildTeamReport, type TeamReport } from '../core/report.js';
+import type { Round } from '../core/round.js';
+import { roundOutcome } from '../core/round-outcome.js';
+import type { Survey } from '../core/survey.js';
+import type { Team } from '../core/team.js';
+import { closedRoundComments, countAnswers } from '../storage/answer-repository.js';
+import { closedTallies, closedTalliesByTeam, findOpenRound } from '../storage/round-repository.js';
+import { listTeams } from '../storage/team-repository.js';
+import type { ServiceContext } from './context.js';
+
+/** Shuffles with Math.random: comment order must not follow submission order (it could hint at who wrote what). */
+export function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    const held = copy[i] as T;
+    copy[i] = copy[j] as T;
+    copy[j] = held;
+  }
+  return copy;
+}
+
+export type TeamReportResult = { readonly kind: 'report'; readonly report: TeamReport } | { readonly kind: 'survey-missing'; readonly surveyId: string } | { readonly kind: 'unknown-aspect'; readonly aspectId: string; readonly known: readonly string[] };
+
+/** A team's report as a viewer may see it; comments only when `withComments` (the team's leads). */
+export function teamReport(ctx: ServiceContext, team: Team, options: { aspectId?: string; withComments: boolean; at?: Date }): TeamReportResult {
+  const loaded = ctx.surveys.get(team.surveyId);
+  if (!loaded) return { kind: 'survey-missing', surveyId: team.surveyId };
+  const survey = loaded.survey;
+  if (options.aspectId !== undefined && !survey.aspects.some((aspect) => aspect.id === options.aspectId)) {
+    return { kind: 'unknown-aspect', aspectId: options.aspectId, known: survey.aspects.map((aspect) => aspect.id) };
+  }
+  const open = findOpenRound(ctx.db, team.id);
+  const report = buildTeamReport({
+    team,
+    survey,
+    rounds: closedTallies(ctx.db, team.id, team.surveyId),
+    openRound: open ? { aspectId: open.question.aspectId, closesAt: open.closesAt } : null,
+    comments: options.withComments ? closedRoundComments(ctx.db, team.id) : null,
+    policy: ctx.policy,
+    now: options.at ?? ctx.clock.now(),
+    ...(options.aspectId === undefined ? {} : { aspectId: options.aspectId }),
+    shuffle: shuffled,
+  });
+  return { kind: 'report', report };
+}
+
+/** The organisation digest as it stands at `at` (default now), over every team of every loaded survey. */
+export function orgDigest(ctx: ServiceContext, options: { at?: Date; surveyIds?: readonly string[] } = {}): Digest {
+  const now = options.at ?? ctx.clock.now();
+  const teams = listTeams(ctx.db).filter((team) => ctx.surveys.has(team.surveyId) && (!options.surveyIds || options.surveyIds.includes(team.surveyId)));
+  const tallies = closedTalliesByTeam(ctx.db, new Map(teams.map((team) => [team.id, team.surveyId])));
+  const surveys = new Map<string, Survey>([...ctx.surveys].map(([id, loaded]) => [id, loaded.survey]));
+  return buildDigest({
+    surveys,
+    teams: teams.map((team) => ({ id: team.id, name: team.name, surveyId: team.surveyId, rounds: tallies.get(team.id) ?? [] })),
+    policy: ctx.policy,
+    now,
+  });
+}
+
+/** How a round looks on every platform: its question, close time and how many have answered. */
+export function roundView(ctx: ServiceContext, team: Team, round: Round): RoundView {
+  return {
+    roundId: round.id,
+    teamName: team.name,
+    aspectName: round.question.aspectName,
+    prompt: round.question.prompt,
+    options: round.question.options,
+    closesAt: round.closedAt ?? round.closesAt,
+    timeZone: team.cadence.timeZone,
+    status: round.status,
+    respondents: round.tally?.respondents ?? countAnswers(ctx.db, round.id),
+    minRespondents: ctx.policy.minRespondents,
+  };
+}
+
+/** The result of a closed round, from frozen tallies only; null while the round is open. */
+export function closedRoundOutcome(ctx: ServiceContext, round: Round): RoundOutcome | null {
+  if (round.status !== 'closed') return null;
+  const aspectRounds = closedTallies(ctx.db, round.teamId, round.surveyId).filter((tally) => tally.aspectId === round.question.aspectId);
+  return roundOutcome(ctx.surveys.get(round.surveyId)?.survey ?? null, aspectRounds, round.id, ctx.policy);
+}

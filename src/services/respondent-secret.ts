@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UserFacingError } from '../core/errors.js';
+import { fingerprintsMatch, secretFingerprint } from '../core/respondent-key.js';
+import type { Logger } from '../logger.js';
+import type { Db } from '../storage/database.js';
+import { META_KEYS, writeMetaOnce } from '../storage/meta-repository.js';
+
+export const KEY_FILE_NAME = 'respondent-key';
+
+/**
+ * The secret respondent keys are derived with: RESPONDENT_KEY_SECRET when set, otherwise a key generated
+ * once into the data directory (mode 0600). Generating is announced with a warning, because losing that
+ * file orphans every stored answer.
+ */
+export function resolveRespondentSecret(configured: string | null, dataDir: string, log: Logger): string {
+  if (configured) return configured;
+  const file = path.join(dataDir, KEY_FILE_NAME);
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new UserFacingError('config', `Cannot read the respondent key file ${file}; fix its permissions or set RESPONDENT_KEY_SECRET.`, { cause: error });
+    }
+  }
+  const secret = randomBytes(32).toString('base64url');
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+    throw new UserFacingError('config', `Cannot write a respondent key to ${file}; set RESPONDENT_KEY_SECRET or make the data directory writable.`, { cause: error });
+  }
+  log.warn({ file }, 'RESPONDENT_KEY_SECRET is not set: generated a respondent key into the data directory. Back it up with the database; without it stored answers cannot be matched to their authors again.');
+  return secret;
+}
+
+/**
+ * Stores the secret's fingerprint on first use and refuses a different secret afterwards: a changed key
+ * would silently start a new respondent identity for everyone and orphan every stored answer.
+ */
+export function checkSecretFingerprint(db: Db, secret: string, databasePath: string): void {
+  const fingerprint = secretFingerprint(secret);
+  const stored = writeMetaOnce(db, META_KEYS.respondentKeyFingerprint, fingerprint);
+  if (!fingerprintsMatch(stored, fingerprint)) {
+    throw new UserFacingError(
+      'config',
+      `The respondent key does not match the one ${databasePath} was created with. Restore the original RESPONDENT_KEY_SECRET (or the data directory's ${KEY_FILE_NAME} file), or point DATABASE_PATH at a new database.`,
+    );
+  }
+}

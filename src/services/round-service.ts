@@ -1,0 +1,140 @@
+import { roundPeriodKey, type DeliveryKind } from '../core/outbox.js';
+import type { UserRef } from '../core/platform.js';
+import { chooseQuestion } from '../core/question-choice.js';
+import { respondentKey } from '../core/respondent-key.js';
+import { decideAnswer, decideComment, snapshotQuestion, type OptionSnapshot, type Round, type RoundOrigin } from '../core/round.js';
+import { closeTimeFor, nextPeriod, periodAt } from '../core/schedule.js';
+import type { Team } from '../core/team.js';
+import { deleteComment, findAnswer, upsertAnswer, upsertComment } from '../storage/answer-repository.js';
+import { inTransaction } from '../storage/database.js';
+import { enqueueDelivery } from '../storage/delivery-repository.js';
+import { askedQuestions, closeRound, dueRounds, findOpenRound, findRound, insertRound } from '../storage/round-repository.js';
+import { findTeamById } from '../storage/team-repository.js';
+import type { ServiceContext } from './context.js';
+
+export type OpenRoundResult =
+  | { readonly kind: 'opened'; readonly round: Round }
+  | { readonly kind: 'already-open'; readonly round: Round }
+  /** This period already had its round; the next one opens at `nextOpensAt`. */
+  | { readonly kind: 'period-taken'; readonly round: Round; readonly nextOpensAt: Date }
+  | { readonly kind: 'unknown-aspect'; readonly aspectId: string; readonly known: readonly string[] }
+  | { readonly kind: 'survey-missing'; readonly surveyId: string };
+
+function enqueueRoundDelivery(ctx: ServiceContext, team: Team, round: Round, kind: DeliveryKind, at: Date): void {
+  if (kind === 'digest') return;
+  enqueueDelivery(ctx.db, { target: team.channel, periodKey: roundPeriodKey(round.id), payload: { kind, roundId: round.id }, teamId: team.id, roundId: round.id, at });
+}
+
+/**
+ * Opens a round for the team now and writes the intent to post it, in one transaction. An ad hoc round
+ * fills the current period, so the scheduled one for that period is skipped.
+ */
+export function openRound(ctx: ServiceContext, team: Team, options: { aspectId?: string; origin: RoundOrigin; at?: Date }): OpenRoundResult {
+  const loaded = ctx.surveys.get(team.surveyId);
+  if (!loaded) return { kind: 'survey-missing', surveyId: team.surveyId };
+  const now = options.at ?? ctx.clock.now();
+  const choice = chooseQuestion(loaded.survey, askedQuestions(ctx.db, team.id, team.surveyId), options.aspectId);
+  if (choice.kind === 'unknown-aspect') return choice;
+  const period = periodAt(team.cadence, now);
+  const result = inTransaction(ctx.db, () => {
+    const inserted = insertRound(ctx.db, {
+      teamId: team.id,
+      surveyId: loaded.survey.id,
+      surveyHash: loaded.contentHash,
+      question: snapshotQuestion(loaded.survey, choice.aspect, choice.question),
+      periodKey: period.key,
+      origin: options.origin,
+      openedAt: now,
+      closesAt: closeTimeFor(team.cadence, now),
+    });
+    if (inserted.kind === 'opened') enqueueRoundDelivery(ctx, team, inserted.round, 'round-opened', now);
+    return inserted;
+  });
+  if (result.kind === 'opened') {
+    ctx.log.info({ teamId: team.id, roundId: result.round.id, aspectId: choice.aspect.id, origin: options.origin }, 'round opened');
+    ctx.onIntent?.();
+  }
+  if (result.kind === 'period-taken') return { ...result, nextOpensAt: nextPeriod(team.cadence, period).opensAt };
+  return result;
+}
+
+function closeAndAnnounce(ctx: ServiceContext, roundId: number, now: Date): Round | null {
+  return closeRound(ctx.db, roundId, now, (round) => {
+    const team = findTeamById(ctx.db, round.teamId);
+    if (!team) return;
+    enqueueRoundDelivery(ctx, team, round, 'round-closed', now);
+    enqueueRoundDelivery(ctx, team, round, 'round-result', now);
+  });
+}
+
+/** Closes the team's open round now (early), freezing its tally and queueing the closed message and result. */
+export function closeOpenRound(ctx: ServiceContext, team: Team): { kind: 'closed'; round: Round } | { kind: 'none-open' } {
+  const open = findOpenRound(ctx.db, team.id);
+  const closed = open ? closeAndAnnounce(ctx, open.id, ctx.clock.now()) : null;
+  if (!closed) return { kind: 'none-open' };
+  ctx.log.info({ teamId: team.id, roundId: closed.id, respondents: closed.tally?.respondents }, 'round closed');
+  ctx.onIntent?.();
+  return { kind: 'closed', round: closed };
+}
+
+/** Closes every round past its close time, for all teams, in one pass. */
+export function closeDueRounds(ctx: ServiceContext): Round[] {
+  const now = ctx.clock.now();
+  const closed = dueRounds(ctx.db, now).flatMap((round) => closeAndAnnounce(ctx, round.id, now) ?? []);
+  for (const round of closed) ctx.log.info({ teamId: round.teamId, roundId: round.id, respondents: round.tally?.respondents }, 'round closed at its close time');
+  return closed;
+}
+
+export type AnswerOutcome =
+  | { readonly kind: 'recorded'; readonly round: Round; readonly option: OptionSnapshot; readonly changed: boolean; readonly changeableUntil: Date }
+  | { readonly kind: 'round-closed'; readonly round: Round; readonly closedAt: Date }
+  | { readonly kind: 'unknown-option'; readonly round: Round }
+  | { readonly kind: 'unknown-round' };
+
+/**
+ * Records a click. The write is committed before this returns, so an adapter acknowledges only what is
+ * stored. The person is stored under their pseudonymous respondent key, never their user id.
+ */
+export function recordAnswer(ctx: ServiceContext, user: UserRef, roundId: number, optionId: string): AnswerOutcome {
+  const key = respondentKey(ctx.respondentSecret, user);
+  const now = ctx.clock.now();
+  // Deciding inside the write transaction means a concurrent close cannot slip between check and write.
+  return inTransaction(ctx.db, (): AnswerOutcome => {
+    const round = findRound(ctx.db, roundId);
+    if (!round) return { kind: 'unknown-round' };
+    const decision = decideAnswer(round, optionId, now);
+    if (decision.kind === 'round-closed') return { kind: 'round-closed', round, closedAt: decision.closedAt };
+    if (decision.kind === 'unknown-option') return { kind: 'unknown-option', round };
+    const previous = findAnswer(ctx.db, roundId, key);
+    upsertAnswer(ctx.db, { roundId, respondentKey: key, optionId: decision.option.id, level: decision.option.level, at: now });
+    return { kind: 'recorded', round, option: decision.option, changed: previous !== null && previous.optionId !== decision.option.id, changeableUntil: round.closesAt };
+  });
+}
+
+export type CommentOutcome =
+  | { readonly kind: 'saved' | 'removed'; readonly round: Round }
+  | { readonly kind: 'too-long'; readonly length: number; readonly max: number }
+  | { readonly kind: 'round-closed'; readonly closedAt: Date }
+  | { readonly kind: 'unknown-round' };
+
+/** Saves, replaces or (with empty text) removes the author's comment on an open round. */
+export function recordComment(ctx: ServiceContext, user: UserRef, roundId: number, text: string): CommentOutcome {
+  const key = respondentKey(ctx.respondentSecret, user);
+  const now = ctx.clock.now();
+  return inTransaction(ctx.db, (): CommentOutcome => {
+    const round = findRound(ctx.db, roundId);
+    if (!round) return { kind: 'unknown-round' };
+    const decision = decideComment(round, text, now);
+    switch (decision.kind) {
+      case 'round-closed':
+      case 'too-long':
+        return decision;
+      case 'remove':
+        deleteComment(ctx.db, roundId, key);
+        return { kind: 'removed', round };
+      case 'accept':
+        upsertComment(ctx.db, { roundId, respondentKey: key, text: decision.text, at: now });
+        return { kind: 'saved', round };
+    }
+  });
+}

@@ -1,0 +1,136 @@
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Db } from './database.js';
+import { answers, comments, rounds } from './schema.js';
+
+export interface RecordedAnswer {
+  readonly roundId: number;
+  readonly optionId: string;
+  readonly level: number | null;
+  readonly answeredAt: Date;
+  /** How often the respondent changed their answer in this round. */
+  readonly changes: number;
+}
+
+/**
+ * Stores a respondent's answer; a later answer replaces the earlier one and counts as a change (picking
+ * the same option again is not a change). Returns the stored answer.
+ */
+export function upsertAnswer(db: Db, answer: { roundId: number; respondentKey: string; optionId: string; level: number | null; at: Date }): RecordedAnswer {
+  const row = db
+    .insert(answers)
+    .values({ roundId: answer.roundId, respondentKey: answer.respondentKey, optionId: answer.optionId, level: answer.level, firstAnsweredAt: answer.at, answeredAt: answer.at })
+    .onConflictDoUpdate({
+      target: [answers.roundId, answers.respondentKey],
+      set: {
+        optionId: answer.optionId,
+        level: answer.level,
+        answeredAt: answer.at,
+        changes: sql`${answers.changes} + (case when ${answers.optionId} = ${answer.optionId} then 0 else 1 end)`,
+      },
+    })
+    .returning()
+    .get();
+  return { roundId: row.roundId, optionId: row.optionId, level: row.level, answeredAt: row.answeredAt, changes: row.changes };
+}
+
+export function findAnswer(db: Db, roundId: number, respondentKey: string): RecordedAnswer | null {
+  const row = db.select().from(answers).where(and(eq(answers.roundId, roundId), eq(answers.respondentKey, respondentKey))).get();
+  return row ? { roundId: row.roundId, optionId: row.optionId, level: row.level, answeredAt: row.answeredAt, changes: row.changes } : null;
+}
+
+/** How many have answered (never who or what): what the round message shows while it runs. */
+export function countAnswers(db: Db, roundId: number): number {
+  return db.select({ count: sql<number>`count(*)` }).from(answers).where(eq(answers.roundId, roundId)).get()?.count ?? 0;
+}
+
+export function upsertComment(db: Db, comment: { roundId: number; respondentKey: string; text: string; at: Date }): void {
+  db.insert(comments)
+    .values({ roundId: comment.roundId, respondentKey: comment.respondentKey, text: comment.text, createdAt: comment.at, updatedAt: comment.at })
+    .onConflictDoUpdate({ target: [comments.roundId, comments.respondentKey], set: { text: comment.text, updatedAt: comment.at } })
+    .run();
+}
+
+export function deleteComment(db: Db, roundId: number, respondentKey: string): boolean {
+  return db.delete(comments).where(and(eq(comments.roundId, roundId), eq(comments.respondentKey, respondentKey))).run().changes > 0;
+}
+
+export function findComment(db: Db, roundId: number, respondentKey: string): string | null {
+  return db.select({ text: comments.text }).from(comments).where(and(eq(comments.roundId, roundId), eq(comments.respondentKey, respondentKey))).get()?.text ?? null;
+}
+
+/** Comments of a team's closed rounds, without their authors. */
+export function closedRoundComments(db: Db, teamId: number): { roundId: number; text: string }[] {
+  return db
+    .select({ roundId: comments.roundId, text: comments.text })
+    .from(comments)
+    .innerJoin(rounds, eq(rounds.id, comments.roundId))
+    .where(and(eq(rounds.teamId, teamId), eq(rounds.status, 'closed')))
+    .all();
+}
+
+export interface OwnAnswer {
+  readonly roundId: number;
+  readonly teamId: number;
+  readonly aspectId: string;
+  readonly optionId: string;
+  readonly answeredAt: Date;
+  readonly comment: string | null;
+}
+
+/** A person's own answers and comments, newest first: shown to them and nobody else. */
+export function answersOfRespondent(db: Db, respondentKey: string, limit = 50): OwnAnswer[] {
+  return db
+    .select({
+      roundId: answers.roundId,
+      teamId: rounds.teamId,
+      aspectId: rounds.aspectId,
+      optionId: answers.optionId,
+      answeredAt: answers.answeredAt,
+      comment: comments.text,
+    })
+    .from(answers)
+    .innerJoin(rounds, eq(rounds.id, answers.roundId))
+    .leftJoin(comments, and(eq(comments.roundId, answers.roundId), eq(comments.respondentKey, answers.respondentKey)))
+    .where(eq(answers.respondentKey, respondentKey))
+    .orderBy(desc(answers.answeredAt))
+    .limit(limit)
+    .all();
+}
+
+/**
+ * Erases one person's answers and comments everywhere. Tallies of closed rounds were frozen at close
+ * and hold no link to anyone, so published figures stay as they were.
+ */
+export function deleteRespondentData(db: Db, respondentKey: string): { answers: number; comments: number } {
+  const removedAnswers = db.delete(answers).where(eq(answers.respondentKey, respondentKey)).run().changes;
+  const removedComments = db.delete(comments).where(eq(comments.respondentKey, respondentKey)).run().changes;
+  return { answers: removedAnswers, comments: removedComments };
+}
+
+/** Deletes answers and comments of the given closed rounds that closed before `before`. */
+export function deleteAnswersOfRounds(db: Db, roundIds: readonly number[]): { answers: number; comments: number } {
+  if (roundIds.length === 0) return { answers: 0, comments: 0 };
+  let removedAnswers = 0;
+  let removedComments = 0;
+  for (let i = 0; i < roundIds.length; i += 500) {
+    const chunk = roundIds.slice(i, i + 500);
+    removedAnswers += db.delete(answers).where(inArray(answers.roundId, chunk)).run().changes;
+    removedComments += db.delete(comments).where(inArray(comments.roundId, chunk)).run().changes;
+  }
+  return { answers: removedAnswers, comments: removedComments };
+}
+
+/** Closed rounds that closed before `before` and still hold answers or comments. */
+export function closedRoundsWithDataBefore(db: Db, before: Date): { roundId: number; teamId: number; surveyId: string; aspectId: string }[] {
+  return db
+    .select({ roundId: rounds.id, teamId: rounds.teamId, surveyId: rounds.surveyId, aspectId: rounds.aspectId })
+    .from(rounds)
+    .where(
+      and(
+        eq(rounds.status, 'closed'),
+        lt(rounds.closedAt, before),
+        sql`(exists (select 1 from ${answers} where ${answers.roundId} = ${rounds.id}) or exists (select 1 from ${comments} where ${comments.roundId} = ${rounds.id}))`,
+      ),
+    )
+    .all();
+}

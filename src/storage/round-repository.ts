@@ -1,0 +1,186 @@
+import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import type { AskedQuestion } from '../core/question-choice.js';
+import { QuestionSnapshotSchema, RoundTallySchema, type QuestionSnapshot, type Round, type RoundOrigin, type RoundTally } from '../core/round.js';
+import type { ClosedRoundTally } from '../core/scoring.js';
+import { inTransaction, isUniqueViolation, type Db } from './database.js';
+import { answers, rounds } from './schema.js';
+
+type RoundRow = typeof rounds.$inferSelect;
+
+function toTally(respondents: number | null, unknown: number | null, levelCounts: unknown): RoundTally | null {
+  if (respondents === null || unknown === null || levelCounts === null) return null;
+  return RoundTallySchema.parse({ respondents, unknown, levelCounts });
+}
+
+export function toRound(row: RoundRow): Round {
+  return {
+    id: row.id,
+    teamId: row.teamId,
+    surveyId: row.surveyId,
+    surveyHash: row.surveyHash,
+    question: QuestionSnapshotSchema.parse(row.question),
+    periodKey: row.periodKey,
+    origin: row.origin === 'ad-hoc' ? 'ad-hoc' : 'scheduled',
+    openedAt: row.openedAt,
+    closesAt: row.closesAt,
+    closedAt: row.closedAt,
+    status: row.status === 'closed' ? 'closed' : 'open',
+    tally: toTally(row.respondents, row.unknownCount, row.levelCounts),
+  };
+}
+
+export interface NewRound {
+  readonly teamId: number;
+  readonly surveyId: string;
+  readonly surveyHash: string;
+  readonly question: QuestionSnapshot;
+  readonly periodKey: string;
+  readonly origin: RoundOrigin;
+  readonly openedAt: Date;
+  readonly closesAt: Date;
+}
+
+export type InsertRoundResult =
+  | { readonly kind: 'opened'; readonly round: Round }
+  | { readonly kind: 'already-open'; readonly round: Round }
+  | { readonly kind: 'period-taken'; readonly round: Round };
+
+/** Opens a round unless the team already has an open one or a round in this period (the unique indexes decide). */
+export function insertRound(db: Db, round: NewRound): InsertRoundResult {
+  try {
+    const row = db
+      .insert(rounds)
+      .values({ ...round, aspectId: round.question.aspectId, questionId: round.question.questionId, status: 'open' })
+      .returning()
+      .get();
+    return { kind: 'opened', round: toRound(row) };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const open = findOpenRound(db, round.teamId);
+    if (open) return { kind: 'already-open', round: open };
+    const taken = db.select().from(rounds).where(and(eq(rounds.teamId, round.teamId), eq(rounds.periodKey, round.periodKey))).get();
+    if (taken) return { kind: 'period-taken', round: toRound(taken) };
+    throw error;
+  }
+}
+
+export function findRound(db: Db, roundId: number): Round | null {
+  const row = db.select().from(rounds).where(eq(rounds.id, roundId)).get();
+  return row ? toRound(row) : null;
+}
+
+export function findOpenRound(db: Db, teamId: number): Round | null {
+  const row = db.select().from(rounds).where(and(eq(rounds.teamId, teamId), eq(rounds.status, 'open'))).get();
+  return row ? toRound(row) : null;
+}
+
+export function latestRound(db: Db, teamId: number): Round | null {
+  const row = db.select().from(rounds).where(eq(rounds.teamId, teamId)).orderBy(sql`${rounds.openedAt} desc`).limit(1).get();
+  return row ? toRound(row) : null;
+}
+
+/** What the team was asked under a survey, for choosing the next question. */
+export function askedQuestions(db: Db, teamId: number, surveyId: string): AskedQuestion[] {
+  return db
+    .select({ aspectId: rounds.aspectId, questionId: rounds.questionId, openedAt: rounds.openedAt })
+    .from(rounds)
+    .where(and(eq(rounds.teamId, teamId), eq(rounds.surveyId, surveyId)))
+    .all();
+}
+
+const tallyColumns = {
+  teamId: rounds.teamId,
+  roundId: rounds.id,
+  aspectId: rounds.aspectId,
+  closedAt: rounds.closedAt,
+  respondents: rounds.respondents,
+  unknownCount: rounds.unknownCount,
+  levelCounts: rounds.levelCounts,
+};
+
+type TallyRow = { teamId: number; roundId: number; aspectId: string; closedAt: Date | null; respondents: number | null; unknownCount: number | null; levelCounts: unknown };
+
+function toClosedRoundTally(row: TallyRow): ClosedRoundTally | null {
+  const tally = toTally(row.respondents, row.unknownCount, row.levelCounts);
+  if (!tally || !row.closedAt) return null;
+  return { roundId: row.roundId, aspectId: row.aspectId, closedAt: row.closedAt, tally };
+}
+
+/** The closed rounds of one team under one survey, oldest first: the input of its report. */
+export function closedTallies(db: Db, teamId: number, surveyId: string): ClosedRoundTally[] {
+  return db
+    .select(tallyColumns)
+    .from(rounds)
+    .where(and(eq(rounds.teamId, teamId), eq(rounds.surveyId, surveyId), eq(rounds.status, 'closed')))
+    .orderBy(asc(rounds.closedAt), asc(rounds.id))
+    .all()
+    .flatMap((row) => toClosedRoundTally(row) ?? []);
+}
+
+/** Closed rounds of many teams in one query, grouped by team and kept only under each team's survey. */
+export function closedTalliesByTeam(db: Db, teamSurveys: ReadonlyMap<number, string>): Map<number, ClosedRoundTally[]> {
+  const byTeam = new Map<number, ClosedRoundTally[]>();
+  const teamIds = [...teamSurveys.keys()];
+  if (teamIds.length === 0) return byTeam;
+  const rows = db
+    .select({ ...tallyColumns, surveyId: rounds.surveyId })
+    .from(rounds)
+    .where(and(eq(rounds.status, 'closed'), isNotNull(rounds.closedAt), teamIds.length <= 500 ? inArray(rounds.teamId, teamIds) : undefined))
+    .orderBy(asc(rounds.closedAt), asc(rounds.id))
+    .all();
+  for (const row of rows) {
+    if (teamSurveys.get(row.teamId) !== row.surveyId) continue;
+    const tally = toClosedRoundTally(row);
+    if (!tally) continue;
+    const list = byTeam.get(row.teamId);
+    if (list) list.push(tally);
+    else byTeam.set(row.teamId, [tally]);
+  }
+  return byTeam;
+}
+
+/** Open rounds whose close time has passed, for every team at once. */
+export function dueRounds(db: Db, now: Date): Round[] {
+  return db
+    .select()
+    .from(rounds)
+    .where(and(eq(rounds.status, 'open'), lte(rounds.closesAt, now)))
+    .orderBy(asc(rounds.closesAt))
+    .all()
+    .map(toRound);
+}
+
+/**
+ * Closes an open round and freezes its tally from the respondents' latest answers, in one transaction.
+ * Returns null when the round was not open (already closed by another process or an earlier call).
+ */
+export function closeRound(db: Db, roundId: number, now: Date, afterClose?: (round: Round) => void): Round | null {
+  return inTransaction(db, () => {
+    const row = db.select().from(rounds).where(and(eq(rounds.id, roundId), eq(rounds.status, 'open'))).get();
+    if (!row) return null;
+    const question = QuestionSnapshotSchema.parse(row.question);
+    const counts = db
+      .select({ level: answers.level, count: sql<number>`count(*)` })
+      .from(answers)
+      .where(eq(answers.roundId, roundId))
+      .groupBy(answers.level)
+      .all();
+    const levelCounts = new Array<number>(question.levelCount).fill(0);
+    let respondents = 0;
+    let unknown = 0;
+    for (const { level, count } of counts) {
+      respondents += count;
+      if (level === null) unknown += count;
+      else if (level >= 1 && level <= question.levelCount) levelCounts[level - 1] = count;
+    }
+    const closed = db
+      .update(rounds)
+      .set({ status: 'closed', closedAt: now, respondents, unknownCount: unknown, levelCounts })
+      .where(eq(rounds.id, roundId))
+      .returning()
+      .get();
+    const round = toRound(closed);
+    afterClose?.(round);
+    return round;
+  });
+}

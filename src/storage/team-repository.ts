@@ -1,0 +1,111 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { isPlatform, type ChannelRef } from '../core/platform.js';
+import { teamNameKey, type Cadence, type QuestionStrategy, type Team } from '../core/team.js';
+import { isUniqueViolation, type Db } from './database.js';
+import { teams } from './schema.js';
+
+type TeamRow = typeof teams.$inferSelect;
+
+export function toTeam(row: TeamRow): Team {
+  if (!isPlatform(row.platform)) throw new Error(`team ${row.id} has an unknown platform`);
+  return {
+    id: row.id,
+    name: row.name,
+    channel: { platform: row.platform, workspaceId: row.workspaceId, channelId: row.channelId },
+    surveyId: row.surveyId,
+    cadence: {
+      everyWeeks: row.everyWeeks === 2 ? 2 : 1,
+      weekday: row.weekday,
+      localTime: row.localTime,
+      timeZone: row.timeZone,
+      roundLengthHours: row.roundLengthHours,
+      anchorWeek: row.anchorWeek,
+    },
+    pausedUntil: row.pausedUntil,
+    questionStrategy: row.questionStrategy === 'adaptive' ? 'adaptive' : 'rotation',
+    isDemo: row.isDemo,
+    createdAt: row.createdAt,
+  };
+}
+
+export interface NewTeam {
+  readonly name: string;
+  readonly channel: ChannelRef;
+  readonly surveyId: string;
+  readonly cadence: Cadence;
+  readonly questionStrategy?: QuestionStrategy;
+  readonly isDemo?: boolean;
+  readonly createdAt: Date;
+}
+
+export type InsertTeamResult = { readonly kind: 'created'; readonly team: Team } | { readonly kind: 'name-taken' } | { readonly kind: 'channel-taken' };
+
+/** Creates a team; a name already used (ignoring case) or a channel already bound is an outcome, not an error. */
+export function insertTeam(db: Db, team: NewTeam): InsertTeamResult {
+  try {
+    const row = db
+      .insert(teams)
+      .values({
+        name: team.name,
+        nameKey: teamNameKey(team.name),
+        platform: team.channel.platform,
+        workspaceId: team.channel.workspaceId,
+        channelId: team.channel.channelId,
+        surveyId: team.surveyId,
+        everyWeeks: team.cadence.everyWeeks,
+        weekday: team.cadence.weekday,
+        localTime: team.cadence.localTime,
+        timeZone: team.cadence.timeZone,
+        roundLengthHours: team.cadence.roundLengthHours,
+        anchorWeek: team.cadence.anchorWeek,
+        questionStrategy: team.questionStrategy ?? 'rotation',
+        isDemo: team.isDemo ?? false,
+        createdAt: team.createdAt,
+      })
+      .returning()
+      .get();
+    return { kind: 'created', team: toTeam(row) };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const nameTaken = db.select({ id: teams.id }).from(teams).where(eq(teams.nameKey, teamNameKey(team.name))).get();
+    return nameTaken ? { kind: 'name-taken' } : { kind: 'channel-taken' };
+  }
+}
+
+export function findTeamByName(db: Db, name: string): Team | null {
+  const row = db.select().from(teams).where(eq(teams.nameKey, teamNameKey(name))).get();
+  return row ? toTeam(row) : null;
+}
+
+export function findTeamById(db: Db, id: number): Team | null {
+  const row = db.select().from(teams).where(eq(teams.id, id)).get();
+  return row ? toTeam(row) : null;
+}
+
+export function findTeamByChannel(db: Db, channel: ChannelRef): Team | null {
+  const row = db
+    .select()
+    .from(teams)
+    .where(and(eq(teams.platform, channel.platform), eq(teams.workspaceId, channel.workspaceId), eq(teams.channelId, channel.channelId)))
+    .get();
+  return row ? toTeam(row) : null;
+}
+
+export function listTeams(db: Db): Team[] {
+  return db.select().from(teams).orderBy(asc(teams.nameKey)).all().map(toTeam);
+}
+
+export function countTeams(db: Db, options: { demo?: boolean } = {}): number {
+  const query = db.select({ count: sql<number>`count(*)` }).from(teams);
+  const row = options.demo === undefined ? query.get() : query.where(eq(teams.isDemo, options.demo)).get();
+  return row?.count ?? 0;
+}
+
+export function setTeamPause(db: Db, teamId: number, pausedUntil: string | null): void {
+  db.update(teams).set({ pausedUntil }).where(eq(teams.id, teamId)).run();
+}
+
+/** Deletes a team; rounds, answers, comments, lead roles and deliveries go with it (foreign keys cascade). */
+export function deleteTeam(db: Db, teamId: number): boolean {
+  return db.delete(teams).where(eq(teams.id, teamId)).run().changes > 0;
+}

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { SurveySchema, type LoadedSurvey, type Survey } from '../core/survey.js';
+
+/** One problem in a survey file, located precisely enough to fix without searching. */
+export interface SurveyProblem {
+  readonly file: string;
+  readonly line: number;
+  /** Dotted path such as `aspects[2].questions[0].options`, or empty for the whole file. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type SurveyParseResult =
+  | { readonly ok: true; readonly loaded: LoadedSurvey }
+  | { readonly ok: false; readonly problems: readonly SurveyProblem[] };
+
+export function formatProblem(problem: SurveyProblem): string {
+  return `${problem.file}:${problem.line} ${problem.path === '' ? '' : `${problem.path}: `}${problem.message}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text === '' ? String(key) : `${text}.${String(key)}`), '');
+}
+
+/** The line of the deepest YAML node that exists along `path` (1 when there is none). */
+function lineOf(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number {
+  for (let depth = path.length; depth >= 0; depth -= 1) {
+    const node: unknown = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    if ((isScalar(node) || isMap(node) || isSeq(node)) && node.range) {
+      return lineCounter.linePos(node.range[0]).line;
+    }
+  }
+  return 1;
+}
+
+/** Hashes the parsed content, so re-indenting or commenting a file keeps its hash. */
+export function surveyContentHash(survey: Survey): string {
+  return createHash('sha256').update(JSON.stringify(survey)).digest('hex').slice(0, 16);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code === 'invalid_type') {
+    return value === undefined ? `required: expected ${issue.expected}` : `expected ${issue.expected}`;
+  }
+  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+  return issue.message;
+}
+
+/** Parses and validates one survey file's text; `file` is only used to label problems. */
+export function parseSurveyText(text: string, file: string): SurveyParseResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((error) => ({
+        file,
+        line: lineCounter.linePos(error.pos[0]).line,
+        path: '',
+        message: `not valid YAML: ${error.message.split('\n')[0] ?? error.code}`,
+      })),
+    };
+  }
+  const data: unknown = doc.toJS();
+  const parsed = SurveySchema.safeParse(data);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues
+        .map((issue) => ({
+          file,
+          line: lineOf(doc, lineCounter, issue.path),
+          path: formatPath(issue.path),
+          message: describeIssue(issue, doc.getIn(issue.path)),
+        }))
+        .sort((a, b) => a.line - b.line),
+    };
+  }
+  return { ok: true, loaded: { survey: parsed.data, contentHash: surveyContentHash(parsed.data), source: file } };
+}
