@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserFacingError } from '../core/errors.js';
 import { fingerprintsMatch, secretFingerprint } from '../core/respondent-key.js';
 import type { Logger } from '../logger.js';
 import type { Db } from '../storage/database.js';
+import { ensureDirectory } from '../storage/ensure-directory.js';
 import { META_KEYS, writeMetaOnce } from '../storage/meta-repository.js';
 
 export const KEY_FILE_NAME = 'respondent-key';
@@ -26,7 +27,7 @@ export function resolveRespondentSecret(configured: string | null, dataDir: stri
   }
   const secret = randomBytes(32).toString('base64url');
   try {
-    mkdirSync(dataDir, { recursive: true });
+    ensureDirectory(dataDir);
     writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(file, 0o600);
   } catch (error) {

@@ -1,16 +1,19 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { UserFacingError } from '../core/errors.js';
+import { ensureDirectory } from './ensure-directory.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-/** drizzle/ sits two levels above this file both in src/storage and in dist/storage. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** The committed migrations: drizzle/ at the package root, found from src/, dist/ or dist-bench/src/. */
+export const MIGRATIONS_DIR = ['../../drizzle', '../../../drizzle']
+  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+  .find((dir) => existsSync(path.join(dir, 'meta', '_journal.json'))) ?? fileURLToPath(new URL('../../drizzle', import.meta.url));
 
 export interface OpenOptions {
   /** Apply pending migrations (start-up and `migrate` do; read-only tools may not need to). */
@@ -25,7 +28,7 @@ export interface OpenOptions {
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   let client: Database.Database;
   try {
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') ensureDirectory(path.dirname(path.resolve(file)));
     client = new Database(file);
     client.pragma('journal_mode = WAL');
     client.pragma('foreign_keys = ON');
@@ -59,7 +62,7 @@ export function inTransaction<T>(db: Db, work: () => T): T {
 
 /** An online copy of the live database through SQLite's backup API; safe while the bot runs. */
 export async function backupDatabase(db: Db, destination: string): Promise<void> {
-  mkdirSync(path.dirname(path.resolve(destination)), { recursive: true });
+  ensureDirectory(path.dirname(path.resolve(destination)));
   await db.$client.backup(destination);
 }
 

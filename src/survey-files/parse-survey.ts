@@ -24,12 +24,20 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text === '' ? String(key) : `${text}.${String(key)}`), '');
 }
 
-/** The line of the deepest YAML node that exists along `path` (1 when there is none). */
+/** The line of the deepest YAML node that exists along `path`: a key's own line for mapping values. */
 function lineOf(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number {
-  for (let depth = path.length; depth >= 0; depth -= 1) {
-    const node: unknown = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
-    if ((isScalar(node) || isMap(node) || isSeq(node)) && node.range) {
-      return lineCounter.linePos(node.range[0]).line;
+  for (let depth = path.length; depth > 0; depth -= 1) {
+    const parent: unknown = depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true);
+    const segment = path[depth - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === segment);
+      if (pair && isScalar(pair.key) && pair.key.range) return lineCounter.linePos(pair.key.range[0]).line;
+      if (parent.range) return lineCounter.linePos(parent.range[0]).line;
+    }
+    if (isSeq(parent) && typeof segment === 'number') {
+      const item: unknown = parent.items[segment];
+      if ((isScalar(item) || isMap(item) || isSeq(item)) && item.range) return lineCounter.linePos(item.range[0]).line;
+      if (parent.range) return lineCounter.linePos(parent.range[0]).line;
     }
   }
   return 1;
@@ -71,7 +79,8 @@ export function parseSurveyText(text: string, file: string): SurveyParseResult {
       problems: parsed.error.issues
         .map((issue) => ({
           file,
-          line: lineOf(doc, lineCounter, issue.path),
+          // Point at the offending key itself rather than the start of its mapping.
+          line: lineOf(doc, lineCounter, issue.code === 'unrecognized_keys' && issue.keys[0] ? [...issue.path, issue.keys[0]] : issue.path),
           path: formatPath(issue.path),
           message: describeIssue(issue, doc.getIn(issue.path)),
         }))

@@ -1,0 +1,62 @@
+import type { Team } from '../src/core/team.js';
+import { seedDemoOrganisation } from '../src/demo/demo-organisation.js';
+import { teamReport } from '../src/services/report-service.js';
+import { listTeams } from '../src/storage/team-repository.js';
+import { BENCH_NOW, createBenchContext } from './context.js';
+import { describeSummary, formatMs, measure, summaryLine, timeOnce } from './stats.js';
+
+const WEEKS = 104;
+// Demo members answer with probability 0.8, so 15 members give about 12 answers a round.
+const MEMBERS = 15;
+const WARMUP = 200;
+const ITERATIONS = 1000;
+const TARGET_P95_MS = 5;
+
+interface AggregateRow {
+  readonly aspect_id: string;
+  readonly mean: number;
+  readonly answers: number;
+}
+
+/** Two years of weekly rounds for one team, then its report timed against a raw SQL aggregate of the same answers. */
+export async function runReportBench(): Promise<void> {
+  const ctx = await createBenchContext('report');
+  try {
+    const surveyId = [...ctx.surveys.keys()].sort()[0]!;
+    console.log(`report: 1 team x ${WEEKS} weekly rounds, ${MEMBERS} members, survey ${surveyId}`);
+    const seeded = timeOnce(() =>
+      seedDemoOrganisation(ctx, {
+        seed: 104,
+        now: BENCH_NOW,
+        weeks: WEEKS,
+        liveRounds: false,
+        specs: [{ name: 'Bench Report Team', surveyId, trajectory: 'steady', members: MEMBERS, timeZone: 'Europe/Berlin' }],
+      }),
+    );
+    const team: Team | undefined = listTeams(ctx.db)[0];
+    if (!team) throw new Error('the report team was not seeded');
+    const levelRows = ctx.db.$client.prepare('SELECT count(*) AS n FROM answers a JOIN rounds r ON r.id = a.round_id WHERE r.team_id = ? AND a.level IS NOT NULL').get(team.id) as { n: number };
+    console.log(`  seeded in ${formatMs(seeded.ms)} ms (not measured): ${seeded.result.rounds} rounds, ${seeded.result.answers} answers (${(seeded.result.answers / seeded.result.rounds).toFixed(1)}/round), ${levelRows.n} with a level`);
+
+    // A report that came back as an error would time the wrong path.
+    const check = teamReport(ctx, team, { withComments: false });
+    if (check.kind !== 'report') throw new Error(`teamReport returned ${check.kind}`);
+    const shown = check.report.aspects.filter((aspect) => aspect.status.kind === 'level').length;
+    console.log(`  report: ${check.report.aspects.length} aspects, ${shown} with a level`);
+
+    const aggregate = ctx.db.$client.prepare<[number], AggregateRow>(
+      'SELECT r.aspect_id AS aspect_id, avg(a.level) AS mean, count(a.level) AS answers FROM answers a JOIN rounds r ON r.id = a.round_id WHERE r.team_id = ? AND a.level IS NOT NULL GROUP BY r.aspect_id',
+    );
+    const floorRows = aggregate.all(team.id);
+    console.log(`  raw-sql: ${floorRows.length} aspect rows over ${floorRows.reduce((sum, row) => sum + row.answers, 0)} answers`);
+
+    const floor = measure(() => aggregate.all(team.id), { warmup: WARMUP, iterations: ITERATIONS });
+    const report = measure(() => teamReport(ctx, team, { withComments: false }), { warmup: WARMUP, iterations: ITERATIONS });
+    console.log(describeSummary('teamReport', report));
+    console.log(describeSummary('raw-sql   ', floor));
+    console.log(`  aim: p95 under ${TARGET_P95_MS} ms: ${report.p95 < TARGET_P95_MS ? 'met' : 'MISSED'}`);
+    console.log(summaryLine('report-p95', report.p95, floor.p95, 'raw-sql-p95'));
+  } finally {
+    ctx.close();
+  }
+}

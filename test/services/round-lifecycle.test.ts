@@ -1,0 +1,186 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { respondentKey } from '../../src/core/respondent-key.js';
+import { OutboxDrainer, INDEFINITE_PAUSE } from '../../src/scheduler/outbox-drainer.js';
+import { applyRetention, forgetMe } from '../../src/services/privacy-service.js';
+import { closedRoundOutcome, teamReport } from '../../src/services/report-service.js';
+import { closeDueRounds, closeOpenRound, openRound, recordAnswer, recordComment } from '../../src/services/round-service.js';
+import { answersOfRespondent, closedRoundComments } from '../../src/storage/answer-repository.js';
+import { listDeliveries } from '../../src/storage/delivery-repository.js';
+import { findRound } from '../../src/storage/round-repository.js';
+import { findTeamById } from '../../src/storage/team-repository.js';
+import { buildSurvey, DAY } from '../support/factories.js';
+import { ScriptedMessenger } from '../support/scripted-messenger.js';
+import { answerAs, CLI_ACTOR, setUpTeam } from '../support/seed.js';
+import { createTestContext, type TestContext } from '../support/test-context.js';
+
+const survey = buildSurvey();
+let ctx: TestContext;
+beforeEach(() => {
+  ctx = createTestContext({ surveys: [survey], now: '2026-03-02T09:30:00Z' });
+});
+afterEach(() => ctx.close());
+
+function openFor(name: string) {
+  const team = setUpTeam(ctx, name);
+  const opened = openRound(ctx, team, { origin: 'ad-hoc' });
+  if (opened.kind !== 'opened') throw new Error(opened.kind);
+  return { team, round: opened.round };
+}
+
+describe('a round from open to result', () => {
+  it('records answers under respondent keys, lets people change them, and freezes the tally at close', () => {
+    const { team, round } = openFor('Payments');
+    answerAs(ctx, round.id, ['2', '3', '3', 'unknown']);
+    const changed = recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }, round.id, '4');
+    expect(changed).toMatchObject({ kind: 'recorded', changed: true, option: { level: 4 } });
+    const raw = ctx.db.$client.prepare('select respondent_key from answers').all() as { respondent_key: string }[];
+    expect(raw.map((row) => row.respondent_key)).not.toContain('U1');
+    expect(raw.map((row) => row.respondent_key)).toContain(respondentKey(ctx.respondentSecret, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }));
+
+    ctx.clock.advance(4 * DAY);
+    const closed = closeDueRounds(ctx);
+    expect(closed.map((r) => r.id)).toEqual([round.id]);
+    expect(findRound(ctx.db, round.id)?.tally).toEqual({ respondents: 4, unknown: 1, levelCounts: [0, 0, 2, 1] });
+    expect(recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U9' }, round.id, '1').kind).toBe('round-closed');
+    expect(closedRoundOutcome(ctx, findRound(ctx.db, round.id)!)).toMatchObject({ kind: 'figure', value: 3.3, answers: 3, respondents: 4 });
+
+    const report = teamReport(ctx, team, { withComments: false });
+    expect(report.kind === 'report' && report.report.aspects[0]?.status).toMatchObject({ kind: 'level', figure: { value: 3.3 } });
+    expect(listDeliveries(ctx.db, { roundId: round.id }).map((delivery) => delivery.kind)).toEqual(['round-opened', 'round-closed', 'round-result']);
+  });
+
+  it('refuses answers after the close time even before the tick has closed the round', () => {
+    const { round } = openFor('Payments');
+    ctx.clock.set(round.closesAt);
+    expect(recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }, round.id, '1')).toMatchObject({ kind: 'round-closed' });
+  });
+
+  it('keeps one open round per team and one round per period', () => {
+    const { team } = openFor('Payments');
+    expect(openRound(ctx, team, { origin: 'ad-hoc' }).kind).toBe('already-open');
+    expect(closeOpenRound(ctx, team).kind).toBe('closed');
+    const again = openRound(ctx, team, { origin: 'ad-hoc' });
+    expect(again).toMatchObject({ kind: 'period-taken' });
+    if (again.kind === 'period-taken') expect(again.nextOpensAt.toISOString()).toBe('2026-03-09T09:00:00.000Z');
+    expect(closeOpenRound(ctx, team).kind).toBe('none-open');
+  });
+
+  it('asks about the requested aspect and rejects unknown ones', () => {
+    const team = setUpTeam(ctx, 'Payments');
+    expect(openRound(ctx, team, { origin: 'ad-hoc', aspectId: 'nope' })).toMatchObject({ kind: 'unknown-aspect', known: ['investment', 'adoption', 'interfaces'] });
+    expect(openRound(ctx, team, { origin: 'ad-hoc', aspectId: 'adoption' })).toMatchObject({ kind: 'opened', round: { question: { aspectId: 'adoption' } } });
+  });
+
+  it('lets authors edit and remove comments until close', () => {
+    const { team, round } = openFor('Payments');
+    const author = { platform: 'slack' as const, workspaceId: 'T1', userId: 'U1' };
+    expect(recordComment(ctx, author, round.id, 'first thought').kind).toBe('saved');
+    expect(recordComment(ctx, author, round.id, 'second thought').kind).toBe('saved');
+    expect(recordComment(ctx, author, round.id, 'x'.repeat(1001))).toMatchObject({ kind: 'too-long', max: 1000 });
+    answerAs(ctx, round.id, ['1', '2', '3', '4', '2']);
+    closeOpenRound(ctx, team);
+    expect(closedRoundComments(ctx.db, team.id).map((comment) => comment.text)).toEqual(['second thought']);
+    expect(recordComment(ctx, author, round.id, '')).toMatchObject({ kind: 'round-closed' });
+    const lead = teamReport(ctx, team, { withComments: true });
+    expect(lead.kind === 'report' && lead.report.comments).toEqual([{ aspectId: 'investment', aspectName: 'Investment', texts: ['second thought'] }]);
+  });
+});
+
+describe('privacy operations', () => {
+  it('forget-me erases answers and comments but leaves closed tallies (and so every figure) as they were', () => {
+    const { team, round } = openFor('Payments');
+    answerAs(ctx, round.id, ['1', '2', '3']);
+    const me = { platform: 'slack' as const, workspaceId: 'T1', userId: 'U1' };
+    recordComment(ctx, me, round.id, 'mine');
+    closeOpenRound(ctx, team);
+    const before = teamReport(ctx, team, { withComments: false });
+    expect(forgetMe(ctx, me, CLI_ACTOR)).toEqual({ answers: 1, comments: 1 });
+    expect(answersOfRespondent(ctx.db, respondentKey(ctx.respondentSecret, me))).toEqual([]);
+    expect(teamReport(ctx, team, { withComments: false })).toEqual(before);
+    const audit = ctx.db.$client.prepare('select action from audit_log').all() as { action: string }[];
+    expect(audit.map((row) => row.action)).toContain('respondent.forget');
+  });
+
+  it('retention deletes old answers once their rounds left every window, keeping tallies', () => {
+    const team = setUpTeam(ctx, 'Payments');
+    const roundIds: number[] = [];
+    for (let week = 0; week < 5; week += 1) {
+      const opened = openRound(ctx, team, { origin: 'ad-hoc', aspectId: 'investment' });
+      if (opened.kind !== 'opened') throw new Error(opened.kind);
+      roundIds.push(opened.round.id);
+      answerAs(ctx, opened.round.id, ['1', '2', '3']);
+      closeOpenRound(ctx, team);
+      ctx.clock.advance(7 * DAY);
+    }
+    ctx.clock.advance(400 * DAY);
+    const removed = applyRetention(ctx, 365);
+    // The last three rounds still make up the investment level, so only the first two lose their answers.
+    expect(removed).toEqual({ rounds: 2, answers: 6, comments: 0 });
+    const remaining = ctx.db.$client.prepare('select distinct round_id from answers order by round_id').all() as { round_id: number }[];
+    expect(remaining.map((row) => row.round_id)).toEqual(roundIds.slice(2));
+    expect(findRound(ctx.db, roundIds[0]!)?.tally?.respondents).toBe(3);
+  });
+});
+
+describe('outbox', () => {
+  it('posts the round, then edits it and replies in its thread, each exactly once', async () => {
+    const messenger = new ScriptedMessenger();
+    const drainer = new OutboxDrainer(ctx, new Map([['slack', messenger]]));
+    const { team, round } = openFor('Payments');
+    answerAs(ctx, round.id, ['2', '3', '3']);
+    closeOpenRound(ctx, team);
+    await drainer.drain();
+    await drainer.drain();
+    expect(messenger.sent.map((sent) => sent.message.kind)).toEqual(['round-opened', 'round-closed', 'round-result']);
+    const [opened, closed, result] = messenger.sent;
+    expect(closed?.context.replaces).toBe('msg-1');
+    expect(result?.context.threadOf).toBe('msg-1');
+    expect(opened?.message.kind === 'round-opened' && opened.message.round.options).toHaveLength(5);
+  });
+
+  it('waits for Retry-After on a rate limit and sends afterwards', async () => {
+    const messenger = new ScriptedMessenger().then({ kind: 'retry', reason: 'ratelimited', retryAfterMs: 30_000 });
+    const drainer = new OutboxDrainer(ctx, new Map([['slack', messenger]]));
+    openFor('Payments');
+    expect(await drainer.drain()).toMatchObject({ sent: 0, retried: 1 });
+    ctx.clock.advance(29_000);
+    expect(await drainer.drain()).toMatchObject({ sent: 0 });
+    ctx.clock.advance(1_000);
+    expect(await drainer.drain()).toMatchObject({ sent: 1 });
+    expect(messenger.sent).toHaveLength(1);
+  });
+
+  it('pauses a team whose channel is gone, once, without retrying', async () => {
+    const messenger = new ScriptedMessenger().then({ kind: 'failed', reason: 'channel_not_found', pauseTeam: true });
+    const drainer = new OutboxDrainer(ctx, new Map([['slack', messenger]]));
+    const { team } = openFor('Payments');
+    expect(await drainer.drain()).toMatchObject({ failed: 1 });
+    ctx.clock.advance(DAY);
+    expect(await drainer.drain()).toMatchObject({ sent: 0, failed: 0 });
+    expect(findTeamById(ctx.db, team.id)?.pausedUntil).toBe(INDEFINITE_PAUSE);
+    expect(ctx.lines.filter((line) => line.includes('cannot post to this channel'))).toHaveLength(1);
+  });
+
+  it('drops result posts when the round message never made it', async () => {
+    const messenger = new ScriptedMessenger().then({ kind: 'failed', reason: 'is_archived', pauseTeam: true });
+    const drainer = new OutboxDrainer(ctx, new Map([['slack', messenger]]));
+    const { team } = openFor('Payments');
+    await drainer.drain();
+    closeOpenRound(ctx, team);
+    await drainer.drain();
+    expect(messenger.sent).toHaveLength(0);
+    expect(listDeliveries(ctx.db).map((delivery) => [delivery.kind, delivery.status])).toEqual([
+      ['round-opened', 'failed'],
+      ['round-closed', 'cancelled'],
+      ['round-result', 'cancelled'],
+    ]);
+  });
+
+  it('leaves other platforms\' deliveries alone', async () => {
+    const teams = new ScriptedMessenger('teams');
+    const drainer = new OutboxDrainer(ctx, new Map([['teams', teams]]));
+    openFor('Payments');
+    expect(await drainer.drain()).toMatchObject({ sent: 0 });
+    expect(listDeliveries(ctx.db, { status: 'pending' })).toHaveLength(1);
+  });
+});

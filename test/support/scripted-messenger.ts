@@ -1,0 +1,34 @@
+import type { Messenger, OutboundMessage, SendContext, SendOutcome } from '../../src/core/messenger.js';
+import type { ChannelRef, Platform } from '../../src/core/platform.js';
+
+export interface SentMessage {
+  readonly target: ChannelRef;
+  readonly message: OutboundMessage;
+  readonly context: SendContext;
+}
+
+/**
+ * Stands in for a chat platform behind the Messenger port: records every send and answers with scripted
+ * outcomes (success by default), the way a platform answers 429s or a revoked token.
+ */
+export class ScriptedMessenger implements Messenger {
+  readonly sent: SentMessage[] = [];
+  private readonly script: ((message: OutboundMessage) => SendOutcome | undefined)[] = [];
+  private counter = 0;
+
+  constructor(readonly platform: Platform = 'slack') {}
+
+  /** Queues outcomes for the next sends; `undefined` entries mean "succeed". */
+  then(...outcomes: (SendOutcome | ((message: OutboundMessage) => SendOutcome | undefined))[]): this {
+    for (const outcome of outcomes) this.script.push(typeof outcome === 'function' ? outcome : () => outcome);
+    return this;
+  }
+
+  send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
+    const scripted = this.script.shift()?.(message);
+    if (scripted && scripted.kind !== 'sent') return Promise.resolve(scripted);
+    this.sent.push({ target, message, context });
+    this.counter += 1;
+    return Promise.resolve({ kind: 'sent', messageRef: context.replaces ?? `msg-${this.counter}` });
+  }
+}
