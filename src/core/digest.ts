@@ -1,5 +1,5 @@
 import { roundQualifies } from './privacy.js';
-import { describeLevel, levelAt, roundToTenth, type ClosedRoundTally, type ScoringPolicy } from './scoring.js';
+import { describeLevel, levelAt, type ClosedRoundTally, type ScoringPolicy } from './scoring.js';
 import { aspectLevel, type Survey } from './survey.js';
 import { compareLevels, compareValues, NO_CHANGE, type Change } from './trends.js';
 
@@ -100,11 +100,23 @@ export interface Digest {
   readonly sections: readonly DigestSection[];
 }
 
+/**
+ * The mean of one-decimal levels, rounded half up to one decimal. Summed in whole tenths so the result
+ * does not depend on the order of the teams or on floating-point error.
+ */
+export function meanOfTenths(values: readonly number[]): number {
+  const tenths = values.reduce((sum, value) => sum + Math.round(value * 10), 0);
+  return Math.round(tenths / values.length) / 10;
+}
+
 function meanChange(pairs: readonly { now: number; then: number }[], since: Date, threshold: number): Change {
   if (pairs.length === 0) return NO_CHANGE;
-  const now = pairs.reduce((sum, pair) => sum + pair.now, 0) / pairs.length;
-  const then = pairs.reduce((sum, pair) => sum + pair.then, 0) / pairs.length;
-  return compareValues(roundToTenth(now), roundToTenth(then), since, threshold);
+  return compareValues(
+    meanOfTenths(pairs.map((pair) => pair.now)),
+    meanOfTenths(pairs.map((pair) => pair.then)),
+    since,
+    threshold,
+  );
 }
 
 function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -184,7 +196,7 @@ function section(survey: Survey, teams: readonly DigestTeamInput[], input: Diges
 
   const aspects: OrgAspect[] = survey.aspects.map((aspect) => {
     const values = nowByAspect.get(aspect.id) ?? [];
-    const value = values.length > 0 ? roundToTenth(values.reduce((sum, v) => sum + v, 0) / values.length) : null;
+    const value = values.length > 0 ? meanOfTenths(values) : null;
     return {
       aspectId: aspect.id,
       aspectName: aspect.name,

@@ -136,6 +136,9 @@ function visibleComments(input: TeamReportInput, byAspect: Map<string, ClosedRou
 /** A team's report: a level, trend and next steps per aspect, computed from qualifying closed rounds only. */
 export function buildTeamReport(input: TeamReportInput): TeamReport {
   const { survey } = input;
+  // A report as of `now` knows nothing of rounds that closed later, not even how many answered them.
+  const closedByNow = input.rounds.filter((round) => round.closedAt.getTime() <= input.now.getTime());
+  if (closedByNow.length !== input.rounds.length) return buildTeamReport({ ...input, rounds: closedByNow });
   const selected = input.aspectId === undefined ? survey.aspects : [findAspect(survey, input.aspectId)].filter((aspect): aspect is Aspect => aspect !== undefined);
   const byAspect = groupByAspect(input.rounds);
   const aspects = selected.map((aspect) => aspectReport(survey, aspect, byAspect.get(aspect.id) ?? [], input));

@@ -46,9 +46,15 @@ export function roundToTenth(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-function agreementFor(spread: number): Agreement {
-  if (spread < 0.6) return 'high';
-  if (spread < 1.0) return 'medium';
+/**
+ * Agreement from the spread (standard deviation) of the answers: below 0.6 high, below 1.0 medium. Decided
+ * on the integer sums (n²·variance = n·Σx² − (Σx)²) so a spread of exactly 0.6 or 1.0 lands on the right side.
+ */
+function agreementFor(answers: number, sum: number, sumOfSquares: number): Agreement {
+  const scaledVariance = answers * sumOfSquares - sum * sum;
+  const nSquared = answers * answers;
+  if (25 * scaledVariance < 9 * nSquared) return 'high';
+  if (scaledVariance < nSquared) return 'medium';
   return 'low';
 }
 
@@ -94,7 +100,7 @@ export function levelFigure(window: readonly ClosedRoundTally[], policy: Scoring
     latestRespondents: latest.tally.respondents,
     latestUnknown: latest.tally.unknown,
     spread: roundToTenth(spread),
-    agreement: agreementFor(spread),
+    agreement: agreementFor(answers, sum, sumOfSquares),
     distribution: showDistribution ? distribution : null,
     asOf: latest.closedAt,
   };

@@ -30,6 +30,8 @@ export class Scheduler {
   private lastRetentionAt = 0;
   private ticking: Promise<TickResult> | null = null;
   private isHolder = false;
+  /** Whether the lease state has been logged yet, so a standby says so once at start. */
+  private leaseKnown = false;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -89,10 +91,11 @@ export class Scheduler {
     const { ctx } = this;
     const now = ctx.clock.now();
     const lease = acquireLease(ctx.db, SCHEDULER_LEASE, this.holderId, now, this.options.leaseTtlMs);
-    if (lease.held !== this.isHolder) {
+    if (lease.held !== this.isHolder || !this.leaseKnown) {
       ctx.log.info({ holder: lease.holder }, lease.held ? 'took the scheduler lease: this process runs the tick' : 'another process holds the scheduler lease: standing by');
     }
     this.isHolder = lease.held;
+    this.leaseKnown = true;
     if (!lease.held) return { held: false, holder: lease.holder };
     if (lease.newlyAcquired) {
       const { resent, abandoned } = recoverInterruptedDeliveries(ctx.db, now);

@@ -346,13 +346,13 @@ describe('the round outcome', () => {
 describe('known bugs (regressions kept as expected failures; see the report)', () => {
   // Variance is computed as sumOfSquares / n - mean², which lands just below 0.36 or 1 when the spread is
   // exactly 0.6 or 1.0; the figure then shows spread 0.6 with agreement "high" (or 1.0 with "medium").
-  it.fails('a spread of exactly 0.6 is medium agreement, as the thresholds say', () => {
+  it('a spread of exactly 0.6 is medium agreement, as the thresholds say', () => {
     const figure = levelFigure([closedRound('investment', '2026-01-05', [2, 3, 3, 3, 3, 3, 3, 4, 4, 4], { roundId: 1 })], TEST_POLICY);
     expect(figure?.spread).toBe(0.6);
     expect(figure?.agreement).toBe('medium');
   });
 
-  it.fails('a spread of exactly 1.0 is low agreement, as the thresholds say', () => {
+  it('a spread of exactly 1.0 is low agreement, as the thresholds say', () => {
     const levels = [1, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 4, 4];
     const figure = levelFigure([closedRound('investment', '2026-01-05', levels, { roundId: 1 })], TEST_POLICY);
     expect(figure?.spread).toBe(1);

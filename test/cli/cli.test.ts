@@ -1,0 +1,199 @@
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, runCli, SURVEYS, type CliResult } from '../support/processes.js';
+import { tempDir } from '../support/test-context.js';
+
+let dir: string;
+let cleanup: () => void;
+let env: Record<string, string>;
+let demoDb: string;
+
+function expectOneSentence(result: CliResult, pattern: RegExp): void {
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(pattern);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+}
+
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir('mp-cli-'));
+  env = cleanEnv(dir);
+  demoDb = path.join(dir, 'demo.db');
+  const seeded = await runCli(['demo', '--seed', '7', '--database', demoDb], env);
+  expect(seeded.stderr).toBe('');
+  expect(seeded.stdout).toMatch(/^Seeded .*demo\.db: 14 teams, \d+ rounds, \d+ answers \(seed 7\)\./);
+});
+afterAll(() => cleanup());
+
+describe('demo', () => {
+  it('builds the same organisation from the same seed, and another from another seed', async () => {
+    const again = path.join(dir, 'again.db');
+    const other = path.join(dir, 'other.db');
+    await runCli(['demo', '--seed', '7', '--database', again], env);
+    await runCli(['demo', '--seed', '8', '--database', other], env);
+    const report = async (db: string) => {
+      const result = await runCli(['report', '--team', 'Payments', '--format', 'json', '--database', db], env);
+      const parsed = JSON.parse(result.stdout) as { aspects: unknown; generatedAt: string };
+      return parsed.aspects;
+    };
+    expect(await report(again)).toEqual(await report(demoDb));
+    expect(await report(other)).not.toEqual(await report(demoDb));
+  });
+
+  it('has at least 12 teams with 26 weekly rounds and 4–12 respondents, including improving, slipping and disagreeing teams', async () => {
+    const result = await runCli(['teams', 'list', '--format', 'json', '--database', demoDb], env);
+    const teams = JSON.parse(result.stdout) as { name: string }[];
+    expect(teams.length).toBeGreaterThanOrEqual(12);
+    const digest = JSON.parse((await runCli(['digest', '--preview', '--format', 'json', '--database', demoDb], env)).stdout) as {
+      sections: { improvedThisQuarter: unknown[]; slippedThisQuarter: unknown[]; hiddenTeamCount: number; teams: { cells: { value: number | null }[] }[] }[];
+    };
+    const cncf = digest.sections.find((section) => section.teams.length > 5);
+    expect(cncf?.improvedThisQuarter.length).toBeGreaterThan(0);
+    expect(cncf?.slippedThisQuarter.length).toBeGreaterThan(0);
+    const low = await runCli(['report', '--team', 'Search', '--format', 'json', '--database', demoDb], env);
+    expect(low.code).toBe(0);
+  });
+});
+
+describe('report and digest', () => {
+  it('prints a text report with levels, trends and next steps', async () => {
+    const result = await runCli(['report', '--team', 'payments', '--database', demoDb], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Payments · CNCF platform engineering maturity · last 3 rounds per aspect/);
+    expect(result.stdout).toMatch(/Investment\s+\d\.\d\s+(Provisional|Operational|Scalable|Optimizing)/);
+    expect(result.stdout).toMatch(/To move .+ toward .+:\n {2}• /);
+  });
+
+  it('reports one aspect as JSON', async () => {
+    const result = await runCli(['report', '--team', 'Payments', '--aspect', 'measurement', '--format', 'json', '--database', demoDb], env);
+    const report = JSON.parse(result.stdout) as { aspects: { aspectId: string }[]; comments: unknown };
+    expect(report.aspects.map((aspect) => aspect.aspectId)).toEqual(['measurement']);
+    expect(report.comments).toBeNull();
+  });
+
+  it('previews the digest', async () => {
+    const result = await runCli(['digest', '--preview', '--database', demoDb], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Platform maturity · week \d{4}-W\d{2}/);
+    expect(result.stdout).toMatch(/Weakest across teams: /);
+  });
+});
+
+describe('bad input gets one clear sentence and a non-zero exit', () => {
+  it('unknown team', async () => {
+    expectOneSentence(await runCli(['report', '--team', 'Nope', '--database', demoDb], env), /^maturity-pulse: No team is called "Nope"\. Known teams: /);
+  });
+
+  it('unknown aspect', async () => {
+    expectOneSentence(await runCli(['report', '--team', 'Payments', '--aspect', 'vibes', '--database', demoDb], env), /has no aspect "vibes"\. Aspects: investment, adoption/);
+  });
+
+  it('missing database', async () => {
+    expectOneSentence(await runCli(['teams', 'list', '--database', path.join(dir, 'missing.db')], env), /There is no database at .*missing\.db/);
+  });
+
+  it('unreadable database path', async () => {
+    mkdirSync(path.join(dir, 'a-directory.db'));
+    expectOneSentence(await runCli(['teams', 'list', '--database', path.join(dir, 'a-directory.db')], env), /Cannot open the database at .*a-directory\.db/);
+  });
+
+  it('bad flags and unknown commands exit 2 with usage help', async () => {
+    const missing = await runCli(['report'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/required option '--team <name>' not specified/);
+    const unknown = await runCli(['reprot'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command 'reprot'/);
+    const format = await runCli(['report', '--team', 'Payments', '--format', 'xml', '--database', demoDb], env);
+    expect(format.code).toBe(2);
+    expect(format.stderr).toMatch(/Allowed choices are text, json/);
+  });
+
+  it('bad configuration lists every problem at once and never a secret', async () => {
+    const result = await runCli(['teams', 'list', '--database', demoDb], { ...env, MIN_RESPONDENTS: '2', PORT: 'eighty', RESPONDENT_KEY_SECRET: 'short-secret-value' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/MIN_RESPONDENTS: expected at least 3, got "2"/);
+    expect(result.stderr).toMatch(/PORT: expected a number, got "eighty"/);
+    expect(result.stderr).toMatch(/RESPONDENT_KEY_SECRET: expected at least 32 characters, got a value of 18 characters/);
+    expect(result.stderr).not.toContain('short-secret-value');
+  });
+});
+
+describe('surveys', () => {
+  it('validates the shipped surveys', async () => {
+    const result = await runCli(['survey', 'validate', path.join(SURVEYS, 'cncf-platform-maturity.yaml'), path.join(SURVEYS, 'platform-capability-model.yaml')], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/cncf-platform-maturity\.yaml: valid \(5 aspects, \d+ questions, 4 levels\)/);
+    expect(result.stdout).toMatch(/platform-capability-model\.yaml: valid \(6 aspects, \d+ questions, 5 levels\)/);
+  });
+
+  it('gives precise errors for a broken copy', async () => {
+    const broken = path.join(dir, 'broken.yaml');
+    const text = readFileSync(path.join(SURVEYS, 'cncf-platform-maturity.yaml'), 'utf8').replace(/(\n {4}questions:\n(?:.*\n)*?)( {10}- level: 4\n {12}text: .*\n)/, '$1');
+    writeFileSync(broken, text.replace('  - value: 2\n    name: Operational', '  - value: 2\n    name: Operational\n    colour: red'));
+    const result = await runCli(['survey', 'validate', broken], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/broken\.yaml:\d+ levels\[1\]: unknown key "colour"/);
+    expect(result.stderr).toMatch(/broken\.yaml:\d+ aspects\[0\]\.questions\[0\]\.options: expected 4 options, one per level, found 3/);
+    expect(result.stderr).toMatch(/2 problems found\./);
+  });
+
+  it('lists the surveys and skips a broken file in the directory', async () => {
+    const surveys = path.join(dir, 'surveys');
+    mkdirSync(surveys);
+    copyFileSync(path.join(SURVEYS, 'cncf-platform-maturity.yaml'), path.join(surveys, 'a.yaml'));
+    writeFileSync(path.join(surveys, 'b.yaml'), 'id: [broken\n');
+    const result = await runCli(['survey', 'list', '--surveys', surveys], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^cncf-platform-maturity {2}CNCF platform engineering maturity · 5 aspects × 4 levels/);
+    expect(result.stderr).toMatch(/skipped: .*b\.yaml:\d+ not valid YAML/);
+  });
+});
+
+describe('operations', () => {
+  it('opens and closes a round as intents in the database', async () => {
+    const db = path.join(dir, 'ops.db');
+    await runCli(['demo', '--seed', '3', '--database', db], env);
+    const busy = await runCli(['round', 'open', '--team', 'Payments', '--database', db], env);
+    expectOneSentence(busy, /Payments already has a round open on .* until /);
+    const closed = await runCli(['round', 'close', '--team', 'Payments', '--database', db], env);
+    expect(closed.stdout).toMatch(/^Closed the round of Payments on .* with \d+ answered; the running bot posts the result\./);
+    const again = await runCli(['round', 'open', '--team', 'Payments', '--database', db], env);
+    expectOneSentence(again, /Payments already had its round this period \(\d{4}-W\d{2}\); the next one can open from /);
+    const opened = await runCli(['round', 'open', '--team', 'Mobile', '--aspect', 'measurement', '--database', db], env);
+    expect(opened.stdout).toMatch(/^Opened a round for Mobile on Measurement: ".+" It closes /);
+    expectOneSentence(await runCli(['round', 'close', '--team', 'Identity', '--database', db], env), /Identity has no open round to close\./);
+  });
+
+  it('deletes a team only when confirmed', async () => {
+    const db = path.join(dir, 'delete.db');
+    await runCli(['demo', '--seed', '3', '--teams', '12', '--database', db], env);
+    expectOneSentence(await runCli(['team', 'delete', 'Checkout', '--database', db], env), /This erases Checkout with all its rounds, answers and comments\. Run again with --yes/);
+    expect((await runCli(['team', 'delete', 'checkout', '--yes', '--database', db], env)).stdout).toMatch(/^Deleted Checkout/);
+    expectOneSentence(await runCli(['report', '--team', 'Checkout', '--database', db], env), /No team is called "Checkout"/);
+  });
+
+  it('forgets a person', async () => {
+    const db = path.join(dir, 'forget.db');
+    await runCli(['demo', '--seed', '3', '--database', db], env);
+    const result = await runCli(['forget-me', '--platform', 'demo', '--workspace', 'demo-org', '--user', '#payments-member-1', '--database', db], env);
+    expect(result.stdout).toMatch(/^Erased [1-9]\d* answers? and \d+ comments?\./);
+    const twice = await runCli(['forget-me', '--platform', 'demo', '--workspace', 'demo-org', '--user', '#payments-member-1', '--database', db], env);
+    expect(twice.stdout).toMatch(/^Erased 0 answers and 0 comments\./);
+    expectOneSentence(await runCli(['forget-me', '--platform', 'irc', '--workspace', 'w', '--user', 'u', '--database', db], env), /Unknown platform "irc"/);
+  });
+
+  it('backs up to a new file and refuses to overwrite without --force', async () => {
+    const copy = path.join(dir, 'backup.db');
+    expect((await runCli(['backup', copy, '--database', demoDb], env)).stdout).toMatch(/^Backed up .*demo\.db to .*backup\.db\./);
+    expectOneSentence(await runCli(['backup', copy, '--database', demoDb], env), /backup\.db already exists; pass --force/);
+    const fromCopy = await runCli(['teams', 'list', '--format', 'json', '--database', copy], env);
+    expect((JSON.parse(fromCopy.stdout) as unknown[]).length).toBe(14);
+  });
+
+  it('migrates a new database', async () => {
+    const result = await runCli(['migrate', '--database', path.join(dir, 'fresh', 'new.db')], env);
+    expect(result.stdout).toMatch(/^The database at .*new\.db is up to date\./);
+  });
+});
