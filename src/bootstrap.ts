@@ -54,7 +54,7 @@ export async function openContext(config: AppConfig, log: Logger, options: OpenC
       writeMeta(db, DATABASE_KIND, options.kind);
       kind = options.kind;
     }
-    const secret = kind === 'demo' ? DEMO_RESPONDENT_SECRET : resolveRespondentSecret(config.respondentKeySecret, config.dataDir, log);
+    const secret = kind === 'demo' ? DEMO_RESPONDENT_SECRET : resolveRespondentSecret(config.respondentKeySecret, config.dataDir, log, { generate: options.create });
     checkSecretFingerprint(db, secret, options.databasePath);
     return {
       db,

@@ -15,7 +15,7 @@ export const KEY_FILE_NAME = 'respondent-key';
  * once into the data directory (mode 0600). Generating is announced with a warning, because losing that
  * file orphans every stored answer.
  */
-export function resolveRespondentSecret(configured: string | null, dataDir: string, log: Logger): string {
+export function resolveRespondentSecret(configured: string | null, dataDir: string, log: Logger, options: { generate: boolean } = { generate: true }): string {
   if (configured) return configured;
   const file = path.join(dataDir, KEY_FILE_NAME);
   try {
@@ -24,6 +24,9 @@ export function resolveRespondentSecret(configured: string | null, dataDir: stri
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new UserFacingError('config', `Cannot read the respondent key file ${file}; fix its permissions or set RESPONDENT_KEY_SECRET.`, { cause: error });
     }
+  }
+  if (!options.generate) {
+    throw new UserFacingError('config', `There is no respondent key: set RESPONDENT_KEY_SECRET as the bot has it, or point DATA_DIR at the directory holding its ${KEY_FILE_NAME} file.`);
   }
   const secret = randomBytes(32).toString('base64url');
   try {

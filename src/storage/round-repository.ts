@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import type { AskedQuestion } from '../core/question-choice.js';
-import { QuestionSnapshotSchema, RoundTallySchema, type QuestionSnapshot, type Round, type RoundOrigin, type RoundTally } from '../core/round.js';
+import { QuestionSnapshotSchema, RoundTallySchema, type Round, type RoundTally } from '../core/round.js';
 import type { ClosedRoundTally } from '../core/scoring.js';
 import { inTransaction, isUniqueViolation, type Db } from './database.js';
 import { answers, rounds } from './schema.js';
@@ -29,16 +29,8 @@ export function toRound(row: RoundRow): Round {
   };
 }
 
-export interface NewRound {
-  readonly teamId: number;
-  readonly surveyId: string;
-  readonly surveyHash: string;
-  readonly question: QuestionSnapshot;
-  readonly periodKey: string;
-  readonly origin: RoundOrigin;
-  readonly openedAt: Date;
-  readonly closesAt: Date;
-}
+/** A round about to open: everything but what the database and the close decide. */
+export type NewRound = Omit<Round, 'id' | 'closedAt' | 'status' | 'tally'>;
 
 export type InsertRoundResult =
   | { readonly kind: 'opened'; readonly round: Round }

@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runCli, SURVEYS, type CliResult } from '../support/processes.js';
 import { tempDir } from '../support/test-context.js';
@@ -51,8 +52,19 @@ describe('demo', () => {
     const cncf = digest.sections.find((section) => section.teams.length > 5);
     expect(cncf?.improvedThisQuarter.length).toBeGreaterThan(0);
     expect(cncf?.slippedThisQuarter.length).toBeGreaterThan(0);
-    const low = await runCli(['report', '--team', 'Search', '--format', 'json', '--database', demoDb], env);
-    expect(low.code).toBe(0);
+    const db = new Database(demoDb, { readonly: true });
+    try {
+      const perTeam = db.prepare('select t.name, t.is_demo as demo, count(r.id) as rounds, max(r.respondents) as most from teams t join rounds r on r.team_id = t.id group by t.id').all() as { name: string; demo: number; rounds: number; most: number }[];
+      expect(perTeam.filter((team) => team.rounds >= 26).length).toBeGreaterThanOrEqual(12);
+      expect(perTeam.every((team) => team.demo === 1 && team.most <= 12)).toBe(true);
+      const sizes = db.prepare('select min(respondents) as least, max(respondents) as most from rounds where status = ?').get('closed') as { least: number; most: number };
+      expect(sizes.most).toBeGreaterThanOrEqual(8);
+      expect(sizes.least).toBeLessThan(3);
+    } finally {
+      db.close();
+    }
+    const disagreeing = JSON.parse((await runCli(['report', '--team', 'Identity', '--format', 'json', '--database', demoDb], env)).stdout) as { aspects: { status: { kind: string; figure?: { agreement: string } } }[] };
+    expect(disagreeing.aspects.some((aspect) => aspect.status.figure?.agreement === 'low')).toBe(true);
   });
 });
 

@@ -1,0 +1,67 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const result = loadConfig({});
+    expect(result.ok && result.config).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      databasePath: 'data/maturity-pulse.db',
+      demoDatabasePath: 'data/demo.db',
+      policy: { minRespondents: 3, minCommentRespondents: 5, windowRounds: 3, trendThreshold: 0.3 },
+      retentionDays: 730,
+      slack: null,
+      teams: null,
+    });
+  });
+
+  it('treats blank variables as unset and reads platform credentials', () => {
+    const result = loadConfig({ PORT: '', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', ADMIN_SLACK_USER_IDS: 'U1, U2,' });
+    expect(result.ok && result.config.port).toBe(3000);
+    expect(result.ok && result.config.slack).toMatchObject({ botToken: 'xoxb-1', appToken: 'xapp-1', signingSecret: null, adminUserIds: ['U1', 'U2'] });
+  });
+
+  it('lists every problem at once, naming what was expected and got, never a secret', () => {
+    const result = loadConfig({ MIN_RESPONDENTS: '4', MIN_COMMENT_RESPONDENTS: '3', SLACK_BOT_TOKEN: 'not-a-bot-token-but-secret', MicrosoftAppId: 'app', WINDOW_ROUNDS: '1.5' });
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'SLACK_BOT_TOKEN: expected a bot token starting with xoxb-, got a value of 26 characters',
+        'WINDOW_ROUNDS: expected a whole number, got "1.5"',
+      ]),
+    );
+    expect(problems.join('\n')).not.toContain('not-a-bot-token-but-secret');
+    // Cross-field rules are reported once the fields themselves parse.
+    const crossField = loadConfig({ MIN_RESPONDENTS: '4', MIN_COMMENT_RESPONDENTS: '3', MicrosoftAppId: 'app', SLACK_APP_TOKEN: 'xapp-1' });
+    expect(crossField.ok ? [] : crossField.problems).toEqual(
+      expect.arrayContaining([
+        'MIN_COMMENT_RESPONDENTS: expected at least MIN_RESPONDENTS (4), got "3"',
+        'MicrosoftAppPassword: MicrosoftAppId and MicrosoftAppPassword are set together, got nothing',
+        'SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set, got nothing',
+      ]),
+    );
+  });
+});
+
+describe('logger', () => {
+  it('redacts tokens, secrets, signatures and user ids, and masks configured secrets anywhere', () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(chunk.toString());
+        callback();
+      },
+    });
+    const log = createLogger({ level: 'info', format: 'json', secrets: ['super-secret-token-value'], destination });
+    log.info({ token: 'xoxb-abc', signingSecret: 's3cr3t', headers: { authorization: 'Bearer abc', 'x-slack-signature': 'v0=abc' }, user: { userId: 'U123' }, userId: 'U456', context: { userId: 'U789' } }, 'hello');
+    log.warn(`an error message that quotes super-secret-token-value by accident`);
+    const output = lines.join('');
+    for (const leaked of ['xoxb-abc', 's3cr3t', 'Bearer abc', 'v0=abc', 'U123', 'U456', 'U789', 'super-secret-token-value']) expect(output).not.toContain(leaked);
+    expect(output).toContain('[REDACTED]');
+    expect(output).toContain('hello');
+  });
+});
