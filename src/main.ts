@@ -7,7 +7,7 @@ import { CONNECTION_VARIABLES, hasChatCredentials, type AppConfig } from './conf
 import { UserFacingError } from './core/errors.js';
 import type { Messenger } from './core/messenger.js';
 import type { Platform } from './core/platform.js';
-import { seedDemoOrganisation } from './demo/demo-organisation.js';
+import { DEMO_SEED, seedDemoOrganisation } from './demo/demo-organisation.js';
 import { createHealthServer, listen } from './health-server.js';
 import type { Logger } from './logger.js';
 import { OutboxDrainer } from './scheduler/outbox-drainer.js';
@@ -16,8 +16,6 @@ import type { ServiceContext } from './services/context.js';
 import { orgDigest, teamReport } from './services/report-service.js';
 import { closeDatabase } from './storage/database.js';
 import { countTeams, listTeams } from './storage/team-repository.js';
-
-export const DEMO_SEED = 42;
 
 export interface RunningServer {
   readonly port: number;

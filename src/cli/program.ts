@@ -5,6 +5,7 @@ import { startServer } from '../main.js';
 import { closeDatabase, openDatabase } from '../storage/database.js';
 import { configFrom, type GlobalOptions } from './cli-context.js';
 import { print } from './output.js';
+import { registerDataCommands } from './data-commands.js';
 import { registerRoundCommands } from './round-commands.js';
 import { registerSurveyCommands } from './survey-commands.js';
 import { registerTeamCommands } from './team-commands.js';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerSurveyCommands(program, globals);
   registerTeamCommands(program, globals);
   registerRoundCommands(program, globals);
+  registerDataCommands(program, globals);
   return program;
 }
 

@@ -1,26 +1,10 @@
-import { access, constants } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { formatTime } from '../adapters/text/format.js';
 import { UserFacingError } from '../core/errors.js';
-import { isPlatform } from '../core/platform.js';
-import { seedDemoOrganisation } from '../demo/demo-organisation.js';
-import { DEMO_SEED } from '../main.js';
-import { forgetMe } from '../services/privacy-service.js';
 import { closeOpenRound, openRound } from '../services/round-service.js';
 import { requireTeam } from '../services/team-service.js';
-import { backupDatabase, openDatabase, closeDatabase } from '../storage/database.js';
-import { countTeams } from '../storage/team-repository.js';
-import { configFrom, operator, withContext, type GlobalOptions } from './cli-context.js';
+import { withContext, type GlobalOptions } from './cli-context.js';
 import { print } from './output.js';
-
-function positiveInteger(name: string) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`${name} must be a whole number.`);
-    return parsed;
-  };
-}
 
 export function registerRoundCommands(program: Command, globals: () => GlobalOptions): void {
   const round = program.command('round').description('open or close a round now (the running bot posts it)');
@@ -61,64 +45,6 @@ export function registerRoundCommands(program: Command, globals: () => GlobalOpt
         const result = closeOpenRound(ctx, team);
         if (result.kind === 'none-open') throw new UserFacingError('conflict', `${team.name} has no open round to close.`);
         print(`Closed the round of ${team.name} on ${result.round.question.aspectName} with ${result.round.tally?.respondents ?? 0} answered; the running bot posts the result.`);
-      });
-    });
-
-  program
-    .command('forget-me')
-    .description("erase one person's answers and comments everywhere")
-    .requiredOption('--platform <platform>', 'slack or teams')
-    .requiredOption('--workspace <id>', 'Slack workspace id or Teams tenant id')
-    .requiredOption('--user <id>', 'Slack user id or Teams AAD object id')
-    .action(async (options: { platform: string; workspace: string; user: string }) => {
-      if (!isPlatform(options.platform)) throw new UserFacingError('invalid-input', `Unknown platform "${options.platform}"; use slack or teams.`);
-      const platform = options.platform;
-      await withContext(globals(), {}, (ctx) => {
-        const removed = forgetMe(ctx, { platform, workspaceId: options.workspace, userId: options.user }, operator());
-        print(`Erased ${removed.answers} answer${removed.answers === 1 ? '' : 's'} and ${removed.comments} comment${removed.comments === 1 ? '' : 's'}. Published team figures are anonymous totals and stay as they were.`);
-      });
-    });
-
-  program
-    .command('backup')
-    .description('write an online copy of the database (safe while the bot runs)')
-    .argument('<file>', 'where to write the copy')
-    .option('--force', 'overwrite an existing file')
-    .action(async (file: string, options: { force?: boolean }) => {
-      const exists = await access(file, constants.F_OK).then(
-        () => true,
-        () => false,
-      );
-      if (exists && !options.force) throw new UserFacingError('conflict', `${file} already exists; pass --force to overwrite it.`);
-      const config = configFrom(globals());
-      await access(config.databasePath, constants.R_OK).catch(() => {
-        throw new UserFacingError('storage', `There is no readable database at ${config.databasePath}.`);
-      });
-      const db = openDatabase(config.databasePath, { migrate: false });
-      try {
-        await backupDatabase(db, file);
-      } catch (error) {
-        throw new UserFacingError('storage', `Cannot write the backup to ${file}: ${error instanceof Error ? error.message : String(error)}.`);
-      } finally {
-        closeDatabase(db);
-      }
-      print(`Backed up ${config.databasePath} to ${file}.`);
-    });
-
-  program
-    .command('demo')
-    .description('fill a database with a simulated organisation (12+ teams, 26 weekly rounds)')
-    .option('--seed <n>', 'random seed; the same seed builds the same organisation', positiveInteger('--seed'), DEMO_SEED)
-    .option('--teams <n>', 'number of teams', positiveInteger('--teams'), 14)
-    .option('--weeks <n>', 'weeks of history', positiveInteger('--weeks'), 26)
-    .action(async (options: { seed: number; teams: number; weeks: number }) => {
-      const config = configFrom(globals());
-      const databasePath = globals().database ?? config.demoDatabasePath;
-      if (options.teams < 1 || options.weeks < 1) throw new UserFacingError('invalid-input', '--teams and --weeks must be at least 1.');
-      await withContext({ ...globals(), database: databasePath }, { create: true, kind: 'demo' }, (ctx) => {
-        if (countTeams(ctx.db) > 0) throw new UserFacingError('conflict', `${databasePath} already holds teams; delete the file or pass another --database.`);
-        const summary = seedDemoOrganisation(ctx, { seed: options.seed, now: ctx.clock.now(), teams: options.teams, weeks: options.weeks });
-        print(`Seeded ${databasePath}: ${summary.teams} teams, ${summary.rounds} rounds, ${summary.answers} answers (seed ${options.seed}).`);
       });
     });
 }

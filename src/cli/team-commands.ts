@@ -22,11 +22,11 @@ function cadenceText(team: Team): string {
 export function registerTeamCommands(program: Command, globals: () => GlobalOptions): void {
   program
     .command('teams')
-    .description('list teams')
-    .argument('[list]', 'the only action: list')
+    .description('the teams set up so far')
+    .command('list')
+    .description('list teams with their survey, channel, cadence, pause and open round')
     .addOption(formatOption())
-    .action(async (action: string | undefined, options: { format: OutputFormat }) => {
-      if (action !== undefined && action !== 'list') throw new UserFacingError('invalid-input', `Unknown action "${action}"; use "teams list".`);
+    .action(async (options: { format: OutputFormat }) => {
       await withContext(globals(), {}, (ctx) => {
         const teams = listTeams(ctx.db);
         if (options.format === 'json') {

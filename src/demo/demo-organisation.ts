@@ -25,6 +25,8 @@ export interface DemoTeamSpec {
 }
 
 export const DEMO_WORKSPACE = 'demo-org';
+/** The seed `npm start` and `maturity-pulse demo` use unless told otherwise. */
+export const DEMO_SEED = 42;
 
 const TEAM_NAMES = ['Payments', 'Checkout', 'Search', 'Identity', 'Mobile', 'Data Platform', 'Notifications', 'Billing', 'Growth', 'Logistics', 'Catalogue', 'Support Tools', 'Risk', 'Pricing', 'Messaging', 'Maps'];
 const TRAJECTORIES: readonly Trajectory[] = ['improving', 'slipping', 'steady', 'disagreeing', 'improving', 'steady', 'quiet', 'slipping', 'steady', 'improving', 'disagreeing', 'new'];

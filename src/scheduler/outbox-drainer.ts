@@ -1,6 +1,7 @@
 import type { Messenger, SendOutcome } from '../core/messenger.js';
 import { parentKind, retryDelayMs, type Delivery, type RetryPolicy } from '../core/outbox.js';
 import type { Platform } from '../core/platform.js';
+import type { Logger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
 import { prepareMessage } from '../services/outbound-messages.js';
 import { claimDueDeliveries, findDelivery, markDeliveryFailed, markDeliverySent, releaseDeliveryClaim, scheduleDeliveryRetry } from '../storage/delivery-repository.js';
@@ -136,7 +137,7 @@ export class OutboxDrainer {
     this.record(delivery, outcome, summary, dlog);
   }
 
-  private record(delivery: Delivery, outcome: SendOutcome, summary: DrainSummary, dlog: ServiceContext['log']): void {
+  private record(delivery: Delivery, outcome: SendOutcome, summary: DrainSummary, dlog: Logger): void {
     const { db } = this.ctx;
     const now = this.ctx.clock.now();
     if (outcome.kind === 'sent') {
