@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface HealthStatus {
@@ -8,10 +8,21 @@ export interface HealthStatus {
   readonly platforms: readonly string[];
 }
 
-/** Serves GET /healthz; chat adapters mount their own routes on the same server later. */
-export function createHealthServer(status: () => HealthStatus): Server {
+/** A path the chat adapters serve on the same server (Slack's /slack/events, Teams' /api/messages). */
+export interface Route {
+  readonly path: string;
+  readonly listener: RequestListener;
+}
+
+/** Serves GET /healthz and the adapters' routes; everything else is 404. */
+export function createHttpServer(status: () => HealthStatus, routes: readonly Route[] = []): Server {
   return createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    const route = routes.find((candidate) => candidate.path === url.pathname);
+    if (route) {
+      route.listener(request, response);
+      return;
+    }
     if (url.pathname === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
       const body = JSON.stringify(status());
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });

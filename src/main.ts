@@ -8,9 +8,11 @@ import { UserFacingError } from './core/errors.js';
 import type { Messenger } from './core/messenger.js';
 import type { Platform } from './core/platform.js';
 import { DEMO_SEED, seedDemoOrganisation } from './demo/demo-organisation.js';
-import { createHealthServer, listen } from './health-server.js';
+import { createSlackAdapter, SLACK_EVENTS_PATH, SLACK_PROGRESS_INTERVAL_MS, type SlackAdapter } from './adapters/slack/app.js';
+import { createHttpServer, listen, type Route } from './health-server.js';
 import type { Logger } from './logger.js';
 import { OutboxDrainer } from './scheduler/outbox-drainer.js';
+import { RoundProgress } from './scheduler/round-progress.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import type { ServiceContext } from './services/context.js';
 import { orgDigest, teamReport } from './services/report-service.js';
@@ -48,6 +50,9 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
     onIntent: () => intents.kick(),
   });
   const messengers = new Map<Platform, Messenger>();
+  const routes: Route[] = [];
+  const progress = new RoundProgress(ctx, messengers, (platform) => (platform === 'slack' ? SLACK_PROGRESS_INTERVAL_MS : 60_000));
+  let slack: SlackAdapter | null = null;
   if (mode === 'demo') {
     log.info(
       { slack: CONNECTION_VARIABLES.slack, teams: CONNECTION_VARIABLES.teams },
@@ -65,14 +70,18 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       closeDatabase(ctx.db);
       throw new UserFacingError('config', `${config.databasePath} holds the demo organisation; point DATABASE_PATH at a real database before connecting Slack or Teams.`);
     }
-    if (config.slack) log.warn('Slack credentials are set, but this build has no Slack adapter yet: posts for Slack teams wait in the outbox.');
+    if (config.slack) {
+      slack = createSlackAdapter({ ctx, config: config.slack, log, onAnswerRecorded: (roundId) => progress.noteAnswer(roundId, 'slack') });
+      messengers.set('slack', slack.messenger);
+      if (slack.requestListener) routes.push({ path: SLACK_EVENTS_PATH, listener: slack.requestListener });
+    }
     if (config.teams) log.warn('Teams credentials are set, but this build has no Teams adapter yet: posts for Teams teams wait in the outbox.');
   }
 
   const drainer = new OutboxDrainer(ctx, messengers);
   const scheduler = new Scheduler(ctx, drainer, { cronExpression: config.tickCron, leaseTtlMs: config.leaseTtlMs, retentionDays: config.retentionDays });
   intents.kick = () => scheduler.kick();
-  const server: Server = createHealthServer(() => ({ status: 'ok', mode, scheduler: scheduler.holdsLease() ? 'running' : 'standby', platforms: [...messengers.keys()] }));
+  const server: Server = createHttpServer(() => ({ status: 'ok', mode, scheduler: scheduler.holdsLease() ? 'running' : 'standby', platforms: [...messengers.keys()] }), routes);
   let port: number;
   try {
     port = await listen(server, config.port, config.host);
@@ -80,6 +89,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
     closeDatabase(ctx.db);
     throw new UserFacingError('config', error instanceof Error ? error.message : String(error));
   }
+  await slack?.start();
   scheduler.start();
   log.info({ host: config.host, port, mode, holder: scheduler.holderId }, `maturity-pulse is running: health check at http://${config.host}:${port}/healthz`);
 
@@ -91,6 +101,9 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
     stop: () => {
       stopping ??= (async () => {
         await scheduler.stop();
+        progress.stop();
+        await slack?.stop();
+        server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         closeDatabase(ctx.db);
         log.info('stopped');

@@ -7,6 +7,9 @@ export type Weekday = (typeof WEEKDAYS)[number];
 
 export const TEAM_NAME_MAX = 60;
 
+/** The pause end that means "until someone resumes the team". */
+export const INDEFINITE_PAUSE = '9999-12-31';
+
 /** How a team's rounds recur. Weekdays are ISO (Monday = 1); times are wall-clock in `timeZone`. */
 export interface Cadence {
   readonly everyWeeks: 1 | 2;

@@ -1,14 +1,13 @@
 import type { Messenger, SendOutcome } from '../core/messenger.js';
 import { parentKind, retryDelayMs, type Delivery, type RetryPolicy } from '../core/outbox.js';
 import type { Platform } from '../core/platform.js';
+import { INDEFINITE_PAUSE } from '../core/team.js';
 import type { Logger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
 import { prepareMessage } from '../services/outbound-messages.js';
 import { claimDueDeliveries, findDelivery, markDeliveryFailed, markDeliverySent, releaseDeliveryClaim, scheduleDeliveryRetry } from '../storage/delivery-repository.js';
 import { findTeamByChannel, setTeamPause } from '../storage/team-repository.js';
 
-/** A pause with no end: set when a platform says the bot can no longer post to a team's channel. */
-export const INDEFINITE_PAUSE = '9999-12-31';
 const WAIT_FOR_PARENT_MS = 5_000;
 
 export interface DrainSummary {

@@ -5,6 +5,7 @@ import type { ServiceContext } from '../services/context.js';
 import { applyRetention } from '../services/privacy-service.js';
 import { closeDueRounds } from '../services/round-service.js';
 import { recoverInterruptedDeliveries } from '../storage/delivery-repository.js';
+import { forgetEventsBefore } from '../storage/event-repository.js';
 import { acquireLease, releaseLease } from '../storage/lease-repository.js';
 import type { OutboxDrainer } from './outbox-drainer.js';
 
@@ -105,6 +106,7 @@ export class Scheduler {
     const closed = closeDueRounds(ctx);
     if (now.getTime() - this.lastRetentionAt >= DAY_MS) {
       applyRetention(ctx, this.options.retentionDays);
+      forgetEventsBefore(ctx.db, new Date(now.getTime() - DAY_MS));
       this.lastRetentionAt = now.getTime();
     }
     const summary = await this.drainer.drain();

@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { QuestionSnapshotSchema } from '../core/round.js';
 import type { Db } from './database.js';
 import { answers, comments, rounds } from './schema.js';
 
@@ -72,9 +73,13 @@ export interface OwnAnswer {
   readonly roundId: number;
   readonly teamId: number;
   readonly aspectId: string;
+  readonly aspectName: string;
   readonly optionId: string;
+  /** The statement the person picked, as the round asked it. */
+  readonly optionText: string;
   readonly answeredAt: Date;
   readonly comment: string | null;
+  readonly roundOpen: boolean;
 }
 
 /** A person's own answers and comments, newest first: shown to them and nobody else. */
@@ -84,6 +89,8 @@ export function answersOfRespondent(db: Db, respondentKey: string, limit = 50): 
       roundId: answers.roundId,
       teamId: rounds.teamId,
       aspectId: rounds.aspectId,
+      question: rounds.question,
+      status: rounds.status,
       optionId: answers.optionId,
       answeredAt: answers.answeredAt,
       comment: comments.text,
@@ -94,7 +101,21 @@ export function answersOfRespondent(db: Db, respondentKey: string, limit = 50): 
     .where(eq(answers.respondentKey, respondentKey))
     .orderBy(desc(answers.answeredAt))
     .limit(limit)
-    .all();
+    .all()
+    .map((row) => {
+      const question = QuestionSnapshotSchema.parse(row.question);
+      return {
+        roundId: row.roundId,
+        teamId: row.teamId,
+        aspectId: row.aspectId,
+        aspectName: question.aspectName,
+        optionId: row.optionId,
+        optionText: question.options.find((option) => option.id === row.optionId)?.text ?? row.optionId,
+        answeredAt: row.answeredAt,
+        comment: row.comment,
+        roundOpen: row.status === 'open',
+      };
+    });
 }
 
 /**

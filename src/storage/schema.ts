@@ -178,3 +178,14 @@ export const leases = sqliteTable('leases', {
   acquiredAt: timestamp('acquired_at').notNull(),
   expiresAt: timestamp('expires_at').notNull(),
 });
+
+/** Platform events already handled, so a redelivered event (Slack retries, Teams resends) changes nothing. */
+export const processedEvents = sqliteTable(
+  'processed_events',
+  {
+    source: text('source').notNull(),
+    eventId: text('event_id').notNull(),
+    receivedAt: timestamp('received_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.eventId] }), index('processed_events_received').on(t.receivedAt)],
+);

@@ -1,0 +1,120 @@
+import type { RequestListener } from 'node:http';
+import type { webApi } from '@slack/bolt';
+import { App, HTTPReceiver } from '@slack/bolt';
+import type { SlackConfig } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { ServiceContext } from '../../services/context.js';
+import { boltLogger } from './bolt-logger.js';
+import { registerCommand } from './handlers/command.js';
+import { FAILURE_SENTENCE } from './handlers/deps.js';
+import { registerHome } from './handlers/home.js';
+import { registerRoundActions } from './handlers/round-actions.js';
+import { registerSetup } from './handlers/setup.js';
+import { SlackMessenger } from './messenger.js';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+/** Slack allows about one message edit per second per channel; counts refresh at most this often per round. */
+export const SLACK_PROGRESS_INTERVAL_MS = 5_000;
+
+export interface SlackAdapter {
+  readonly messenger: SlackMessenger;
+  /** HTTP mode: the handler for POST /slack/events; null in Socket Mode. */
+  readonly requestListener: RequestListener | null;
+  readonly mode: 'http' | 'socket';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SlackAdapterOptions {
+  readonly ctx: ServiceContext;
+  readonly config: SlackConfig;
+  readonly log: Logger;
+  readonly onAnswerRecorded: (roundId: number) => void;
+}
+
+/**
+ * The Web API client's policy, set explicitly: a couple of quick retries for network trouble, and rate
+ * limits handed back at once (with Retry-After) so the outbox, not a half-hour client queue, decides when
+ * to try again.
+ */
+export function slackClientOptions(config: SlackConfig, log: Logger): webApi.WebClientOptions {
+  return {
+    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000, randomize: true },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+    logger: boltLogger(log.child({ area: 'slack-web-api' })),
+  };
+}
+
+const SOCKET_RETRY_MS = [5_000, 15_000, 60_000];
+
+/** Opens the Socket Mode connection, retrying in the background so a Slack outage never stops the bot. */
+function connectSocketMode(app: App, log: Logger, stopped: () => boolean, attempt = 0): void {
+  app.start().then(
+    () => log.info('Socket Mode connection open'),
+    (error: unknown) => {
+      if (stopped()) return;
+      const delay = SOCKET_RETRY_MS[Math.min(attempt, SOCKET_RETRY_MS.length - 1)] ?? 60_000;
+      log.error({ reason: error instanceof Error ? error.message : String(error), retryInMs: delay }, 'cannot open the Socket Mode connection; trying again');
+      setTimeout(() => connectSocketMode(app, log, stopped, attempt + 1), delay).unref();
+    },
+  );
+}
+
+/** Builds the Bolt app (HTTP on /slack/events, or Socket Mode with an app-level token) and its messenger. */
+export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
+  const { config, ctx } = options;
+  const log = options.log.child({ area: 'slack' });
+  const logger = boltLogger(log.child({ area: 'bolt' }));
+  const clientOptions = slackClientOptions(config, log);
+  let receiver: HTTPReceiver | null = null;
+  let app: App;
+  if (config.appToken) {
+    app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, logger, clientOptions, extendedErrorHandler: true });
+  } else {
+    receiver = new HTTPReceiver({
+      signingSecret: config.signingSecret ?? '',
+      endpoints: SLACK_EVENTS_PATH,
+      logger,
+      // Handlers acknowledge themselves once their write is committed; this only catches a handler that never does.
+      unhandledRequestTimeoutMillis: 2_500,
+    });
+    app = new App({ token: config.botToken, receiver, logger, clientOptions, extendedErrorHandler: true });
+  }
+  const deps = { ctx, log, configuredAdmins: config.adminUserIds, onAnswerRecorded: options.onAnswerRecorded };
+  registerHome(app, deps);
+  registerCommand(app, deps);
+  registerRoundActions(app, deps);
+  registerSetup(app, deps);
+
+  app.error(async ({ error, body }: { error: Error; body: unknown }) => {
+    const payload = typeof body === 'object' && body !== null ? body : {};
+    const type = 'type' in payload && typeof payload.type === 'string' ? payload.type : 'command';
+    log.error({ err: { message: error.message, code: 'code' in error ? error.code : undefined }, payloadType: type }, 'a Slack handler failed');
+    const responseUrl = 'response_url' in payload && typeof payload.response_url === 'string' ? payload.response_url : null;
+    if (responseUrl) {
+      await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text: FAILURE_SENTENCE }) }).catch(() => undefined);
+    }
+  });
+
+  const messenger = new SlackMessenger(app.client, log.child({ area: 'slack-messenger' }));
+  let stopped = false;
+  return {
+    messenger,
+    requestListener: receiver ? receiver.requestListener : null,
+    mode: receiver ? 'http' : 'socket',
+    start: async () => {
+      const identity = await app.client.auth.test().catch((error: unknown) => {
+        log.error({ reason: error instanceof Error ? error.message : String(error) }, 'Slack rejected the bot token: check SLACK_BOT_TOKEN; Slack posts wait in the outbox meanwhile');
+        return null;
+      });
+      if (identity) log.info({ team: identity.team_id, bot: identity.bot_id }, 'connected to Slack');
+      if (!receiver) connectSocketMode(app, log, () => stopped);
+    },
+    stop: async () => {
+      stopped = true;
+      if (!receiver) await app.stop().catch(() => undefined);
+    },
+  };
+}

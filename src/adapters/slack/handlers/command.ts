@@ -1,0 +1,69 @@
+import type { App } from '@slack/bolt';
+import { parseChatCommand } from '../../../core/chat-command.js';
+import { runChatCommand, type CommandReply, type Invocation } from '../../../services/chat-commands.js';
+import { replySentence } from '../../text/reply-text.js';
+import { slackChannel, slackUser, SlashCommandSchema, tokenizeCommandText } from '../inbound.js';
+import { SLACK_TEXT_STYLE } from '../mrkdwn.js';
+import type { Block } from '../render/blocks.js';
+import { forgetConfirmBlocks, helpBlocks, rolesBlocks, statusBlocks, teamChoiceBlocks } from '../render/command-blocks.js';
+import { setupModal } from '../render/modals.js';
+import { reportBlocks } from '../render/report-blocks.js';
+import { FAILURE_SENTENCE, type SlackHandlerDeps } from './deps.js';
+
+const TIME_ZONE_LOOKUP_MS = 800;
+
+/** Blocks for a reply that is not a sentence; null when `replySentence` covers it. */
+export function replyBlocks(reply: CommandReply): Block[] | null {
+  switch (reply.kind) {
+    case 'help':
+      return helpBlocks(reply.entries, reply.problem);
+    case 'report':
+      return reportBlocks(reply.report);
+    case 'status':
+      return statusBlocks(reply.status);
+    case 'roles':
+      return rolesBlocks(reply.roles, reply.teamName);
+    case 'team-choice':
+      return reply.teams.length > 0 ? teamChoiceBlocks(reply.teams) : null;
+    case 'confirm-forget':
+      return forgetConfirmBlocks();
+    default:
+      return null;
+  }
+}
+
+/** `/maturity …`: parse the text, run the command, answer privately within Slack's 3 seconds. */
+export function registerCommand(app: App, deps: SlackHandlerDeps): void {
+  app.command('/maturity', async ({ command, ack, client }) => {
+    const parsed = SlashCommandSchema.safeParse(command);
+    if (!parsed.success) {
+      deps.log.warn({ issues: parsed.error.issues.length }, 'malformed slash command payload');
+      await ack({ response_type: 'ephemeral', text: FAILURE_SENTENCE });
+      return;
+    }
+    const input = parsed.data;
+    const invocation: Invocation = { actor: slackUser(input.team_id, input.user_id), channel: slackChannel(input.team_id, input.channel_id), configuredAdmins: deps.configuredAdmins };
+    const reply = runChatCommand(deps.ctx, invocation, parseChatCommand(tokenizeCommandText(input.text)));
+    if (reply.kind === 'open-setup') {
+      if (reply.existingTeam) {
+        await ack({ response_type: 'ephemeral', text: `This channel already is the team *${reply.existingTeam}*. Run \`/maturity status\` to see its settings.` });
+        return;
+      }
+      if (!input.trigger_id) {
+        await ack({ response_type: 'ephemeral', text: FAILURE_SENTENCE });
+        return;
+      }
+      const timeZone = await Promise.race([
+        client.users.info({ user: input.user_id }).then((result) => result.user?.tz ?? 'UTC', () => 'UTC'),
+        new Promise<string>((resolve) => setTimeout(() => resolve('UTC'), TIME_ZONE_LOOKUP_MS).unref()),
+      ]);
+      const surveys = [...deps.ctx.surveys.values()].map((loaded) => ({ id: loaded.survey.id, title: loaded.survey.title }));
+      await client.views.open({ trigger_id: input.trigger_id, view: setupModal({ workspaceId: input.team_id, channelId: input.channel_id }, { channelName: input.channel_name ?? null, timeZone, surveys }) });
+      await ack();
+      return;
+    }
+    const blocks = replyBlocks(reply);
+    const text = replySentence(reply, SLACK_TEXT_STYLE) ?? 'Maturity pulse';
+    await ack({ response_type: 'ephemeral', text, ...(blocks ? { blocks } : {}) });
+  });
+}

@@ -1,0 +1,92 @@
+import type { RoundOutcome, RoundView } from '../../../core/messenger.js';
+import { UNKNOWN_OPTION_ID } from '../../../core/survey.js';
+import { formatChange, formatLevel, plural } from '../../text/format.js';
+import { escapeMrkdwn, slackDate } from '../mrkdwn.js';
+import { actions, button, context, header, section, type Block } from './blocks.js';
+
+export const ACTION = {
+  answer: 'mp_answer',
+  comment: 'mp_comment',
+  forgetConfirm: 'mp_forget_confirm',
+  showReport: 'mp_show_report',
+} as const;
+
+/** Button values carry the round and option, so a click needs no state beyond the database. */
+export function answerValue(roundId: number, optionId: string): string {
+  return `${roundId}:${optionId}`;
+}
+
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: Block[];
+}
+
+function privacyNote(view: RoundView): string {
+  return `Private: the team sees totals only, and only once ${view.minRespondents} or more have answered. Nobody sees who picked what.`;
+}
+
+/** The round in its channel: each statement with its own button, "I don't know", a comment button, close time and count. */
+export function openRoundMessage(view: RoundView): SlackMessage {
+  const blocks: Block[] = [header(`Platform pulse · ${view.aspectName}`), section(`*${escapeMrkdwn(view.prompt)}*`)];
+  for (const option of view.options) {
+    if (option.id === UNKNOWN_OPTION_ID) continue;
+    blocks.push(
+      section(
+        escapeMrkdwn(option.text),
+        button('This is us', `${ACTION.answer}_${option.id}`, answerValue(view.roundId, option.id), { accessibilityLabel: `Pick: ${option.text}` }),
+      ),
+    );
+  }
+  blocks.push(
+    actions(
+      [
+        button("I don't know", `${ACTION.answer}_${UNKNOWN_OPTION_ID}`, answerValue(view.roundId, UNKNOWN_OPTION_ID), { accessibilityLabel: "Pick: I don't know" }),
+        button('Add a comment', ACTION.comment, String(view.roundId), { accessibilityLabel: 'Add or edit your comment on this round' }),
+      ],
+      `mp_round_${view.roundId}`,
+    ),
+    context(`Closes ${slackDate(view.closesAt)} · ${plural(view.respondents, 'person', 'people')} answered · you can change your answer until then`, escapeMrkdwn(privacyNote(view))),
+  );
+  return { text: `Platform pulse · ${view.aspectName}: ${view.prompt}`, blocks };
+}
+
+/** The same message once closed: the statements stay readable, the buttons go. */
+export function closedRoundMessage(view: RoundView): SlackMessage {
+  const statements = view.options.filter((option) => option.id !== UNKNOWN_OPTION_ID).map((option) => `• ${escapeMrkdwn(option.text)}`);
+  return {
+    text: `Platform pulse · ${view.aspectName} — closed · ${view.respondents} answered`,
+    blocks: [
+      header(`Platform pulse · ${view.aspectName} — closed`),
+      section(`*${escapeMrkdwn(view.prompt)}*`),
+      section(statements.join('\n')),
+      context(`Closed ${slackDate(view.closesAt)} · ${plural(view.respondents, 'person', 'people')} answered · the result is in the thread`),
+    ],
+  };
+}
+
+function agreementText(agreement: string): string {
+  return agreement === 'high' ? 'The team mostly agrees.' : agreement === 'medium' ? 'Views differ somewhat.' : 'Views differ a lot — worth a conversation.';
+}
+
+/** The team result posted in the round's thread. */
+export function roundResultMessage(view: RoundView, outcome: RoundOutcome): SlackMessage {
+  if (outcome.kind === 'too-few') {
+    const more = outcome.needed - outcome.answered;
+    const text = `Only ${outcome.answered} answered with a level; results need ${outcome.needed}, so this round stays private. ${plural(more, 'more answer')} next time!`;
+    return { text, blocks: [section(escapeMrkdwn(text))] };
+  }
+  const change = outcome.change.kind === 'change' ? ` ${formatChange(outcome.change)} on the previous rounds.` : '';
+  const headline = `*${escapeMrkdwn(view.aspectName)} this round: ${formatLevel(outcome.value)} of ${outcome.levelCount}* (${escapeMrkdwn(outcome.label)}), ${plural(outcome.answers, 'answer')}.${change} ${agreementText(outcome.agreement)}`;
+  const blocks = [section(headline)];
+  if (outcome.suggestion) {
+    blocks.push(section(`${outcome.toward ? `Next step toward *${escapeMrkdwn(outcome.toward)}*` : 'To keep the edge'}: ${escapeMrkdwn(outcome.suggestion)}`));
+  }
+  blocks.push(context('Leads see more with `/maturity report`.'));
+  return { text: `${view.aspectName} this round: ${formatLevel(outcome.value)} of ${outcome.levelCount}`, blocks };
+}
+
+/** Halfway reminder in the round's thread. */
+export function reminderMessage(view: RoundView): SlackMessage {
+  const text = `Halfway through: ${view.respondents} answered so far; results need ${view.minRespondents}. The round closes ${slackDate(view.closesAt)}.`;
+  return { text, blocks: [section(text)] };
+}

@@ -1,0 +1,63 @@
+import type { CommandReply, Refusal } from '../../services/chat-commands.js';
+
+/** How a platform writes the few things sentences contain: a time each reader sees in their zone, a person, emphasis. */
+export interface TextStyle {
+  date(at: Date): string;
+  mention(userId: string): string;
+  bold(text: string): string;
+}
+
+export function refusalSentence(refusal: Refusal, style: TextStyle): string {
+  switch (refusal.kind) {
+    case 'not-allowed':
+      return `Only ${refusal.who} can ${refusal.action}. Run report to see results, or ask one of them.`;
+    case 'not-a-team-channel':
+      return 'This channel is not a team yet. An admin can register it with setup.';
+    case 'already-open':
+      return `A round on ${refusal.aspectName} is already open until ${style.date(refusal.closesAt)}. Close it first with close.`;
+    case 'period-taken':
+      return `This team already had its round this period; the next one can open from ${style.date(refusal.nextOpensAt)}.`;
+    case 'unknown-aspect':
+      return `There is no aspect "${refusal.aspectId}" in this team's survey. Try one of: ${refusal.known.join(', ')}.`;
+    case 'no-open-round':
+      return 'There is no open round to close.';
+    case 'survey-missing':
+      return `This team's survey "${refusal.surveyId}" is missing from the surveys directory; ask an admin to restore it.`;
+    case 'invalid':
+      return refusal.problem;
+  }
+}
+
+/** The one-sentence replies; structured replies (report, help, status, roles) each platform lays out itself. */
+export function replySentence(reply: CommandReply, style: TextStyle): string | null {
+  switch (reply.kind) {
+    case 'refused':
+      return refusalSentence(reply.refusal, style);
+    case 'round-opened':
+      return `Opened a round on ${style.bold(reply.aspectName)}; it closes ${style.date(reply.closesAt)}. It appears in the channel in a moment.`;
+    case 'round-closed':
+      return `Closed the round on ${style.bold(reply.aspectName)} with ${reply.respondents} answered; the result follows in its thread.`;
+    case 'paused':
+      return reply.until ? `Paused: no rounds until ${reply.until} (inclusive). Resume any time with resume.` : 'Paused until someone runs resume.';
+    case 'resumed':
+      return 'Resumed: rounds run on the usual schedule again.';
+    case 'role-changed': {
+      const who = style.mention(reply.userId);
+      if (reply.action === 'add') return reply.changed ? `${who} is now ${reply.role === 'admin' ? 'an admin' : `a ${reply.role}`}.` : `${who} already was ${reply.role === 'admin' ? 'an admin' : `a ${reply.role}`}.`;
+      return reply.changed ? `${who} is no longer ${reply.role === 'admin' ? 'an admin' : `a ${reply.role}`}.` : `${who} did not hold that role.`;
+    }
+    case 'team-choice':
+      return reply.teams.length === 0 ? 'This channel is not a team, and there is no team whose report you may see.' : null;
+    case 'help':
+    case 'report':
+    case 'status':
+    case 'roles':
+    case 'open-setup':
+    case 'confirm-forget':
+      return null;
+  }
+}
+
+export function forgottenSentence(removed: { answers: number; comments: number }): string {
+  return `Done: erased ${removed.answers} answer${removed.answers === 1 ? '' : 's'} and ${removed.comments} comment${removed.comments === 1 ? '' : 's'}. Team results already published are anonymous totals and stay as they were.`;
+}

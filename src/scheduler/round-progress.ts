@@ -1,0 +1,65 @@
+import type { Messenger } from '../core/messenger.js';
+import { roundPeriodKey } from '../core/outbox.js';
+import type { Platform } from '../core/platform.js';
+import type { ServiceContext } from '../services/context.js';
+import { roundView } from '../services/report-service.js';
+import { findDelivery } from '../storage/delivery-repository.js';
+import { findRound } from '../storage/round-repository.js';
+import { findTeamById } from '../storage/team-repository.js';
+
+/**
+ * Keeps the "N answered" count on round messages current without flooding the platform: after an answer,
+ * at most one edit per round per interval, carrying the count as it stands when the edit is made. A lost
+ * update (a restart) is harmless: the next answer or the close brings the count up to date.
+ */
+export class RoundProgress {
+  private readonly pending = new Map<number, NodeJS.Timeout>();
+  private readonly lastEdit = new Map<number, number>();
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly messengers: ReadonlyMap<Platform, Messenger>,
+    private readonly intervalMs: (platform: Platform) => number,
+  ) {}
+
+  /** Call after an answer was recorded for the round. */
+  noteAnswer(roundId: number, platform: Platform): void {
+    if (this.pending.has(roundId)) return;
+    const since = Date.now() - (this.lastEdit.get(roundId) ?? 0);
+    const delay = Math.max(0, this.intervalMs(platform) - since);
+    const timer = setTimeout(() => {
+      this.pending.delete(roundId);
+      this.lastEdit.set(roundId, Date.now());
+      this.update(roundId).catch((error: unknown) => this.ctx.log.warn({ err: error, roundId }, 'could not update the answer count'));
+    }, delay);
+    timer.unref();
+    this.pending.set(roundId, timer);
+  }
+
+  stop(): void {
+    for (const timer of this.pending.values()) clearTimeout(timer);
+    this.pending.clear();
+  }
+
+  private async update(roundId: number): Promise<void> {
+    const round = findRound(this.ctx.db, roundId);
+    if (!round || round.status !== 'open') return;
+    const team = findTeamById(this.ctx.db, round.teamId);
+    const messenger = team ? this.messengers.get(team.channel.platform) : undefined;
+    if (!team || !messenger) return;
+    const posted = findDelivery(this.ctx.db, team.channel, roundPeriodKey(round.id), 'round-opened');
+    if (!posted?.messageRef) return;
+    const outcome = await messenger.send(team.channel, { kind: 'round-opened', round: roundView(this.ctx, team, round) }, { deliveryId: posted.id, threadOf: null, replaces: posted.messageRef });
+    if (outcome.kind === 'retry' && outcome.retryAfterMs !== null) {
+      this.lastEdit.set(roundId, Date.now() + outcome.retryAfterMs);
+      this.noteAnswer(roundId, team.channel.platform);
+      return;
+    }
+    // The round may have closed while the edit was in flight; put the closed view back if so.
+    const after = findRound(this.ctx.db, roundId);
+    const closedEdit = findDelivery(this.ctx.db, team.channel, roundPeriodKey(round.id), 'round-closed');
+    if (after?.status === 'closed' && closedEdit?.status === 'sent') {
+      await messenger.send(team.channel, { kind: 'round-closed', round: roundView(this.ctx, team, after) }, { deliveryId: closedEdit.id, threadOf: null, replaces: posted.messageRef });
+    }
+  }
+}

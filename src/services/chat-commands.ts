@@ -1,0 +1,214 @@
+import { COMMAND_HELP, type ChatCommand, type CommandHelp } from '../core/chat-command.js';
+import type { ChannelRef, UserRef } from '../core/platform.js';
+import type { TeamReport } from '../core/report.js';
+import { isAllowed, whoMay, type Permission, type RoleGrant, type RoleName, type Viewer } from '../core/roles.js';
+import { INDEFINITE_PAUSE, isPausedOn, type Team } from '../core/team.js';
+import { localDateAt, nextPeriod, periodAt } from '../core/schedule.js';
+import { recordAudit } from '../storage/audit-repository.js';
+import { inTransaction } from '../storage/database.js';
+import { grantRole, grantsFor, listRoles, revokeRole, type RoleAssignment } from '../storage/role-repository.js';
+import { findOpenRound, latestRound } from '../storage/round-repository.js';
+import { findTeamByChannel, listTeams } from '../storage/team-repository.js';
+import { countAnswers } from '../storage/answer-repository.js';
+import type { ServiceContext } from './context.js';
+import { teamReport } from './report-service.js';
+import { closeOpenRound, openRound } from './round-service.js';
+import { forgetMe } from './privacy-service.js';
+import { setPause, setupTeam, type SetupTeamInput, type SetupTeamResult } from './team-service.js';
+
+/** Who runs a command, and where. */
+export interface Invocation {
+  readonly actor: UserRef;
+  readonly channel: ChannelRef;
+  /** People made admins by configuration (ADMIN_SLACK_USER_IDS, ADMIN_TEAMS_AAD_OBJECT_IDS). */
+  readonly configuredAdmins: readonly string[];
+}
+
+export type Refusal =
+  | { readonly kind: 'not-allowed'; readonly who: string; readonly action: string }
+  | { readonly kind: 'not-a-team-channel' }
+  | { readonly kind: 'already-open'; readonly aspectName: string; readonly closesAt: Date }
+  | { readonly kind: 'period-taken'; readonly nextOpensAt: Date }
+  | { readonly kind: 'unknown-aspect'; readonly aspectId: string; readonly known: readonly string[] }
+  | { readonly kind: 'no-open-round' }
+  | { readonly kind: 'survey-missing'; readonly surveyId: string }
+  | { readonly kind: 'invalid'; readonly problem: string };
+
+export interface TeamStatus {
+  readonly team: Team;
+  readonly surveyTitle: string;
+  readonly openRound: { readonly aspectName: string; readonly closesAt: Date; readonly respondents: number } | null;
+  readonly nextRoundAt: Date | null;
+  readonly paused: boolean;
+  readonly leads: readonly UserRef[];
+}
+
+export type CommandReply =
+  | { readonly kind: 'help'; readonly problem: string | null; readonly entries: readonly CommandHelp[] }
+  | { readonly kind: 'report'; readonly report: TeamReport }
+  | { readonly kind: 'team-choice'; readonly teams: readonly { readonly id: number; readonly name: string }[] }
+  | { readonly kind: 'status'; readonly status: TeamStatus }
+  | { readonly kind: 'refused'; readonly refusal: Refusal }
+  | { readonly kind: 'round-opened'; readonly aspectName: string; readonly closesAt: Date }
+  | { readonly kind: 'round-closed'; readonly aspectName: string; readonly respondents: number }
+  | { readonly kind: 'paused'; readonly until: string | null }
+  | { readonly kind: 'resumed' }
+  | { readonly kind: 'role-changed'; readonly action: 'add' | 'remove'; readonly role: RoleName; readonly userId: string; readonly changed: boolean }
+  | { readonly kind: 'roles'; readonly roles: readonly RoleAssignment[]; readonly teamName: string | null }
+  | { readonly kind: 'open-setup'; readonly existingTeam: string | null }
+  | { readonly kind: 'confirm-forget' };
+
+/** What the actor may do: their stored roles, configured admins, and the team of the channel they are in. */
+export function viewerFor(ctx: ServiceContext, invocation: Invocation, channelTeam: Team | null): Viewer {
+  const grants: RoleGrant[] = grantsFor(ctx.db, invocation.actor);
+  if (invocation.configuredAdmins.includes(invocation.actor.userId)) grants.push({ role: 'admin', teamId: null });
+  return { grants, memberOfTeamId: channelTeam?.id ?? null };
+}
+
+const ACTIONS: Record<Permission['kind'], string> = {
+  'view-report': "see this team's report",
+  'view-comments': "read this team's comments",
+  'run-round': 'open or close a round',
+  'pause-team': 'pause or resume a team',
+  'setup-team': 'set up a team',
+  'delete-team': 'delete a team',
+  'grant-role': 'change this role',
+  'view-digest': 'see the digest',
+  'subscribe-digest': 'subscribe a channel to the digest',
+};
+
+function refuse(permission: Permission): CommandReply {
+  return { kind: 'refused', refusal: { kind: 'not-allowed', who: whoMay(permission), action: ACTIONS[permission.kind] } };
+}
+
+/** The next time the schedule opens a round for the team, skipping a pause; null while paused indefinitely. */
+export function nextScheduledRound(ctx: ServiceContext, team: Team, now: Date): Date | null {
+  let period = periodAt(team.cadence, now);
+  const current = latestRound(ctx.db, team.id);
+  if (period.opensAt.getTime() <= now.getTime() || current?.periodKey === period.key) period = nextPeriod(team.cadence, period);
+  for (let guard = 0; guard < 120; guard += 1) {
+    if (!isPausedOn(team, localDateAt(period.opensAt, team.cadence.timeZone))) return period.opensAt;
+    period = nextPeriod(team.cadence, period);
+  }
+  return null;
+}
+
+function status(ctx: ServiceContext, team: Team): TeamStatus {
+  const now = ctx.clock.now();
+  const open = findOpenRound(ctx.db, team.id);
+  return {
+    team,
+    surveyTitle: ctx.surveys.get(team.surveyId)?.survey.title ?? team.surveyId,
+    openRound: open ? { aspectName: open.question.aspectName, closesAt: open.closesAt, respondents: countAnswers(ctx.db, open.id) } : null,
+    nextRoundAt: nextScheduledRound(ctx, team, now),
+    paused: isPausedOn(team, localDateAt(now, team.cadence.timeZone)),
+    leads: listRoles(ctx.db, { teamId: team.id }).filter((role) => role.role === 'lead').map((role) => role.user),
+  };
+}
+
+function report(ctx: ServiceContext, viewer: Viewer, team: Team | null, aspectId: string | null): CommandReply {
+  if (!team) {
+    const visible = listTeams(ctx.db).filter((candidate) => isAllowed(viewer, { kind: 'view-report', teamId: candidate.id }));
+    return { kind: 'team-choice', teams: visible.map((candidate) => ({ id: candidate.id, name: candidate.name })) };
+  }
+  if (!isAllowed(viewer, { kind: 'view-report', teamId: team.id })) return refuse({ kind: 'view-report', teamId: team.id });
+  const result = teamReport(ctx, team, { withComments: isAllowed(viewer, { kind: 'view-comments', teamId: team.id }), ...(aspectId === null ? {} : { aspectId }) });
+  if (result.kind === 'report') return { kind: 'report', report: result.report };
+  if (result.kind === 'unknown-aspect') return { kind: 'refused', refusal: { kind: 'unknown-aspect', aspectId: result.aspectId, known: result.known } };
+  return { kind: 'refused', refusal: { kind: 'survey-missing', surveyId: result.surveyId } };
+}
+
+/** A team's report for someone who picked the team (App Home, a team list) rather than asking in its channel. */
+export function reportByTeamId(ctx: ServiceContext, invocation: Invocation, teamId: number): CommandReply {
+  const team = listTeams(ctx.db).find((candidate) => candidate.id === teamId) ?? null;
+  if (!team) return { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
+  return report(ctx, viewerFor(ctx, invocation, findTeamByChannel(ctx.db, invocation.channel)), team, null);
+}
+
+/** Registers the invocation's channel as a team, for admins only. */
+export function submitSetup(ctx: ServiceContext, invocation: Invocation, input: Omit<SetupTeamInput, 'channel'>): SetupTeamResult | { readonly kind: 'refused'; readonly refusal: Refusal } {
+  const viewer = viewerFor(ctx, invocation, null);
+  if (!isAllowed(viewer, { kind: 'setup-team' })) return { kind: 'refused', refusal: { kind: 'not-allowed', who: whoMay({ kind: 'setup-team' }), action: ACTIONS['setup-team'] } };
+  return setupTeam(ctx, invocation.actor, { ...input, channel: invocation.channel });
+}
+
+/** Erases the actor's own answers and comments everywhere, after they confirmed. */
+export function confirmForgetMe(ctx: ServiceContext, invocation: Invocation): { answers: number; comments: number } {
+  return forgetMe(ctx, invocation.actor, invocation.actor);
+}
+
+function changeRole(ctx: ServiceContext, invocation: Invocation, viewer: Viewer, team: Team | null, command: Extract<ChatCommand, { kind: 'role-change' }>): CommandReply {
+  if (command.role === 'lead' && !team) return { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
+  const grant: RoleGrant = { role: command.role, teamId: command.role === 'lead' ? (team?.id ?? null) : null };
+  const permission: Permission = { kind: 'grant-role', role: command.role, teamId: grant.teamId };
+  if (!isAllowed(viewer, permission)) return refuse(permission);
+  const subject: UserRef = { platform: invocation.actor.platform, workspaceId: invocation.actor.workspaceId, userId: command.userId };
+  const now = ctx.clock.now();
+  const changed = inTransaction(ctx.db, () => {
+    const done = command.action === 'add' ? grantRole(ctx.db, subject, grant, invocation.actor.userId, now) : revokeRole(ctx.db, subject, grant);
+    if (done) {
+      recordAudit(ctx.db, { at: now, actor: invocation.actor, action: `role.${command.action}`, teamName: grant.role === 'lead' ? (team?.name ?? null) : null, details: { role: grant.role, subject: command.userId } });
+    }
+    return done;
+  });
+  return { kind: 'role-changed', action: command.action, role: command.role, userId: command.userId, changed };
+}
+
+/** Runs one chat command for the actor in the channel it came from. Every outcome is a reply, never an exception. */
+export function runChatCommand(ctx: ServiceContext, invocation: Invocation, command: ChatCommand): CommandReply {
+  const team = findTeamByChannel(ctx.db, invocation.channel);
+  const viewer = viewerFor(ctx, invocation, team);
+  switch (command.kind) {
+    case 'help':
+      return { kind: 'help', problem: null, entries: COMMAND_HELP };
+    case 'invalid':
+      return { kind: 'help', problem: command.problem, entries: COMMAND_HELP };
+    case 'report':
+      return report(ctx, viewer, team, command.aspectId);
+    case 'status':
+      return team ? { kind: 'status', status: status(ctx, team) } : { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
+    case 'setup':
+      if (!isAllowed(viewer, { kind: 'setup-team' })) return refuse({ kind: 'setup-team' });
+      return { kind: 'open-setup', existingTeam: team?.name ?? null };
+    case 'role-list': {
+      const roles = listRoles(ctx.db, { platform: invocation.actor.platform }).filter((role) => role.user.workspaceId === invocation.actor.workspaceId && (role.teamId === null || role.teamId === team?.id));
+      return { kind: 'roles', roles, teamName: team?.name ?? null };
+    }
+    case 'role-change':
+      return changeRole(ctx, invocation, viewer, team, command);
+    case 'forget-me':
+      return { kind: 'confirm-forget' };
+    case 'ask':
+    case 'close':
+    case 'pause':
+    case 'resume':
+      break;
+  }
+  if (!team) return { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
+  if (command.kind === 'ask' || command.kind === 'close') {
+    if (!isAllowed(viewer, { kind: 'run-round', teamId: team.id })) return refuse({ kind: 'run-round', teamId: team.id });
+    if (command.kind === 'close') {
+      const closed = closeOpenRound(ctx, team);
+      return closed.kind === 'closed' ? { kind: 'round-closed', aspectName: closed.round.question.aspectName, respondents: closed.round.tally?.respondents ?? 0 } : { kind: 'refused', refusal: { kind: 'no-open-round' } };
+    }
+    const opened = openRound(ctx, team, { origin: 'ad-hoc', ...(command.aspectId === null ? {} : { aspectId: command.aspectId }) });
+    switch (opened.kind) {
+      case 'opened':
+        return { kind: 'round-opened', aspectName: opened.round.question.aspectName, closesAt: opened.round.closesAt };
+      case 'already-open':
+        return { kind: 'refused', refusal: { kind: 'already-open', aspectName: opened.round.question.aspectName, closesAt: opened.round.closesAt } };
+      case 'period-taken':
+        return { kind: 'refused', refusal: { kind: 'period-taken', nextOpensAt: opened.nextOpensAt } };
+      case 'unknown-aspect':
+      case 'survey-missing':
+        return { kind: 'refused', refusal: opened };
+    }
+  }
+  if (!isAllowed(viewer, { kind: 'pause-team', teamId: team.id })) return refuse({ kind: 'pause-team', teamId: team.id });
+  if (command.kind === 'pause') {
+    setPause(ctx, invocation.actor, team, command.until ?? INDEFINITE_PAUSE);
+    return { kind: 'paused', until: command.until };
+  }
+  setPause(ctx, invocation.actor, team, null);
+  return { kind: 'resumed' };
+}
