@@ -94,7 +94,6 @@ describe('with credentials', () => {
   const secrets = {
     SLACK_BOT_TOKEN: 'xoxb-1111-2222-secrettokenvalue',
     SLACK_SIGNING_SECRET: 'signing-secret-value-0123456789abcdef',
-    SLACK_APP_TOKEN: 'xapp-1-secret-app-token-value',
     MicrosoftAppId: '00000000-0000-0000-0000-000000000001',
     MicrosoftAppPassword: 'teams-password-secret-value',
     RESPONDENT_KEY_SECRET: 'respondent-key-secret-value-0123456789',

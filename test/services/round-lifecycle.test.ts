@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { respondentKey } from '../../src/core/respondent-key.js';
-import { OutboxDrainer, INDEFINITE_PAUSE } from '../../src/scheduler/outbox-drainer.js';
+import { INDEFINITE_PAUSE } from '../../src/core/team.js';
+import { OutboxDrainer } from '../../src/scheduler/outbox-drainer.js';
 import { applyRetention, forgetMe } from '../../src/services/privacy-service.js';
 import { closedRoundOutcome, teamReport } from '../../src/services/report-service.js';
 import { closeDueRounds, closeOpenRound, openRound, recordAnswer, recordComment } from '../../src/services/round-service.js';

@@ -1,0 +1,674 @@
+import { webApi } from '@slack/bolt';
+
+const { ErrorCode, LogLevel, WebClient } = webApi;
+type Logger = webApi.Logger;
+type WebAPICallResult = webApi.WebAPICallResult;
+type WebClient = webApi.WebClient;
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { blockKitProblems, isRecord, viewProblems } from './support/block-kit-limits.js';
+import { SlackApiStandIn } from './support/slack-stand-in.js';
+
+const TOKEN = 'xoxb-test-token';
+
+// WebClient logs Slack's [ERROR] response messages; the tests assert them instead.
+const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  setLevel: () => undefined,
+  getLevel: () => LogLevel.ERROR,
+  setName: () => undefined,
+};
+
+function clientFor(standIn: SlackApiStandIn, token = TOKEN): WebClient {
+  return new WebClient(token, {
+    slackApiUrl: standIn.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logger: silentLogger,
+  });
+}
+
+function seed(standIn: SlackApiStandIn): void {
+  for (const id of ['U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'UOUT']) standIn.addUser({ id, name: `user-${id.toLowerCase()}` });
+  standIn.addUser({ id: 'UBERLIN', name: 'berlin', timeZone: 'Europe/Berlin' });
+  standIn.addChannel({ id: 'C1', name: 'platform', members: ['U1', 'U2', 'U3'] });
+  standIn.addChannel({ id: 'C2', name: 'second', members: ['U1'] });
+  standIn.addChannel({ id: 'CBIG', name: 'big', members: ['U1', 'U2', 'U3', 'U4', 'U5', 'U6'] });
+  standIn.addChannel({ id: 'CNOBOT', name: 'no-bot', members: ['U1'], botIsMember: false });
+  standIn.addChannel({ id: 'CARCH', name: 'archived', members: ['U1'], archived: true });
+  standIn.addChannel({ id: 'CPRIV', name: 'secret', members: ['U1'], isPrivate: true, botIsMember: false });
+}
+
+/** A block as JSON: Slack's `Block` shape without the SDK's narrower unions, so tests can send invalid ones. */
+interface BlockJson {
+  type: string;
+  [key: string]: unknown;
+}
+
+const section = (text: string): BlockJson => ({ type: 'section', text: { type: 'mrkdwn', text } });
+const buttonBlock = (label: string): BlockJson => ({
+  type: 'actions',
+  elements: [{ type: 'button', action_id: 'answer', text: { type: 'plain_text', text: label }, value: '3' }],
+});
+const modal = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  type: 'modal',
+  callback_id: 'pulse_answer',
+  title: { type: 'plain_text', text: 'Pulse check' },
+  submit: { type: 'plain_text', text: 'Send' },
+  blocks: [
+    {
+      type: 'input',
+      block_id: 'q1',
+      label: { type: 'plain_text', text: 'How often do you deploy?' },
+      element: { type: 'plain_text_input', action_id: 'value', max_length: 500 },
+    },
+  ],
+  ...overrides,
+});
+
+/** The view in a views.* result: apiCall results are untyped, and these tests send views Slack's types would refuse. */
+function viewOf(result: WebAPICallResult): { id: string; hash: string; view: Record<string, unknown> } {
+  const view = 'view' in result ? result.view : undefined;
+  if (!isRecord(view) || typeof view['id'] !== 'string' || typeof view['hash'] !== 'string') throw new Error('result has no view');
+  return { id: view['id'], hash: view['hash'], view };
+}
+
+/** Slack's wording for a Block Kit problem, as in `response_metadata.messages`. */
+function slackError(message: string, pointer: string): string {
+  return `[ERROR] ${message} [json-pointer:${pointer}]`;
+}
+
+/** Slack's problem for a string over `limit` characters. */
+function tooLong(limit: number, pointer: string): string {
+  return slackError(`must be less than ${limit + 1} characters`, pointer);
+}
+
+async function rawPost(standIn: SlackApiStandIn, method: string, body: string, headers: Record<string, string>): Promise<Response> {
+  return fetch(`${standIn.apiUrl}${method}`, { method: 'POST', body, headers });
+}
+
+describe('SlackApiStandIn with the real WebClient', () => {
+  let standIn: SlackApiStandIn;
+  let client: WebClient;
+
+  beforeEach(async () => {
+    standIn = new SlackApiStandIn();
+    seed(standIn);
+    await standIn.start();
+    client = clientFor(standIn);
+  });
+
+  afterEach(async () => {
+    await standIn.stop();
+  });
+
+  it('answers auth.test with the bot identity Bolt reads at start-up', async () => {
+    const result = await client.auth.test();
+    expect(result).toMatchObject({ ok: true, team_id: 'T0001', user_id: 'UBOT', bot_id: 'BBOT' });
+    expect(standIn.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
+  });
+
+  it('posts a message with blocks sent as a form field holding JSON, with a Bearer token', async () => {
+    const blocks = [section('*Pulse* is open'), buttonBlock('Answer')];
+    const result = await client.chat.postMessage({ channel: 'C1', text: 'Pulse is open', blocks });
+
+    expect(result.ok).toBe(true);
+    expect(result.channel).toBe('C1');
+    expect(result.ts).toMatch(/^\d{10}\.\d{6}$/);
+    expect(result.message).toMatchObject({ text: 'Pulse is open', user: 'UBOT', bot_id: 'BBOT' });
+
+    const [call] = standIn.callsTo('chat.postMessage');
+    expect(call?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(call?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(call?.body['blocks']).toEqual(blocks);
+
+    const shown = standIn.messages('C1');
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toMatchObject({ ts: result.ts, text: 'Pulse is open', blocks: [{ type: 'section' }, { type: 'actions' }] });
+    // Slack fills in block ids the sender left out.
+    expect(shown[0]?.blocks?.every((block) => typeof (block as { block_id?: unknown }).block_id === 'string')).toBe(true);
+  });
+
+  it('threads replies under the parent and refuses a message with neither text nor blocks', async () => {
+    const parent = await client.chat.postMessage({ channel: 'C1', text: 'Weekly digest' });
+    const reply = await client.chat.postMessage({ channel: 'C1', text: 'Details', thread_ts: parent.ts! });
+    expect(reply.message?.thread_ts).toBe(parent.ts);
+    expect(standIn.messages('C1')[0]).toMatchObject({ ts: parent.ts, thread_ts: parent.ts, reply_count: 1 });
+
+    await expect(client.chat.postMessage({ channel: 'C1', text: '' })).rejects.toMatchObject({
+      code: ErrorCode.PlatformError,
+      data: { ok: false, error: 'no_text' },
+    });
+  });
+
+  it('truncates text longer than 40,000 characters instead of refusing it', async () => {
+    const result = await client.chat.postMessage({ channel: 'C1', text: 'x'.repeat(40_001) });
+    expect(result.message?.text).toHaveLength(40_000);
+    expect(standIn.messages('C1')[0]?.text).toHaveLength(40_000);
+  });
+
+  it('posts to a user id as a DM', async () => {
+    const result = await client.chat.postMessage({ channel: 'U2', text: 'Your pulse question' });
+    expect(result.channel).toBe(standIn.dmChannelId('U2'));
+    expect(standIn.messages('U2').map((message) => message.text)).toEqual(['Your pulse question']);
+    const opened = await client.conversations.open({ users: 'U2' });
+    expect(opened.channel?.id).toBe(result.channel);
+  });
+
+  it('updates its own message, keeps blocks that the update omits, and refuses other messages', async () => {
+    const posted = await client.chat.postMessage({ channel: 'C1', text: 'Round open', blocks: [section('Round open')] });
+    const updated = await client.chat.update({ channel: 'C1', ts: posted.ts!, text: 'Round closed' });
+
+    expect(updated).toMatchObject({ ok: true, channel: 'C1', ts: posted.ts, text: 'Round closed' });
+    const [shown] = standIn.messages('C1');
+    expect(shown).toMatchObject({ ts: posted.ts, text: 'Round closed', blocks: [{ type: 'section', text: { text: 'Round open' } }] });
+    expect(shown?.edited?.user).toBe('UBOT');
+
+    await expect(client.chat.update({ channel: 'C1', ts: '1.000001', text: 'nope' })).rejects.toMatchObject({
+      data: { error: 'message_not_found' },
+    });
+    const humanTs = standIn.addUserMessage('C1', { user: 'U1', text: 'hello' });
+    await expect(client.chat.update({ channel: 'C1', ts: humanTs, text: 'edited' })).rejects.toMatchObject({
+      data: { error: 'cant_update_message' },
+    });
+    expect(standIn.messages('C1')[1]?.text).toBe('hello');
+  });
+
+  it('posts an ephemeral only to members of the channel', async () => {
+    const result = await client.chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'Only you can see this' });
+    expect(result.ok).toBe(true);
+    expect(result.message_ts).toMatch(/^\d{10}\.\d{6}$/);
+    expect(standIn.ephemerals('U1')).toEqual([
+      expect.objectContaining({ channel: 'C1', text: 'Only you can see this', message_ts: result.message_ts }),
+    ]);
+    expect(standIn.messages('C1')).toEqual([]);
+
+    await expect(client.chat.postEphemeral({ channel: 'C1', user: 'UOUT', text: 'hi' })).rejects.toMatchObject({
+      data: { error: 'user_not_in_channel' },
+    });
+    expect(standIn.ephemerals('UOUT')).toEqual([]);
+  });
+
+  it('refuses a button label of 76 characters with invalid_blocks and accepts 75', async () => {
+    const attempt = client.chat.postMessage({ channel: 'C1', text: 'fallback', blocks: [buttonBlock('b'.repeat(76))] });
+    await expect(attempt).rejects.toMatchObject({
+      code: ErrorCode.PlatformError,
+      data: {
+        error: 'invalid_blocks',
+        errors: ['must be less than 76 characters [json-pointer:/blocks/0/elements/0/text/text]'],
+        response_metadata: { messages: ['[ERROR] must be less than 76 characters [json-pointer:/blocks/0/elements/0/text/text]'] },
+      },
+    });
+    expect(standIn.messages('C1')).toEqual([]);
+
+    await client.chat.postMessage({ channel: 'C1', text: 'fallback', blocks: [buttonBlock('b'.repeat(75))] });
+    expect(standIn.messages('C1')).toHaveLength(1);
+  });
+
+  it('refuses 51 blocks in a message and accepts 50', async () => {
+    const blocks = (count: number): BlockJson[] => Array.from({ length: count }, (_, index) => section(`line ${index}`));
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'long', blocks: blocks(51) })).rejects.toMatchObject({
+      data: { error: 'invalid_blocks', response_metadata: { messages: [slackError('no more than 50 items allowed', '/blocks')] } },
+    });
+    await client.chat.postMessage({ channel: 'C1', text: 'long', blocks: blocks(50) });
+    expect(standIn.messages('C1')[0]?.blocks).toHaveLength(50);
+  });
+
+  it('answers not_in_channel, channel_not_found, is_archived and then token_revoked', async () => {
+    await expect(client.chat.postMessage({ channel: 'CNOBOT', text: 'hi' })).rejects.toMatchObject({ data: { error: 'not_in_channel' } });
+    await expect(client.chat.postMessage({ channel: 'CNOPE', text: 'hi' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
+    // A private channel the bot is not in is invisible to it.
+    await expect(client.chat.postMessage({ channel: 'CPRIV', text: 'hi' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
+    await expect(client.conversations.info({ channel: 'CPRIV' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
+    await expect(client.chat.postMessage({ channel: 'CARCH', text: 'hi' })).rejects.toMatchObject({ data: { error: 'is_archived' } });
+
+    standIn.revokeToken();
+    await expect(client.auth.test()).rejects.toMatchObject({ data: { error: 'token_revoked' } });
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'hi' })).rejects.toMatchObject({ data: { error: 'token_revoked' } });
+    expect(standIn.messages('C1')).toEqual([]);
+  });
+
+  it('rejects a wrong token with invalid_auth', async () => {
+    await expect(clientFor(standIn, 'xoxb-wrong').auth.test()).rejects.toMatchObject({ data: { error: 'invalid_auth' } });
+  });
+
+  it('rate-limits a burst of five posts to one channel with 429 and Retry-After', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, index) => client.chat.postMessage({ channel: 'C1', text: `message ${index}` })),
+    );
+    const fulfilled = results.filter((result) => result.status === 'fulfilled');
+    const rejected = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    expect(fulfilled).toHaveLength(3);
+    expect(rejected).toHaveLength(2);
+    for (const reason of rejected) {
+      expect(reason).toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 1 });
+    }
+    // Rate-limited calls are recorded but change nothing.
+    expect(standIn.callsTo('chat.postMessage').map((call) => call.status).sort()).toEqual([200, 200, 200, 429, 429]);
+    expect(standIn.messages('C1')).toHaveLength(3);
+    // The limit is per channel.
+    await client.chat.postMessage({ channel: 'C2', text: 'elsewhere' });
+
+    const raw = await rawPost(standIn, 'chat.postMessage', 'channel=C1&text=again', {
+      authorization: `Bearer ${TOKEN}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(raw.status).toBe(429);
+    expect(raw.headers.get('retry-after')).toBe('1');
+    expect(await raw.json()).toEqual({ ok: false, error: 'ratelimited' });
+  });
+
+  it('forces one 429 or one error on request', async () => {
+    standIn.rateLimitNext('chat.postMessage', 7);
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'hi' })).rejects.toMatchObject({
+      code: ErrorCode.RateLimitedError,
+      retryAfter: 7,
+    });
+    standIn.failNext('chat.postMessage', 'internal_error');
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'hi' })).rejects.toMatchObject({ data: { error: 'internal_error' } });
+    await client.chat.postMessage({ channel: 'C1', text: 'third time' });
+    expect(standIn.messages('C1').map((message) => message.text)).toEqual(['third time']);
+  });
+
+  it('opens a modal with a fresh trigger once; a used trigger is exchanged, a 3-second-old one expired', async () => {
+    const trigger = standIn.issueTriggerId('U1');
+    const opened = await client.apiCall('views.open', { trigger_id: trigger, view: modal() });
+    expect(viewOf(opened).view).toMatchObject({ type: 'modal', callback_id: 'pulse_answer', title: { text: 'Pulse check' } });
+    expect(standIn.views('U1')).toEqual([expect.objectContaining({ id: viewOf(opened).id, type: 'modal' })]);
+    const [call] = standIn.callsTo('views.open');
+    expect(call?.body['view']).toEqual(modal());
+
+    await expect(client.apiCall('views.open', { trigger_id: trigger, view: modal() })).rejects.toMatchObject({
+      data: { error: 'exchanged_trigger_id' },
+    });
+    await expect(client.apiCall('views.open', { trigger_id: '1.2.deadbeef', view: modal() })).rejects.toMatchObject({
+      data: { error: 'invalid_trigger_id' },
+    });
+
+    const late = standIn.issueTriggerId('U1');
+    await new Promise((resolve) => setTimeout(resolve, 3_100));
+    await expect(client.apiCall('views.open', { trigger_id: late, view: modal() })).rejects.toMatchObject({
+      data: { error: 'expired_trigger_id' },
+    });
+    expect(standIn.views('U1')).toHaveLength(1);
+  });
+
+  it('validates modals: title length, block count, private_metadata; a refused view does not use the trigger', async () => {
+    const trigger = standIn.issueTriggerId('U1');
+    await expect(
+      client.apiCall('views.open', { trigger_id: trigger, view: modal({ title: { type: 'plain_text', text: 't'.repeat(25) } }) }),
+    ).rejects.toMatchObject({
+      data: { error: 'invalid_arguments', response_metadata: { messages: [tooLong(24, '/view/title/text')] } },
+    });
+    const manyBlocks = Array.from({ length: 101 }, (_, index) => section(`q${index}`));
+    await expect(client.apiCall('views.open', { trigger_id: trigger, view: modal({ blocks: manyBlocks }) })).rejects.toMatchObject({
+      data: { error: 'invalid_arguments', response_metadata: { messages: [slackError('no more than 100 items allowed', '/view/blocks')] } },
+    });
+    const heavy = modal({ private_metadata: 'm'.repeat(3001) });
+    await expect(client.apiCall('views.open', { trigger_id: trigger, view: heavy })).rejects.toMatchObject({
+      data: { error: 'invalid_arguments', response_metadata: { messages: [tooLong(3000, '/view/private_metadata')] } },
+    });
+    await client.apiCall('views.open', { trigger_id: trigger, view: modal({ private_metadata: 'm'.repeat(3000) }) });
+    expect(standIn.views('U1')).toHaveLength(1);
+  });
+
+  it('updates a modal by view_id or external_id and checks the hash', async () => {
+    const trigger = standIn.issueTriggerId('U1');
+    const opened = await client.apiCall('views.open', { trigger_id: trigger, view: modal({ external_id: 'pulse-U1' }) });
+    const { id: viewId, hash } = viewOf(opened);
+    const thanks = modal({ external_id: 'pulse-U1', title: { type: 'plain_text', text: 'Thanks' } });
+    const byId = await client.apiCall('views.update', { view_id: viewId, hash, view: thanks });
+    expect(viewOf(byId).view).toMatchObject({ id: viewId, title: { text: 'Thanks' } });
+
+    await expect(client.apiCall('views.update', { view_id: viewId, hash, view: modal() })).rejects.toMatchObject({
+      data: { error: 'hash_conflict' },
+    });
+    const done = modal({ external_id: 'pulse-U1', callback_id: 'done' });
+    const byExternal = await client.apiCall('views.update', { external_id: 'pulse-U1', view: done });
+    expect(viewOf(byExternal).id).toBe(viewId);
+    expect(standIn.views('U1')[0]?.view).toMatchObject({ callback_id: 'done' });
+    await expect(client.apiCall('views.update', { view_id: 'VNOPE', view: modal() })).rejects.toMatchObject({
+      data: { error: 'not_found' },
+    });
+  });
+
+  it('publishes a Home tab per user with at most 100 blocks', async () => {
+    const home = (count: number): Record<string, unknown> => ({
+      type: 'home',
+      blocks: Array.from({ length: count }, (_, i) => section(`row ${i}`)),
+    });
+    const first = await client.apiCall('views.publish', { user_id: 'U1', view: home(100) });
+    const second = await client.apiCall('views.publish', { user_id: 'U1', view: home(2) });
+    expect(viewOf(second).id).toBe(viewOf(first).id);
+    expect(standIn.homeTab('U1')?.view['blocks']).toHaveLength(2);
+
+    await expect(client.apiCall('views.publish', { user_id: 'U1', view: home(101) })).rejects.toMatchObject({
+      data: { error: 'invalid_arguments', response_metadata: { messages: [slackError('no more than 100 items allowed', '/view/blocks')] } },
+    });
+    await expect(client.apiCall('views.publish', { user_id: 'UNOPE', view: home(1) })).rejects.toMatchObject({
+      data: { error: 'invalid_arguments' },
+    });
+  });
+
+  it('pages conversations.members with limit and next_cursor, listing the bot like Slack does', async () => {
+    const first = await client.conversations.members({ channel: 'CBIG', limit: 3 });
+    expect(first.members).toEqual(['U1', 'U2', 'U3']);
+    expect(first.response_metadata?.next_cursor).not.toBe('');
+    const second = await client.conversations.members({ channel: 'CBIG', limit: 3, cursor: first.response_metadata!.next_cursor! });
+    expect(second.members).toEqual(['U4', 'U5', 'U6']);
+    const third = await client.conversations.members({ channel: 'CBIG', limit: 3, cursor: second.response_metadata!.next_cursor! });
+    expect(third.members).toEqual(['UBOT']);
+    expect(third.response_metadata?.next_cursor).toBe('');
+
+    const all: string[] = [];
+    for await (const page of client.paginate('conversations.members', { channel: 'CBIG', limit: 2 })) {
+      all.push(...((page as { members?: string[] }).members ?? []));
+    }
+    expect(all).toEqual(['U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'UBOT']);
+    await expect(client.conversations.members({ channel: 'CBIG', cursor: 'bm9wZQ==' })).rejects.toMatchObject({
+      data: { error: 'invalid_cursor' },
+    });
+  });
+
+  it('describes channels and users as Slack does', async () => {
+    const info = await client.conversations.info({ channel: 'C1', include_num_members: true });
+    expect(info.channel).toMatchObject({
+      id: 'C1',
+      name: 'platform',
+      is_channel: true,
+      is_private: false,
+      is_archived: false,
+      is_member: true,
+      num_members: 4, // three people and the bot
+    });
+    const user = await client.users.info({ user: 'UBERLIN' });
+    expect(user.user).toMatchObject({ id: 'UBERLIN', name: 'berlin', tz: 'Europe/Berlin', is_bot: false });
+    expect([3600, 7200]).toContain(user.user?.tz_offset);
+    await expect(client.users.info({ user: 'UNOPE' })).rejects.toMatchObject({ data: { error: 'user_not_found' } });
+  });
+});
+
+describe('SlackApiStandIn wire format', () => {
+  let standIn: SlackApiStandIn;
+
+  beforeEach(async () => {
+    standIn = new SlackApiStandIn();
+    seed(standIn);
+    await standIn.start();
+  });
+
+  afterEach(async () => {
+    await standIn.stop();
+  });
+
+  it('checks the token: none → not_authed, wrong → invalid_auth, form field yes, JSON field or query no, always HTTP 200', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const missing = await rawPost(standIn, 'auth.test', 'x=1', form);
+    expect(missing.status).toBe(200);
+    expect(await missing.json()).toEqual({ ok: false, error: 'not_authed' });
+    const wrong = await rawPost(standIn, 'auth.test', 'x=1', { ...form, authorization: 'Bearer xoxb-wrong' });
+    expect(await wrong.json()).toEqual({ ok: false, error: 'invalid_auth' });
+    const basic = await rawPost(standIn, 'auth.test', 'x=1', { ...form, authorization: `Basic ${TOKEN}` });
+    expect(await basic.json()).toMatchObject({ error: 'not_authed' });
+    // Form bodies may carry the token as a field; JSON bodies must use the header.
+    const inForm = await rawPost(standIn, 'auth.test', `token=${TOKEN}`, form);
+    expect(await inForm.json()).toMatchObject({ ok: true });
+    const inQuery = await fetch(`${standIn.apiUrl}auth.test?token=${TOKEN}`, { method: 'POST', body: 'x=1', headers: form });
+    expect(await inQuery.json()).toMatchObject({ ok: false, error: 'not_authed' });
+    const json = { 'content-type': 'application/json; charset=utf-8' };
+    const inJson = await rawPost(standIn, 'auth.test', JSON.stringify({ token: TOKEN }), json);
+    expect(await inJson.json()).toMatchObject({ ok: false, error: 'not_authed' });
+  });
+
+  it('accepts JSON bodies with objects inline and warns when the charset is missing', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const payload = JSON.stringify({ channel: 'C1', text: 'json', blocks: [section('json')] });
+    const withCharset = await rawPost(standIn, 'chat.postMessage', payload, { ...auth, 'content-type': 'application/json; charset=utf-8' });
+    const body = (await withCharset.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ ok: true, channel: 'C1', message: { text: 'json' } });
+    expect(body['warning']).toBeUndefined();
+
+    const noCharset = await rawPost(standIn, 'chat.postMessage', JSON.stringify({ channel: 'C1', text: 'json 2' }), {
+      ...auth,
+      'content-type': 'application/json',
+    });
+    expect(await noCharset.json()).toMatchObject({
+      ok: true,
+      warning: 'missing_charset',
+      response_metadata: { warnings: ['missing_charset'] },
+    });
+    expect(standIn.messages('C1').map((message) => message.text)).toEqual(['json', 'json 2']);
+  });
+
+  it('refuses malformed bodies and unknown methods with Slack error codes', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const form = 'application/x-www-form-urlencoded';
+    const cases: [method: string, body: string, contentType: string, error: string][] = [
+      ['chat.postMessage', '{not json', 'application/json; charset=utf-8', 'invalid_json'],
+      ['chat.postMessage', 'channel=C1&text=hi', 'text/csv', 'invalid_post_type'],
+      ['chat.postMessage', 'channel=C1&text=hi', `${form}; charset=koi8-r`, 'invalid_charset'],
+      ['chat.postMessage', `channel=C1&text=hi&blocks=${encodeURIComponent('[{"type":')}`, form, 'invalid_blocks_format'],
+      ['chat.postMessage', `channel=C1&text=hi&blocks=${encodeURIComponent('{"type":"divider"}')}`, form, 'invalid_blocks_format'],
+      ['chat.postMesage', 'channel=C1', form, 'unknown_method'],
+    ];
+    for (const [method, body, contentType, error] of cases) {
+      const response = await rawPost(standIn, method, body, { ...auth, 'content-type': contentType });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ ok: false, error });
+    }
+    expect(standIn.messages('C1')).toEqual([]);
+    expect(standIn.calls).toHaveLength(cases.length);
+  });
+
+  it('ignores JSON bodies on read methods that take only form fields', async () => {
+    const response = await rawPost(standIn, 'users.info', JSON.stringify({ user: 'U1' }), {
+      authorization: `Bearer ${TOKEN}`,
+      'content-type': 'application/json; charset=utf-8',
+    });
+    expect(await response.json()).toMatchObject({ ok: false, error: 'user_not_found' });
+  });
+});
+
+describe('SlackApiStandIn clocked limits', () => {
+  let now = 1_700_000_000_000;
+  let standIn: SlackApiStandIn;
+  let client: WebClient;
+
+  beforeEach(async () => {
+    now = 1_700_000_000_000;
+    standIn = new SlackApiStandIn({ now: () => now, postBurst: 2 });
+    seed(standIn);
+    await standIn.start();
+    client = clientFor(standIn);
+  });
+
+  afterEach(async () => {
+    await standIn.stop();
+  });
+
+  it('issues strictly increasing timestamps from the clock', async () => {
+    const first = await client.chat.postMessage({ channel: 'C1', text: 'a' });
+    const second = await client.chat.postMessage({ channel: 'C1', text: 'b' });
+    expect([first.ts, second.ts]).toEqual(['1700000000.000000', '1700000000.000100']);
+  });
+
+  it('refills one chat.postMessage per second per channel', async () => {
+    await client.chat.postMessage({ channel: 'C1', text: '1' });
+    await client.chat.postMessage({ channel: 'C1', text: '2' });
+    await expect(client.chat.postMessage({ channel: 'C1', text: '3' })).rejects.toMatchObject({ retryAfter: 1 });
+    now += 1_000;
+    await client.chat.postMessage({ channel: 'C1', text: '3' });
+    expect(standIn.messages('C1').map((message) => message.text)).toEqual(['1', '2', '3']);
+  });
+
+  it('limits chat.update to 50 per minute per workspace (Tier 3)', async () => {
+    const posted = await client.chat.postMessage({ channel: 'C1', text: 'v0' });
+    for (let version = 1; version <= 50; version += 1) {
+      await client.chat.update({ channel: 'C1', ts: posted.ts!, text: `v${version}` });
+    }
+    await expect(client.chat.update({ channel: 'C1', ts: posted.ts!, text: 'v51' })).rejects.toMatchObject({
+      code: ErrorCode.RateLimitedError,
+      retryAfter: 2,
+    });
+    expect(standIn.messages('C1')[0]?.text).toBe('v50');
+    now += 1_200;
+    await client.chat.update({ channel: 'C1', ts: posted.ts!, text: 'v51' });
+    expect(standIn.messages('C1')[0]?.text).toBe('v51');
+  });
+
+  it('lets a response_url be used five times within 30 minutes', async () => {
+    const posted = await client.chat.postMessage({ channel: 'C1', text: 'Question 1', blocks: [buttonBlock('Answer')] });
+    const url = standIn.createResponseUrl({ channelId: 'C1', userId: 'U1', originalTs: posted.ts! });
+    const post = (body: unknown): Promise<Response> =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    expect((await post({ text: 'Thanks, noted' })).status).toBe(200);
+    expect(standIn.ephemerals('U1')).toEqual([expect.objectContaining({ text: 'Thanks, noted', via: 'response_url' })]);
+    expect((await post({ replace_original: true, text: 'Answered', blocks: [section('Answered')] })).status).toBe(200);
+    expect(standIn.messages('C1')[0]).toMatchObject({ ts: posted.ts, text: 'Answered', blocks: [{ type: 'section' }] });
+    expect((await post({ response_type: 'in_channel', text: 'Round closed' })).status).toBe(200);
+    expect(standIn.messages('C1').map((message) => message.text)).toEqual(['Answered', 'Round closed']);
+
+    const refused = await post({ text: 'b', blocks: [buttonBlock('x'.repeat(76))] });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ ok: false, error: 'invalid_blocks' });
+
+    expect((await post({ text: 'fourth' })).status).toBe(200);
+    expect((await post({ delete_original: true })).status).toBe(200);
+    expect(standIn.messages('C1').map((message) => message.text)).toEqual(['Round closed']);
+
+    const sixth = await post({ text: 'sixth' });
+    expect(sixth.status).toBe(404);
+    expect(await sixth.json()).toEqual({ ok: false, error: 'used_url' });
+    expect(standIn.responses.map((response) => response.status)).toEqual([200, 200, 200, 400, 200, 200, 404]);
+
+    const late = standIn.createResponseUrl({ channelId: 'C1', userId: 'U1' });
+    now += 30 * 60_000 + 1;
+    const expired = await fetch(late, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"late"}' });
+    expect(expired.status).toBe(404);
+    expect(await expired.json()).toEqual({ ok: false, error: 'expired_url' });
+  });
+});
+
+describe('blockKitProblems', () => {
+  const problems = (blocks: unknown, surface: 'message' | 'modal' | 'home' = 'message'): string[] => blockKitProblems(blocks, surface);
+
+  it('accepts a typical survey message', () => {
+    expect(
+      problems([
+        { type: 'header', text: { type: 'plain_text', text: 'Platform pulse' } },
+        section('How often do you deploy?'),
+        { type: 'divider' },
+        {
+          type: 'actions',
+          block_id: 'answer',
+          elements: [
+            { type: 'button', action_id: 'a1', text: { type: 'plain_text', text: 'Daily' }, value: '4', style: 'primary' },
+            {
+              type: 'static_select',
+              action_id: 'a2',
+              placeholder: { type: 'plain_text', text: 'Pick' },
+              options: [{ text: { type: 'plain_text', text: 'Weekly' }, value: '3' }],
+            },
+          ],
+        },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: 'Anonymous below 5 answers' }] },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('names each limit with its json-pointer', () => {
+    const longSection = { type: 'section', text: { type: 'mrkdwn', text: 's'.repeat(3001) } };
+    expect(problems([section('ok'), section('ok'), longSection])).toEqual([tooLong(3000, '/blocks/2/text/text')]);
+    const fields = Array.from({ length: 11 }, () => ({ type: 'mrkdwn', text: 'f' }));
+    expect(problems([{ type: 'section', fields }])).toEqual([slackError('no more than 10 items allowed', '/blocks/0/fields')]);
+    expect(problems([{ type: 'section', fields: [{ type: 'mrkdwn', text: 'f'.repeat(2001) }] }])).toEqual([
+      tooLong(2000, '/blocks/0/fields/0/text'),
+    ]);
+    expect(problems([{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }])).toEqual([
+      tooLong(150, '/blocks/0/text/text'),
+    ]);
+    expect(problems([{ type: 'header', text: { type: 'mrkdwn', text: 'h' } }])).toEqual([
+      slackError('must be plain_text', '/blocks/0/text/type'),
+    ]);
+    expect(problems([{ type: 'context', elements: Array.from({ length: 11 }, () => ({ type: 'plain_text', text: 'c' })) }])).toEqual([
+      slackError('no more than 10 items allowed', '/blocks/0/elements'),
+    ]);
+    const buttons = Array.from({ length: 26 }, (_, i) => ({ type: 'button', action_id: `b${i}`, text: { type: 'plain_text', text: 'b' } }));
+    expect(problems([{ type: 'actions', elements: buttons }])).toEqual([slackError('no more than 25 items allowed', '/blocks/0/elements')]);
+  });
+
+  it('checks button value, url, accessibility_label and action_id lengths', () => {
+    const button = (extra: Record<string, unknown>): unknown[] => [
+      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'b' }, ...extra }] },
+    ];
+    expect(problems(button({ value: 'v'.repeat(2001) }))).toEqual([tooLong(2000, '/blocks/0/elements/0/value')]);
+    expect(problems(button({ url: `https://x/${'u'.repeat(2991)}` }))).toEqual([tooLong(3000, '/blocks/0/elements/0/url')]);
+    expect(problems(button({ accessibility_label: 'a'.repeat(76) }))).toEqual([
+      tooLong(75, '/blocks/0/elements/0/accessibility_label'),
+    ]);
+    expect(problems(button({ action_id: 'a'.repeat(256) }))).toEqual([tooLong(255, '/blocks/0/elements/0/action_id')]);
+  });
+
+  it('checks select options and text inputs', () => {
+    const option = (text: string, value: string): Record<string, unknown> => ({ text: { type: 'plain_text', text }, value });
+    const select = (options: unknown[]): unknown[] => [{ type: 'actions', elements: [{ type: 'static_select', action_id: 's', options }] }];
+    expect(problems(select(Array.from({ length: 101 }, (_, i) => option(`o${i}`, `${i}`))))).toEqual([
+      slackError('no more than 100 items allowed', '/blocks/0/elements/0/options'),
+    ]);
+    expect(problems(select([option('t'.repeat(76), 'v')]))).toEqual([tooLong(75, '/blocks/0/elements/0/options/0/text/text')]);
+    expect(problems(select([option('t', 'v'.repeat(151))]))).toEqual([tooLong(150, '/blocks/0/elements/0/options/0/value')]);
+    const input = (maxLength: number): unknown[] => [
+      {
+        type: 'input',
+        label: { type: 'plain_text', text: 'Why?' },
+        element: { type: 'plain_text_input', action_id: 'why', max_length: maxLength },
+      },
+    ];
+    expect(problems(input(3000), 'modal')).toEqual([]);
+    expect(problems(input(3001), 'modal')).toEqual([slackError('must be less than or equal to 3000', '/view/blocks/0/element/max_length')]);
+  });
+
+  it('requires unique block_ids, unique action_ids per block, known types and non-empty text objects', () => {
+    expect(problems([{ type: 'divider', block_id: 'x' }, { type: 'divider', block_id: 'x' }])).toEqual([
+      slackError('duplicate block_id: x', '/blocks/1/block_id'),
+    ]);
+    expect(problems([{ type: 'divider', block_id: 'i'.repeat(256) }])).toEqual([tooLong(255, '/blocks/0/block_id')]);
+    const twice = { type: 'button', action_id: 'same', text: { type: 'plain_text', text: 'b' } };
+    expect(problems([{ type: 'actions', elements: [twice, twice] }])).toEqual([
+      slackError('duplicate action_id: same', '/blocks/0/elements/1/action_id'),
+    ]);
+    expect(problems([{ type: 'actions', elements: [twice] }, { type: 'actions', elements: [twice] }])).toEqual([]);
+    expect(problems([{ type: 'table' }])).toEqual([slackError('unsupported block type: table', '/blocks/0/type')]);
+    expect(problems([{ type: 'section', text: { type: 'markdown', text: '' } }])).toEqual([
+      slackError('must be either plain_text or mrkdwn', '/blocks/0/text/type'),
+      slackError('must be more than 0 characters', '/blocks/0/text/text'),
+    ]);
+  });
+
+  it('validates whole views: modal labels, metadata, ids and the home block limit', () => {
+    const labels = viewProblems(
+      {
+        type: 'modal',
+        title: { type: 'plain_text', text: 'ok' },
+        submit: { type: 'plain_text', text: 's'.repeat(25) },
+        close: { type: 'plain_text', text: 'c'.repeat(25) },
+        callback_id: 'c'.repeat(256),
+        blocks: [],
+      },
+      'modal',
+    );
+    expect(labels).toEqual([
+      tooLong(24, '/view/submit/text'),
+      tooLong(24, '/view/close/text'),
+      tooLong(255, '/view/callback_id'),
+    ]);
+    expect(viewProblems(modal({ submit: undefined }), 'modal')).toEqual([
+      slackError('is required when the view has input blocks', '/view/submit'),
+    ]);
+    expect(viewProblems({ type: 'home', blocks: Array.from({ length: 100 }, () => ({ type: 'divider' })) }, 'home')).toEqual([]);
+    expect(viewProblems({ type: 'modal', blocks: [] }, 'home')).toEqual([slackError('must be home', '/view/type')]);
+  });
+});
