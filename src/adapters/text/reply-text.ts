@@ -49,6 +49,7 @@ export function replySentence(reply: CommandReply, style: TextStyle): string | n
     case 'team-choice':
       return reply.teams.length === 0 ? 'This channel is not a team, and there is no team whose report you may see.' : null;
     case 'help':
+      return reply.problem;
     case 'report':
     case 'status':
     case 'roles':
