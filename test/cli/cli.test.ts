@@ -40,7 +40,7 @@ describe('demo', () => {
     };
     expect(await report(again)).toEqual(await report(demoDb));
     expect(await report(other)).not.toEqual(await report(demoDb));
-  });
+  }, 120_000);
 
   it('has at least 12 teams with 26 weekly rounds and 4–12 respondents, including improving, slipping and disagreeing teams', async () => {
     const result = await runCli(['teams', 'list', '--format', 'json', '--database', demoDb], env);

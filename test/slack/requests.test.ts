@@ -3,7 +3,7 @@ import { INDEFINITE_PAUSE } from '../../src/core/team.js';
 import { findTeamByChannel } from '../../src/storage/team-repository.js';
 import { setupTeam } from '../../src/services/team-service.js';
 import { slackSignature } from '../support/slack-requests.js';
-import { ADMIN, blockAction, CHANNEL, command, eventually, LEAD, SIGNING_SECRET, startSlackHarness, TEAM, type SlackHarness } from './slack-harness.js';
+import { ADMIN, blockAction, CHANNEL, command, eventually, LEAD, startSlackHarness, TEAM, type SlackHarness } from './slack-harness.js';
 
 let h: SlackHarness;
 beforeAll(async () => {

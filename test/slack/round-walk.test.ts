@@ -122,9 +122,9 @@ describe('a whole round in Slack', () => {
     expect(body.response_type).toBe('ephemeral');
     const text = blocksText(body.blocks);
     expect(text).toContain('Payments · CNCF platform engineering maturity');
-    expect(text).toMatch(/\*Interfaces\*  \*3\.3\*  Scalable/);
+    expect(text).toMatch(/\*Interfaces\* {2}\*3\.3\* {2}Scalable/);
     expect(text).toContain('Self-service databases would help us most.');
-    expect(text).toMatch(/\*Investment\*  —  not asked yet/);
+    expect(text).toMatch(/\*Investment\* {2}— {2}not asked yet/);
     const member = await h.requests.slashCommand(command('U3', 'report'));
     expect(blocksText((member.json as { blocks: unknown[] }).blocks)).not.toContain('Self-service databases');
   });

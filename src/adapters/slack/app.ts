@@ -68,10 +68,11 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const log = options.log.child({ area: 'slack' });
   const logger = boltLogger(log.child({ area: 'bolt' }));
   const clientOptions = slackClientOptions(config, log);
+  // Bolt's own start-up token check rejects unhandled when Slack is unreachable; start() checks instead.
   let receiver: HTTPReceiver | null = null;
   let app: App;
   if (config.appToken) {
-    app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, logger, clientOptions, extendedErrorHandler: true });
+    app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, logger, clientOptions, extendedErrorHandler: true, tokenVerificationEnabled: false });
   } else {
     receiver = new HTTPReceiver({
       signingSecret: config.signingSecret ?? '',
@@ -80,7 +81,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       // Handlers acknowledge themselves once their write is committed; this only catches a handler that never does.
       unhandledRequestTimeoutMillis: 2_500,
     });
-    app = new App({ token: config.botToken, receiver, logger, clientOptions, extendedErrorHandler: true });
+    app = new App({ token: config.botToken, receiver, logger, clientOptions, extendedErrorHandler: true, tokenVerificationEnabled: false });
   }
   const deps = { ctx, log, configuredAdmins: config.adminUserIds, onAnswerRecorded: options.onAnswerRecorded };
   registerHome(app, deps);
