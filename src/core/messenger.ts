@@ -59,4 +59,6 @@ export type SendOutcome =
 export interface Messenger {
   readonly platform: Platform;
   send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome>;
+  /** Tells the workspace's configured admins, privately, that a team was paused; best effort. */
+  notifyAdmins?(workspaceId: string, text: string): Promise<void>;
 }

@@ -164,6 +164,11 @@ export class OutboxDrainer {
       const team = findTeamByChannel(db, delivery.target);
       if (team) setTeamPause(db, team.id, INDEFINITE_PAUSE);
       dlog.error({ reason: outcome.reason, teamId: team?.id }, 'cannot post to this channel: the team is paused until an admin resumes it');
+      const messenger = this.messengers.get(delivery.target.platform);
+      if (team && messenger?.notifyAdmins) {
+        const text = `maturity-pulse can no longer post in the channel of ${team.name} (${outcome.reason}), so the team is paused. Fix the channel (invite the bot, unarchive it) and run resume there.`;
+        messenger.notifyAdmins(delivery.target.workspaceId, text).catch((error: unknown) => dlog.warn({ err: error }, 'could not tell the admins about the pause'));
+      }
     } else {
       dlog.error({ reason: outcome.reason }, 'delivery failed');
     }

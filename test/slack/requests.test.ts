@@ -133,5 +133,7 @@ describe('Web API failures', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(h.lines.filter((line) => line.includes('cannot post to this channel'))).toHaveLength(1);
     expect(h.slack.callsTo('chat.postMessage').filter((call) => call.response.error === 'is_archived')).toHaveLength(1);
+    const note = await eventually('a note to the admin', () => h.slack.messages(ADMIN).find((message) => message.text.includes('so the team is paused')));
+    expect(note.text).toContain('Payments (is_archived)');
   });
 });

@@ -99,7 +99,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     }
   });
 
-  const messenger = new SlackMessenger(app.client, log.child({ area: 'slack-messenger' }));
+  const messenger = new SlackMessenger(app.client, log.child({ area: 'slack-messenger' }), config.adminUserIds);
   let stopped = false;
   return {
     messenger,

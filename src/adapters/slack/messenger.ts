@@ -58,7 +58,15 @@ export class SlackMessenger implements Messenger {
   constructor(
     private readonly client: webApi.WebClient,
     private readonly log: Logger,
+    private readonly adminUserIds: readonly string[] = [],
   ) {}
+
+  /** A direct message to each configured admin; the token may be the very thing that failed, so best effort. */
+  async notifyAdmins(_workspaceId: string, text: string): Promise<void> {
+    for (const user of this.adminUserIds) {
+      await this.client.chat.postMessage({ channel: user, text }).catch((error: unknown) => this.log.warn({ reason: outcomeOfError(error).kind }, 'could not message an admin'));
+    }
+  }
 
   async send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
     const { text, blocks } = render(message);
