@@ -1,6 +1,6 @@
 import type { RequestListener } from 'node:http';
 import type { webApi } from '@slack/bolt';
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -72,7 +72,9 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   let receiver: HTTPReceiver | null = null;
   let app: App;
   if (config.appToken) {
-    app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, logger, clientOptions, extendedErrorHandler: true, tokenVerificationEnabled: false });
+    // The Socket Mode client opens its connection with its own Web API client; point it at the same API.
+    const socketReceiver = new SocketModeReceiver({ appToken: config.appToken, logger, installerOptions: { clientOptions } });
+    app = new App({ token: config.botToken, receiver: socketReceiver, logger, clientOptions, extendedErrorHandler: true, tokenVerificationEnabled: false });
   } else {
     receiver = new HTTPReceiver({
       signingSecret: config.signingSecret ?? '',
