@@ -1,3 +1,5 @@
+import { levelBearing } from './round.js';
+import { windowAt, type ClosedRoundTally, type ScoringPolicy } from './scoring.js';
 import { findAspect, type Aspect, type Question, type Survey } from './survey.js';
 
 /** A question a team was asked before, for choosing what to ask next. */
@@ -52,4 +54,37 @@ export function chooseQuestion(survey: Survey, history: readonly AskedQuestion[]
   );
   if (!question) throw new RangeError(`aspect ${chosenAspect.id} has no questions`);
   return { kind: 'chosen', aspect: chosenAspect, question };
+}
+
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** How much an aspect needs a fresh round: weeks since its data was last refreshed, plus its uncertainty. */
+export function aspectNeed(window: readonly ClosedRoundTally[], now: Date): number {
+  const latest = window[window.length - 1];
+  if (!latest) return Number.POSITIVE_INFINITY;
+  const answers = window.reduce((sum, round) => sum + levelBearing(round.tally), 0);
+  const staleWeeks = (now.getTime() - latest.closedAt.getTime()) / WEEK_MS;
+  // Six answers' worth of doubt weighs as much as a week of staleness at the margin.
+  return staleWeeks + 6 / (1 + answers);
+}
+
+/**
+ * Adaptive choice: the aspect whose picture is stalest or least certain (oldest data, fewest answers in
+ * its window). Never-measured aspects come first; ties go to the least recently asked. The question within
+ * it is then the least recently asked one, which is never the question asked last.
+ */
+export function chooseAdaptiveAspect(survey: Survey, tallies: readonly ClosedRoundTally[], history: readonly AskedQuestion[], now: Date, policy: ScoringPolicy): string {
+  let best: { id: string; need: number; askedAt: number } | null = null;
+  for (const aspect of survey.aspects) {
+    const window = windowAt(
+      tallies.filter((round) => round.aspectId === aspect.id),
+      now,
+      policy,
+    );
+    const need = aspectNeed(window, now);
+    const askedAt = lastAsked(history, (asked) => asked.aspectId === aspect.id);
+    if (!best || need > best.need || (need === best.need && askedAt < best.askedAt)) best = { id: aspect.id, need, askedAt };
+  }
+  if (!best) throw new RangeError(`survey ${survey.id} has no aspects`);
+  return best.id;
 }

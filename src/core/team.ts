@@ -32,6 +32,8 @@ export interface Team {
   /** Inclusive last day (YYYY-MM-DD, team time zone) of a pause, or null. */
   readonly pausedUntil: string | null;
   readonly questionStrategy: QuestionStrategy;
+  /** Opt-in: a private nudge to channel members who have not answered by halfway. */
+  readonly nudgeNonRespondents: boolean;
   readonly isDemo: boolean;
   readonly createdAt: Date;
 }

@@ -2,13 +2,13 @@ import { DateTime } from 'luxon';
 import { chooseQuestion, type AskedQuestion } from '../core/question-choice.js';
 import { respondentKey } from '../core/respondent-key.js';
 import { snapshotQuestion } from '../core/round.js';
-import { closeTimeFor, isoWeekKey, periodAt } from '../core/schedule.js';
+import { closeTimeFor, isoWeekKey, nextPeriod, periodAt } from '../core/schedule.js';
 import type { Survey } from '../core/survey.js';
 import type { Team } from '../core/team.js';
 import { upsertAnswer, upsertComment } from '../storage/answer-repository.js';
 import { inTransaction } from '../storage/database.js';
 import { closeRound, insertRound } from '../storage/round-repository.js';
-import { insertTeam } from '../storage/team-repository.js';
+import { insertTeam, setNextRoundCheck } from '../storage/team-repository.js';
 import type { ServiceContext } from '../services/context.js';
 import { openRound } from '../services/round-service.js';
 import { DemoRandom } from './demo-random.js';
@@ -145,6 +145,8 @@ export function seedDemoOrganisation(ctx: ServiceContext, options: DemoOptions):
       }
     }
   });
+  // The simulated history covers the weeks before this one; the schedule takes over from next week.
+  for (const team of created) setNextRoundCheck(ctx.db, team.id, nextPeriod(team.cadence, periodAt(team.cadence, options.now)).opensAt);
   if (options.liveRounds ?? true) {
     for (const team of created.slice(0, 3)) {
       // Open at this period's scheduled time when that round would still be running, else now.

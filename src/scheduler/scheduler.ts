@@ -4,6 +4,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { ServiceContext } from '../services/context.js';
 import { applyRetention } from '../services/privacy-service.js';
 import { closeDueRounds } from '../services/round-service.js';
+import { openScheduledRounds } from '../services/schedule-service.js';
 import { recoverInterruptedDeliveries } from '../storage/delivery-repository.js';
 import { forgetEventsBefore } from '../storage/event-repository.js';
 import { acquireLease, releaseLease } from '../storage/lease-repository.js';
@@ -19,7 +20,7 @@ export interface SchedulerOptions {
   readonly holderId?: string;
 }
 
-export type TickResult = { readonly held: false; readonly holder: string } | { readonly held: true; readonly closedRounds: number; readonly sent: number };
+export type TickResult = { readonly held: false; readonly holder: string } | { readonly held: true; readonly closedRounds: number; readonly openedRounds: number; readonly sent: number };
 
 /**
  * The tick: one process at a time (the lease holder) closes due rounds, applies retention daily and drains
@@ -104,12 +105,13 @@ export class Scheduler {
       for (const delivery of abandoned) ctx.log.error({ deliveryId: delivery.id, kind: delivery.kind }, 'a send was interrupted twice: giving up on it');
     }
     const closed = closeDueRounds(ctx);
+    const opened = openScheduledRounds(ctx);
     if (now.getTime() - this.lastRetentionAt >= DAY_MS) {
       applyRetention(ctx, this.options.retentionDays);
       forgetEventsBefore(ctx.db, new Date(now.getTime() - DAY_MS));
       this.lastRetentionAt = now.getTime();
     }
     const summary = await this.drainer.drain();
-    return { held: true, closedRounds: closed.length, sent: summary.sent };
+    return { held: true, closedRounds: closed.length, openedRounds: opened.length, sent: summary.sent };
   }
 }

@@ -29,7 +29,7 @@ function enqueueRoundDelivery(ctx: ServiceContext, team: Team, round: Round, kin
  * Opens a round for the team now and writes the intent to post it, in one transaction. An ad hoc round
  * fills the current period, so the scheduled one for that period is skipped.
  */
-export function openRound(ctx: ServiceContext, team: Team, options: { aspectId?: string; origin: RoundOrigin; at?: Date }): OpenRoundResult {
+export function openRound(ctx: ServiceContext, team: Team, options: { aspectId?: string; origin: RoundOrigin; at?: Date; closesAt?: Date }): OpenRoundResult {
   const loaded = ctx.surveys.get(team.surveyId);
   if (!loaded) return { kind: 'survey-missing', surveyId: team.surveyId };
   const now = options.at ?? ctx.clock.now();
@@ -45,7 +45,7 @@ export function openRound(ctx: ServiceContext, team: Team, options: { aspectId?:
       periodKey: period.key,
       origin: options.origin,
       openedAt: now,
-      closesAt: closeTimeFor(team.cadence, now),
+      closesAt: options.closesAt ?? closeTimeFor(team.cadence, now),
     });
     if (inserted.kind === 'opened') enqueueRoundDelivery(ctx, team, inserted.round, 'round-opened', now);
     return inserted;

@@ -33,10 +33,15 @@ export const teams = sqliteTable(
     pausedUntil: text('paused_until'),
     questionStrategy: text('question_strategy').notNull().default('rotation'),
     isDemo: integer('is_demo', { mode: 'boolean' }).notNull().default(false),
+    /** Opt-in private nudges to channel members who have not answered a round yet. */
+    nudgeNonRespondents: integer('nudge_non_respondents', { mode: 'boolean' }).notNull().default(false),
+    /** When the scheduler should next look at this team; null until set up for scheduling. */
+    nextRoundCheckAt: timestamp('next_round_check_at'),
     createdAt: timestamp('created_at').notNull(),
   },
   (t) => [
     uniqueIndex('teams_name_key_unique').on(t.nameKey),
+    index('teams_next_round_check').on(t.nextRoundCheckAt),
     uniqueIndex('teams_channel_unique').on(t.platform, t.workspaceId, t.channelId),
     check('teams_every_weeks_check', sql`${t.everyWeeks} in (1, 2)`),
     check('teams_weekday_check', sql`${t.weekday} between 1 and 7`),
@@ -188,4 +193,22 @@ export const processedEvents = sqliteTable(
     receivedAt: timestamp('received_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.source, t.eventId] }), index('processed_events_received').on(t.receivedAt)],
+);
+
+/** Channels that receive the weekly digest, each on its own weekday and time. */
+export const digestSubscriptions = sqliteTable(
+  'digest_subscriptions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    weekday: integer('weekday').notNull(),
+    localTime: text('local_time').notNull(),
+    timeZone: text('time_zone').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+    nextDigestAt: timestamp('next_digest_at').notNull(),
+  },
+  (t) => [uniqueIndex('digest_subscriptions_channel_unique').on(t.platform, t.workspaceId, t.channelId), index('digest_subscriptions_next').on(t.nextDigestAt), check('digest_subscriptions_weekday_check', sql`${t.weekday} between 1 and 7`)],
 );

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import { isPlatform, type ChannelRef } from '../core/platform.js';
 import { teamNameKey, type Cadence, type QuestionStrategy, type Team } from '../core/team.js';
 import { isUniqueViolation, type Db } from './database.js';
@@ -23,6 +23,7 @@ export function toTeam(row: TeamRow): Team {
     },
     pausedUntil: row.pausedUntil,
     questionStrategy: row.questionStrategy === 'adaptive' ? 'adaptive' : 'rotation',
+    nudgeNonRespondents: row.nudgeNonRespondents,
     isDemo: row.isDemo,
     createdAt: row.createdAt,
   };
@@ -101,11 +102,31 @@ export function countTeams(db: Db, options: { demo?: boolean } = {}): number {
   return row?.count ?? 0;
 }
 
+/** Sets or clears a pause; the scheduler looks at the team again at its next tick. */
 export function setTeamPause(db: Db, teamId: number, pausedUntil: string | null): void {
-  db.update(teams).set({ pausedUntil }).where(eq(teams.id, teamId)).run();
+  db.update(teams).set({ pausedUntil, nextRoundCheckAt: null }).where(eq(teams.id, teamId)).run();
 }
 
 /** Deletes a team; rounds, answers, comments, lead roles and deliveries go with it (foreign keys cascade). */
 export function deleteTeam(db: Db, teamId: number): boolean {
   return db.delete(teams).where(eq(teams.id, teamId)).run().changes > 0;
+}
+
+/** Teams the scheduler should look at now: one indexed query, whatever the number of idle teams. */
+export function teamsDueForScheduling(db: Db, now: Date): Team[] {
+  return db
+    .select()
+    .from(teams)
+    .where(or(isNull(teams.nextRoundCheckAt), lte(teams.nextRoundCheckAt, now)))
+    .orderBy(asc(teams.id))
+    .all()
+    .map(toTeam);
+}
+
+export function setNextRoundCheck(db: Db, teamId: number, at: Date): void {
+  db.update(teams).set({ nextRoundCheckAt: at }).where(eq(teams.id, teamId)).run();
+}
+
+export function setTeamOptions(db: Db, teamId: number, options: { questionStrategy?: QuestionStrategy; nudgeNonRespondents?: boolean }): void {
+  db.update(teams).set(options).where(eq(teams.id, teamId)).run();
 }
