@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { openContext, DEMO_RESPONDENT_SECRET } from './bootstrap.js';
+import { ChartRenderer } from './adapters/charts/chart-renderer.js';
 import { DemoMessenger } from './adapters/demo/messenger.js';
 import { renderDigestText } from './adapters/text/render-digest.js';
 import { renderReportText } from './adapters/text/render-report.js';
@@ -53,6 +54,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
   const routes: Route[] = [];
   const progress = new RoundProgress(ctx, messengers, (platform) => (platform === 'slack' ? SLACK_PROGRESS_INTERVAL_MS : 60_000));
   let slack: SlackAdapter | null = null;
+  const charts = new ChartRenderer();
   if (mode === 'demo') {
     log.info(
       { slack: CONNECTION_VARIABLES.slack, teams: CONNECTION_VARIABLES.teams },
@@ -71,7 +73,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       throw new UserFacingError('config', `${config.databasePath} holds the demo organisation; point DATABASE_PATH at a real database before connecting Slack or Teams.`);
     }
     if (config.slack) {
-      slack = createSlackAdapter({ ctx, config: config.slack, log, onAnswerRecorded: (roundId) => progress.noteAnswer(roundId, 'slack') });
+      slack = createSlackAdapter({ ctx, config: config.slack, log, charts, onAnswerRecorded: (roundId) => progress.noteAnswer(roundId, 'slack') });
       messengers.set('slack', slack.messenger);
       if (slack.requestListener) routes.push({ path: SLACK_EVENTS_PATH, listener: slack.requestListener });
     }
@@ -103,6 +105,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
         await scheduler.stop();
         progress.stop();
         await slack?.stop();
+        await charts.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         closeDatabase(ctx.db);

@@ -26,6 +26,8 @@ export function buildProgram(): Command {
     .action(async () => {
       const config = configFrom(globals());
       const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.secrets });
+      // A stray rejection from a platform library must not take every team's bot down with it.
+      process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection (the bot keeps running)'));
       const server = await startServer(config, log);
       await new Promise<void>((resolve) => {
         const shutdown = (signal: string) => {

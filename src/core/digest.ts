@@ -68,6 +68,16 @@ export interface WeakAspect {
   readonly suggestions: readonly string[];
 }
 
+/** The org level of one aspect at one point of the trend. */
+export interface TrendPoint {
+  readonly aspectId: string;
+  readonly at: Date;
+  readonly value: number;
+}
+
+/** Weekly points of the org trend the digest charts (the last 12 weeks, now included). */
+export const TREND_WEEKS = 12;
+
 export interface DigestSection {
   readonly surveyId: string;
   readonly surveyTitle: string;
@@ -83,6 +93,8 @@ export interface DigestSection {
   readonly improvedThisQuarter: readonly Mover[];
   readonly slippedThisQuarter: readonly Mover[];
   readonly weakest: readonly WeakAspect[];
+  /** Org level per aspect at weekly points, oldest first; points without any visible team are left out. */
+  readonly trend: readonly TrendPoint[];
   readonly participation: {
     /** Rounds closed in the last 7 days, and their answers. */
     readonly roundsClosed: number;
@@ -154,8 +166,10 @@ function section(survey: Survey, teams: readonly DigestTeamInput[], input: Diges
   let rateRespondents = 0;
   let rateMembers = 0;
 
+  const teamRounds = new Map<number, Map<string, ClosedRoundTally[]>>();
   for (const team of teams) {
     const byAspect = new Map<string, ClosedRoundTally[]>();
+    teamRounds.set(team.id, byAspect);
     for (const round of team.rounds) {
       append(byAspect, round.aspectId, round);
       if (round.closedAt.getTime() > weekAgo.getTime() && round.closedAt.getTime() <= now.getTime()) {
@@ -219,6 +233,15 @@ function section(survey: Survey, teams: readonly DigestTeamInput[], input: Diges
       return [{ aspectId: aspect.aspectId, aspectName: aspect.aspectName, value, label: description.label, toward: description.nextName, suggestions: aspectLevel(definition, description.reached).suggestions }];
     });
 
+  const trend: TrendPoint[] = [];
+  for (let week = TREND_WEEKS - 1; week >= 0; week -= 1) {
+    const at = new Date(now.getTime() - week * DIGEST_WEEK_DAYS * DAY_MS);
+    for (const aspect of survey.aspects) {
+      const values = [...teamRounds.values()].flatMap((byAspect) => levelAt(byAspect.get(aspect.id) ?? [], at, policy)?.value ?? []);
+      if (values.length > 0) trend.push({ aspectId: aspect.id, at, value: meanOfTenths(values) });
+    }
+  }
+
   rows.sort((a, b) => a.teamName.localeCompare(b.teamName));
   return {
     surveyId: survey.id,
@@ -233,6 +256,7 @@ function section(survey: Survey, teams: readonly DigestTeamInput[], input: Diges
     improvedThisQuarter: movers(rows, survey, (cell) => cell.quarter, 'improved'),
     slippedThisQuarter: movers(rows, survey, (cell) => cell.quarter, 'slipped'),
     weakest,
+    trend,
     participation: {
       roundsClosed,
       respondents,

@@ -39,7 +39,11 @@ export type OutboundMessage =
   | { readonly kind: 'round-closed'; readonly round: RoundView }
   | { readonly kind: 'round-result'; readonly round: RoundView; readonly outcome: RoundOutcome }
   | { readonly kind: 'reminder'; readonly round: RoundView }
-  | { readonly kind: 'digest'; readonly digest: Digest };
+  /** Private nudges to channel members for whom `hasAnswered` is false; who answered never leaves the process. */
+  | { readonly kind: 'nudge'; readonly round: RoundView; readonly hasAnswered: (userId: string) => boolean }
+  | { readonly kind: 'digest'; readonly digest: Digest }
+  /** The digest's full table and chart, attached in its thread. */
+  | { readonly kind: 'digest-files'; readonly digest: Digest };
 
 export interface SendContext {
   readonly deliveryId: number;

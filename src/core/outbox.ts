@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ChannelRef } from './platform.js';
 
 /** Everything the bot posts goes through the outbox as one of these. */
-export const DELIVERY_KINDS = ['round-opened', 'round-closed', 'round-result', 'reminder', 'digest'] as const;
+export const DELIVERY_KINDS = ['round-opened', 'round-closed', 'round-result', 'reminder', 'nudge', 'digest', 'digest-files'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled'] as const;
@@ -16,12 +16,12 @@ export const RoundDeliveryPayloadSchema = z.object({ roundId: z.number().int().p
 export const DigestDeliveryPayloadSchema = z.object({ at: z.iso.datetime(), surveyIds: z.array(z.string()).optional() });
 
 export type DeliveryPayload =
-  | { readonly kind: 'round-opened' | 'round-closed' | 'round-result' | 'reminder'; readonly roundId: number }
-  | { readonly kind: 'digest'; readonly at: string; readonly surveyIds?: string[] };
+  | { readonly kind: 'round-opened' | 'round-closed' | 'round-result' | 'reminder' | 'nudge'; readonly roundId: number }
+  | { readonly kind: 'digest' | 'digest-files'; readonly at: string; readonly surveyIds?: string[] };
 
 /** Parses a stored payload for its kind; throws on a payload the code never writes. */
 export function parseDeliveryPayload(kind: DeliveryKind, json: unknown): DeliveryPayload {
-  if (kind === 'digest') return { kind, ...DigestDeliveryPayloadSchema.parse(json) };
+  if (kind === 'digest' || kind === 'digest-files') return { kind, ...DigestDeliveryPayloadSchema.parse(json) };
   return { kind, ...RoundDeliveryPayloadSchema.parse(json) };
 }
 
@@ -35,9 +35,16 @@ export function roundPeriodKey(roundId: number): string {
   return `round-${roundId}`;
 }
 
-/** A delivery that edits or replies to the round's own message waits for it. */
+/** A delivery that edits or replies to another message (the round's, the digest's) waits for it. */
 export function parentKind(kind: DeliveryKind): DeliveryKind | null {
-  return kind === 'round-closed' || kind === 'round-result' || kind === 'reminder' ? 'round-opened' : null;
+  if (kind === 'round-closed' || kind === 'round-result' || kind === 'reminder') return 'round-opened';
+  if (kind === 'digest-files') return 'digest';
+  return null;
+}
+
+/** The period key that makes a channel's digest unique per ISO week. */
+export function digestPeriodKey(isoWeek: string): string {
+  return `digest-${isoWeek}`;
 }
 
 export interface Delivery {

@@ -1,5 +1,7 @@
 import type { OutboundMessage } from '../core/messenger.js';
 import type { Delivery } from '../core/outbox.js';
+import { respondentKey } from '../core/respondent-key.js';
+import { answerKeys } from '../storage/answer-repository.js';
 import { findRound } from '../storage/round-repository.js';
 import { findTeamById } from '../storage/team-repository.js';
 import type { ServiceContext } from './context.js';
@@ -13,8 +15,9 @@ export type PreparedMessage = { readonly kind: 'message'; readonly message: Outb
  */
 export function prepareMessage(ctx: ServiceContext, delivery: Delivery): PreparedMessage {
   const payload = delivery.payload;
-  if (payload.kind === 'digest') {
-    return { kind: 'message', message: { kind: 'digest', digest: orgDigest(ctx, { at: new Date(payload.at), ...(payload.surveyIds ? { surveyIds: payload.surveyIds } : {}) }) } };
+  if ('at' in payload) {
+    const digest = orgDigest(ctx, { at: new Date(payload.at), ...(payload.surveyIds ? { surveyIds: payload.surveyIds } : {}) });
+    return { kind: 'message', message: { kind: payload.kind, digest } };
   }
   const round = findRound(ctx.db, payload.roundId);
   if (!round) return { kind: 'obsolete', reason: 'the round no longer exists' };
@@ -26,6 +29,13 @@ export function prepareMessage(ctx: ServiceContext, delivery: Delivery): Prepare
       return { kind: 'message', message: { kind: 'round-opened', round: view } };
     case 'reminder':
       return round.status === 'open' ? { kind: 'message', message: { kind: 'reminder', round: view } } : { kind: 'obsolete', reason: 'the round has closed' };
+    case 'nudge': {
+      if (round.status !== 'open') return { kind: 'obsolete', reason: 'the round has closed' };
+      // Compared by respondent key, so no list of who answered is ever stored or handed to the platform.
+      const answered = new Set(answerKeys(ctx.db, round.id));
+      const hasAnswered = (userId: string) => answered.has(respondentKey(ctx.respondentSecret, { platform: team.channel.platform, workspaceId: team.channel.workspaceId, userId }));
+      return { kind: 'message', message: { kind: 'nudge', round: view, hasAnswered } };
+    }
     case 'round-closed':
       return { kind: 'message', message: { kind: 'round-closed', round: view } };
     case 'round-result': {

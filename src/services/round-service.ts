@@ -20,8 +20,9 @@ export type OpenRoundResult =
   | { readonly kind: 'unknown-aspect'; readonly aspectId: string; readonly known: readonly string[] }
   | { readonly kind: 'survey-missing'; readonly surveyId: string };
 
-function enqueueRoundDelivery(ctx: ServiceContext, team: Team, round: Round, kind: DeliveryKind, at: Date): void {
-  if (kind === 'digest') return;
+type RoundDeliveryKind = Exclude<DeliveryKind, 'digest' | 'digest-files'>;
+
+export function enqueueRoundDelivery(ctx: ServiceContext, team: Team, round: Round, kind: RoundDeliveryKind, at: Date): void {
   enqueueDelivery(ctx.db, { target: team.channel, periodKey: roundPeriodKey(round.id), payload: { kind, roundId: round.id }, teamId: team.id, roundId: round.id, at });
 }
 

@@ -44,6 +44,11 @@ export function countAnswers(db: Db, roundId: number): number {
   return db.select({ count: sql<number>`count(*)` }).from(answers).where(eq(answers.roundId, roundId)).get()?.count ?? 0;
 }
 
+/** The respondent keys that answered a round: for comparing with channel members, never shown. */
+export function answerKeys(db: Db, roundId: number): string[] {
+  return db.select({ key: answers.respondentKey }).from(answers).where(eq(answers.roundId, roundId)).all().map((row) => row.key);
+}
+
 export function upsertComment(db: Db, comment: { roundId: number; respondentKey: string; text: string; at: Date }): void {
   db.insert(comments)
     .values({ roundId: comment.roundId, respondentKey: comment.respondentKey, text: comment.text, createdAt: comment.at, updatedAt: comment.at })

@@ -147,7 +147,6 @@ describe('Socket Mode against the real WebSocket', () => {
   it('reconnects after Slack asks it to, and keeps working on the new connection', async () => {
     await socket.disconnect('refresh_requested');
     expect(socket.openConnections).toBe(0);
-    // @slack/socket-mode waits clientPingTimeout (5 s by default) before it reconnects.
     await socket.waitForConnections(2, 20_000);
     expect(socket.connectionCount).toBe(2);
     expect(socket.openConnections).toBe(1);
@@ -155,6 +154,15 @@ describe('Socket Mode against the real WebSocket', () => {
     const ack = await socket.sendEnvelope('slash_commands', slashCommand('U2', 'help'));
     expect(JSON.stringify(ack.payload)).toContain('/maturity report [aspect]');
     expect(socket.acks.at(-1)).toMatchObject({ connection: 2, late: false });
+  }, 30_000);
+
+  it('keeps trying when reconnecting fails (a rotated token, Slack down) and comes back once it can', async () => {
+    socket.failConnectionsOpen('invalid_auth');
+    await socket.disconnect('refresh_requested');
+    await eventually('the failed reconnect to be logged', () => lines.some((line) => line.includes('cannot open the Socket Mode connection; trying again')));
+    await socket.waitForConnections(3, 20_000);
+    const ack = await socket.sendEnvelope('slash_commands', slashCommand('U2', 'help'));
+    expect(JSON.stringify(ack.payload)).toContain('/maturity report [aspect]');
   }, 30_000);
 
   it('acked every envelope exactly once, in time, and never sent Slack anything it would reject', () => {

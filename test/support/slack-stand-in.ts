@@ -14,6 +14,9 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { blockKitProblems, isRecord, viewProblems } from './block-kit-limits.js';
+import { SlackFileUploads, type SharedFile, type SharedFileRef, type UploadSession } from './slack-stand-in-files.js';
+
+export type { SharedFile, SharedFileRef, UploadSession, UploadState } from './slack-stand-in-files.js';
 
 export interface SlackApiStandInOptions {
   botToken?: string;
@@ -25,6 +28,12 @@ export interface SlackApiStandInOptions {
   appId?: string;
   /** Messages one channel accepts at once before the 1-per-second limit applies. */
   postBurst?: number;
+  /**
+   * chat.postMessage calls the workspace accepts per minute across all channels (a token bucket: this many at
+   * once, refilled evenly over the minute). Slack's limit is unpublished ("several hundred messages per
+   * minute"); 300 is a guess in that range.
+   */
+  workspacePostsPerMinute?: number;
   /** Clock for message timestamps, rate-limit buckets and response-URL expiry (ms since the epoch). */
   now?: () => number;
 }
@@ -73,6 +82,10 @@ export interface SlackMessage {
   reply_count?: number;
   metadata?: unknown;
   edited?: { user: string; ts: string };
+  /** Files shared with this message by files.completeUploadExternal (Slack lists full file objects). */
+  files?: SharedFileRef[];
+  /** Set on the message that shares freshly uploaded files, as Slack does. */
+  upload?: boolean;
 }
 
 export interface EphemeralMessage {
@@ -165,13 +178,19 @@ interface ParsedArgs {
 type Handler = (request: ParsedArgs) => Body;
 
 /** Fields Slack takes as JSON strings in form bodies (and as objects or strings in JSON bodies). */
-const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'] as const;
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files'] as const;
 
 /**
  * Read methods whose reference lists only application/x-www-form-urlencoded. INFERRED: Slack ignores a JSON
  * body there, so the method sees no arguments and answers e.g. channel_not_found.
  */
 const FORM_ONLY_METHODS = new Set(['conversations.info', 'conversations.members', 'users.info']);
+
+/**
+ * Methods Slack has retired, with the error they answer whatever the body (a retired files.upload is still
+ * sent multipart/form-data, which this stand-in otherwise refuses).
+ */
+const RETIRED_METHODS: ReadonlyMap<string, string> = new Map([['files.upload', 'method_deprecated']]);
 
 /** Per-workspace limits of the tiered methods (Tier 3: 50/min, Tier 4: 100/min), as token buckets. */
 const TIER_PER_MINUTE: Readonly<Record<string, number>> = {
@@ -184,9 +203,16 @@ const TIER_PER_MINUTE: Readonly<Record<string, number>> = {
   'views.publish': 100,
   'conversations.members': 100,
   'users.info': 100,
+  'files.getUploadURLExternal': 100,
+  'files.completeUploadExternal': 100,
 };
 
+/** Bucket key of the workspace-wide chat.postMessage limit; channel buckets are `chat.postMessage:<id>`. */
+const WORKSPACE_POST_BUCKET = 'workspace:chat.postMessage';
+
 const MAX_MESSAGE_TEXT = 40_000;
+/** Where upload URLs point, like files.slack.com's `/upload/v1/<ticket>`. */
+const UPLOAD_PATH = '/upload/v1/';
 const TRIGGER_LIFETIME_MS = 3_000;
 const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 const RESPONSE_URL_USES = 5;
@@ -205,17 +231,29 @@ class TokenBucket {
     this.updatedAt = now;
   }
 
-  /** Takes a token; when none is left, answers the whole seconds until one is (Retry-After). */
-  take(now: number): number | undefined {
+  /**
+   * The whole seconds until a token is there (Retry-After), or undefined when one is. Takes nothing, so a
+   * call limited by one bucket does not use up another.
+   */
+  wait(now: number): number | undefined {
     const elapsed = Math.max(0, now - this.updatedAt) / 1000;
     this.tokens = Math.min(this.capacity, this.tokens + elapsed * this.perSecond);
     this.updatedAt = Math.max(now, this.updatedAt);
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return undefined;
-    }
-    return Math.max(1, Math.ceil((1 - this.tokens) / this.perSecond));
+    return this.tokens >= 1 ? undefined : Math.max(1, Math.ceil((1 - this.tokens) / this.perSecond));
   }
+
+  /** Takes a token; call only after `wait` answered undefined. */
+  take(): void {
+    this.tokens -= 1;
+  }
+}
+
+/** Takes one token from every bucket, or none when any is empty; answers the longest Retry-After then. */
+function takeFromAll(buckets: readonly TokenBucket[], now: number): number | undefined {
+  const waits = buckets.map((bucket) => bucket.wait(now)).filter((wait): wait is number => wait !== undefined);
+  if (waits.length > 0) return Math.max(...waits);
+  for (const bucket of buckets) bucket.take();
+  return undefined;
 }
 
 function fail(error: string, extra: Body = {}): Body {
@@ -242,11 +280,12 @@ function bool(args: Body, key: string): boolean {
   return value === true || value === 'true' || value === '1' || value === 1;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The raw body: bytes, because file uploads are binary; Web API callers decode it as UTF-8. */
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -329,7 +368,9 @@ export class SlackApiStandIn {
   private readonly botId: string;
   private readonly appId: string;
   private readonly postBurst: number;
+  private readonly workspacePostsPerMinute: number;
   private readonly now: () => number;
+  private readonly fileUploads: SlackFileUploads;
 
   private server: Server | undefined;
   private port = 0;
@@ -355,7 +396,10 @@ export class SlackApiStandIn {
     this.botId = options.botId ?? 'BBOT';
     this.appId = options.appId ?? 'A0001';
     this.postBurst = options.postBurst ?? 3;
+    this.workspacePostsPerMinute = options.workspacePostsPerMinute ?? 300;
+    if (!(this.workspacePostsPerMinute > 0)) throw new Error('workspacePostsPerMinute must be positive');
     this.now = options.now ?? Date.now;
+    this.fileUploads = this.createFileUploads();
     this.addUser({ id: this.botUserId, name: 'maturity-pulse', isBot: true });
     this.handlers = new Map<string, Handler>([
       ['auth.test', () => this.authTest()],
@@ -369,6 +413,8 @@ export class SlackApiStandIn {
       ['conversations.members', (request) => this.conversationMembers(request.args)],
       ['conversations.open', (request) => this.openConversation(request.args)],
       ['users.info', (request) => this.userInfo(request.args)],
+      ['files.getUploadURLExternal', (request) => this.fileUploads.getUploadURLExternal(request.args)],
+      ['files.completeUploadExternal', (request) => this.fileUploads.completeUploadExternal(request.args, request.malformed)],
     ]);
   }
 
@@ -519,11 +565,33 @@ export class SlackApiStandIn {
     return this.views(userId).find((view) => view.type === 'home');
   }
 
+  /**
+   * Files completed into a channel (a user id means the bot's DM with them), oldest first, with their exact
+   * bytes; all completed files, private ones included, when no channel is given.
+   */
+  files(channelId?: string): SharedFile[] {
+    if (channelId === undefined) return this.fileUploads.files();
+    return this.fileUploads.files(this.users.has(channelId) ? this.imId(channelId) : channelId);
+  }
+
+  /** Every upload announced with files.getUploadURLExternal and where it stands (e.g. `broken`). */
+  uploads(): UploadSession[] {
+    return this.fileUploads.uploads();
+  }
+
   // ---- HTTP --------------------------------------------------------------------------------------------
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    if (url.pathname.startsWith(UPLOAD_PATH) && req.method === 'POST') {
+      // The upload edge (files.slack.com on Slack) answers plain text, not Web API JSON.
+      const answer = await this.fileUploads.receive(decodeURIComponent(url.pathname.slice(UPLOAD_PATH.length)), req.headers['content-type'], bytes);
+      res.writeHead(answer.status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(answer.text)) });
+      res.end(answer.text);
+      return;
+    }
+    const raw = bytes.toString('utf8');
     let outcome: Outcome;
     if (url.pathname.startsWith('/api/') && (req.method === 'POST' || req.method === 'GET')) {
       const method = decodeURIComponent(url.pathname.slice('/api/'.length));
@@ -561,6 +629,8 @@ export class SlackApiStandIn {
   }
 
   private apiOutcome(method: string, parsed: ParsedArgs | { error: string }, headers: IncomingHttpHeaders): Outcome {
+    const retired = RETIRED_METHODS.get(method);
+    if (retired) return { status: 200, body: fail(retired) };
     const handler = this.handlers.get(method);
     if (!handler) return { status: 200, body: fail('unknown_method') };
     if ('error' in parsed) return { status: 200, body: fail(parsed.error) };
@@ -596,17 +666,21 @@ export class SlackApiStandIn {
     return undefined;
   }
 
-  /** chat.postMessage: per channel, `postBurst` at once then 1/s. Tiered methods: per workspace. */
+  /**
+   * chat.postMessage: per channel, `postBurst` at once then 1/s, and per workspace `workspacePostsPerMinute`;
+   * a post limited by either takes from neither. Tiered methods: per workspace.
+   */
   private rateLimitWait(method: string, args: Body): number | undefined {
     const now = this.now();
     if (method === 'chat.postMessage') {
       const channelArg = str(args, 'channel') ?? '';
       const key = `chat.postMessage:${this.resolveConversation(channelArg)?.id ?? channelArg}`;
-      return this.bucket(key, this.postBurst, 1, now).take(now);
+      const perMinute = this.workspacePostsPerMinute;
+      return takeFromAll([this.bucket(key, this.postBurst, 1, now), this.bucket(WORKSPACE_POST_BUCKET, perMinute, perMinute / 60, now)], now);
     }
     const perMinute = TIER_PER_MINUTE[method];
     if (perMinute === undefined) return undefined;
-    return this.bucket(method, perMinute, perMinute / 60, now).take(now);
+    return takeFromAll([this.bucket(method, perMinute, perMinute / 60, now)], now);
   }
 
   private bucket(key: string, capacity: number, perSecond: number, now: number): TokenBucket {
@@ -651,9 +725,17 @@ export class SlackApiStandIn {
     if (content.blocks) message.blocks = content.blocks;
     if (content.attachments) message.attachments = content.attachments;
     if (metadata !== undefined) message.metadata = metadata;
-    // INFERRED: a thread_ts that names no message in the channel posts at top level; a reply's ts threads
-    // under its parent, as Slack's docs advise ("use its parent instead").
-    const target = channel.messages.find((candidate) => candidate.ts === str(args, 'thread_ts'));
+    this.addToChannel(channel, message, str(args, 'thread_ts'));
+    return { ok: true, channel: channel.id, ts: message.ts, message: structuredClone(message) };
+  }
+
+  /**
+   * Adds a message, as a reply when `threadTs` names one in the channel. INFERRED: a thread_ts that names no
+   * message in the channel posts at top level; a reply's ts threads under its parent, as Slack's docs advise
+   * ("use its parent instead").
+   */
+  private addToChannel(channel: Channel, message: SlackMessage, threadTs: string | undefined): void {
+    const target = threadTs === undefined ? undefined : channel.messages.find((candidate) => candidate.ts === threadTs);
     if (target) {
       const rootTs = target.thread_ts ?? target.ts;
       const root = channel.messages.find((candidate) => candidate.ts === rootTs);
@@ -664,7 +746,31 @@ export class SlackApiStandIn {
       }
     }
     channel.messages.push(message);
-    return { ok: true, channel: channel.id, ts: message.ts, message: structuredClone(message) };
+  }
+
+  /** The upload module, lent the channel rules and message model so they stay in this file. */
+  private createFileUploads(): SlackFileUploads {
+    return new SlackFileUploads({
+      botUserId: this.botUserId,
+      teamId: this.teamId,
+      teamDomain: this.teamDomain,
+      now: () => this.now(),
+      nextId: (prefix) => this.nextId(prefix),
+      uploadUrl: (fileId) => `${this.origin}${UPLOAD_PATH}${encodeURIComponent(fileId)}`,
+      shareError: (channelId) => {
+        const channel = this.channels.get(channelId);
+        // files.completeUploadExternal documents invalid_channel where chat.postMessage says channel_not_found.
+        if (!channel || (channel.isPrivate && !channel.botIsMember)) return 'invalid_channel';
+        return this.postAccessError(channel);
+      },
+      postFileMessage: (channelId, { text, blocks, threadTs, files }) => {
+        const channel = this.requireChannel(channelId);
+        const message: SlackMessage = { type: 'message', ts: this.nextTs(), ...this.botAuthor(), text, files, upload: true };
+        if (blocks) message.blocks = this.withBlockIds(blocks);
+        this.addToChannel(channel, message, threadTs);
+        return { ts: message.ts, ...(message.thread_ts !== undefined ? { threadTs: message.thread_ts } : {}) };
+      },
+    });
   }
 
   /** chat.update edits only messages this bot posted; blocks omitted keep the old ones (Slack docs). */

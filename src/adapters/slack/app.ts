@@ -3,6 +3,7 @@ import type { webApi } from '@slack/bolt';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
+import type { ChartRenderer } from '../charts/chart-renderer.js';
 import type { ServiceContext } from '../../services/context.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerCommand } from './handlers/command.js';
@@ -30,6 +31,8 @@ export interface SlackAdapterOptions {
   readonly config: SlackConfig;
   readonly log: Logger;
   readonly onAnswerRecorded: (roundId: number) => void;
+  /** Renders digest charts (in a worker thread); without it digests carry the CSV only. */
+  readonly charts?: ChartRenderer;
 }
 
 /**
@@ -68,12 +71,20 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const log = options.log.child({ area: 'slack' });
   const logger = boltLogger(log.child({ area: 'bolt' }));
   const clientOptions = slackClientOptions(config, log);
+  let stopped = false;
   // Bolt's own start-up token check rejects unhandled when Slack is unreachable; start() checks instead.
   let receiver: HTTPReceiver | null = null;
   let app: App;
   if (config.appToken) {
     // The Socket Mode client opens its connection with its own Web API client; point it at the same API.
-    const socketReceiver = new SocketModeReceiver({ appToken: config.appToken, logger, installerOptions: { clientOptions } });
+    // Reconnecting is ours, not the library's: its own retry gives up for good on some errors (and rejects
+    // unhandled), while a bot must keep trying until Slack is back.
+    const socketReceiver = new SocketModeReceiver({ appToken: config.appToken, logger, autoReconnectEnabled: false, installerOptions: { clientOptions } });
+    socketReceiver.client.on('disconnected', () => {
+      if (stopped) return;
+      log.warn('the Socket Mode connection closed; reconnecting');
+      connectSocketMode(app, log, () => stopped);
+    });
     app = new App({ token: config.botToken, receiver: socketReceiver, logger, clientOptions, extendedErrorHandler: true, tokenVerificationEnabled: false });
   } else {
     receiver = new HTTPReceiver({
@@ -101,8 +112,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     }
   });
 
-  const messenger = new SlackMessenger(app.client, log.child({ area: 'slack-messenger' }), config.adminUserIds);
-  let stopped = false;
+  const messenger = new SlackMessenger(app.client, log.child({ area: 'slack-messenger' }), config.adminUserIds, options.charts ?? null);
   return {
     messenger,
     requestListener: receiver ? receiver.requestListener : null,

@@ -1,8 +1,12 @@
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 
-/** Bolt quotes parse errors, which can echo request bodies; those lines are logged without their detail. */
-const BODY_ECHOING = /^(Malformed request body|Failed to parse)/;
+/**
+ * Lines that quote payloads: Bolt's parse errors echo request bodies, and at debug level the Socket Mode
+ * client and the Web API client print whole envelopes and request bodies (who clicked what, comments).
+ * Those lines are logged without their detail.
+ */
+const BODY_ECHOING = /^(Malformed request body|Failed to parse|Received a message on the WebSocket|Sending a WebSocket message|Calling ack\(\)|Unable to parse an incoming WebSocket message|http request body)/;
 
 function line(parts: unknown[]): string {
   const text = parts.map((part) => (part instanceof Error ? part.message : typeof part === 'string' ? part : JSON.stringify(part))).join(' ');

@@ -2,17 +2,20 @@ import { webApi } from '@slack/bolt';
 import type { Messenger, OutboundMessage, SendContext, SendOutcome } from '../../core/messenger.js';
 import type { ChannelRef } from '../../core/platform.js';
 import type { Logger } from '../../logger.js';
-import { renderDigestText } from '../text/render-digest.js';
-import { closedRoundMessage, openRoundMessage, reminderMessage, roundResultMessage, type SlackMessage } from './render/round-message.js';
-import { section } from './render/blocks.js';
-import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import type { ChartRenderer } from '../charts/chart-renderer.js';
+import { chartInput } from '../charts/digest-chart-spec.js';
+import { digestCsv } from '../text/digest-csv.js';
+import { digestMessage } from './render/digest-blocks.js';
+import { closedRoundMessage, nudgeText, openRoundMessage, reminderMessage, roundResultMessage, type SlackMessage } from './render/round-message.js';
 
 /** Errors after which posting to the channel cannot work until someone acts: pause the team, do not retry. */
 const CHANNEL_GONE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'token_revoked', 'account_inactive', 'invalid_auth', 'not_authed', 'team_access_not_granted', 'missing_scope']);
 /** Platform errors worth another try. */
 const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
-function render(message: OutboundMessage): SlackMessage {
+type ChannelMessage = Exclude<OutboundMessage, { kind: 'nudge' } | { kind: 'digest-files' }>;
+
+function render(message: ChannelMessage): SlackMessage {
   switch (message.kind) {
     case 'round-opened':
       return openRoundMessage(message.round);
@@ -22,10 +25,8 @@ function render(message: OutboundMessage): SlackMessage {
       return roundResultMessage(message.round, message.outcome);
     case 'reminder':
       return reminderMessage(message.round);
-    case 'digest': {
-      const text = renderDigestText(message.digest);
-      return { text: truncate(text, 3000), blocks: [section(`\`\`\`${escapeMrkdwn(truncate(text, 2990))}\`\`\``)] };
-    }
+    case 'digest':
+      return digestMessage(message.digest);
   }
 }
 
@@ -59,6 +60,7 @@ export class SlackMessenger implements Messenger {
     private readonly client: webApi.WebClient,
     private readonly log: Logger,
     private readonly adminUserIds: readonly string[] = [],
+    private readonly charts: ChartRenderer | null = null,
   ) {}
 
   /** A direct message to each configured admin; the token may be the very thing that failed, so best effort. */
@@ -69,26 +71,64 @@ export class SlackMessenger implements Messenger {
   }
 
   async send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
-    const { text, blocks } = render(message);
     try {
-      if (context.replaces) {
-        await this.client.chat.update({ channel: target.channelId, ts: context.replaces, text, blocks });
-        return { kind: 'sent', messageRef: context.replaces };
-      }
-      const result = await this.client.chat.postMessage({
-        channel: target.channelId,
-        text,
-        blocks,
-        unfurl_links: false,
-        ...(context.threadOf ? { thread_ts: context.threadOf } : {}),
-        ...(message.kind === 'round-opened' ? { metadata: { event_type: 'maturity_pulse_round', event_payload: { round_id: message.round.roundId } } } : {}),
-      });
-      if (!result.ts) return { kind: 'retry', reason: 'no ts in the chat.postMessage answer', retryAfterMs: null };
-      return { kind: 'sent', messageRef: result.ts };
+      if (message.kind === 'nudge') return await this.nudge(target, message);
+      if (message.kind === 'digest-files') return await this.attachDigestFiles(target, message.digest, context.threadOf);
+      return await this.post(target, message, context);
     } catch (error) {
       const outcome = outcomeOfError(error);
       this.log.debug({ kind: message.kind, outcome: outcome.kind }, 'Slack send did not go through');
       return outcome;
     }
+  }
+
+  private async post(target: ChannelRef, message: ChannelMessage, context: SendContext): Promise<SendOutcome> {
+    const { text, blocks } = render(message);
+    if (context.replaces) {
+      await this.client.chat.update({ channel: target.channelId, ts: context.replaces, text, blocks });
+      return { kind: 'sent', messageRef: context.replaces };
+    }
+    const result = await this.client.chat.postMessage({
+      channel: target.channelId,
+      text,
+      blocks,
+      unfurl_links: false,
+      ...(context.threadOf ? { thread_ts: context.threadOf } : {}),
+      ...(message.kind === 'round-opened' ? { metadata: { event_type: 'maturity_pulse_round', event_payload: { round_id: message.round.roundId } } } : {}),
+    });
+    if (!result.ts) return { kind: 'retry', reason: 'no ts in the chat.postMessage answer', retryAfterMs: null };
+    return { kind: 'sent', messageRef: result.ts };
+  }
+
+  /** Direct messages to the channel's members who have not answered; the bot's own user is skipped. */
+  private async nudge(target: ChannelRef, message: Extract<OutboundMessage, { kind: 'nudge' }>): Promise<SendOutcome> {
+    const identity = await this.client.auth.test();
+    const members: string[] = [];
+    for await (const page of this.client.paginate('conversations.members', { channel: target.channelId, limit: 200 })) {
+      const list = (page as { members?: unknown }).members;
+      if (Array.isArray(list)) members.push(...list.filter((member): member is string => typeof member === 'string'));
+    }
+    const waiting = members.filter((member) => member !== identity.user_id && !message.hasAnswered(member));
+    for (const user of waiting) {
+      await this.client.chat.postMessage({ channel: user, text: nudgeText(message.round, target.channelId) }).catch((error: unknown) => {
+        // A member who cannot receive DMs (another bot, a deactivated account) must not stop the rest.
+        const outcome = outcomeOfError(error);
+        if (outcome.kind === 'retry' && outcome.retryAfterMs !== null) throw error;
+      });
+    }
+    return { kind: 'sent', messageRef: `nudged-${waiting.length}` };
+  }
+
+  /** The digest's CSV and chart, uploaded into its thread. */
+  private async attachDigestFiles(target: ChannelRef, digest: Extract<OutboundMessage, { kind: 'digest-files' }>['digest'], threadOf: string | null): Promise<SendOutcome> {
+    const uploads: { file: Buffer; filename: string; title: string }[] = [{ file: Buffer.from(digestCsv(digest), 'utf8'), filename: 'maturity-digest.csv', title: 'All teams and aspects (CSV)' }];
+    if (this.charts) {
+      for (const section of digest.sections) {
+        const png = await this.charts.render(chartInput(section));
+        uploads.push({ file: png, filename: `maturity-${section.surveyId}.png`, title: `${section.surveyTitle}: levels and trend` });
+      }
+    }
+    await this.client.filesUploadV2({ channel_id: target.channelId, ...(threadOf ? { thread_ts: threadOf } : {}), file_uploads: uploads });
+    return { kind: 'sent', messageRef: `files-${threadOf ?? 'channel'}` };
   }
 }

@@ -36,7 +36,11 @@ export function renderMessageText(message: OutboundMessage): string {
       return renderOutcomeText(message.round, message.outcome);
     case 'reminder':
       return `Halfway through: ${message.round.respondents} answered so far; results need ${message.round.minRespondents}. Closes ${formatTime(message.round.closesAt, message.round.timeZone)}.`;
+    case 'nudge':
+      return `A friendly nudge to channel members who have not answered yet: ${message.round.prompt}`;
     case 'digest':
       return renderDigestText(message.digest);
+    case 'digest-files':
+      return `The full table and chart of the digest (${message.digest.sections.length} survey${message.digest.sections.length === 1 ? '' : 's'}).`;
   }
 }

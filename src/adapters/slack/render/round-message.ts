@@ -90,3 +90,8 @@ export function reminderMessage(view: RoundView): SlackMessage {
   const text = `Halfway through: ${view.respondents} answered so far; results need ${view.minRespondents}. The round closes ${slackDate(view.closesAt)}.`;
   return { text, blocks: [section(text)] };
 }
+
+/** The private nudge a member gets when they have not answered by halfway. */
+export function nudgeText(view: RoundView, channelId: string): string {
+  return `Your team's platform pulse in <#${channelId}> is waiting for your answer: *${escapeMrkdwn(view.prompt)}* It takes one click and closes ${slackDate(view.closesAt)}. Your answer stays private; the team sees totals only.`;
+}
