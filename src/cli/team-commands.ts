@@ -1,4 +1,8 @@
+import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
+import { chartInput } from '../adapters/charts/digest-chart-spec.js';
+import { renderChartPng } from '../adapters/charts/render-chart.js';
+import { digestCsv } from '../adapters/text/digest-csv.js';
 import { formatTime } from '../adapters/text/format.js';
 import { renderDigestText } from '../adapters/text/render-digest.js';
 import { renderReportText } from '../adapters/text/render-report.js';
@@ -10,6 +14,14 @@ import { findOpenRound } from '../storage/round-repository.js';
 import { listTeams } from '../storage/team-repository.js';
 import { operator, withContext, type GlobalOptions } from './cli-context.js';
 import { print, printJson, type OutputFormat } from './output.js';
+
+async function writeOutput(file: string, content: string | Buffer): Promise<void> {
+  try {
+    await writeFile(file, content);
+  } catch (error) {
+    throw new UserFacingError('invalid-input', `Cannot write ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : error instanceof Error ? error.message : String(error)}.`);
+  }
+}
 
 const formatOption = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
 
@@ -64,13 +76,24 @@ export function registerTeamCommands(program: Command, globals: () => GlobalOpti
     .command('digest')
     .description('the weekly digest across teams')
     .option('--preview', 'show the digest as it would be posted now')
+    .option('--out <file.png>', 'also write the chart (one PNG per survey) to this file')
+    .option('--csv <file.csv>', 'also write the full team × aspect table')
     .addOption(formatOption())
-    .action(async (options: { preview?: boolean; format: OutputFormat }) => {
+    .action(async (options: { preview?: boolean; out?: string; csv?: string; format: OutputFormat }) => {
       if (!options.preview) throw new UserFacingError('invalid-input', 'The running bot posts digests to subscribed channels; add --preview to see the coming one here.');
-      await withContext(globals(), {}, (ctx) => {
+      await withContext(globals(), {}, async (ctx) => {
         const digest = orgDigest(ctx);
         if (options.format === 'json') printJson(digest);
         else print(renderDigestText(digest));
+        if (options.csv) await writeOutput(options.csv, digestCsv(digest));
+        if (options.out) {
+          if (digest.sections.length === 0) throw new UserFacingError('invalid-input', 'There is nothing to chart yet: no team has results.');
+          for (const [index, section] of digest.sections.entries()) {
+            const file = index === 0 || digest.sections.length === 1 ? options.out : options.out.replace(/(\.png)?$/i, `-${section.surveyId}.png`);
+            await writeOutput(file, await renderChartPng(chartInput(section)));
+            process.stderr.write(`Wrote the chart of ${section.surveyTitle} to ${file}\n`);
+          }
+        }
       });
     });
 

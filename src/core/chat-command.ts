@@ -15,6 +15,11 @@ export type ChatCommand =
   | { readonly kind: 'role-change'; readonly action: 'add' | 'remove'; readonly userId: string; readonly label: string; readonly role: RoleName }
   | { readonly kind: 'role-list' }
   | { readonly kind: 'forget-me' }
+  | { readonly kind: 'digest-here'; readonly weekday: number | null; readonly localTime: string | null; readonly timeZone: string | null }
+  | { readonly kind: 'digest-stop' }
+  | { readonly kind: 'digest-preview' }
+  | { readonly kind: 'reminders'; readonly nudges: boolean }
+  | { readonly kind: 'strategy'; readonly strategy: 'rotation' | 'adaptive' }
   /** Not understood: `problem` says why in one sentence; help follows it. */
   | { readonly kind: 'invalid'; readonly problem: string };
 
@@ -37,6 +42,11 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
   { usage: 'role add|remove @person lead|pm|admin', example: 'role add @dana lead', what: 'grant or take back a role (lead is for this channel’s team)', who: "admins; leads may add or remove their team's leads" },
   { usage: 'role list', example: 'role list', what: 'who holds which role here', who: 'everyone' },
   { usage: 'forget-me', example: 'forget-me', what: 'erase all your answers and comments, after a confirmation', who: 'everyone' },
+  { usage: 'digest here [weekday] [HH:MM] [time zone]', example: 'digest here monday 09:00 Europe/Berlin', what: 'post the weekly digest across teams in this channel', who: 'PMs and admins' },
+  { usage: 'digest preview', example: 'digest preview', what: 'see the coming digest privately', who: 'PMs and admins' },
+  { usage: 'digest stop', example: 'digest stop', what: 'stop posting the digest in this channel', who: 'PMs and admins' },
+  { usage: 'nudges on|off', example: 'nudges on', what: 'privately remind members who have not answered by halfway (off by default)', who: "the team's leads and admins" },
+  { usage: 'questions rotation|adaptive', example: 'questions adaptive', what: 'ask aspects in turn, or where the picture is stalest and least certain', who: "the team's leads and admins" },
   { usage: 'help', example: 'help', what: 'this list', who: 'everyone' },
 ];
 
@@ -85,6 +95,30 @@ function optionalAspect(kind: 'report' | 'ask', rest: readonly CommandToken[]): 
   return kind === 'report' ? { kind, aspectId: aspect ?? null } : { kind, aspectId: aspect ?? null };
 }
 
+const WEEKDAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
+
+function parseDigest(rest: readonly CommandToken[]): ChatCommand {
+  const action = word(rest[0]);
+  if (action === 'preview' && rest.length === 1) return { kind: 'digest-preview' };
+  if (action === 'stop' && rest.length === 1) return { kind: 'digest-stop' };
+  if (action !== 'here') return { kind: 'invalid', problem: 'Use "digest here [weekday] [HH:MM] [time zone]", "digest preview" or "digest stop".' };
+  let weekday: number | null = null;
+  let localTime: string | null = null;
+  let timeZone: string | null = null;
+  for (const token of rest.slice(1)) {
+    if (token.kind !== 'word') return { kind: 'invalid', problem: 'The digest takes a weekday, a time and a time zone, for example "digest here monday 09:00 Europe/Berlin".' };
+    const lower = token.text.toLowerCase();
+    const day = WEEKDAY_NAMES.findIndex((name) => name === lower || name.slice(0, 3) === lower);
+    const time = TIME.exec(token.text);
+    if (day >= 0 && weekday === null) weekday = day + 1;
+    else if (time && localTime === null) localTime = `${(time[1] ?? '0').padStart(2, '0')}:${time[2] ?? '00'}`;
+    else if (token.text.includes('/') || token.text === 'UTC') timeZone ??= token.text;
+    else return { kind: 'invalid', problem: `"${token.text}" is not a weekday, a time (HH:MM) or a time zone such as Europe/Berlin.` };
+  }
+  return { kind: 'digest-here', weekday, localTime, timeZone };
+}
+
 /** Reads the words after the command name (`/maturity ...` in Slack, `@maturity ...` in Teams). */
 export function parseChatCommand(tokens: readonly CommandToken[]): ChatCommand {
   const [first, ...rest] = tokens;
@@ -106,6 +140,16 @@ export function parseChatCommand(tokens: readonly CommandToken[]): ChatCommand {
       return parsePause(rest);
     case 'role':
       return parseRole(rest);
+    case 'digest':
+      return parseDigest(rest);
+    case 'nudges': {
+      const value = word(rest[0]);
+      return rest.length === 1 && (value === 'on' || value === 'off') ? { kind: 'reminders', nudges: value === 'on' } : { kind: 'invalid', problem: 'Use "nudges on" or "nudges off".' };
+    }
+    case 'questions': {
+      const value = word(rest[0]);
+      return rest.length === 1 && (value === 'rotation' || value === 'adaptive') ? { kind: 'strategy', strategy: value } : { kind: 'invalid', problem: 'Use "questions rotation" or "questions adaptive".' };
+    }
     default:
       return { kind: 'invalid', problem: `There is no "${first?.kind === 'word' ? first.text : '@…'}" command.` };
   }

@@ -70,3 +70,12 @@ export function closeTimeFor(cadence: Cadence, openedAt: Date): Date {
 export function anchorWeekAt(instant: Date, zone: string): string {
   return isoWeekKeyAt(instant, zone);
 }
+
+/** The next instant after `after` that falls on the ISO weekday at the local time in `zone` (DST-safe). */
+export function nextWeeklyAt(weekday: number, localTime: string, zone: string, after: Date): Date {
+  const [hour, minute] = localTime.split(':').map(Number);
+  const base = DateTime.fromJSDate(after, { zone });
+  let candidate = base.startOf('week').plus({ days: weekday - 1 }).set({ hour: hour ?? 0, minute: minute ?? 0, second: 0, millisecond: 0 });
+  while (candidate.toMillis() <= after.getTime()) candidate = candidate.plus({ weeks: 1 });
+  return candidate.toJSDate();
+}

@@ -4,6 +4,8 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { ServiceContext } from '../services/context.js';
 import { applyRetention } from '../services/privacy-service.js';
 import { closeDueRounds } from '../services/round-service.js';
+import { queueDueDigests } from '../services/digest-service.js';
+import { queueHalfwayReminders } from '../services/reminder-service.js';
 import { openScheduledRounds } from '../services/schedule-service.js';
 import { recoverInterruptedDeliveries } from '../storage/delivery-repository.js';
 import { forgetEventsBefore } from '../storage/event-repository.js';
@@ -106,6 +108,8 @@ export class Scheduler {
     }
     const closed = closeDueRounds(ctx);
     const opened = openScheduledRounds(ctx);
+    queueHalfwayReminders(ctx);
+    queueDueDigests(ctx);
     if (now.getTime() - this.lastRetentionAt >= DAY_MS) {
       applyRetention(ctx, this.options.retentionDays);
       forgetEventsBefore(ctx.db, new Date(now.getTime() - DAY_MS));

@@ -2,16 +2,19 @@ import { COMMAND_HELP, type ChatCommand, type CommandHelp } from '../core/chat-c
 import type { ChannelRef, UserRef } from '../core/platform.js';
 import type { TeamReport } from '../core/report.js';
 import { isAllowed, whoMay, type Permission, type RoleGrant, type RoleName, type Viewer } from '../core/roles.js';
+import { IANAZone } from 'luxon';
+import type { Digest } from '../core/digest.js';
 import { INDEFINITE_PAUSE, isPausedOn, type Team } from '../core/team.js';
-import { localDateAt, nextPeriod, periodAt } from '../core/schedule.js';
+import { localDateAt, nextPeriod, nextWeeklyAt, periodAt } from '../core/schedule.js';
 import { recordAudit } from '../storage/audit-repository.js';
 import { inTransaction } from '../storage/database.js';
 import { grantRole, grantsFor, listRoles, revokeRole, type RoleAssignment } from '../storage/role-repository.js';
 import { findOpenRound, latestRound } from '../storage/round-repository.js';
-import { findTeamByChannel, listTeams } from '../storage/team-repository.js';
+import { deleteDigestSubscription, upsertDigestSubscription } from '../storage/digest-subscription-repository.js';
+import { findTeamByChannel, listTeams, setTeamOptions } from '../storage/team-repository.js';
 import { countAnswers } from '../storage/answer-repository.js';
 import type { ServiceContext } from './context.js';
-import { teamReport } from './report-service.js';
+import { orgDigest, teamReport } from './report-service.js';
 import { closeOpenRound, openRound } from './round-service.js';
 import { forgetMe } from './privacy-service.js';
 import { setPause, setupTeam, type SetupTeamInput, type SetupTeamResult } from './team-service.js';
@@ -22,6 +25,8 @@ export interface Invocation {
   readonly channel: ChannelRef;
   /** People made admins by configuration (ADMIN_SLACK_USER_IDS, ADMIN_TEAMS_AAD_OBJECT_IDS). */
   readonly configuredAdmins: readonly string[];
+  /** The actor's own time zone when the platform told us; a default for digest times. */
+  readonly timeZone?: string;
 }
 
 export type Refusal =
@@ -56,7 +61,12 @@ export type CommandReply =
   | { readonly kind: 'role-changed'; readonly action: 'add' | 'remove'; readonly role: RoleName; readonly userId: string; readonly changed: boolean }
   | { readonly kind: 'roles'; readonly roles: readonly RoleAssignment[]; readonly teamName: string | null }
   | { readonly kind: 'open-setup'; readonly existingTeam: string | null }
-  | { readonly kind: 'confirm-forget' };
+  | { readonly kind: 'confirm-forget' }
+  | { readonly kind: 'digest-subscribed'; readonly weekday: number; readonly localTime: string; readonly timeZone: string; readonly nextAt: Date }
+  | { readonly kind: 'digest-stopped'; readonly existed: boolean }
+  | { readonly kind: 'digest'; readonly digest: Digest }
+  | { readonly kind: 'nudges'; readonly on: boolean }
+  | { readonly kind: 'strategy'; readonly strategy: 'rotation' | 'adaptive' };
 
 /** What the actor may do: their stored roles, configured admins, and the team of the channel they are in. */
 export function viewerFor(ctx: ServiceContext, invocation: Invocation, channelTeam: Team | null): Viewer {
@@ -154,6 +164,44 @@ function changeRole(ctx: ServiceContext, invocation: Invocation, viewer: Viewer,
   return { kind: 'role-changed', action: command.action, role: command.role, userId: command.userId, changed };
 }
 
+function digestCommand(ctx: ServiceContext, invocation: Invocation, viewer: Viewer, command: Extract<ChatCommand, { kind: 'digest-here' | 'digest-stop' | 'digest-preview' }>): CommandReply {
+  if (command.kind === 'digest-preview') {
+    if (!isAllowed(viewer, { kind: 'view-digest' })) return refuse({ kind: 'view-digest' });
+    return { kind: 'digest', digest: orgDigest(ctx) };
+  }
+  if (!isAllowed(viewer, { kind: 'subscribe-digest' })) return refuse({ kind: 'subscribe-digest' });
+  const now = ctx.clock.now();
+  if (command.kind === 'digest-stop') {
+    const existed = inTransaction(ctx.db, () => {
+      const removed = deleteDigestSubscription(ctx.db, invocation.channel);
+      if (removed) recordAudit(ctx.db, { at: now, actor: invocation.actor, action: 'digest.stop', teamName: null, details: { channel: invocation.channel } });
+      return removed;
+    });
+    return { kind: 'digest-stopped', existed };
+  }
+  const timeZone = command.timeZone ?? invocation.timeZone ?? 'UTC';
+  if (!IANAZone.isValidZone(timeZone)) return { kind: 'refused', refusal: { kind: 'invalid', problem: `"${timeZone}" is not a time zone; use a name such as Europe/Berlin or America/New_York.` } };
+  const weekday = command.weekday ?? 1;
+  const localTime = command.localTime ?? '09:00';
+  const nextAt = nextWeeklyAt(weekday, localTime, timeZone, now);
+  inTransaction(ctx.db, () => {
+    upsertDigestSubscription(ctx.db, { channel: invocation.channel, weekday, localTime, timeZone, nextDigestAt: nextAt, createdBy: invocation.actor.userId, at: now });
+    recordAudit(ctx.db, { at: now, actor: invocation.actor, action: 'digest.subscribe', teamName: null, details: { channel: invocation.channel, weekday, localTime, timeZone } });
+  });
+  return { kind: 'digest-subscribed', weekday, localTime, timeZone, nextAt };
+}
+
+function teamOption(ctx: ServiceContext, invocation: Invocation, viewer: Viewer, team: Team | null, command: Extract<ChatCommand, { kind: 'reminders' | 'strategy' }>): CommandReply {
+  if (!team) return { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
+  if (!isAllowed(viewer, { kind: 'pause-team', teamId: team.id })) return refuse({ kind: 'pause-team', teamId: team.id });
+  const options = command.kind === 'reminders' ? { nudgeNonRespondents: command.nudges } : { questionStrategy: command.strategy };
+  inTransaction(ctx.db, () => {
+    setTeamOptions(ctx.db, team.id, options);
+    recordAudit(ctx.db, { at: ctx.clock.now(), actor: invocation.actor, action: 'team.options', teamName: team.name, details: options });
+  });
+  return command.kind === 'reminders' ? { kind: 'nudges', on: command.nudges } : { kind: 'strategy', strategy: command.strategy };
+}
+
 /** Runs one chat command for the actor in the channel it came from. Every outcome is a reply, never an exception. */
 export function runChatCommand(ctx: ServiceContext, invocation: Invocation, command: ChatCommand): CommandReply {
   const team = findTeamByChannel(ctx.db, invocation.channel);
@@ -178,6 +226,13 @@ export function runChatCommand(ctx: ServiceContext, invocation: Invocation, comm
       return changeRole(ctx, invocation, viewer, team, command);
     case 'forget-me':
       return { kind: 'confirm-forget' };
+    case 'digest-here':
+    case 'digest-stop':
+    case 'digest-preview':
+      return digestCommand(ctx, invocation, viewer, command);
+    case 'reminders':
+    case 'strategy':
+      return teamOption(ctx, invocation, viewer, team, command);
     case 'ask':
     case 'close':
     case 'pause':

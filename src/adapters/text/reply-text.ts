@@ -1,3 +1,4 @@
+import { WEEKDAYS } from '../../core/team.js';
 import type { CommandReply, Refusal } from '../../services/chat-commands.js';
 
 /** How a platform writes the few things sentences contain: a time each reader sees in their zone, a person, emphasis. */
@@ -46,6 +47,18 @@ export function replySentence(reply: CommandReply, style: TextStyle): string | n
       if (reply.action === 'add') return reply.changed ? `${who} is now ${reply.role === 'admin' ? 'an admin' : `a ${reply.role}`}.` : `${who} already was ${reply.role === 'admin' ? 'an admin' : `a ${reply.role}`}.`;
       return reply.changed ? `${who} is no longer ${reply.role === 'admin' ? 'an admin' : `a ${reply.role}`}.` : `${who} did not hold that role.`;
     }
+    case 'digest-subscribed':
+      return `This channel gets the weekly digest every ${WEEKDAYS[reply.weekday - 1] ?? 'week'} at ${reply.localTime} (${reply.timeZone}); the next one arrives ${style.date(reply.nextAt)}. Stop it with digest stop.`;
+    case 'digest-stopped':
+      return reply.existed ? 'This channel no longer gets the weekly digest.' : 'This channel was not getting the digest.';
+    case 'nudges':
+      return reply.on
+        ? "Nudges are on: halfway through a round with too few answers, members who haven't answered get a private reminder."
+        : 'Nudges are off: only the reminder in the round’s thread goes out.';
+    case 'strategy':
+      return reply.strategy === 'adaptive'
+        ? 'Questions are now adaptive: each round asks about the aspect whose picture is stalest or least certain.'
+        : 'Questions now rotate: each round asks about the least recently asked aspect.';
     case 'team-choice':
       return reply.teams.length === 0 ? 'This channel is not a team, and there is no team whose report you may see.' : null;
     case 'help':
@@ -55,6 +68,7 @@ export function replySentence(reply: CommandReply, style: TextStyle): string | n
     case 'roles':
     case 'open-setup':
     case 'confirm-forget':
+    case 'digest':
       return null;
   }
 }

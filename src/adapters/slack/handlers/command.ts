@@ -7,10 +7,22 @@ import { SLACK_TEXT_STYLE } from '../mrkdwn.js';
 import type { Block } from '../render/blocks.js';
 import { forgetConfirmBlocks, helpBlocks, rolesBlocks, statusBlocks, teamChoiceBlocks } from '../render/command-blocks.js';
 import { setupModal } from '../render/modals.js';
+import { digestMessage } from '../render/digest-blocks.js';
 import { reportBlocks } from '../render/report-blocks.js';
 import { FAILURE_SENTENCE, type SlackHandlerDeps } from './deps.js';
 
 const TIME_ZONE_LOOKUP_MS = 800;
+
+/** The person's time zone from their Slack profile, within a short wait so the 3-second deadline holds. */
+async function userTimeZone(client: App['client'], userId: string): Promise<string> {
+  return Promise.race([
+    client.users.info({ user: userId }).then(
+      (result) => result.user?.tz ?? 'UTC',
+      () => 'UTC',
+    ),
+    new Promise<string>((resolve) => setTimeout(() => resolve('UTC'), TIME_ZONE_LOOKUP_MS).unref()),
+  ]);
+}
 
 /** Blocks for a reply that is not a sentence; null when `replySentence` covers it. */
 export function replyBlocks(reply: CommandReply): Block[] | null {
@@ -27,6 +39,8 @@ export function replyBlocks(reply: CommandReply): Block[] | null {
       return reply.teams.length > 0 ? teamChoiceBlocks(reply.teams) : null;
     case 'confirm-forget':
       return forgetConfirmBlocks();
+    case 'digest':
+      return digestMessage(reply.digest).blocks;
     default:
       return null;
   }
@@ -42,8 +56,10 @@ export function registerCommand(app: App, deps: SlackHandlerDeps): void {
       return;
     }
     const input = parsed.data;
-    const invocation: Invocation = { actor: slackUser(input.team_id, input.user_id), channel: slackChannel(input.team_id, input.channel_id), configuredAdmins: deps.configuredAdmins };
-    const reply = runChatCommand(deps.ctx, invocation, parseChatCommand(tokenizeCommandText(input.text)));
+    const chatCommand = parseChatCommand(tokenizeCommandText(input.text));
+    const timeZone = chatCommand.kind === 'digest-here' && chatCommand.timeZone === null ? await userTimeZone(client, input.user_id) : undefined;
+    const invocation: Invocation = { actor: slackUser(input.team_id, input.user_id), channel: slackChannel(input.team_id, input.channel_id), configuredAdmins: deps.configuredAdmins, ...(timeZone ? { timeZone } : {}) };
+    const reply = runChatCommand(deps.ctx, invocation, chatCommand);
     if (reply.kind === 'open-setup') {
       if (reply.existingTeam) {
         await ack({ response_type: 'ephemeral', text: `This channel already is the team *${reply.existingTeam}*. Run \`/maturity status\` to see its settings.` });
@@ -53,12 +69,9 @@ export function registerCommand(app: App, deps: SlackHandlerDeps): void {
         await ack({ response_type: 'ephemeral', text: FAILURE_SENTENCE });
         return;
       }
-      const timeZone = await Promise.race([
-        client.users.info({ user: input.user_id }).then((result) => result.user?.tz ?? 'UTC', () => 'UTC'),
-        new Promise<string>((resolve) => setTimeout(() => resolve('UTC'), TIME_ZONE_LOOKUP_MS).unref()),
-      ]);
+      const zone = await userTimeZone(client, input.user_id);
       const surveys = [...deps.ctx.surveys.values()].map((loaded) => ({ id: loaded.survey.id, title: loaded.survey.title }));
-      await client.views.open({ trigger_id: input.trigger_id, view: setupModal({ workspaceId: input.team_id, channelId: input.channel_id }, { channelName: input.channel_name ?? null, timeZone, surveys }) });
+      await client.views.open({ trigger_id: input.trigger_id, view: setupModal({ workspaceId: input.team_id, channelId: input.channel_id }, { channelName: input.channel_name ?? null, timeZone: zone, surveys }) });
       await ack();
       return;
     }
