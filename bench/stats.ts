@@ -80,3 +80,8 @@ export function summaryLine(name: string, valueMs: number, floorMs: number, floo
   const ratio = floorMs > 0 ? valueMs / floorMs : Number.POSITIVE_INFINITY;
   return `bench ${name}: ${formatMs(valueMs)} ms, ${ratio.toFixed(1)}x ${floorName}`;
 }
+
+/** The same summary line for a figure that is not a time, such as a rate; `digits` is the ratio's precision. */
+export function ratioLine(name: string, value: string, unit: string, ratio: number, floorName: string, digits = 1): string {
+  return `bench ${name}: ${value} ${unit}, ${ratio.toFixed(digits)}x ${floorName}`;
+}
