@@ -89,6 +89,29 @@ async function rawPost(standIn: SlackApiStandIn, method: string, body: string, h
   return fetch(`${standIn.apiUrl}${method}`, { method: 'POST', body, headers });
 }
 
+/** A valid 2×2 RGB PNG; its bytes include 0x00 and 0xff, so any text decoding on the way would show. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFElEQVR4nGP4z8DAwAAi/v///x8AHu8F+5BApdwAAAAASUVORK5CYII=', 'base64');
+/** Non-ASCII on purpose: its byte length (what `length` announces) differs from its character count. */
+const CSV = 'team,aspect,level\nplatform,deploys,3\nZürich,Überwachung,2\n';
+
+/** A form-encoded Web API call outside WebClient, answering its JSON. */
+async function formCall(standIn: SlackApiStandIn, method: string, fields: Record<string, string>): Promise<Record<string, unknown>> {
+  const response = await rawPost(standIn, method, new URLSearchParams(fields).toString(), {
+    authorization: `Bearer ${TOKEN}`,
+    'content-type': 'application/x-www-form-urlencoded',
+  });
+  const body: unknown = await response.json();
+  if (!isRecord(body)) throw new Error('answer is not a JSON object');
+  return body;
+}
+
+/** files.getUploadURLExternal by hand: the upload URL and file id. */
+async function announce(standIn: SlackApiStandIn, filename: string, length: number): Promise<{ url: string; fileId: string }> {
+  const answer = await formCall(standIn, 'files.getUploadURLExternal', { filename, length: String(length) });
+  if (typeof answer['upload_url'] !== 'string' || typeof answer['file_id'] !== 'string') throw new Error(`no upload URL: ${JSON.stringify(answer)}`);
+  return { url: answer['upload_url'], fileId: answer['file_id'] };
+}
+
 describe('SlackApiStandIn with the real WebClient', () => {
   let standIn: SlackApiStandIn;
   let client: WebClient;
@@ -372,6 +395,32 @@ describe('SlackApiStandIn with the real WebClient', () => {
     });
   });
 
+  it('pages a channel of 250 people through WebClient.paginate: default 100, at most 1000 a page', async () => {
+    const people = Array.from({ length: 250 }, (_, index) => `UM${String(index).padStart(4, '0')}`);
+    standIn.addChannel({ id: 'CHUGE', name: 'everyone', members: people });
+
+    // paginate asks for 200 a page unless told otherwise.
+    const pages: string[][] = [];
+    for await (const page of client.paginate('conversations.members', { channel: 'CHUGE' })) {
+      pages.push((page as { members?: string[] }).members ?? []);
+    }
+    expect(pages.map((page) => page.length)).toEqual([200, 51]);
+    expect(pages.flat()).toEqual([...people, 'UBOT']);
+    expect(standIn.callsTo('conversations.members').map((call) => call.body['limit'])).toEqual(['200', '200']);
+
+    const byDefault = await client.conversations.members({ channel: 'CHUGE' });
+    expect(byDefault.members).toHaveLength(100);
+    expect(byDefault.response_metadata?.next_cursor).not.toBe('');
+    const oneGo = await client.conversations.members({ channel: 'CHUGE', limit: 1000 });
+    expect(oneGo.members).toHaveLength(251);
+    expect(oneGo.response_metadata?.next_cursor).toBe('');
+
+    standIn.addChannel({ id: 'CHUGER', name: 'everyone-else', members: Array.from({ length: 1200 }, (_, index) => `UX${index}`) });
+    const capped = await client.conversations.members({ channel: 'CHUGER', limit: 5000 });
+    expect(capped.members).toHaveLength(1000);
+    expect(capped.response_metadata?.next_cursor).not.toBe('');
+  });
+
   it('describes channels and users as Slack does', async () => {
     const info = await client.conversations.info({ channel: 'C1', include_num_members: true });
     expect(info.channel).toMatchObject({
@@ -387,6 +436,152 @@ describe('SlackApiStandIn with the real WebClient', () => {
     expect(user.user).toMatchObject({ id: 'UBERLIN', name: 'berlin', tz: 'Europe/Berlin', is_bot: false });
     expect([3600, 7200]).toContain(user.user?.tz_offset);
     await expect(client.users.info({ user: 'UNOPE' })).rejects.toMatchObject({ data: { error: 'user_not_found' } });
+  });
+});
+
+describe('SlackApiStandIn file uploads', () => {
+  let standIn: SlackApiStandIn;
+  let client: WebClient;
+
+  beforeEach(async () => {
+    standIn = new SlackApiStandIn();
+    seed(standIn);
+    await standIn.start();
+    client = clientFor(standIn);
+  });
+
+  afterEach(async () => {
+    await standIn.stop();
+  });
+
+  it('takes a PNG buffer and a CSV string from filesUploadV2 into a thread, byte for byte', async () => {
+    const parent = await client.chat.postMessage({ channel: 'C1', text: 'Weekly digest' });
+    const result = await client.filesUploadV2({
+      channel_id: 'C1',
+      thread_ts: parent.ts!,
+      initial_comment: 'Digest files',
+      file_uploads: [
+        { file: PNG, filename: 'maturity-levels.png', title: 'Levels and trend' },
+        { content: CSV, filename: 'maturity-digest.csv', title: 'All teams (CSV)' },
+      ],
+    });
+
+    // One completion for both files, since they share channel, thread and comment.
+    expect(result.files).toHaveLength(1);
+    const answered = result.files[0]?.files ?? [];
+    expect(answered.map((file) => [file.name, file.title, file.size])).toEqual([
+      ['maturity-levels.png', 'Levels and trend', PNG.length],
+      ['maturity-digest.csv', 'All teams (CSV)', Buffer.byteLength(CSV)],
+    ]);
+
+    const shared = standIn.files('C1');
+    expect(shared.map(({ name, title, channelId, threadTs, initialComment }) => ({ name, title, channelId, threadTs, initialComment }))).toEqual([
+      { name: 'maturity-levels.png', title: 'Levels and trend', channelId: 'C1', threadTs: parent.ts, initialComment: 'Digest files' },
+      { name: 'maturity-digest.csv', title: 'All teams (CSV)', channelId: 'C1', threadTs: parent.ts, initialComment: 'Digest files' },
+    ]);
+    expect(shared[0]?.bytes.equals(PNG)).toBe(true);
+    expect(shared[1]?.bytes.toString('utf8')).toBe(CSV);
+    expect(shared.map((file) => file.id)).toEqual(answered.map((file) => file.id));
+
+    // The wire: lengths announced in bytes, bytes sent as multipart/form-data, a JSON `files` form field.
+    const announced = standIn.callsTo('files.getUploadURLExternal').map((call) => call.body['length']);
+    expect(announced.sort()).toEqual([String(PNG.length), String(Buffer.byteLength(CSV))].sort());
+    expect(standIn.uploads().map((upload) => [upload.state, upload.format])).toEqual([
+      ['completed', 'multipart'],
+      ['completed', 'multipart'],
+    ]);
+    const [completion] = standIn.callsTo('files.completeUploadExternal');
+    expect(completion?.body).toMatchObject({ channel_id: 'C1', thread_ts: parent.ts, initial_comment: 'Digest files' });
+    expect(completion?.body['files']).toEqual(answered.map((file) => expect.objectContaining({ id: file.id, title: file.title })));
+
+    // The channel shows one reply from the bot carrying both files.
+    const messages = standIn.messages('C1');
+    expect(messages[0]).toMatchObject({ ts: parent.ts, reply_count: 1 });
+    expect(messages[1]).toMatchObject({
+      thread_ts: parent.ts,
+      user: 'UBOT',
+      text: 'Digest files',
+      upload: true,
+      files: [{ name: 'maturity-levels.png' }, { name: 'maturity-digest.csv' }],
+    });
+    expect(shared.every((file) => file.messageTs === messages[1]?.ts)).toBe(true);
+  });
+
+  it('refuses to share where the bot cannot post: not_in_channel, invalid_channel, is_archived, a user id', async () => {
+    const upload = (channel_id: string): Promise<unknown> => client.filesUploadV2({ channel_id, content: CSV, filename: 'digest.csv' });
+    await expect(upload('CNOBOT')).rejects.toMatchObject({ code: ErrorCode.PlatformError, data: { error: 'not_in_channel' } });
+    await expect(upload('CNOPE')).rejects.toMatchObject({ data: { error: 'invalid_channel' } });
+    await expect(upload('CPRIV')).rejects.toMatchObject({ data: { error: 'invalid_channel' } });
+    await expect(upload('CARCH')).rejects.toMatchObject({ data: { error: 'is_archived' } });
+    // Slack wants the DM's D… id, not the user's.
+    await expect(upload('U2')).rejects.toMatchObject({
+      data: {
+        error: 'invalid_arguments',
+        response_metadata: { messages: ['[ERROR] input must match regex pattern: ^[CGDZ][A-Z0-9]{8,}$ [json-pointer:/channel_id]'] },
+      },
+    });
+    expect(standIn.files()).toEqual([]);
+    expect(standIn.messages('CNOBOT')).toEqual([]);
+    // The bytes arrived; only the share was refused.
+    expect(standIn.uploads().map((upload) => upload.state)).toEqual(['uploaded', 'uploaded', 'uploaded', 'uploaded', 'uploaded']);
+
+    const dm = await client.conversations.open({ users: 'U2' });
+    await client.filesUploadV2({ channel_id: dm.channel!.id!, content: CSV, filename: 'yours.csv' });
+    expect(standIn.files('U2').map((file) => file.name)).toEqual(['yours.csv']);
+  });
+
+  it('answers method_deprecated for the retired files.upload, however it is sent', async () => {
+    await expect(client.apiCall('files.upload', { channels: 'C1', content: CSV, filename: 'digest.csv' })).rejects.toMatchObject({
+      code: ErrorCode.PlatformError,
+      data: { ok: false, error: 'method_deprecated' },
+    });
+    const form = new FormData();
+    form.append('channels', 'C1');
+    form.append('file', new Blob([PNG]), 'chart.png');
+    const multipart = await fetch(`${standIn.apiUrl}files.upload`, { method: 'POST', body: form, headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(multipart.status).toBe(200);
+    expect(await multipart.json()).toEqual({ ok: false, error: 'method_deprecated' });
+    expect(standIn.files()).toEqual([]);
+  });
+
+  it('checks the announced length: required and positive, and equal to the bytes sent', async () => {
+    expect(await formCall(standIn, 'files.getUploadURLExternal', { filename: 'a.csv', length: '0' })).toEqual({ ok: false, error: 'missing_argument' });
+    expect(await formCall(standIn, 'files.getUploadURLExternal', { filename: 'a.csv' })).toEqual({ ok: false, error: 'missing_argument' });
+    for (const length of ['-3', '1.5', 'ten']) {
+      expect(await formCall(standIn, 'files.getUploadURLExternal', { filename: 'a.csv', length })).toMatchObject({ error: 'invalid_arguments' });
+    }
+    expect(await formCall(standIn, 'files.getUploadURLExternal', { length: '3' })).toMatchObject({ error: 'invalid_arguments' });
+
+    // Raw bytes are fine too; one byte short leaves the file broken, and it cannot be completed.
+    const short = await announce(standIn, 'short.csv', 10);
+    expect(short.url).toBe(`${standIn.apiUrl.replace(/\/api\/$/, '')}/upload/v1/${short.fileId}`);
+    const posted = await fetch(short.url, { method: 'POST', body: new Uint8Array(9), headers: { 'content-type': 'application/octet-stream' } });
+    expect([posted.status, await posted.text()]).toEqual([200, 'OK - 9']);
+    const files = JSON.stringify([{ id: short.fileId, title: 'Short' }]);
+    expect(await formCall(standIn, 'files.completeUploadExternal', { files, channel_id: 'C1' })).toEqual({ ok: false, error: 'file_not_found' });
+    expect(standIn.uploads()).toEqual([expect.objectContaining({ fileId: short.fileId, length: 10, state: 'broken', format: 'raw' })]);
+
+    // Announced but never sent: also not found.
+    const never = await announce(standIn, 'never.csv', 4);
+    const neverFiles = JSON.stringify([{ id: never.fileId }]);
+    expect(await formCall(standIn, 'files.completeUploadExternal', { files: neverFiles, channel_id: 'C1' })).toMatchObject({ error: 'file_not_found' });
+    expect(standIn.files()).toEqual([]);
+    expect(standIn.messages('C1')).toEqual([]);
+  });
+
+  it('completes an upload once; without channel_id the file stays private; the spent URL is gone', async () => {
+    const { url, fileId } = await announce(standIn, 'private.png', PNG.length);
+    expect((await fetch(url, { method: 'POST', body: PNG })).status).toBe(200);
+    const files = JSON.stringify([{ id: fileId }]);
+    const first = await formCall(standIn, 'files.completeUploadExternal', { files });
+    expect(first).toMatchObject({ ok: true, files: [{ id: fileId, name: 'private.png', title: 'private.png', size: PNG.length, channels: [] }] });
+    expect(standIn.files()).toEqual([expect.objectContaining({ id: fileId, name: 'private.png', bytes: PNG })]);
+    expect(standIn.files()[0]?.channelId).toBeUndefined();
+
+    expect(await formCall(standIn, 'files.completeUploadExternal', { files, channel_id: 'C1' })).toEqual({ ok: false, error: 'file_not_found' });
+    expect((await fetch(url, { method: 'POST', body: PNG })).status).toBe(404);
+    expect(await formCall(standIn, 'files.completeUploadExternal', { files: '[{"id":', channel_id: 'C1' })).toMatchObject({ error: 'invalid_arguments' });
+    expect(standIn.files('C1')).toEqual([]);
   });
 });
 
@@ -501,6 +696,50 @@ describe('SlackApiStandIn clocked limits', () => {
     now += 1_000;
     await client.chat.postMessage({ channel: 'C1', text: '3' });
     expect(standIn.messages('C1').map((message) => message.text)).toEqual(['1', '2', '3']);
+  });
+
+  it('limits chat.postMessage per workspace across channels, and a refused post uses up no channel', async () => {
+    const limited = new SlackApiStandIn({ now: () => now, workspacePostsPerMinute: 4 });
+    seed(limited);
+    await limited.start();
+    try {
+      const limitedClient = clientFor(limited);
+      // Four channels (two of them DMs), one post each: every channel is within its own limit.
+      for (const channel of ['C1', 'C2', 'CBIG', 'U1']) await limitedClient.chat.postMessage({ channel, text: `to ${channel}` });
+      // A fresh channel, but the workspace is spent: 4 a minute refill one every 15 s.
+      await expect(limitedClient.chat.postMessage({ channel: 'U2', text: 'fifth' })).rejects.toMatchObject({
+        code: ErrorCode.RateLimitedError,
+        retryAfter: 15,
+      });
+      await expect(limitedClient.chat.postMessage({ channel: 'C1', text: 'again' })).rejects.toMatchObject({ retryAfter: 15 });
+      expect(limited.callsTo('chat.postMessage').map((call) => call.status)).toEqual([200, 200, 200, 200, 429, 429]);
+      expect(limited.messages('U2')).toEqual([]);
+
+      now += 15_000;
+      await limitedClient.chat.postMessage({ channel: 'U2', text: 'fifth' });
+      expect(limited.messages('U2').map((message) => message.text)).toEqual(['fifth']);
+      await expect(limitedClient.chat.postMessage({ channel: 'C2', text: 'sixth' })).rejects.toMatchObject({ retryAfter: 15 });
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('keeps the per-channel limit under a roomy workspace limit: 300 a minute by default', async () => {
+    // postBurst 2 in this block: the third post to C1 is refused by the channel, not the workspace.
+    await client.chat.postMessage({ channel: 'C1', text: '1' });
+    await client.chat.postMessage({ channel: 'C1', text: '2' });
+    await expect(client.chat.postMessage({ channel: 'C1', text: '3' })).rejects.toMatchObject({ retryAfter: 1 });
+    // The refused post took nothing, so 298 more across other channels fill the default allowance of 300
+    // exactly; the next post, to a fresh channel, is the workspace's 301st in the minute.
+    const channels = Array.from({ length: 149 }, (_, index) => `CW${index}`);
+    for (const id of channels) standIn.addChannel({ id, name: id.toLowerCase(), members: ['U1'] });
+    for (const id of channels) {
+      await client.chat.postMessage({ channel: id, text: 'a' });
+      await client.chat.postMessage({ channel: id, text: 'b' });
+    }
+    standIn.addChannel({ id: 'CW-LAST', name: 'last', members: ['U1'] });
+    await expect(client.chat.postMessage({ channel: 'CW-LAST', text: 'over' })).rejects.toMatchObject({ retryAfter: 1 });
+    expect(standIn.callsTo('chat.postMessage').filter((call) => call.status === 200)).toHaveLength(300);
   });
 
   it('limits chat.update to 50 per minute per workspace (Tier 3)', async () => {

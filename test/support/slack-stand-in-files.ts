@@ -179,8 +179,8 @@ export class SlackFileUploads {
       } catch {
         return { status: 400, text: 'Bad Request: malformed multipart body' };
       }
-      const part = [...form.values()].find((value): value is File => typeof value !== 'string');
-      if (!part) return { status: 400, text: 'Bad Request: no file part' };
+      const part = [...form.values()].find((value) => typeof value !== 'string');
+      if (part === undefined || typeof part === 'string') return { status: 400, text: 'Bad Request: no file part' };
       bytes = Buffer.from(await part.arrayBuffer());
       format = 'multipart';
     }

@@ -4,10 +4,10 @@
  * HTTP 200 with `{ ok: false, error }` for API errors, HTTP 429 with Retry-After when rate limited) so the
  * real `@slack/web-api` WebClient and Bolt can be pointed at it with `slackApiUrl: standIn.apiUrl`.
  *
- * It keeps a small world model (channels, users, the bot's messages, ephemerals, views, response URLs)
- * so a test asserts what Slack would show, not which functions ran. Facts come from
- * /work/shared/platform-facts.md and Slack's method reference; choices where Slack's behaviour is not
- * documented are marked INFERRED.
+ * It keeps a small world model (channels, users, the bot's messages, ephemerals, views, response URLs,
+ * uploaded files — see slack-stand-in-files.ts) so a test asserts what Slack would show, not which
+ * functions ran. Facts come from /work/shared/platform-facts.md and Slack's method reference; choices where
+ * Slack's behaviour is not documented are marked INFERRED.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -59,7 +59,7 @@ export interface UserSpec {
 
 export interface RecordedCall {
   method: string;
-  /** Form fields or JSON body, with JSON-string fields (blocks, attachments, view, metadata) parsed. */
+  /** Form fields or JSON body, with JSON-string fields (blocks, attachments, view, metadata, files) parsed. */
   body: Record<string, unknown>;
   headers: IncomingHttpHeaders;
   at: number;

@@ -1,6 +1,5 @@
 import type { RequestListener } from 'node:http';
-import type { webApi } from '@slack/bolt';
-import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
@@ -65,14 +64,36 @@ function connectSocketMode(app: App, log: Logger, stopped: () => boolean, attemp
   );
 }
 
+/**
+ * Bolt's authorization, answered from one cached auth.test: without it Bolt would call Slack before every
+ * request when start-up verification is off. A failed lookup is retried on a later request; meanwhile the
+ * token alone is enough for every handler.
+ */
+function cachedAuthorize(client: webApi.WebClient, botToken: string, log: Logger): () => Promise<{ botToken: string; botId?: string; botUserId?: string }> {
+  let identity: Promise<{ botId?: string; botUserId?: string }> | null = null;
+  return async () => {
+    identity ??= client.auth
+      .test()
+      .then((result) => ({ ...(result.bot_id ? { botId: result.bot_id } : {}), ...(result.user_id ? { botUserId: result.user_id } : {}) }));
+    try {
+      return { botToken, ...(await identity) };
+    } catch (error) {
+      identity = null;
+      log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'could not look up the bot identity; handling the request with the token alone');
+      return { botToken };
+    }
+  };
+}
+
 /** Builds the Bolt app (HTTP on /slack/events, or Socket Mode with an app-level token) and its messenger. */
 export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const { config, ctx } = options;
   const log = options.log.child({ area: 'slack' });
   const logger = boltLogger(log.child({ area: 'bolt' }));
   const clientOptions = slackClientOptions(config, log);
+  // The bot's own client (for posting and start-up checks); Bolt builds per-request clients from authorize.
+  const client = new webApi.WebClient(config.botToken, clientOptions);
   let stopped = false;
-  // Bolt's own start-up token check rejects unhandled when Slack is unreachable; start() checks instead.
   let receiver: HTTPReceiver | null = null;
   let app: App;
   if (config.appToken) {
@@ -85,7 +106,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       log.warn('the Socket Mode connection closed; reconnecting');
       connectSocketMode(app, log, () => stopped);
     });
-    app = new App({ token: config.botToken, receiver: socketReceiver, logger, clientOptions, extendedErrorHandler: true, tokenVerificationEnabled: false });
+    app = new App({ authorize: cachedAuthorize(client, config.botToken, log), receiver: socketReceiver, logger, clientOptions, extendedErrorHandler: true });
   } else {
     receiver = new HTTPReceiver({
       signingSecret: config.signingSecret ?? '',
@@ -94,7 +115,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       // Handlers acknowledge themselves once their write is committed; this only catches a handler that never does.
       unhandledRequestTimeoutMillis: 2_500,
     });
-    app = new App({ token: config.botToken, receiver, logger, clientOptions, extendedErrorHandler: true, tokenVerificationEnabled: false });
+    app = new App({ authorize: cachedAuthorize(client, config.botToken, log), receiver, logger, clientOptions, extendedErrorHandler: true });
   }
   const deps = { ctx, log, configuredAdmins: config.adminUserIds, onAnswerRecorded: options.onAnswerRecorded };
   registerHome(app, deps);
@@ -112,13 +133,13 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     }
   });
 
-  const messenger = new SlackMessenger(app.client, log.child({ area: 'slack-messenger' }), config.adminUserIds, options.charts ?? null);
+  const messenger = new SlackMessenger(client, log.child({ area: 'slack-messenger' }), config.adminUserIds, options.charts ?? null);
   return {
     messenger,
     requestListener: receiver ? receiver.requestListener : null,
     mode: receiver ? 'http' : 'socket',
     start: async () => {
-      const identity = await app.client.auth.test().catch((error: unknown) => {
+      const identity = await client.auth.test().catch((error: unknown) => {
         log.error({ reason: error instanceof Error ? error.message : String(error) }, 'Slack rejected the bot token: check SLACK_BOT_TOKEN; Slack posts wait in the outbox meanwhile');
         return null;
       });

@@ -9,7 +9,7 @@ import { digestMessage } from './render/digest-blocks.js';
 import { closedRoundMessage, nudgeText, openRoundMessage, reminderMessage, roundResultMessage, type SlackMessage } from './render/round-message.js';
 
 /** Errors after which posting to the channel cannot work until someone acts: pause the team, do not retry. */
-const CHANNEL_GONE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'token_revoked', 'account_inactive', 'invalid_auth', 'not_authed', 'team_access_not_granted', 'missing_scope']);
+const CHANNEL_GONE = new Set(['not_in_channel', 'channel_not_found', 'invalid_channel', 'is_archived', 'token_revoked', 'account_inactive', 'invalid_auth', 'not_authed', 'team_access_not_granted', 'missing_scope']);
 /** Platform errors worth another try. */
 const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
