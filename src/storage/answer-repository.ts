@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { QuestionSnapshotSchema } from '../core/round.js';
 import type { Db } from './database.js';
+import { perDatabase } from './statement-cache.js';
 import { answers, comments, rounds } from './schema.js';
 
 export interface RecordedAnswer {
@@ -17,25 +18,43 @@ export interface RecordedAnswer {
  * the same option again is not a change). Returns the stored answer.
  */
 export function upsertAnswer(db: Db, answer: { roundId: number; respondentKey: string; optionId: string; level: number | null; at: Date }): RecordedAnswer {
-  const row = db
-    .insert(answers)
-    .values({ roundId: answer.roundId, respondentKey: answer.respondentKey, optionId: answer.optionId, level: answer.level, firstAnsweredAt: answer.at, answeredAt: answer.at })
-    .onConflictDoUpdate({
-      target: [answers.roundId, answers.respondentKey],
-      set: {
-        optionId: answer.optionId,
-        level: answer.level,
-        answeredAt: answer.at,
-        changes: sql`${answers.changes} + (case when ${answers.optionId} = ${answer.optionId} then 0 else 1 end)`,
-      },
-    })
-    .returning()
-    .get();
+  const statement = perDatabase(db, 'upsertAnswer', () =>
+    db
+      .insert(answers)
+      .values({
+        roundId: sql.placeholder('roundId'),
+        respondentKey: sql.placeholder('respondentKey'),
+        optionId: sql.placeholder('optionId'),
+        level: sql.placeholder('level'),
+        firstAnsweredAt: sql.placeholder('at'),
+        answeredAt: sql.placeholder('at'),
+      })
+      .onConflictDoUpdate({
+        target: [answers.roundId, answers.respondentKey],
+        set: {
+          optionId: sql`excluded.option_id`,
+          level: sql`excluded.level`,
+          answeredAt: sql`excluded.answered_at`,
+          changes: sql`${answers.changes} + (case when ${answers.optionId} = excluded.option_id then 0 else 1 end)`,
+        },
+      })
+      .returning()
+      .prepare(),
+  );
+  const row = statement.get({ roundId: answer.roundId, respondentKey: answer.respondentKey, optionId: answer.optionId, level: answer.level, at: answer.at });
+  if (!row) throw new Error('the answer upsert returned nothing');
   return { roundId: row.roundId, optionId: row.optionId, level: row.level, answeredAt: row.answeredAt, changes: row.changes };
 }
 
 export function findAnswer(db: Db, roundId: number, respondentKey: string): RecordedAnswer | null {
-  const row = db.select().from(answers).where(and(eq(answers.roundId, roundId), eq(answers.respondentKey, respondentKey))).get();
+  const statement = perDatabase(db, 'findAnswer', () =>
+    db
+      .select()
+      .from(answers)
+      .where(and(eq(answers.roundId, sql.placeholder('roundId')), eq(answers.respondentKey, sql.placeholder('respondentKey'))))
+      .prepare(),
+  );
+  const row = statement.get({ roundId, respondentKey });
   return row ? { roundId: row.roundId, optionId: row.optionId, level: row.level, answeredAt: row.answeredAt, changes: row.changes } : null;
 }
 

@@ -1,9 +1,10 @@
 import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import type { AskedQuestion } from '../core/question-choice.js';
-import { QuestionSnapshotSchema, RoundTallySchema, type Round, type RoundTally } from '../core/round.js';
+import { QuestionSnapshotSchema, RoundTallySchema, type QuestionSnapshot, type Round, type RoundTally } from '../core/round.js';
 import type { ClosedRoundTally } from '../core/scoring.js';
 import { inTransaction, isUniqueViolation, type Db } from './database.js';
 import { answers, rounds } from './schema.js';
+import { perDatabase } from './statement-cache.js';
 
 type RoundRow = typeof rounds.$inferSelect;
 
@@ -12,13 +13,26 @@ function toTally(respondents: number | null, unknown: number | null, levelCounts
   return RoundTallySchema.parse({ respondents, unknown, levelCounts });
 }
 
-export function toRound(row: RoundRow): Round {
+/** Question snapshots never change once stored, so each is validated once per database and round. */
+function questionOf(db: Db | null, row: RoundRow): QuestionSnapshot {
+  if (!db) return QuestionSnapshotSchema.parse(row.question);
+  const cache = perDatabase(db, 'question-snapshots', () => new Map<number, QuestionSnapshot>());
+  let question = cache.get(row.id);
+  if (!question) {
+    question = QuestionSnapshotSchema.parse(row.question);
+    if (cache.size > 5_000) cache.clear();
+    cache.set(row.id, question);
+  }
+  return question;
+}
+
+export function toRound(row: RoundRow, db: Db | null = null): Round {
   return {
     id: row.id,
     teamId: row.teamId,
     surveyId: row.surveyId,
     surveyHash: row.surveyHash,
-    question: QuestionSnapshotSchema.parse(row.question),
+    question: questionOf(db, row),
     periodKey: row.periodKey,
     origin: row.origin === 'ad-hoc' ? 'ad-hoc' : 'scheduled',
     openedAt: row.openedAt,
@@ -57,8 +71,15 @@ export function insertRound(db: Db, round: NewRound): InsertRoundResult {
 }
 
 export function findRound(db: Db, roundId: number): Round | null {
-  const row = db.select().from(rounds).where(eq(rounds.id, roundId)).get();
-  return row ? toRound(row) : null;
+  const statement = perDatabase(db, 'findRound', () =>
+    db
+      .select()
+      .from(rounds)
+      .where(eq(rounds.id, sql.placeholder('id')))
+      .prepare(),
+  );
+  const row = statement.get({ id: roundId });
+  return row ? toRound(row, db) : null;
 }
 
 export function findOpenRound(db: Db, teamId: number): Round | null {
@@ -139,7 +160,7 @@ export function dueRounds(db: Db, now: Date): Round[] {
     .where(and(eq(rounds.status, 'open'), lte(rounds.closesAt, now)))
     .orderBy(asc(rounds.closesAt))
     .all()
-    .map(toRound);
+    .map((row) => toRound(row, db));
 }
 
 /**
