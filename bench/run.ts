@@ -5,10 +5,16 @@ import { runSlackClickBench } from './slack-click-bench.js';
 // Without --expose-gc a collection can land inside a timed call and show up as a p95 outlier.
 if (typeof globalThis.gc !== 'function') console.warn('note: run with node --expose-gc for steadier percentiles');
 
+// `npm run bench -- slack` runs only the benchmarks whose name contains "slack".
+const only = process.argv.slice(2);
+const benches: [string, () => Promise<unknown>][] = [
+  ['report', runReportBench],
+  ['digest', runDigestBench],
+  ['slack-click', runSlackClickBench],
+];
 const started = process.hrtime.bigint();
-await runReportBench();
-console.log('');
-await runDigestBench();
-console.log('');
-await runSlackClickBench();
-console.log(`\ntotal ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
+for (const [name, run] of benches.filter(([name]) => only.length === 0 || only.some((filter) => name.includes(filter)))) {
+  await run();
+  console.log('');
+}
+console.log(`total ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);

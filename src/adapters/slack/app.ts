@@ -106,7 +106,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       log.warn('the Socket Mode connection closed; reconnecting');
       connectSocketMode(app, log, () => stopped);
     });
-    app = new App({ authorize: cachedAuthorize(client, config.botToken, log), receiver: socketReceiver, logger, clientOptions, extendedErrorHandler: true });
+    app = new App({ authorize: cachedAuthorize(client, config.botToken, log), receiver: socketReceiver, logger, clientOptions, extendedErrorHandler: true, convoStore: false });
   } else {
     receiver = new HTTPReceiver({
       signingSecret: config.signingSecret ?? '',
@@ -115,7 +115,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       // Handlers acknowledge themselves once their write is committed; this only catches a handler that never does.
       unhandledRequestTimeoutMillis: 2_500,
     });
-    app = new App({ authorize: cachedAuthorize(client, config.botToken, log), receiver, logger, clientOptions, extendedErrorHandler: true });
+    app = new App({ authorize: cachedAuthorize(client, config.botToken, log), receiver, logger, clientOptions, extendedErrorHandler: true, convoStore: false });
   }
   const deps = { ctx, log, configuredAdmins: config.adminUserIds, onAnswerRecorded: options.onAnswerRecorded };
   registerHome(app, deps);

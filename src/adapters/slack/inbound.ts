@@ -37,6 +37,7 @@ const Identity = z.object({ user: z.object({ id: z.string().min(1) }), team: z.o
 export const BlockActionSchema = Identity.extend({
   type: z.literal('block_actions'),
   trigger_id: z.string().optional(),
+  response_url: z.url().optional(),
   channel: z.object({ id: z.string().min(1) }).optional(),
   container: z.object({ channel_id: z.string().optional(), message_ts: z.string().optional() }).optional(),
   actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),

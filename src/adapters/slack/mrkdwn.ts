@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import type { TextStyle } from '../text/reply-text.js';
 
 /** Slack's mrkdwn treats &, < and > as control characters; user and survey text must not trigger them. */
@@ -16,10 +15,11 @@ export function truncate(text: string, max: number): string {
  * A time every reader sees in their own time zone (Slack's date formatting), with a UTC fallback for
  * clients that cannot format it.
  */
+const UTC_FALLBACK = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hour12: false });
+
 export function slackDate(at: Date, format = '{date_short_pretty} at {time}'): string {
   const seconds = Math.floor(at.getTime() / 1000);
-  const fallback = DateTime.fromJSDate(at, { zone: 'UTC' }).toFormat("ccc d LLL, HH:mm 'UTC'");
-  return `<!date^${seconds}^${format}|${fallback}>`;
+  return `<!date^${seconds}^${format}|${UTC_FALLBACK.format(at)} UTC>`;
 }
 
 export function mention(userId: string): string {

@@ -10,6 +10,7 @@ import { BlockActionSchema, CommentMetadataSchema, commentValue, parseAnswerValu
 import { escapeMrkdwn, slackDate } from '../mrkdwn.js';
 import { commentModal, VIEW } from '../render/modals.js';
 import { ACTION } from '../render/round-message.js';
+import { postToResponseUrl } from '../response-url.js';
 import { FAILURE_SENTENCE, type SlackHandlerDeps } from './deps.js';
 
 /** What the person who clicked sees, and only they. */
@@ -35,7 +36,7 @@ export function answerReceipt(deps: SlackHandlerDeps, outcome: AnswerOutcome): s
 
 /** Answer buttons, "Add a comment", and the comment dialog. */
 export function registerRoundActions(app: App, deps: SlackHandlerDeps): void {
-  app.action(new RegExp(`^${ACTION.answer}_`), async ({ body, ack, respond }) => {
+  app.action(new RegExp(`^${ACTION.answer}_`), async ({ body, ack }) => {
     const parsed = BlockActionSchema.safeParse(body);
     const value = parsed.success ? parseAnswerValue(parsed.data.actions[0]?.value) : null;
     if (!parsed.success || !value) {
@@ -47,7 +48,12 @@ export function registerRoundActions(app: App, deps: SlackHandlerDeps): void {
     const outcome = recordAnswer(deps.ctx, slackUser(workspaceOf(parsed.data), parsed.data.user.id), value.roundId, value.optionId);
     await ack();
     if (outcome.kind === 'recorded') deps.onAnswerRecorded(value.roundId);
-    await respond({ response_type: 'ephemeral', replace_original: false, text: answerReceipt(deps, outcome) });
+    const responseUrl = parsed.data.response_url;
+    if (responseUrl) {
+      await postToResponseUrl(responseUrl, { response_type: 'ephemeral', replace_original: false, text: answerReceipt(deps, outcome) }).catch((error: unknown) =>
+        deps.log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'could not show the answer receipt'),
+      );
+    }
   });
 
   app.action(ACTION.comment, async ({ body, ack, respond, client }) => {
