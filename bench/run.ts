@@ -13,7 +13,7 @@ const benches: [string, () => Promise<unknown>][] = [
   ['slack-click', runSlackClickBench],
 ];
 const started = process.hrtime.bigint();
-for (const [name, run] of benches.filter(([name]) => only.length === 0 || only.some((filter) => name.includes(filter)))) {
+for (const [, run] of benches.filter(([name]) => only.length === 0 || only.some((filter) => name.includes(filter)))) {
   await run();
   console.log('');
 }
