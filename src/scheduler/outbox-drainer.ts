@@ -10,6 +10,10 @@ import { findTeamByChannel, setTeamPause } from '../storage/team-repository.js';
 
 const WAIT_FOR_PARENT_MS = 5_000;
 
+function gateKey(delivery: Delivery): string {
+  return `${delivery.target.platform}/${delivery.target.workspaceId}`;
+}
+
 export interface DrainSummary {
   sent: number;
   retried: number;
@@ -36,6 +40,9 @@ export class OutboxDrainer {
   private readonly concurrency: number;
   private readonly batchSize: number;
   private readonly random: () => number;
+  /** Per platform workspace: until when a rate limit said to hold all sends there (epoch ms). */
+  private readonly gates = new Map<string, number>();
+  private wakeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -93,11 +100,29 @@ export class OutboxDrainer {
     await Promise.all(workers);
   }
 
+  /** Drains again when a rate-limit gate lifts, instead of waiting for the next tick. */
+  private wakeAt(at: number): void {
+    if (this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.kick();
+    }, Math.max(0, at - this.ctx.clock.now().getTime()));
+    this.wakeTimer.unref();
+  }
+
   private async sendOne(delivery: Delivery, summary: DrainSummary): Promise<void> {
     const { db, log } = this.ctx;
     const dlog = log.child({ deliveryId: delivery.id, kind: delivery.kind, platform: delivery.target.platform });
     const messenger = this.messengers.get(delivery.target.platform);
     if (!messenger) return;
+    // While the platform says to wait, sending anything else to that workspace would only earn more 429s.
+    const gate = this.gates.get(gateKey(delivery));
+    if (gate !== undefined && gate > this.ctx.clock.now().getTime()) {
+      releaseDeliveryClaim(db, delivery.id, new Date(gate));
+      summary.waiting += 1;
+      this.wakeAt(gate);
+      return;
+    }
     let parentRef: string | null = null;
     const parent = parentKind(delivery.kind);
     if (parent) {
@@ -146,6 +171,11 @@ export class OutboxDrainer {
       return;
     }
     if (outcome.kind === 'retry') {
+      if (outcome.retryAfterMs !== null) {
+        const until = now.getTime() + outcome.retryAfterMs;
+        this.gates.set(gateKey(delivery), Math.max(until, this.gates.get(gateKey(delivery)) ?? 0));
+        this.wakeAt(until);
+      }
       const delay = retryDelayMs(delivery.attempts, outcome.retryAfterMs, this.random(), this.options.retryPolicy);
       if (delay !== null) {
         scheduleDeliveryRetry(db, delivery.id, new Date(now.getTime() + delay), outcome.reason);

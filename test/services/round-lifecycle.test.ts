@@ -185,3 +185,23 @@ describe('outbox', () => {
     expect(listDeliveries(ctx.db, { status: 'pending' })).toHaveLength(1);
   });
 });
+
+describe('rate limits across a workspace', () => {
+  it('holds every send to the workspace until Retry-After, instead of earning more 429s', async () => {
+    let calls = 0;
+    const messenger = new ScriptedMessenger().then(() => {
+      calls += 1;
+      return { kind: 'retry', reason: 'ratelimited', retryAfterMs: 10_000 };
+    });
+    const drainer = new OutboxDrainer(ctx, new Map([['slack', messenger]]), { concurrency: 1 });
+    for (const name of ['One', 'Two', 'Three']) openFor(name);
+    expect(await drainer.drain()).toMatchObject({ sent: 0, retried: 1, waiting: 2 });
+    expect(calls).toBe(1);
+    ctx.clock.advance(10_000);
+    expect(await drainer.drain()).toMatchObject({ sent: 3 });
+    const delivered = listDeliveries(ctx.db);
+    expect(delivered.map((delivery) => delivery.status)).toEqual(['sent', 'sent', 'sent']);
+    // Only the send that met the 429 counts an attempt; the held ones were never tried early.
+    expect(delivered.map((delivery) => delivery.attempts).sort()).toEqual([1, 1, 2]);
+  });
+});

@@ -1,0 +1,429 @@
+/**
+ * The crash test: the real `maturity-pulse start` process is SIGKILLed at random moments while rounds open
+ * and close, digests fall due and people click answers, then restarted, at least 20 times. Afterwards no
+ * acknowledged answer may be missing, every round and digest must be in Slack, and a post may appear twice
+ * only where a kill fell inside its send and the restart logged that it sends it again.
+ *
+ * The Slack stand-in runs here, in the test process, behind a proxy that makes posting slow, so it survives
+ * the kills and records every post. The test process also keeps work due by writing to the same SQLite
+ * file through the real services, as a second bot process or the CLI would.
+ */
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openContext } from '../../src/bootstrap.js';
+import { loadConfig } from '../../src/config.js';
+import type { Delivery, DeliveryKind } from '../../src/core/outbox.js';
+import { respondentKey } from '../../src/core/respondent-key.js';
+import type { Team } from '../../src/core/team.js';
+import { DemoRandom } from '../../src/demo/demo-random.js';
+import type { ServiceContext } from '../../src/services/context.js';
+import { closeOpenRound, openRound } from '../../src/services/round-service.js';
+import { setupTeam } from '../../src/services/team-service.js';
+import { findAnswer } from '../../src/storage/answer-repository.js';
+import { closeDatabase } from '../../src/storage/database.js';
+import { countDeliveries, listDeliveries } from '../../src/storage/delivery-repository.js';
+import { setNextDigest, upsertDigestSubscription } from '../../src/storage/digest-subscription-repository.js';
+import { findRound } from '../../src/storage/round-repository.js';
+import { cleanEnv, ServerProcess } from '../support/processes.js';
+import { SlackRequester } from '../support/slack-requests.js';
+import { SlackApiStandIn, type SlackMessage } from '../support/slack-stand-in.js';
+import { SlowSlackProxy } from '../support/slow-slack-proxy.js';
+import { memoryLogger, tempDir } from '../support/test-context.js';
+
+/** Fixed so a failure can be replayed (CRASH_SEED overrides it); kill timing is real time, so only roughly. */
+const SEED = Number(process.env.CRASH_SEED ?? 20_260_507);
+const KILLS = 22;
+const TEAM_COUNT = 14;
+/** Teams whose round is open before the first start. */
+const OPEN_AT_START = 5;
+/** Kill cycles at which each digest channel's weekly digest falls due. */
+const DIGEST_CYCLES = [2, 8, 15];
+const CLICKERS = 4;
+const WORKSPACE = 'T0001';
+const SIGNING_SECRET = 'crash-test-signing-secret-0123456789abcdef';
+const RESPONDENT_SECRET = 'crash-test-respondent-secret-0123456789abcdef';
+const USERS = Array.from({ length: 24 }, (_, index) => `UCRASH${String(index + 1).padStart(2, '0')}`);
+const TEAM_CHANNELS = Array.from({ length: TEAM_COUNT }, (_, index) => `C0TEAM${String(index + 1).padStart(2, '0')}`);
+const DIGEST_CHANNELS = DIGEST_CYCLES.map((_, index) => `C0DIGEST${index + 1}`);
+/** The recovery's line for each unknown-outcome delivery it queues again, and the drainer's when it sends it. */
+const RECOVERY_LINE = 'a send was interrupted by a restart: sending it again once';
+const RESEND_LINE = 'sending again after an unknown outcome';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface TrackedRound {
+  readonly id: number;
+  readonly team: Team;
+  readonly optionIds: readonly string[];
+  readonly openedCycle: number;
+  /** Clicks go only to 'open' rounds; 'closing' waits for clicks in flight, so no acknowledged click races a close. */
+  state: 'open' | 'closing' | 'closed';
+  readonly inFlight: Set<Promise<void>>;
+}
+
+interface Click {
+  readonly optionId: string;
+  acked: boolean;
+}
+
+type Action = { readonly kind: 'open'; readonly team: Team } | { readonly kind: 'close'; readonly round: TrackedRound; readonly via: 'command' | 'due' } | { readonly kind: 'digest'; readonly subscriptionId: number };
+
+interface LogLine {
+  readonly level: number;
+  readonly msg: string;
+  readonly deliveryId?: number;
+}
+
+function logLines(output: string): LogLine[] {
+  const lines: LogLine[] = [];
+  for (const text of output.split('\n')) {
+    // A SIGKILL can cut the last line in half; only whole JSON lines count.
+    if (!text.startsWith('{') || !text.endsWith('}')) continue;
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || !('msg' in parsed) || typeof parsed.msg !== 'string') continue;
+    const level = 'level' in parsed && typeof parsed.level === 'number' ? parsed.level : 0;
+    const deliveryId = 'deliveryId' in parsed && typeof parsed.deliveryId === 'number' ? parsed.deliveryId : undefined;
+    lines.push({ level, msg: parsed.msg, ...(deliveryId === undefined ? {} : { deliveryId }) });
+  }
+  return lines;
+}
+
+function isTopLevel(message: SlackMessage): boolean {
+  return message.thread_ts === undefined || message.thread_ts === message.ts;
+}
+
+function roundIdOf(message: SlackMessage): number | null {
+  const metadata = message.metadata;
+  if (typeof metadata !== 'object' || metadata === null || !('event_payload' in metadata)) return null;
+  const payload = metadata.event_payload;
+  return typeof payload === 'object' && payload !== null && 'round_id' in payload && typeof payload.round_id === 'number' ? payload.round_id : null;
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+describe('crash safety', () => {
+  it(`loses no acknowledged answer and no post over ${KILLS} SIGKILLs, and duplicates only logged interrupted sends`, { timeout: 170_000 }, async () => {
+    const plan = new DemoRandom(SEED);
+    const latency = new DemoRandom(SEED + 1);
+    const clickRandom = new DemoRandom(SEED + 2);
+
+    const slack = new SlackApiStandIn({ teamId: WORKSPACE, postBurst: 1_000, workspacePostsPerMinute: 100_000 });
+    await slack.start();
+    cleanups.push(() => slack.stop());
+    for (const id of USERS) slack.addUser({ id, name: id.toLowerCase() });
+    for (const id of [...TEAM_CHANNELS, ...DIGEST_CHANNELS]) slack.addChannel({ id, name: id.toLowerCase(), members: USERS });
+    // Each slow call is held 25–250 ms before Slack sees it and again before the bot hears back.
+    const proxy = new SlowSlackProxy({ targetApiUrl: slack.apiUrl, delayMs: () => ({ before: latency.int(25, 250), after: latency.int(25, 250) }) });
+    await proxy.start();
+    cleanups.push(() => proxy.stop());
+
+    const temp = tempDir('mp-crash-');
+    cleanups.push(temp.cleanup);
+    const env = cleanEnv(temp.dir, {
+      PORT: '0',
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: proxy.apiUrl,
+      RESPONDENT_KEY_SECRET: RESPONDENT_SECRET,
+      DATABASE_PATH: path.join(temp.dir, 'crash.db'),
+      TICK_CRON: '* * * * * *',
+      // The smallest the config accepts: a killed holder's lease must run out before the next process sends.
+      LEASE_TTL_SECONDS: '3',
+      LOG_LEVEL: 'info',
+    });
+    const config = loadConfig(env);
+    if (!config.ok) throw new Error(config.problems.join('; '));
+    const ctx: ServiceContext = await openContext(config.config, memoryLogger().log, { databasePath: config.config.databasePath, create: true, kind: 'live' });
+    cleanups.push(() => closeDatabase(ctx.db));
+
+    // Teams meet three days from today, so no scheduled round opens during the test: every round is ours.
+    const weekday = ((((new Date().getUTCDay() + 6) % 7) + 3) % 7) + 1;
+    const actor = { platform: 'slack', workspaceId: WORKSPACE, userId: 'UADMIN' };
+    const teams = TEAM_CHANNELS.map((channelId, index) => {
+      const result = setupTeam(ctx, actor, { name: `Crash team ${index + 1}`, channel: { platform: 'slack', workspaceId: WORKSPACE, channelId }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday, localTime: '03:00', timeZone: 'UTC', roundLengthHours: 48 } });
+      if (result.kind !== 'created') throw new Error(`team setup failed: ${result.kind}`);
+      return result.team;
+    });
+    const far = new Date(Date.now() + 30 * 24 * 3_600_000);
+    const subscriptions = DIGEST_CHANNELS.map((channelId) => upsertDigestSubscription(ctx.db, { channel: { platform: 'slack', workspaceId: WORKSPACE, channelId }, weekday, localTime: '09:00', timeZone: 'UTC', nextDigestAt: far, createdBy: 'UADMIN', at: new Date() }));
+
+    const rounds = new Map<number, TrackedRound>();
+    const clicks = new Map<string, { roundId: number; user: string; list: Click[] }>();
+    let nextTeam = 0;
+    let digestsDue = 0;
+    let nonOkClicks = 0;
+
+    const openNext = (): Action | null => {
+      const team = teams[nextTeam];
+      if (!team) return null;
+      nextTeam += 1;
+      return { kind: 'open', team };
+    };
+
+    const perform = async (actions: readonly Action[], cycle: number): Promise<void> => {
+      for (const action of actions) {
+        if (action.kind === 'open') {
+          const result = openRound(ctx, action.team, { origin: 'ad-hoc' });
+          if (result.kind !== 'opened') throw new Error(`round did not open: ${result.kind}`);
+          rounds.set(result.round.id, { id: result.round.id, team: action.team, optionIds: result.round.question.options.map((option) => option.id), openedCycle: cycle, state: 'open', inFlight: new Set() });
+        } else if (action.kind === 'close') {
+          action.round.state = 'closing';
+          await Promise.all(action.round.inFlight);
+          if (action.via === 'command') {
+            expect(closeOpenRound(ctx, action.round.team).kind).toBe('closed');
+          } else {
+            // Past its close time: the bot's own tick closes it and queues the edit and the result.
+            ctx.db.$client.prepare("update rounds set closes_at = ? where id = ? and status = 'open'").run(Date.now() - 1_000, action.round.id);
+          }
+          action.round.state = 'closed';
+        } else {
+          setNextDigest(ctx.db, action.subscriptionId, new Date(Date.now() - 1_000));
+          digestsDue += 1;
+        }
+      }
+    };
+
+    // Rounds already open (and their posts owed) before the bot first starts.
+    await perform(Array.from({ length: OPEN_AT_START }, () => openNext()).filter((action): action is Action => action !== null), 0);
+
+    // Answer clicks from many people on whatever is open, through whichever process is up.
+    let requester: SlackRequester | null = null;
+    let clicking = true;
+    const busy = new Set<string>();
+    const clicker = async (): Promise<void> => {
+      while (clicking) {
+        const open = [...rounds.values()].filter((round) => round.state === 'open');
+        const target = requester;
+        if (!target || open.length === 0) {
+          await sleep(20);
+          continue;
+        }
+        const round = clickRandom.pick(open);
+        const user = clickRandom.pick(USERS);
+        const optionId = clickRandom.pick(round.optionIds);
+        const key = `${round.id}/${user}`;
+        // One click at a time per person and round, so "their latest click" is well defined.
+        if (busy.has(key)) continue;
+        busy.add(key);
+        const entry = clicks.get(key) ?? { roundId: round.id, user, list: [] };
+        clicks.set(key, entry);
+        const click: Click = { optionId, acked: false };
+        entry.list.push(click);
+        const payload = {
+          type: 'block_actions',
+          user: { id: user, username: user.toLowerCase(), team_id: WORKSPACE },
+          team: { id: WORKSPACE, domain: 'example' },
+          channel: { id: round.team.channel.channelId, name: round.team.channel.channelId.toLowerCase() },
+          container: { type: 'message', channel_id: round.team.channel.channelId, message_ts: '1.0' },
+          trigger_id: slack.issueTriggerId(user),
+          response_url: slack.createResponseUrl({ channelId: round.team.channel.channelId, userId: user }),
+          actions: [{ type: 'button', action_id: `mp_answer_${optionId}`, block_id: 'b', value: `${round.id}:${optionId}`, action_ts: '1.1' }],
+        };
+        const sent = target.interaction(payload).then(
+          (response) => {
+            if (response.status === 200) click.acked = true;
+            else nonOkClicks += 1;
+          },
+          // The process died under the click: Slack saw no acknowledgement, so nothing was promised.
+          () => undefined,
+        );
+        round.inFlight.add(sent);
+        await sent;
+        round.inFlight.delete(sent);
+        busy.delete(key);
+        await sleep(clickRandom.int(0, 20));
+      }
+    };
+    const clickers = Array.from({ length: CLICKERS }, () => clicker());
+
+    const processes: ServerProcess[] = [];
+    const startProcess = async (): Promise<ServerProcess> => {
+      const server = new ServerProcess(env);
+      processes.push(server);
+      cleanups.push(async () => void (await server.stop('SIGKILL')));
+      requester = new SlackRequester(`http://127.0.0.1:${await server.port()}/slack/events`, SIGNING_SECRET);
+      return server;
+    };
+
+    const startedAt = Date.now();
+    let kills = 0;
+    let killsAfterLease = 0;
+    for (let cycle = 0; kills < KILLS; cycle += 1) {
+      // Every random choice is drawn here, in a fixed order, so the seed fixes the plan whatever the timing.
+      const afterLease = plan.chance(0.8);
+      const upMs = plan.int(200, 1_500);
+      const workBeforeStart = plan.chance(0.3);
+      const workAtMs = plan.int(0, upMs);
+      const actions: Action[] = [];
+      const digest = DIGEST_CYCLES.indexOf(cycle);
+      if (digest >= 0 && subscriptions[digest]) actions.push({ kind: 'digest', subscriptionId: subscriptions[digest].id });
+      if (plan.chance(0.6)) {
+        const open = openNext();
+        if (open) actions.push(open);
+      }
+      const closable = [...rounds.values()].filter((round) => round.state === 'open' && round.openedCycle <= cycle - 2);
+      if (closable.length > 0 && plan.chance(0.7)) actions.push({ kind: 'close', round: plan.pick(closable), via: plan.chance(0.5) ? 'due' : 'command' });
+
+      if (workBeforeStart) await perform(actions, cycle);
+      const server = await startProcess();
+      // Until it holds the lease a process sends nothing, so most kills wait for that to land among the sends.
+      if (afterLease) await server.waitFor(/took the scheduler lease/, 12_000);
+      const killAt = Date.now() + upMs;
+      if (!workBeforeStart) {
+        await sleep(workAtMs);
+        await perform(actions, cycle);
+      }
+      await sleep(killAt - Date.now());
+      requester = null;
+      await server.stop('SIGKILL');
+      kills += 1;
+      if (afterLease) killsAfterLease += 1;
+    }
+    const killPhaseMs = Date.now() - startedAt;
+
+    // The last start: stop clicking, close what is still open, make every digest due, and let it all drain.
+    clicking = false;
+    await Promise.all(clickers);
+    const unopened: Action[] = [];
+    for (let open = openNext(); open; open = openNext()) unopened.push(open);
+    await perform(unopened, KILLS);
+    await perform([...rounds.values()].filter((round) => round.state === 'open').map((round): Action => ({ kind: 'close', round, via: 'command' })), KILLS);
+    await perform(subscriptions.slice(digestsDue).map((subscription): Action => ({ kind: 'digest', subscriptionId: subscription.id })), KILLS);
+    expect(digestsDue).toBe(subscriptions.length);
+
+    const last = await startProcess();
+    await last.waitFor(/took the scheduler lease/, 12_000);
+    const expectedDeliveries = rounds.size * 3 + subscriptions.length * 2;
+    const drainDeadline = Date.now() + 45_000;
+    for (;;) {
+      const counts = countDeliveries(ctx.db);
+      const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+      if (counts.pending === 0 && counts.sending === 0 && total === expectedDeliveries) break;
+      if (Date.now() > drainDeadline) throw new Error(`the outbox did not drain: ${JSON.stringify(counts)} of ${expectedDeliveries}`);
+      await sleep(100);
+    }
+    expect(await last.stop('SIGTERM')).toBe(0);
+
+    // ---- what the logs say ----------------------------------------------------------------------------
+    const lines = processes.flatMap((server) => logLines(server.output));
+    const recovered = new Set(lines.filter((line) => line.msg.startsWith(RECOVERY_LINE)).map((line) => line.deliveryId));
+    const recoveryLines = lines.filter((line) => line.msg.startsWith(RECOVERY_LINE)).length;
+    const resendLines = lines.filter((line) => line.msg.startsWith(RESEND_LINE)).length;
+    const errors = lines.filter((line) => line.level >= 50).map((line) => `${line.msg}${line.deliveryId === undefined ? '' : ` (delivery ${line.deliveryId})`}`);
+
+    // ---- (1) every acknowledged answer is stored, with the person's latest acknowledged choice ------------
+    const lostAnswers: string[] = [];
+    let ackedClicks = 0;
+    let unackedClicks = 0;
+    let ackedAnswers = 0;
+    const clickedKeys = new Set<string>();
+    for (const { roundId, user, list } of clicks.values()) {
+      const key = respondentKey(RESPONDENT_SECRET, { platform: 'slack', workspaceId: WORKSPACE, userId: user });
+      clickedKeys.add(`${roundId}/${key}`);
+      ackedClicks += list.filter((click) => click.acked).length;
+      unackedClicks += list.filter((click) => !click.acked).length;
+      const lastAcked = list.findLastIndex((click) => click.acked);
+      if (lastAcked < 0) continue;
+      ackedAnswers += 1;
+      // A later click the kill cut off may still have been stored before the process died; it may win.
+      const allowed = new Set(list.slice(lastAcked).map((click) => click.optionId));
+      const stored = findAnswer(ctx.db, roundId, key);
+      if (!stored || !allowed.has(stored.optionId)) lostAnswers.push(`round ${roundId}, ${user}: acknowledged ${list[lastAcked]?.optionId}, stored ${stored?.optionId ?? 'nothing'}`);
+    }
+    const strayAnswers = ctx.db.$client
+      .prepare<[], { round_id: number; respondent_key: string }>('select round_id, respondent_key from answers')
+      .all()
+      .filter((row) => !clickedKeys.has(`${row.round_id}/${row.respondent_key}`));
+    expect(lostAnswers).toEqual([]);
+    expect(strayAnswers).toEqual([]);
+    expect(nonOkClicks).toBe(0);
+
+    // ---- (2) no missing post, and (3) every extra copy belongs to a logged resend ----------------------
+    const deliveries = listDeliveries(ctx.db);
+    const byRound = (roundId: number, kind: DeliveryKind): Delivery | undefined => deliveries.find((delivery) => delivery.kind === kind && delivery.payload.kind === kind && 'roundId' in delivery.payload && delivery.payload.roundId === roundId);
+    const byChannel = (channelId: string, kind: DeliveryKind): Delivery | undefined => deliveries.find((delivery) => delivery.kind === kind && delivery.target.channelId === channelId);
+    const missing: string[] = [];
+    const copies: { delivery: Delivery; posts: number }[] = [];
+    const unexplained: string[] = [];
+    // Only the closed view counts: the "N answered" progress edits of an open round also use chat.update.
+    const closedEdits = slack.callsTo('chat.update').filter((call) => call.response['ok'] === true && typeof call.body['text'] === 'string' && call.body['text'].includes('— closed'));
+
+    for (const tracked of rounds.values()) {
+      const round = findRound(ctx.db, tracked.id);
+      const channelId = tracked.team.channel.channelId;
+      const messages = slack.messages(channelId);
+      const opened = byRound(tracked.id, 'round-opened');
+      const closed = byRound(tracked.id, 'round-closed');
+      const result = byRound(tracked.id, 'round-result');
+      const posts = messages.filter((message) => isTopLevel(message) && roundIdOf(message) === tracked.id);
+      const ref = opened?.messageRef;
+      if (round?.status !== 'closed') missing.push(`round ${tracked.id} is not closed`);
+      if (!opened || opened.status !== 'sent' || !ref || !posts.some((message) => message.ts === ref)) {
+        missing.push(`round ${tracked.id}: round message (${opened?.status ?? 'no delivery'}, ${posts.length} in Slack)`);
+        continue;
+      }
+      copies.push({ delivery: opened, posts: posts.length });
+      const shown = messages.find((message) => message.ts === ref);
+      if (!closed || closed.status !== 'sent' || !shown?.text.includes('— closed')) missing.push(`round ${tracked.id}: closed edit (${closed?.status ?? 'no delivery'}: "${shown?.text.slice(0, 60) ?? ''}")`);
+      if (closed) copies.push({ delivery: closed, posts: closedEdits.filter((call) => call.body['channel'] === channelId && call.body['ts'] === ref).length });
+      const replies = messages.filter((message) => message.thread_ts === ref && message.ts !== ref);
+      const results = replies.filter((message) => !message.text.startsWith('Halfway through'));
+      if (!result || result.status !== 'sent' || results.length === 0) missing.push(`round ${tracked.id}: result in the thread (${result?.status ?? 'no delivery'}, ${results.length} in Slack)`);
+      if (result) copies.push({ delivery: result, posts: results.length });
+    }
+    for (const channelId of TEAM_CHANNELS) {
+      for (const message of slack.messages(channelId)) {
+        const explained = isTopLevel(message) ? roundIdOf(message) !== null : deliveries.some((delivery) => delivery.target.channelId === channelId && delivery.kind === 'round-opened' && delivery.messageRef === message.thread_ts);
+        if (!explained) unexplained.push(`${channelId} ${message.ts}: ${message.text.slice(0, 60)}`);
+      }
+    }
+    for (const channelId of DIGEST_CHANNELS) {
+      const messages = slack.messages(channelId);
+      const digest = byChannel(channelId, 'digest');
+      const files = byChannel(channelId, 'digest-files');
+      const posts = messages.filter((message) => isTopLevel(message) && message.text.startsWith('Platform maturity · week'));
+      const ref = digest?.messageRef;
+      if (!digest || digest.status !== 'sent' || !ref || !posts.some((message) => message.ts === ref)) {
+        missing.push(`${channelId}: digest (${digest?.status ?? 'no delivery'}, ${posts.length} in Slack)`);
+        continue;
+      }
+      copies.push({ delivery: digest, posts: posts.length });
+      const uploads = messages.filter((message) => message.upload === true && message.thread_ts === ref);
+      if (!files || files.status !== 'sent' || uploads.length === 0) missing.push(`${channelId}: digest files (${files?.status ?? 'no delivery'}, ${uploads.length} in Slack)`);
+      if (files) copies.push({ delivery: files, posts: uploads.length });
+      for (const message of messages) {
+        if (!posts.includes(message) && !(message.upload === true && message.thread_ts === ref)) unexplained.push(`${channelId} ${message.ts}: ${message.text.slice(0, 60)}`);
+      }
+    }
+    const duplicates = copies.filter((copy) => copy.posts > 1);
+    const duplicateCount = duplicates.reduce((sum, copy) => sum + copy.posts - 1, 0);
+    const unloggedDuplicates = duplicates
+      .filter((copy) => copy.posts - 1 > copy.delivery.resends || !recovered.has(copy.delivery.id))
+      .map((copy) => `delivery ${copy.delivery.id} (${copy.delivery.kind}): ${copy.posts} copies, resent ${copy.delivery.resends}×`);
+    const interruptedSends = deliveries.filter((delivery) => delivery.resends > 0).length;
+
+    console.log(
+      `crash test, seed ${SEED}: ${kills} kills (${killsAfterLease} after the lease was taken) in ${Math.round(killPhaseMs / 1000)} s, ${processes.length} processes; ` +
+        `${interruptedSends} deliveries caught mid-send and resent, ${duplicateCount} duplicate posts (${duplicates.map((copy) => copy.delivery.kind).join(', ') || 'none'}); ` +
+        `${recoveryLines} "${RECOVERY_LINE}" and ${resendLines} "${RESEND_LINE}" lines; ` +
+        `proxy: ${proxy.stats.forwarded} slow calls forwarded, ${proxy.stats.droppedBeforeSlack} cut off before Slack, ${proxy.stats.answersLost} answered after the caller died; ` +
+        `${ackedAnswers} acknowledged answers from ${ackedClicks} acknowledged clicks (${unackedClicks} unacknowledged); ${rounds.size} rounds, ${subscriptions.length} digests, ${deliveries.length} deliveries`,
+    );
+
+    const notSent = deliveries.filter((delivery) => delivery.status !== 'sent').map((delivery) => `${delivery.id} ${delivery.kind} ${delivery.target.channelId}: ${delivery.status}, resent ${delivery.resends}×, ${delivery.attempts} attempts (${delivery.lastError ?? ''})`);
+    if (notSent.length > 0 || errors.length > 0) console.log(`not sent:\n${notSent.join('\n')}\nerror lines:\n${errors.join('\n')}`);
+
+    expect(kills).toBeGreaterThanOrEqual(20);
+    expect(missing).toEqual([]);
+    expect(unexplained).toEqual([]);
+    expect(unloggedDuplicates).toEqual([]);
+    expect(duplicateCount).toBeLessThanOrEqual(recoveryLines);
+    expect(duplicateCount).toBeLessThanOrEqual(resendLines);
+    expect(notSent).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(ackedAnswers).toBeGreaterThan(0);
+  });
+});
