@@ -83,5 +83,9 @@ export function retryDelayMs(attempts: number, retryAfterMs: number | null, rand
   return Math.round(policy.baseDelayMs / 2 + random * (ceiling - policy.baseDelayMs / 2));
 }
 
-/** Unknown-outcome sends are repeated at most this often; each repeat is logged as a possible duplicate. */
-export const MAX_UNCERTAIN_RESENDS = 1;
+/**
+ * An interrupted send (the process died between the platform call and recording its reference) is sent
+ * again once per interruption, each logged as a possible duplicate. Only a send interrupted this many times
+ * in a row is given up: at that point it is more likely what kills the process than a victim of it.
+ */
+export const MAX_UNCERTAIN_RESENDS = 5;

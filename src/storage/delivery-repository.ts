@@ -135,7 +135,8 @@ export function markDeliveryFailed(db: Db, id: number, error: string, status: 'f
 
 /**
  * After taking over from a process that died, deliveries it left mid-send have an unknown outcome: the
- * post may or may not exist. Each is sent again once (possibly duplicating it), never more.
+ * post may or may not exist. Each is sent again (possibly duplicating it, which is logged); one interrupted
+ * again and again is eventually given up.
  */
 export function recoverInterruptedDeliveries(db: Db, now: Date): { resent: Delivery[]; abandoned: Delivery[] } {
   return inTransaction(db, () => {
@@ -147,7 +148,7 @@ export function recoverInterruptedDeliveries(db: Db, now: Date): { resent: Deliv
         db.update(deliveries).set({ status: 'pending', resends: sql`${deliveries.resends} + 1`, nextAttemptAt: now, lastError: 'outcome unknown after a restart; sent again' }).where(eq(deliveries.id, delivery.id)).run();
         resent.push(delivery);
       } else {
-        db.update(deliveries).set({ status: 'failed', lastError: 'outcome unknown after a restart, already sent again once' }).where(eq(deliveries.id, delivery.id)).run();
+        db.update(deliveries).set({ status: 'failed', lastError: `outcome unknown after ${MAX_UNCERTAIN_RESENDS + 1} interrupted sends in a row; given up` }).where(eq(deliveries.id, delivery.id)).run();
         abandoned.push(delivery);
       }
     }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_UNCERTAIN_RESENDS } from '../../src/core/outbox.js';
 import { snapshotQuestion } from '../../src/core/round.js';
 import { answersOfRespondent, countAnswers, upsertAnswer } from '../../src/storage/answer-repository.js';
 import { backupDatabase, closeDatabase, openDatabase } from '../../src/storage/database.js';
@@ -139,15 +140,18 @@ describe('lease', () => {
 });
 
 describe('deliveries', () => {
-  it('are claimed once, and an interrupted send is re-sent once, then given up', () => {
+  it('are claimed once, and an interrupted send is sent again per interruption, up to a limit', () => {
     const target = { platform: 'slack' as const, workspaceId: 'T1', channelId: 'C1' };
     const now = new Date('2026-03-02T10:00:00Z');
     const { delivery } = enqueueDelivery(ctx.db, { target, periodKey: 'p', payload: { kind: 'digest', at: now.toISOString() }, teamId: null, roundId: null, at: now });
     expect(claimDueDeliveries(ctx.db, now, ['slack'], 10)).toHaveLength(1);
     expect(claimDueDeliveries(ctx.db, now, ['slack'], 10)).toHaveLength(0);
-    expect(recoverInterruptedDeliveries(ctx.db, now).resent).toHaveLength(1);
     expect(claimDueDeliveries(ctx.db, now, ['teams'], 10)).toHaveLength(0);
-    expect(claimDueDeliveries(ctx.db, now, ['slack'], 10)).toHaveLength(1);
+    for (let interruption = 1; interruption <= MAX_UNCERTAIN_RESENDS; interruption += 1) {
+      expect(recoverInterruptedDeliveries(ctx.db, now).resent).toHaveLength(1);
+      expect(findDeliveryById(ctx.db, delivery.id)).toMatchObject({ status: 'pending', resends: interruption });
+      expect(claimDueDeliveries(ctx.db, now, ['slack'], 10)).toHaveLength(1);
+    }
     expect(recoverInterruptedDeliveries(ctx.db, now).abandoned).toHaveLength(1);
     expect(findDeliveryById(ctx.db, delivery.id)?.status).toBe('failed');
   });
