@@ -42,7 +42,7 @@ export class ServerProcess {
   }
 
   /** Waits until the output matches (real time, polling), or fails with what was printed so far. */
-  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  async waitFor(pattern: RegExp, timeoutMs = 45_000): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const match = this.output.match(pattern);
