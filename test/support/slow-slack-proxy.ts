@@ -29,6 +29,13 @@ export interface SlowSlackProxyStats {
   answersLost: number;
 }
 
+/** A slow call the bot has made and not yet heard back from. */
+export interface InFlightCall {
+  readonly method: string;
+  /** The form fields of the call (WebClient sends form bodies), e.g. `channel` and `text`. */
+  readonly fields: Readonly<Record<string, string>>;
+}
+
 function readBody(req: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -44,6 +51,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SlowSlackProxy {
   readonly stats: SlowSlackProxyStats = { forwarded: 0, droppedBeforeSlack: 0, answersLost: 0 };
+  private readonly calls = new Set<InFlightCall>();
   private server: Server | undefined;
   private port = 0;
   private readonly target: URL;
@@ -88,22 +96,45 @@ export class SlowSlackProxy {
     if (body === null) return;
     const method = decodeURIComponent((req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '');
     const slow = SLOW_METHODS.has(method);
-    const delay = slow ? this.options.delayMs() : { before: 0, after: 0 };
+    if (!slow) return this.pass(req, res, body);
+    const call: InFlightCall = { method, fields: Object.fromEntries(new URLSearchParams(body.toString('utf8'))) };
+    this.calls.add(call);
+    try {
+      await this.slowly(req, res, body);
+    } finally {
+      this.calls.delete(call);
+    }
+  }
+
+  /** The slow calls received and not yet answered or dropped, at this moment. */
+  inFlight(): InFlightCall[] {
+    return [...this.calls];
+  }
+
+  private async pass(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const answer = await this.forward(req, body);
+    if (res.destroyed) return;
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  }
+
+  private async slowly(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const delay = this.options.delayMs();
     // Whether the caller is still there: a SIGKILLed bot closes its sockets, which the response sees.
     let callerGone = false;
     res.on('close', () => {
       if (!res.writableFinished) callerGone = true;
     });
-    if (delay.before > 0) await sleep(delay.before);
-    if (slow && callerGone) {
+    await sleep(delay.before);
+    if (callerGone) {
       this.stats.droppedBeforeSlack += 1;
       return;
     }
     const answer = await this.forward(req, body);
-    if (slow) this.stats.forwarded += 1;
-    if (delay.after > 0) await sleep(delay.after);
+    this.stats.forwarded += 1;
+    await sleep(delay.after);
     if (callerGone || res.destroyed) {
-      if (slow) this.stats.answersLost += 1;
+      this.stats.answersLost += 1;
       return;
     }
     res.writeHead(answer.status, answer.headers);
