@@ -47,6 +47,12 @@ export type OutboundMessage =
 
 export interface SendContext {
   readonly deliveryId: number;
+  /**
+   * Call right before the first platform call that could post something (after any rendering). A crash
+   * after this point leaves the outcome unknown, so the post is sent again (and logged as a possible
+   * duplicate); a crash before it simply retries.
+   */
+  beginSend(): void;
   /** The platform reference of the message to reply under (a thread), if any. */
   readonly threadOf: string | null;
   /** The platform reference of the message to replace, if this send is an edit. */

@@ -5,7 +5,11 @@ import type { ChannelRef } from './platform.js';
 export const DELIVERY_KINDS = ['round-opened', 'round-closed', 'round-result', 'reminder', 'nudge', 'digest', 'digest-files'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
-export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled'] as const;
+/**
+ * pending → claimed (taken by the sending process, nothing sent yet) → sending (the platform call is under
+ * way: after a crash its outcome is unknown) → sent | pending (retry) | failed | cancelled.
+ */
+export const DELIVERY_STATUSES = ['pending', 'claimed', 'sending', 'sent', 'failed', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**

@@ -5,7 +5,7 @@ import { INDEFINITE_PAUSE } from '../core/team.js';
 import type { Logger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
 import { prepareMessage } from '../services/outbound-messages.js';
-import { claimDueDeliveries, findDelivery, markDeliveryFailed, markDeliverySent, releaseDeliveryClaim, scheduleDeliveryRetry } from '../storage/delivery-repository.js';
+import { claimDueDeliveries, findDelivery, markDeliveryFailed, markDeliverySending, markDeliverySent, releaseDeliveryClaim, releaseUnsentClaims, scheduleDeliveryRetry } from '../storage/delivery-repository.js';
 import { findTeamByChannel, setTeamPause } from '../storage/team-repository.js';
 
 const WAIT_FOR_PARENT_MS = 5_000;
@@ -77,7 +77,12 @@ export class OutboxDrainer {
     for (;;) {
       this.again = false;
       const batch = claimDueDeliveries(this.ctx.db, this.ctx.clock.now(), platforms, this.batchSize);
-      if (batch.length > 0) await this.sendBatch(batch, summary);
+      try {
+        if (batch.length > 0) await this.sendBatch(batch, summary);
+      } finally {
+        // Anything still only claimed (an unexpected error stopped the batch) goes back in line.
+        releaseUnsentClaims(this.ctx.db, batch.map((delivery) => delivery.id));
+      }
       // Claimed deliveries leave the due set (sent, or due again later), so this loop ends.
       if (batch.length < this.batchSize && !this.again) return summary;
     }
@@ -152,6 +157,7 @@ export class OutboxDrainer {
     try {
       outcome = await messenger.send(delivery.target, prepared.message, {
         deliveryId: delivery.id,
+        beginSend: () => markDeliverySending(db, delivery.id),
         threadOf: delivery.kind === 'round-closed' ? null : parentRef,
         replaces: delivery.kind === 'round-closed' ? parentRef : null,
       });

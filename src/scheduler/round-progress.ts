@@ -7,6 +7,9 @@ import { findDelivery } from '../storage/delivery-repository.js';
 import { findRound } from '../storage/round-repository.js';
 import { findTeamById } from '../storage/team-repository.js';
 
+/** Count edits are not outbox deliveries: a lost or repeated one is harmless, so there is nothing to mark. */
+function noOutbox(): void {}
+
 /**
  * Keeps the "N answered" count on round messages current without flooding the platform: after an answer,
  * at most one edit per round per interval, carrying the count as it stands when the edit is made. A lost
@@ -49,7 +52,7 @@ export class RoundProgress {
     if (!team || !messenger) return;
     const posted = findDelivery(this.ctx.db, team.channel, roundPeriodKey(round.id), 'round-opened');
     if (!posted?.messageRef) return;
-    const outcome = await messenger.send(team.channel, { kind: 'round-opened', round: roundView(this.ctx, team, round) }, { deliveryId: posted.id, threadOf: null, replaces: posted.messageRef });
+    const outcome = await messenger.send(team.channel, { kind: 'round-opened', round: roundView(this.ctx, team, round) }, { deliveryId: posted.id, threadOf: null, replaces: posted.messageRef, beginSend: noOutbox });
     if (outcome.kind === 'retry' && outcome.retryAfterMs !== null) {
       this.lastEdit.set(roundId, Date.now() + outcome.retryAfterMs);
       this.noteAnswer(roundId, team.channel.platform);
@@ -59,7 +62,7 @@ export class RoundProgress {
     const after = findRound(this.ctx.db, roundId);
     const closedEdit = findDelivery(this.ctx.db, team.channel, roundPeriodKey(round.id), 'round-closed');
     if (after?.status === 'closed' && closedEdit?.status === 'sent') {
-      await messenger.send(team.channel, { kind: 'round-closed', round: roundView(this.ctx, team, after) }, { deliveryId: closedEdit.id, threadOf: null, replaces: posted.messageRef });
+      await messenger.send(team.channel, { kind: 'round-closed', round: roundView(this.ctx, team, after) }, { deliveryId: closedEdit.id, threadOf: null, replaces: posted.messageRef, beginSend: noOutbox });
     }
   }
 }

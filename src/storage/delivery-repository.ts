@@ -89,7 +89,7 @@ export function findDeliveryById(db: Db, id: number): Delivery | null {
   return row ? toDelivery(row) : null;
 }
 
-/** Marks up to `limit` due deliveries for the given platforms as being sent, oldest first. */
+/** Claims up to `limit` due deliveries for the given platforms, oldest first; nothing is sent yet. */
 export function claimDueDeliveries(db: Db, now: Date, platforms: readonly Platform[], limit: number): Delivery[] {
   if (platforms.length === 0) return [];
   return inTransaction(db, () => {
@@ -104,7 +104,7 @@ export function claimDueDeliveries(db: Db, now: Date, platforms: readonly Platfo
     if (due.length === 0) return [];
     return db
       .update(deliveries)
-      .set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1` })
+      .set({ status: 'claimed', attempts: sql`${deliveries.attempts} + 1` })
       .where(and(inArray(deliveries.id, due), eq(deliveries.status, 'pending')))
       .returning()
       .all()
@@ -125,8 +125,20 @@ export function scheduleDeliveryRetry(db: Db, id: number, nextAttemptAt: Date, e
 export function releaseDeliveryClaim(db: Db, id: number, nextAttemptAt: Date): void {
   db.update(deliveries)
     .set({ status: 'pending', nextAttemptAt, attempts: sql`max(${deliveries.attempts} - 1, 0)` })
-    .where(and(eq(deliveries.id, id), eq(deliveries.status, 'sending')))
+    .where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed')))
     .run();
+}
+
+/** The platform call for a claimed delivery is about to start: from here a crash leaves its outcome unknown. */
+export function markDeliverySending(db: Db, id: number): void {
+  db.update(deliveries).set({ status: 'sending' }).where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed'))).run();
+}
+
+/** Returns claimed-but-unsent deliveries to the queue (after a crash, or a drain that stopped early). */
+export function releaseUnsentClaims(db: Db, ids?: readonly number[]): number {
+  const condition = ids ? and(eq(deliveries.status, 'claimed'), inArray(deliveries.id, [...ids])) : eq(deliveries.status, 'claimed');
+  if (ids && ids.length === 0) return 0;
+  return db.update(deliveries).set({ status: 'pending', attempts: sql`max(${deliveries.attempts} - 1, 0)` }).where(condition).run().changes;
 }
 
 export function markDeliveryFailed(db: Db, id: number, error: string, status: 'failed' | 'cancelled' = 'failed'): void {
@@ -140,6 +152,8 @@ export function markDeliveryFailed(db: Db, id: number, error: string, status: 'f
  */
 export function recoverInterruptedDeliveries(db: Db, now: Date): { resent: Delivery[]; abandoned: Delivery[] } {
   return inTransaction(db, () => {
+    // Claimed but never started: nothing reached the platform, so they simply go back in line.
+    releaseUnsentClaims(db);
     const stuck = db.select().from(deliveries).where(eq(deliveries.status, 'sending')).all().map(toDelivery);
     const resent: Delivery[] = [];
     const abandoned: Delivery[] = [];
@@ -157,7 +171,7 @@ export function recoverInterruptedDeliveries(db: Db, now: Date): { resent: Deliv
 }
 
 export function countDeliveries(db: Db): Record<DeliveryStatus, number> {
-  const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0, cancelled: 0 };
+  const counts: Record<DeliveryStatus, number> = { pending: 0, claimed: 0, sending: 0, sent: 0, failed: 0, cancelled: 0 };
   for (const row of db.select({ status: deliveries.status, count: sql<number>`count(*)` }).from(deliveries).groupBy(deliveries.status).all()) {
     counts[toStatus(row.status)] = row.count;
   }

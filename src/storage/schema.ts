@@ -172,7 +172,8 @@ export const deliveries = sqliteTable(
   (t) => [
     uniqueIndex('deliveries_target_period_kind_unique').on(t.platform, t.workspaceId, t.channelId, t.periodKey, t.kind),
     index('deliveries_due').on(t.status, t.nextAttemptAt),
-    check('deliveries_status_check', sql`${t.status} in ('pending', 'sending', 'sent', 'failed', 'cancelled')`),
+    index('deliveries_round_kind').on(t.roundId, t.kind),
+    check('deliveries_status_check', sql`${t.status} in ('pending', 'claimed', 'sending', 'sent', 'failed', 'cancelled')`),
   ],
 );
 

@@ -4,7 +4,7 @@ import { MAX_UNCERTAIN_RESENDS } from '../../src/core/outbox.js';
 import { snapshotQuestion } from '../../src/core/round.js';
 import { answersOfRespondent, countAnswers, upsertAnswer } from '../../src/storage/answer-repository.js';
 import { backupDatabase, closeDatabase, openDatabase } from '../../src/storage/database.js';
-import { enqueueDelivery, claimDueDeliveries, markDeliverySent, recoverInterruptedDeliveries, findDeliveryById } from '../../src/storage/delivery-repository.js';
+import { enqueueDelivery, claimDueDeliveries, markDeliverySending, markDeliverySent, recoverInterruptedDeliveries, findDeliveryById } from '../../src/storage/delivery-repository.js';
 import { acquireLease, releaseLease } from '../../src/storage/lease-repository.js';
 import { grantRole, grantsFor, revokeRole } from '../../src/storage/role-repository.js';
 import { closeRound, closedTallies, insertRound } from '../../src/storage/round-repository.js';
@@ -147,10 +147,16 @@ describe('deliveries', () => {
     expect(claimDueDeliveries(ctx.db, now, ['slack'], 10)).toHaveLength(1);
     expect(claimDueDeliveries(ctx.db, now, ['slack'], 10)).toHaveLength(0);
     expect(claimDueDeliveries(ctx.db, now, ['teams'], 10)).toHaveLength(0);
+    // Claimed but never started: a crash here sent nothing, so it goes back in line without a resend.
+    expect(recoverInterruptedDeliveries(ctx.db, now).resent).toHaveLength(0);
+    expect(findDeliveryById(ctx.db, delivery.id)).toMatchObject({ status: 'pending', resends: 0, attempts: 0 });
+    expect(claimDueDeliveries(ctx.db, now, ['slack'], 10)).toHaveLength(1);
+    markDeliverySending(ctx.db, delivery.id);
     for (let interruption = 1; interruption <= MAX_UNCERTAIN_RESENDS; interruption += 1) {
       expect(recoverInterruptedDeliveries(ctx.db, now).resent).toHaveLength(1);
       expect(findDeliveryById(ctx.db, delivery.id)).toMatchObject({ status: 'pending', resends: interruption });
       expect(claimDueDeliveries(ctx.db, now, ['slack'], 10)).toHaveLength(1);
+      markDeliverySending(ctx.db, delivery.id);
     }
     expect(recoverInterruptedDeliveries(ctx.db, now).abandoned).toHaveLength(1);
     expect(findDeliveryById(ctx.db, delivery.id)?.status).toBe('failed');
@@ -161,6 +167,7 @@ describe('deliveries', () => {
     const now = new Date('2026-03-02T10:00:00Z');
     const { delivery } = enqueueDelivery(ctx.db, { target, periodKey: 'p', payload: { kind: 'digest', at: now.toISOString() }, teamId: null, roundId: null, at: now });
     claimDueDeliveries(ctx.db, now, ['slack'], 10);
+    markDeliverySending(ctx.db, delivery.id);
     markDeliverySent(ctx.db, delivery.id, '1700000000.000100', now);
     expect(findDeliveryById(ctx.db, delivery.id)).toMatchObject({ status: 'sent', messageRef: '1700000000.000100' });
     expect(recoverInterruptedDeliveries(ctx.db, now).resent).toHaveLength(0);

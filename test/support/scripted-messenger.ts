@@ -25,6 +25,7 @@ export class ScriptedMessenger implements Messenger {
   }
 
   send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
+    context.beginSend();
     const scripted = this.script.shift()?.(message);
     if (scripted && scripted.kind !== 'sent') return Promise.resolve(scripted);
     this.sent.push({ target, message, context });

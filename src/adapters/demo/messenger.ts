@@ -14,6 +14,7 @@ export class DemoMessenger implements Messenger {
   constructor(private readonly log: Logger) {}
 
   send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
+    context.beginSend();
     const messageRef = context.replaces ?? `demo-${target.channelId}-${context.deliveryId}-${(this.sequence += 1)}`;
     this.log.info({ channel: target.channelId, kind: message.kind, threadOf: context.threadOf, replaces: context.replaces, messageRef }, `demo post:\n${renderMessageText(message)}`);
     return Promise.resolve({ kind: 'sent', messageRef });

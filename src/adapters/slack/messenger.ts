@@ -72,8 +72,8 @@ export class SlackMessenger implements Messenger {
 
   async send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
     try {
-      if (message.kind === 'nudge') return await this.nudge(target, message);
-      if (message.kind === 'digest-files') return await this.attachDigestFiles(target, message.digest, context.threadOf);
+      if (message.kind === 'nudge') return await this.nudge(target, message, context);
+      if (message.kind === 'digest-files') return await this.attachDigestFiles(target, message.digest, context);
       return await this.post(target, message, context);
     } catch (error) {
       const outcome = outcomeOfError(error);
@@ -84,6 +84,7 @@ export class SlackMessenger implements Messenger {
 
   private async post(target: ChannelRef, message: ChannelMessage, context: SendContext): Promise<SendOutcome> {
     const { text, blocks } = render(message);
+    context.beginSend();
     if (context.replaces) {
       await this.client.chat.update({ channel: target.channelId, ts: context.replaces, text, blocks });
       return { kind: 'sent', messageRef: context.replaces };
@@ -101,7 +102,7 @@ export class SlackMessenger implements Messenger {
   }
 
   /** Direct messages to the channel's members who have not answered; the bot's own user is skipped. */
-  private async nudge(target: ChannelRef, message: Extract<OutboundMessage, { kind: 'nudge' }>): Promise<SendOutcome> {
+  private async nudge(target: ChannelRef, message: Extract<OutboundMessage, { kind: 'nudge' }>, context: SendContext): Promise<SendOutcome> {
     const identity = await this.client.auth.test();
     const members: string[] = [];
     for await (const page of this.client.paginate('conversations.members', { channel: target.channelId, limit: 200 })) {
@@ -109,6 +110,7 @@ export class SlackMessenger implements Messenger {
       if (Array.isArray(list)) members.push(...list.filter((member): member is string => typeof member === 'string'));
     }
     const waiting = members.filter((member) => member !== identity.user_id && !message.hasAnswered(member));
+    context.beginSend();
     for (const user of waiting) {
       await this.client.chat.postMessage({ channel: user, text: nudgeText(message.round, target.channelId) }).catch((error: unknown) => {
         // A member who cannot receive DMs (another bot, a deactivated account) must not stop the rest.
@@ -120,7 +122,8 @@ export class SlackMessenger implements Messenger {
   }
 
   /** The digest's CSV and chart, uploaded into its thread. */
-  private async attachDigestFiles(target: ChannelRef, digest: Extract<OutboundMessage, { kind: 'digest-files' }>['digest'], threadOf: string | null): Promise<SendOutcome> {
+  private async attachDigestFiles(target: ChannelRef, digest: Extract<OutboundMessage, { kind: 'digest-files' }>['digest'], context: SendContext): Promise<SendOutcome> {
+    const threadOf = context.threadOf;
     const uploads: { file: Buffer; filename: string; title: string }[] = [{ file: Buffer.from(digestCsv(digest), 'utf8'), filename: 'maturity-digest.csv', title: 'All teams and aspects (CSV)' }];
     if (this.charts) {
       for (const section of digest.sections) {
@@ -128,6 +131,7 @@ export class SlackMessenger implements Messenger {
         uploads.push({ file: png, filename: `maturity-${section.surveyId}.png`, title: `${section.surveyTitle}: levels and trend` });
       }
     }
+    context.beginSend();
     await this.client.filesUploadV2({ channel_id: target.channelId, ...(threadOf ? { thread_ts: threadOf } : {}), file_uploads: uploads });
     return { kind: 'sent', messageRef: `files-${threadOf ?? 'channel'}` };
   }
