@@ -58,6 +58,19 @@ export function measure(work: () => unknown, options: MeasureOptions): Summary {
   return summarise(samples);
 }
 
+/** `measure` for async work: each call is awaited before the next starts and timed to its settling. */
+export async function measureAsync(work: () => Promise<unknown>, options: MeasureOptions): Promise<Summary> {
+  for (let i = 0; i < options.warmup; i += 1) sink = await work();
+  collectGarbage();
+  const samples = new Array<number>(options.iterations);
+  for (let i = 0; i < options.iterations; i += 1) {
+    const start = process.hrtime.bigint();
+    sink = await work();
+    samples[i] = Number(process.hrtime.bigint() - start) / 1e6;
+  }
+  return summarise(samples);
+}
+
 /** Times a one-off step such as seeding, in milliseconds. */
 export function timeOnce<T>(work: () => T): { result: T; ms: number } {
   const start = process.hrtime.bigint();

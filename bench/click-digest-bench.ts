@@ -1,0 +1,267 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { SLACK_EVENTS_PATH } from '../src/adapters/slack/app.js';
+import { roundPeriodKey } from '../src/core/outbox.js';
+import type { Round } from '../src/core/round.js';
+import type { RunningServer } from '../src/main.js';
+import { seedDemoOrganisation } from '../src/demo/demo-organisation.js';
+import { DemoRandom } from '../src/demo/demo-random.js';
+import { orgDigest } from '../src/services/report-service.js';
+import { openRound } from '../src/services/round-service.js';
+import { setupTeam } from '../src/services/team-service.js';
+import { findDelivery } from '../src/storage/delivery-repository.js';
+import { setNextDigest, upsertDigestSubscription, type DigestSubscription } from '../src/storage/digest-subscription-repository.js';
+import type { PaceRequest, PaceResult, PaceWorkerData } from './click-pace-worker.js';
+import { digestSpecs } from './digest-bench.js';
+import { BENCH_SIGNING_SECRET, BENCH_TEAM_ID, describeCalls, nextMessage, runCleanups, StallWatch, startLiveApp, waitFor, WorkspaceStandIn } from './slack-harness.js';
+import { formatMs, percentile, summarise, summaryLine, timeOnce } from './stats.js';
+
+const TEAMS = 500;
+const WEEKS = 26;
+/** Answer clicks a second, sent open-loop (see click-pace-worker.ts), in every phase. */
+const CLICKS_PER_SECOND = 100;
+const WARMUP_SECONDS = 3;
+const REST_SECONDS = 10;
+const DIGEST_SECONDS = 15;
+const CONTROL_SECONDS = 10;
+/** A digest falls due every this often during the digest phase, each for its own channel (so each is built and sent). */
+const DIGEST_EVERY_MS = 1000;
+/** In the control phase, orgDigest alone on the app thread this often: two builds a second, as one digest a second does. */
+const CONTROL_BUILD_EVERY_MS = 500;
+const DIGEST_CHANNELS = Math.ceil((DIGEST_SECONDS * 1000) / DIGEST_EVERY_MS) + 1;
+const CLICK_CHANNEL = 'C0CLICK';
+const RECEIPT_TEXT = 'Recorded for';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+interface PhaseFigures {
+  readonly label: string;
+  readonly clicks: number;
+  readonly ok: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly over100: number;
+  readonly appBusy: number;
+  readonly stallMs: number;
+  readonly maxLateMs: number;
+  /** Per click answered 200: when it was sent (epoch ms) and its latency. */
+  readonly timeline: readonly (readonly [number, number])[];
+}
+
+function digestChannel(index: number): string {
+  return `CDG${String(index).padStart(3, '0')}`;
+}
+
+function userId(index: number): string {
+  return `UD${String(index).padStart(6, '0')}`;
+}
+
+/** One answer click per person on the bench round, spread over its options, each with its own response_url. */
+function clickBodies(round: Round, responseUrls: readonly string[]): string[] {
+  const options = round.question.options.map((option) => option.id);
+  return responseUrls.map((responseUrl, index) => {
+    const option = options[index % options.length]!;
+    const user = userId(index);
+    const payload = {
+      type: 'block_actions',
+      user: { id: user, username: user.toLowerCase(), team_id: BENCH_TEAM_ID },
+      team: { id: BENCH_TEAM_ID, domain: 'bench' },
+      channel: { id: CLICK_CHANNEL, name: 'bench' },
+      container: { type: 'message', channel_id: CLICK_CHANNEL, message_ts: '1.0' },
+      trigger_id: `${index + 1}.1.bench`,
+      response_url: responseUrl,
+      actions: [{ type: 'button', action_id: `mp_answer_${option}`, block_id: 'b', value: `${round.id}:${option}`, action_ts: '1.1' }],
+    };
+    return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  });
+}
+
+/** A team on the click channel with an open round whose message is already posted. */
+async function openClickRound(server: RunningServer): Promise<Round> {
+  const { ctx } = server;
+  const surveyId = [...ctx.surveys.keys()].sort()[0]!;
+  const setup = setupTeam(ctx, { platform: 'slack', workspaceId: BENCH_TEAM_ID, userId: 'UBENCHADMIN' }, {
+    name: 'Bench Clicks',
+    channel: { platform: 'slack', workspaceId: BENCH_TEAM_ID, channelId: CLICK_CHANNEL },
+    surveyId,
+    cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 },
+  });
+  if (setup.kind !== 'created') throw new Error(`setupTeam answered ${setup.kind}`);
+  const opened = openRound(ctx, setup.team, { origin: 'ad-hoc' });
+  if (opened.kind !== 'opened') throw new Error(`openRound answered ${opened.kind}`);
+  if (opened.round.closesAt.getTime() - Date.now() < 60 * 60_000) throw new Error(`the bench round closes too soon (${opened.round.closesAt.toISOString()})`);
+  await waitFor('the round message to be posted', () => (findDelivery(ctx.db, setup.team.channel, roundPeriodKey(opened.round.id), 'round-opened')?.status === 'sent' ? true : null), 10_000);
+  return opened.round;
+}
+
+interface DigestRun {
+  readonly channelId: string;
+  readonly dueAt: number;
+  readonly queuedAt: number;
+  readonly messageSentAt: number;
+  readonly filesSentAt: number;
+}
+
+/**
+ * The digest message and its files for each channel, once both are sent; null while any is still going.
+ * Throws when one failed for good.
+ */
+function digestRuns(server: RunningServer, subscriptions: readonly DigestSubscription[], dueAt: readonly number[]): DigestRun[] | null {
+  const rows = server.ctx.db.$client
+    .prepare<[], { channel_id: string; kind: string; status: string; created_at: number; sent_at: number | null; last_error: string | null }>("SELECT channel_id, kind, status, created_at, sent_at, last_error FROM deliveries WHERE kind IN ('digest', 'digest-files')")
+    .all();
+  const runs: DigestRun[] = [];
+  for (const [index, subscription] of subscriptions.entries()) {
+    const mine = rows.filter((row) => row.channel_id === subscription.channel.channelId);
+    const failed = mine.find((row) => row.status === 'failed' || row.status === 'cancelled');
+    if (failed) throw new Error(`the ${failed.kind} delivery to ${failed.channel_id} ended ${failed.status}: ${failed.last_error ?? ''}`);
+    const message = mine.find((row) => row.kind === 'digest');
+    const files = mine.find((row) => row.kind === 'digest-files');
+    if (message?.sent_at == null || files?.sent_at == null) return null;
+    runs.push({ channelId: subscription.channel.channelId, dueAt: dueAt[index]!, queuedAt: message.created_at, messageSentAt: message.sent_at, filesSentAt: files.sent_at });
+  }
+  return runs;
+}
+
+/**
+ * Answer clicks on the real app (startServer, live Slack mode, HTTP receiver, a tick every second) with 500
+ * teams x 26 weekly rounds of history: p99 at rest, then while a digest falls due every second (orgDigest
+ * built on the app thread for the message and again for its files, the chart rendered on the chart worker,
+ * CSV and PNGs uploaded to the stand-in), then a control with orgDigest alone on the app thread.
+ */
+export async function runClickDigestBench(): Promise<void> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  try {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'mp-bench-clickdigest-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const digestChannels = Array.from({ length: DIGEST_CHANNELS + 1 }, (_, index) => digestChannel(index));
+    const slack = await WorkspaceStandIn.start({ channelIds: [CLICK_CHANNEL, ...digestChannels] });
+    cleanups.push(() => slack.stop());
+    const real = await startLiveApp(slack.apiUrl, dataDir, '* * * * * *');
+    cleanups.push(() => real.stop());
+    const { ctx } = real;
+    const sqlite = ctx.db.$client;
+
+    const surveyIds = [...ctx.surveys.keys()].sort();
+    const seeded = timeOnce(() => seedDemoOrganisation(ctx, { seed: 500, now: new Date(), weeks: WEEKS, liveRounds: false, specs: digestSpecs(TEAMS, surveyIds, new DemoRandom(500)) }));
+    const round = await openClickRound(real);
+    console.log(`click-during-digest: real app via startServer (live Slack mode, HTTP receiver, tick every second) with ${seeded.result.teams} teams x ${WEEKS} weekly rounds (${seeded.result.answers} answers), seeded in ${formatMs(seeded.ms)} ms (not measured)`);
+    console.log(`  answer clicks open-loop at ${CLICKS_PER_SECOND}/s from a worker thread, each a new person with its own response_url; Slack stand-in on another worker thread; the chart worker is the app's own; ${availableParallelism()} CPUs`);
+
+    const far = new Date(Date.now() + 30 * DAY_MS);
+    const subscriptions = digestChannels.map((channelId) =>
+      upsertDigestSubscription(ctx.db, { channel: { platform: 'slack', workspaceId: BENCH_TEAM_ID, channelId }, weekday: 1, localTime: '09:00', timeZone: 'UTC', nextDigestAt: far, createdBy: 'UBENCHADMIN', at: new Date() }),
+    );
+    // One digest before measuring: starts the chart worker and warms vega, resvg and the digest code.
+    const warmDue = Date.now();
+    setNextDigest(ctx.db, subscriptions[0]!.id, new Date(warmDue));
+    const warm = await waitFor('the warm-up digest', () => digestRuns(real, subscriptions.slice(0, 1), [warmDue]), 60_000, 20);
+    console.log(`  warm-up digest (not measured): queued ${formatMs(warm[0]!.queuedAt - warmDue)} ms after falling due, message sent after ${formatMs(warm[0]!.messageSentAt - warm[0]!.queuedAt)} ms, files after ${formatMs(warm[0]!.filesSentAt - warm[0]!.queuedAt)} ms`);
+
+    const phaseClicks = [WARMUP_SECONDS, REST_SECONDS, DIGEST_SECONDS, CONTROL_SECONDS].map((seconds) => seconds * CLICKS_PER_SECOND);
+    const total = phaseClicks.reduce((sum, count) => sum + count, 0);
+    const urls = await slack.responseUrls(CLICK_CHANNEL, Array.from({ length: total }, (_, index) => userId(index)));
+    const paceData: PaceWorkerData = { signingSecret: BENCH_SIGNING_SECRET, bodies: clickBodies(round, urls) };
+    const pacer = new Worker(new URL('./click-pace-worker.js', import.meta.url), { workerData: paceData });
+    cleanups.push(async () => {
+      await pacer.terminate();
+    });
+    const url = `http://127.0.0.1:${real.port}${SLACK_EVENTS_PATH}`;
+    let next = 0;
+    const clicks = async (label: string, count: number): Promise<PhaseFigures> => {
+      if (typeof globalThis.gc === 'function') globalThis.gc();
+      const request: PaceRequest = { url, from: next, count, perSecond: CLICKS_PER_SECOND };
+      next += count;
+      const elu = performance.eventLoopUtilization();
+      const stalls = new StallWatch();
+      const answer = nextMessage<PaceResult>(pacer);
+      pacer.postMessage(request);
+      const result = await answer;
+      const stallMs = stalls.stop();
+      const appBusy = performance.eventLoopUtilization(elu).utilization;
+      const latencies = [...result.latenciesMs].filter((_, index) => result.statuses[index] === 200).sort((a, b) => a - b);
+      if (latencies.length === 0) throw new Error(`${label}: no click was answered with HTTP 200`);
+      return {
+        label,
+        clicks: count,
+        ok: latencies.length,
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        max: latencies[latencies.length - 1]!,
+        over100: latencies.filter((ms) => ms > 100).length,
+        appBusy,
+        stallMs,
+        maxLateMs: result.maxLateMs,
+        timeline: [...result.sentAt].flatMap((at, index) => (result.statuses[index] === 200 ? [[at, result.latenciesMs[index]!] as const] : [])),
+      };
+    };
+    const describe = (figures: PhaseFigures): string =>
+      `  ${figures.label}: ${figures.ok}/${figures.clicks} HTTP 200, p50 ${formatMs(figures.p50)} ms, p99 ${formatMs(figures.p99)} ms, max ${formatMs(figures.max)} ms, ${figures.over100} over 100 ms; app thread ${(100 * figures.appBusy).toFixed(0)}% busy, longest stall ${formatMs(figures.stallMs)} ms; generator at most ${formatMs(figures.maxLateMs)} ms behind`;
+
+    await clicks('warm-up', phaseClicks[0]!);
+    const rest = await clicks('at rest               ', phaseClicks[1]!);
+
+    // Each following second one more channel's digest falls due; the tick queues it, the outbox sends it.
+    const start = Date.now();
+    const measured = subscriptions.slice(1, 1 + Math.round((DIGEST_SECONDS * 1000) / DIGEST_EVERY_MS));
+    const dueAt = measured.map((_, index) => start + 500 + index * DIGEST_EVERY_MS);
+    measured.forEach((subscription, index) => setNextDigest(ctx.db, subscription.id, new Date(dueAt[index]!)));
+    const during = await clicks('during digests        ', phaseClicks[2]!);
+    const windowEnd = Date.now();
+    const runs = await waitFor('the measured digests', () => digestRuns(real, measured, dueAt), 120_000, 50);
+
+    // Control: the same click load while this thread builds orgDigest on its own, nothing sent or rendered.
+    const buildsMs: number[] = [];
+    const builder = setInterval(() => {
+      const built = timeOnce(() => orgDigest(ctx));
+      buildsMs.push(built.ms);
+    }, CONTROL_BUILD_EVERY_MS);
+    let control: PhaseFigures;
+    try {
+      control = await clicks('orgDigest alone (ctrl)', phaseClicks[3]!);
+    } finally {
+      clearInterval(builder);
+    }
+
+    console.log(describe(rest));
+    console.log(describe(during));
+    console.log(describe(control));
+    const inWindow = runs.filter((run) => run.filesSentAt <= windowEnd).length;
+    const took = summarise(runs.map((run) => run.filesSentAt - run.queuedAt));
+    const lag = summarise(runs.map((run) => run.queuedAt - run.dueAt));
+    console.log(
+      `  digests: ${runs.length} fell due one a second in the ${DIGEST_SECONDS} s window, ${inWindow} fully sent within it; queued by the tick ${formatMs(lag.p50)} ms after falling due (max ${formatMs(lag.max)}); tick to files sent p50 ${formatMs(took.p50)} ms, max ${formatMs(took.max)} ms; last files ${formatMs(Math.max(...runs.map((run) => run.filesSentAt)) - windowEnd)} ms after the window`,
+    );
+    // Where the slow clicks were: the worst click sent in each second of the window, beside the ticks that queued digests.
+    const windowStart = during.timeline[0]![0];
+    const worst = Array.from({ length: DIGEST_SECONDS }, (_, second) => Math.max(0, ...during.timeline.filter(([at]) => Math.floor((at - windowStart) / 1000) === second).map(([, ms]) => ms)));
+    const ticks = new Map<number, number>();
+    for (const run of runs) ticks.set(run.queuedAt, (ticks.get(run.queuedAt) ?? 0) + 1);
+    console.log(`  worst click sent in each second of the window (ms): ${worst.map((ms) => ms.toFixed(0)).join(' ')}`);
+    console.log(
+      `  ticks that queued digests (s into the window: how many): ${[...ticks].map(([at, count]) => `${((at - windowStart) / 1000).toFixed(1)}: ${count}`).join(', ')}; a tick waits for the outbox drain it starts, so digests falling due meanwhile wait for a later tick`,
+    );
+    const builds = summarise(buildsMs);
+    console.log(`  orgDigest on the app thread (control, ${builds.samples} builds): p50 ${formatMs(builds.p50)} ms, max ${formatMs(builds.max)} ms; a digest builds it twice (message, then files)`);
+
+    const channels = await slack.channels(measured.map((subscription) => subscription.channel.channelId));
+    const expectedFiles = 1 + surveyIds.length;
+    const wrong = channels.filter((channel) => channel.topLevel !== 1 || channel.filesInThread !== expectedFiles).length;
+    const summary = await slack.summary(RECEIPT_TEXT);
+    const stored = sqlite.prepare<[number], { rows: number }>('SELECT count(*) AS rows FROM answers WHERE round_id = ?').get(round.id)!.rows;
+    console.log(`  stand-in: ${describeCalls(summary.calls)}; ${summary.receipts} "${RECEIPT_TEXT}" receipts for ${total} clicks; ${stored} answers stored`);
+    const problems = [
+      ...(wrong > 0 ? [`${wrong} digest channels without exactly one digest message and ${expectedFiles} files in its thread`] : []),
+      ...(stored !== total ? [`${stored} answers stored, expected ${total}`] : []),
+      ...(summary.receipts !== total ? [`${summary.receipts} receipts, expected ${total}`] : []),
+      ...[rest, during, control].filter((figures) => figures.ok !== figures.clicks).map((figures) => `${figures.label.trim()}: ${figures.clicks - figures.ok} clicks not answered 200`),
+    ];
+    if (problems.length > 0) throw new Error(`click-during-digest: ${problems.join('; ')}`);
+    console.log(summaryLine('click-during-digest-p99', during.p99, rest.p99, 'click-at-rest-p99'));
+  } finally {
+    await runCleanups('click-during-digest', cleanups);
+  }
+}
