@@ -80,18 +80,21 @@ export class Scheduler {
   }
 
   private tickSafely(): void {
-    this.tick().catch((error: unknown) => this.ctx.log.error({ err: error }, 'tick failed'));
+    // The cron tick does not wait for the sends it starts: a long digest drain must not hold up closing
+    // and opening rounds on the following ticks (the drainer itself never runs twice at once).
+    this.tick({ awaitDrain: false }).catch((error: unknown) => this.ctx.log.error({ err: error }, 'tick failed'));
   }
 
-  tick(): Promise<TickResult> {
+  /** One tick; `awaitDrain` (the default, for tests and tools) also waits until the outbox is drained. */
+  tick(options: { awaitDrain?: boolean } = {}): Promise<TickResult> {
     if (this.ticking) return this.ticking;
-    this.ticking = this.runTick().finally(() => {
+    this.ticking = this.runTick(options.awaitDrain ?? true).finally(() => {
       this.ticking = null;
     });
     return this.ticking;
   }
 
-  private async runTick(): Promise<TickResult> {
+  private async runTick(awaitDrain: boolean): Promise<TickResult> {
     const { ctx } = this;
     const now = ctx.clock.now();
     const lease = acquireLease(ctx.db, SCHEDULER_LEASE, this.holderId, now, this.options.leaseTtlMs);
@@ -107,13 +110,17 @@ export class Scheduler {
       for (const delivery of abandoned) ctx.log.error({ deliveryId: delivery.id, kind: delivery.kind }, 'a send was interrupted twice: giving up on it');
     }
     const closed = closeDueRounds(ctx);
-    const opened = openScheduledRounds(ctx);
+    const opened = await openScheduledRounds(ctx);
     queueHalfwayReminders(ctx);
     queueDueDigests(ctx);
     if (now.getTime() - this.lastRetentionAt >= DAY_MS) {
       applyRetention(ctx, this.options.retentionDays);
       forgetEventsBefore(ctx.db, new Date(now.getTime() - DAY_MS));
       this.lastRetentionAt = now.getTime();
+    }
+    if (!awaitDrain) {
+      this.drainer.kick();
+      return { held: true, closedRounds: closed.length, openedRounds: opened.length, sent: 0 };
     }
     const summary = await this.drainer.drain();
     return { held: true, closedRounds: closed.length, openedRounds: opened.length, sent: summary.sent };

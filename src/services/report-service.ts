@@ -7,6 +7,7 @@ import type { Survey } from '../core/survey.js';
 import type { Team } from '../core/team.js';
 import { closedRoundComments, countAnswers } from '../storage/answer-repository.js';
 import { closedTallies, closedTalliesByTeam, findOpenRound } from '../storage/round-repository.js';
+import { perDatabase } from '../storage/statement-cache.js';
 import { listTeams } from '../storage/team-repository.js';
 import type { ServiceContext } from './context.js';
 
@@ -47,10 +48,27 @@ export function teamReport(ctx: ServiceContext, team: Team, options: { aspectId?
   return { kind: 'report', report };
 }
 
-/** The organisation digest as it stands at `at` (default now), over every team of every loaded survey. */
+const DIGEST_CACHE_MS = 5 * 60_000;
+
+/**
+ * The organisation digest as it stands at `at` (default now), over every team of every loaded survey.
+ * A digest for a given past instant only depends on tallies frozen before it, so the message and its files
+ * (and every channel whose digest fell due in the same tick) share one build for a few minutes.
+ */
 export function orgDigest(ctx: ServiceContext, options: { at?: Date; surveyIds?: readonly string[] } = {}): Digest {
-  const now = options.at ?? ctx.clock.now();
-  const teams = listTeams(ctx.db).filter((team) => ctx.surveys.has(team.surveyId) && (!options.surveyIds || options.surveyIds.includes(team.surveyId)));
+  if (!options.at) return buildOrgDigest(ctx, ctx.clock.now(), options.surveyIds);
+  const cache = perDatabase(ctx.db, 'digests', () => new Map<string, { digest: Digest; builtAt: number }>());
+  const key = `${options.at.getTime()}|${options.surveyIds?.join(',') ?? '*'}`;
+  const cached = cache.get(key);
+  if (cached && Date.now() - cached.builtAt < DIGEST_CACHE_MS) return cached.digest;
+  const digest = buildOrgDigest(ctx, options.at, options.surveyIds);
+  for (const [entry, value] of cache) if (Date.now() - value.builtAt >= DIGEST_CACHE_MS) cache.delete(entry);
+  cache.set(key, { digest, builtAt: Date.now() });
+  return digest;
+}
+
+function buildOrgDigest(ctx: ServiceContext, now: Date, surveyIds: readonly string[] | undefined): Digest {
+  const teams = listTeams(ctx.db).filter((team) => ctx.surveys.has(team.surveyId) && (!surveyIds || surveyIds.includes(team.surveyId)));
   const tallies = closedTalliesByTeam(ctx.db, new Map(teams.map((team) => [team.id, team.surveyId])));
   const surveys = new Map<string, Survey>([...ctx.surveys].map(([id, loaded]) => [id, loaded.survey]));
   return buildDigest({

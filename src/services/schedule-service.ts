@@ -12,23 +12,45 @@ function scheduleState(ctx: ServiceContext, team: Team): ScheduleState {
   return { team, latestRoundPeriod: latestRound(ctx.db, team.id)?.periodKey ?? null, openRoundClosesAt: open?.closesAt ?? null };
 }
 
+/** Teams handled between yields to the event loop, so a busy Monday never holds up a click's acknowledgement. */
+const TEAMS_PER_SLICE = 25;
+
+function scheduleOne(ctx: ServiceContext, team: Team, now: Date): Round | null {
+  let state = scheduleState(ctx, team);
+  let round: Round | null = null;
+  const decision = decideOpening(state, now);
+  if (decision.kind === 'open') {
+    const aspectId = chooseAspectFor(ctx, team, now);
+    const result = openRound(ctx, team, { origin: 'scheduled', at: now, closesAt: decision.closesAt, ...(aspectId ? { aspectId } : {}) });
+    if (result.kind === 'opened') {
+      round = result.round;
+      state = { ...state, latestRoundPeriod: round.periodKey, openRoundClosesAt: round.closesAt };
+    } else if (result.kind !== 'already-open' && result.kind !== 'period-taken') {
+      ctx.log.warn({ teamId: team.id, outcome: result.kind }, 'a scheduled round could not open');
+    } else {
+      state = scheduleState(ctx, team);
+    }
+  }
+  setNextRoundCheck(ctx.db, team.id, nextOpeningCheck(state, now));
+  return round;
+}
+
 /**
  * Opens the scheduled rounds that are due, for all teams: one query finds the teams whose next check has
  * come; each is decided in core, opened through the outbox, and given its next check time. A round the
  * period already has (scheduled or asked ad hoc) is never opened again, so restarts cannot double it.
+ * Work is done in slices, yielding in between, so thousands of due teams never stall the event loop.
  */
-export function openScheduledRounds(ctx: ServiceContext): Round[] {
+export async function openScheduledRounds(ctx: ServiceContext): Promise<Round[]> {
   const now = ctx.clock.now();
   const opened: Round[] = [];
-  for (const team of teamsDueForScheduling(ctx.db, now)) {
-    const decision = decideOpening(scheduleState(ctx, team), now);
-    if (decision.kind === 'open') {
-      const aspectId = chooseAspectFor(ctx, team, now);
-      const result = openRound(ctx, team, { origin: 'scheduled', at: now, closesAt: decision.closesAt, ...(aspectId ? { aspectId } : {}) });
-      if (result.kind === 'opened') opened.push(result.round);
-      else if (result.kind !== 'already-open' && result.kind !== 'period-taken') ctx.log.warn({ teamId: team.id, outcome: result.kind }, 'a scheduled round could not open');
-    }
-    setNextRoundCheck(ctx.db, team.id, nextOpeningCheck(scheduleState(ctx, team), now));
+  const due = teamsDueForScheduling(ctx.db, now);
+  for (let index = 0; index < due.length; index += 1) {
+    const team = due[index];
+    if (!team) continue;
+    const round = scheduleOne(ctx, team, now);
+    if (round) opened.push(round);
+    if ((index + 1) % TEAMS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   return opened;
 }

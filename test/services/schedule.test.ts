@@ -17,21 +17,21 @@ beforeEach(() => {
 afterEach(() => ctx.close());
 
 /** Runs the scheduler every hour (closing due rounds, opening due ones) from now until `until`. */
-function runHourly(until: string): void {
+async function runHourly(until: string): Promise<void> {
   const end = new Date(until).getTime();
   while (ctx.clock.now().getTime() < end) {
     ctx.clock.advance(HOUR);
     closeDueRounds(ctx);
-    openScheduledRounds(ctx);
+    await openScheduledRounds(ctx);
   }
 }
 
 /** Jumps from one due moment to the next (a check time or a close), as a minute tick would land on them. */
-function runByEvents(until: string): void {
+async function runByEvents(until: string): Promise<void> {
   const end = new Date(until).getTime();
   for (;;) {
     closeDueRounds(ctx);
-    openScheduledRounds(ctx);
+    await openScheduledRounds(ctx);
     const next = ctx.db.$client
       .prepare("select min(at) as at from (select next_round_check_at as at from teams union all select closes_at as at from rounds where status = 'open')")
       .get() as { at: number | null };
@@ -49,9 +49,9 @@ function local(ms: number, zone: string): string {
 }
 
 describe('rounds run themselves', () => {
-  it.each(['Europe/Berlin', 'America/New_York', 'Asia/Kolkata'])('opens weekly at the local time in %s across both DST changes of a year', (zone) => {
+  it.each(['Europe/Berlin', 'America/New_York', 'Asia/Kolkata'])('opens weekly at the local time in %s across both DST changes of a year', async (zone) => {
     const team = setUpTeam(ctx, `Team ${zone}`, { timeZone: zone });
-    runByEvents('2027-01-01T00:00:00Z');
+    await runByEvents('2027-01-01T00:00:00Z');
     const list = rounds(team.id);
     expect(list.length).toBeGreaterThanOrEqual(52);
     expect(new Set(list.map((round) => round.periodKey)).size).toBe(list.length);
@@ -61,58 +61,58 @@ describe('rounds run themselves', () => {
     }
   });
 
-  it('opens fortnightly teams every other week, anchored on the week of setup', () => {
+  it('opens fortnightly teams every other week, anchored on the week of setup', async () => {
     const team = setUpTeam(ctx, 'Fortnightly');
     ctx.db.$client.prepare('update teams set every_weeks = 2 where id = ?').run(team.id);
-    runHourly('2026-04-01T00:00:00Z');
+    await runHourly('2026-04-01T00:00:00Z');
     const keys = rounds(team.id).map((round) => round.periodKey);
     expect(keys.slice(0, 4)).toEqual(['2026-W03', '2026-W05', '2026-W07', '2026-W09']);
   });
 
-  it('never opens a second round for a period, however often the tick runs', () => {
+  it('never opens a second round for a period, however often the tick runs', async () => {
     const team = setUpTeam(ctx, 'Payments');
-    runHourly('2026-01-12T12:00:00Z');
-    for (let i = 0; i < 5; i += 1) openScheduledRounds(ctx);
+    await runHourly('2026-01-12T12:00:00Z');
+    for (let i = 0; i < 5; i += 1) await openScheduledRounds(ctx);
     expect(rounds(team.id).map((round) => round.periodKey)).toEqual(['2026-W02', '2026-W03']);
   });
 
-  it('lets an ad hoc round fill the period, skipping the scheduled one', () => {
+  it('lets an ad hoc round fill the period, skipping the scheduled one', async () => {
     const team = setUpTeam(ctx, 'Payments');
     ctx.clock.set('2026-01-06T12:00:00Z'); // Tuesday of W02, after the scheduled time
     openRound(ctx, team, { origin: 'ad-hoc' });
-    runHourly('2026-01-14T00:00:00Z');
+    await runHourly('2026-01-14T00:00:00Z');
     expect(rounds(team.id).map((round) => [round.periodKey, round.origin])).toEqual([
       ['2026-W02', 'ad-hoc'],
       ['2026-W03', 'scheduled'],
     ]);
   });
 
-  it('skips paused periods (the end date is inclusive) instead of queuing them', () => {
+  it('skips paused periods (the end date is inclusive) instead of queuing them', async () => {
     const team = setUpTeam(ctx, 'Payments');
     setPause(ctx, CLI_ACTOR, team, '2026-01-19');
-    runHourly('2026-02-03T00:00:00Z');
+    await runHourly('2026-02-03T00:00:00Z');
     // W02 (5 Jan) to W04 (19 Jan) are paused; W05 opens on 26 Jan and W06 on 2 Feb.
     expect(rounds(team.id).map((round) => round.periodKey)).toEqual(['2026-W05', '2026-W06']);
   });
 
-  it('after downtime opens only the current period, late, keeping its scheduled close', () => {
+  it('after downtime opens only the current period, late, keeping its scheduled close', async () => {
     const team = setUpTeam(ctx, 'Payments');
-    runHourly('2026-01-05T12:00:00Z');
+    await runHourly('2026-01-05T12:00:00Z');
     // Down from Monday 5 Jan 12:00 UTC to Wednesday 21 Jan 15:00 UTC: three periods pass.
     ctx.clock.set('2026-01-21T15:00:00Z');
     closeDueRounds(ctx);
-    const opened = openScheduledRounds(ctx);
+    const opened = await openScheduledRounds(ctx);
     expect(opened).toHaveLength(1);
     expect(opened[0]?.periodKey).toBe('2026-W04');
     expect(opened[0]?.closesAt.toISOString()).toBe('2026-01-23T09:00:00.000Z');
     expect(rounds(team.id).map((round) => round.periodKey)).toEqual(['2026-W02', '2026-W04']);
   });
 
-  it('rotates through aspects by default and, when adaptive, asks where the picture is stalest', () => {
+  it('rotates through aspects by default and, when adaptive, asks where the picture is stalest', async () => {
     const rotating = setUpTeam(ctx, 'Rotating');
     const adaptive = setUpTeam(ctx, 'Adaptive');
     setTeamOptions(ctx.db, adaptive.id, { questionStrategy: 'adaptive' });
-    runHourly('2026-02-10T00:00:00Z');
+    await runHourly('2026-02-10T00:00:00Z');
     expect(rounds(rotating.id).map((round) => round.aspectId)).toEqual(['investment', 'adoption', 'interfaces', 'operations', 'investment', 'adoption']);
     const adaptiveAspects = rounds(adaptive.id).map((round) => round.aspectId);
     // Nothing is measured (no answers), so each unmeasured aspect comes first, least recently asked next.
