@@ -18,6 +18,7 @@ import { Scheduler } from './scheduler/scheduler.js';
 import type { ServiceContext } from './services/context.js';
 import { orgDigest, teamReport } from './services/report-service.js';
 import { closeDatabase } from './storage/database.js';
+import { DigestBuilder } from './workers/digest-builder.js';
 import { countTeams, listTeams } from './storage/team-repository.js';
 
 export interface RunningServer {
@@ -44,12 +45,15 @@ function printDemo(ctx: ServiceContext, write: (text: string) => void): void {
 export async function startServer(config: AppConfig, log: Logger, output: (text: string) => void = (text) => process.stdout.write(text)): Promise<RunningServer> {
   const mode = hasChatCredentials(config) ? 'live' : 'demo';
   const intents = { kick: () => {} };
-  const ctx = await openContext(config, log, {
+  const opened = await openContext(config, log, {
     databasePath: mode === 'demo' ? config.demoDatabasePath : config.databasePath,
     create: true,
     kind: mode,
     onIntent: () => intents.kick(),
   });
+  // Digests are built in a worker thread on its own read-only connection, so they never delay a click.
+  const digests = new DigestBuilder(mode === 'demo' ? config.demoDatabasePath : config.databasePath, opened.surveys, opened.policy);
+  const ctx: ServiceContext = { ...opened, buildDigest: (at, surveyIds) => digests.build(at, surveyIds) };
   const messengers = new Map<Platform, Messenger>();
   const routes: Route[] = [];
   const progress = new RoundProgress(ctx, messengers, (platform) => (platform === 'slack' ? SLACK_PROGRESS_INTERVAL_MS : 60_000));
@@ -106,6 +110,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
         progress.stop();
         await slack?.stop();
         await charts.stop();
+        await digests.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         closeDatabase(ctx.db);

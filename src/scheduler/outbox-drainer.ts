@@ -144,7 +144,7 @@ export class OutboxDrainer {
       }
       parentRef = parentDelivery.messageRef;
     }
-    const prepared = prepareMessage(this.ctx, delivery);
+    const prepared = await prepareMessage(this.ctx, delivery);
     if (prepared.kind === 'obsolete') {
       markDeliveryFailed(db, delivery.id, prepared.reason, 'cancelled');
       dlog.info({ reason: prepared.reason }, 'delivery dropped');

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import type { Digest } from '../core/digest.js';
 import type { ScoringPolicy } from '../core/scoring.js';
 import type { LoadedSurvey } from '../core/survey.js';
 import type { Logger } from '../logger.js';
@@ -14,6 +15,8 @@ export interface ServiceContext {
   readonly log: Logger;
   /** Called after a delivery intent is committed, so a running server posts it at once. */
   readonly onIntent?: () => void;
+  /** Builds a digest off the main event loop (a worker thread); without it digests are built in line. */
+  readonly buildDigest?: (at: Date, surveyIds?: readonly string[]) => Promise<Digest>;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -5,7 +5,7 @@ import { answerKeys } from '../storage/answer-repository.js';
 import { findRound } from '../storage/round-repository.js';
 import { findTeamById } from '../storage/team-repository.js';
 import type { ServiceContext } from './context.js';
-import { closedRoundOutcome, orgDigest, roundView } from './report-service.js';
+import { closedRoundOutcome, digestForDelivery, roundView } from './report-service.js';
 
 export type PreparedMessage = { readonly kind: 'message'; readonly message: OutboundMessage } | { readonly kind: 'obsolete'; readonly reason: string };
 
@@ -13,10 +13,10 @@ export type PreparedMessage = { readonly kind: 'message'; readonly message: Outb
  * Builds what a delivery posts from the frozen facts it references, so every retry of the same delivery
  * posts the same content. A delivery whose round or team was deleted meanwhile is obsolete.
  */
-export function prepareMessage(ctx: ServiceContext, delivery: Delivery): PreparedMessage {
+export async function prepareMessage(ctx: ServiceContext, delivery: Delivery): Promise<PreparedMessage> {
   const payload = delivery.payload;
   if ('at' in payload) {
-    const digest = orgDigest(ctx, { at: new Date(payload.at), ...(payload.surveyIds ? { surveyIds: payload.surveyIds } : {}) });
+    const digest = await digestForDelivery(ctx, new Date(payload.at), payload.surveyIds);
     return { kind: 'message', message: { kind: payload.kind, digest } };
   }
   const round = findRound(ctx.db, payload.roundId);

@@ -56,18 +56,41 @@ const DIGEST_CACHE_MS = 5 * 60_000;
  * (and every channel whose digest fell due in the same tick) share one build for a few minutes.
  */
 export function orgDigest(ctx: ServiceContext, options: { at?: Date; surveyIds?: readonly string[] } = {}): Digest {
-  if (!options.at) return buildOrgDigest(ctx, ctx.clock.now(), options.surveyIds);
+  if (!options.at) return computeOrgDigest(ctx, ctx.clock.now(), options.surveyIds);
   const cache = perDatabase(ctx.db, 'digests', () => new Map<string, { digest: Digest; builtAt: number }>());
   const key = `${options.at.getTime()}|${options.surveyIds?.join(',') ?? '*'}`;
   const cached = cache.get(key);
   if (cached && Date.now() - cached.builtAt < DIGEST_CACHE_MS) return cached.digest;
-  const digest = buildOrgDigest(ctx, options.at, options.surveyIds);
+  const digest = computeOrgDigest(ctx, options.at, options.surveyIds);
   for (const [entry, value] of cache) if (Date.now() - value.builtAt >= DIGEST_CACHE_MS) cache.delete(entry);
   cache.set(key, { digest, builtAt: Date.now() });
   return digest;
 }
 
-function buildOrgDigest(ctx: ServiceContext, now: Date, surveyIds: readonly string[] | undefined): Digest {
+/**
+ * The digest for a delivery: built in the worker when the context has one (falling back to building in
+ * line if the worker fails), and shared by every send for the same instant for a few minutes.
+ */
+export function digestForDelivery(ctx: ServiceContext, at: Date, surveyIds?: readonly string[]): Promise<Digest> {
+  const cache = perDatabase(ctx.db, 'digest-builds', () => new Map<string, { digest: Promise<Digest>; builtAt: number }>());
+  const key = `${at.getTime()}|${surveyIds?.join(',') ?? '*'}`;
+  const cached = cache.get(key);
+  if (cached && Date.now() - cached.builtAt < DIGEST_CACHE_MS) return cached.digest;
+  for (const [entry, value] of cache) if (Date.now() - value.builtAt >= DIGEST_CACHE_MS) cache.delete(entry);
+  const inline = () => computeOrgDigest(ctx, at, surveyIds);
+  const digest = ctx.buildDigest
+    ? ctx.buildDigest(at, surveyIds).catch((error: unknown) => {
+        ctx.log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'the digest worker failed; building the digest in line');
+        return inline();
+      })
+    : Promise.resolve().then(inline);
+  cache.set(key, { digest, builtAt: Date.now() });
+  digest.catch(() => cache.delete(key));
+  return digest;
+}
+
+/** The digest computation itself, on any database connection (the app's, or a worker's read-only one). */
+export function computeOrgDigest(ctx: Pick<ServiceContext, 'db' | 'surveys' | 'policy'>, now: Date, surveyIds: readonly string[] | undefined): Digest {
   const teams = listTeams(ctx.db).filter((team) => ctx.surveys.has(team.surveyId) && (!surveyIds || surveyIds.includes(team.surveyId)));
   const tallies = closedTalliesByTeam(ctx.db, new Map(teams.map((team) => [team.id, team.surveyId])));
   const surveys = new Map<string, Survey>([...ctx.surveys].map(([id, loaded]) => [id, loaded.survey]));

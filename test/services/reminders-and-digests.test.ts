@@ -43,7 +43,7 @@ describe('halfway reminders', () => {
     expect(listDeliveries(ctx.db).some((delivery) => delivery.kind === 'nudge')).toBe(false);
   });
 
-  it('nudge members who have not answered, for teams that opted in, comparing respondent keys', () => {
+  it('nudge members who have not answered, for teams that opted in, comparing respondent keys', async () => {
     const team = setUpTeam(ctx, 'Nudged');
     setTeamOptions(ctx.db, team.id, { nudgeNonRespondents: true });
     const opened = openRound(ctx, team, { origin: 'ad-hoc' });
@@ -53,12 +53,12 @@ describe('halfway reminders', () => {
     queueHalfwayReminders(ctx);
     const nudge = listDeliveries(ctx.db).find((delivery) => delivery.kind === 'nudge');
     if (!nudge) throw new Error('no nudge queued');
-    const prepared = prepareMessage(ctx, nudge);
+    const prepared = await prepareMessage(ctx, nudge);
     if (prepared.kind !== 'message' || prepared.message.kind !== 'nudge') throw new Error('not a nudge');
     expect(prepared.message.hasAnswered('U1')).toBe(true);
     expect(prepared.message.hasAnswered('U2')).toBe(false);
     closeOpenRound(ctx, team);
-    expect(prepareMessage(ctx, nudge)).toEqual({ kind: 'obsolete', reason: 'the round has closed' });
+    expect(await prepareMessage(ctx, nudge)).toEqual({ kind: 'obsolete', reason: 'the round has closed' });
   });
 });
 

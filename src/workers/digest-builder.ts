@@ -1,0 +1,24 @@
+import type { Digest } from '../core/digest.js';
+import type { ScoringPolicy } from '../core/scoring.js';
+import type { LoadedSurvey } from '../core/survey.js';
+import type { DigestRequest } from './digest-worker.js';
+import { WorkerClient, workerScript } from './worker-client.js';
+
+/** Builds digests in a worker thread with its own read-only connection to the database file. */
+export class DigestBuilder {
+  private readonly client = new WorkerClient<DigestRequest, Digest>(() => workerScript('workers/digest-worker.js', import.meta.url, './digest-worker.js'));
+
+  constructor(
+    private readonly databasePath: string,
+    private readonly surveys: ReadonlyMap<string, LoadedSurvey>,
+    private readonly policy: ScoringPolicy,
+  ) {}
+
+  build(at: Date, surveyIds?: readonly string[]): Promise<Digest> {
+    return this.client.request({ databasePath: this.databasePath, surveys: [...this.surveys.values()], policy: this.policy, at, ...(surveyIds ? { surveyIds } : {}) });
+  }
+
+  stop(): Promise<void> {
+    return this.client.stop();
+  }
+}
