@@ -48,7 +48,16 @@ export const EnvSchema = z
     MicrosoftAppPassword: blankAsUnset(z.string().optional()),
     MicrosoftAppType: blankAsUnset(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()),
     MicrosoftAppTenantId: blankAsUnset(z.string().optional()),
+    // botbuilder's own endpoint overrides, under its own names so Microsoft's documentation applies as is.
+    ToBotFromChannelOpenIdMetadataUrl: blankAsUnset(z.url().optional()),
+    ToBotFromChannelTokenIssuer: blankAsUnset(z.string().optional()),
+    ToChannelFromBotLoginUrl: blankAsUnset(z.url().optional()),
+    ToChannelFromBotOAuthScope: blankAsUnset(z.string().optional()),
+    ToBotFromEmulatorOpenIdMetadataUrl: blankAsUnset(z.url().optional()),
+    OAuthUrl: blankAsUnset(z.url().optional()),
+    CallerId: blankAsUnset(z.string().optional()),
     ADMIN_TEAMS_AAD_OBJECT_IDS: csv,
+    TEAMS_DEV_NO_AUTH: blankAsUnset(z.enum(['0', '1'], { error: 'expected 1 (local testing without authentication) or 0' }).optional()),
   })
   .superRefine((env, ctx) => {
     if (env.MIN_COMMENT_RESPONDENTS < env.MIN_RESPONDENTS) {
@@ -59,6 +68,9 @@ export const EnvSchema = z
     }
     if (!env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set' });
+    }
+    if (env.TEAMS_DEV_NO_AUTH === '1' && !['127.0.0.1', 'localhost', '::1'].includes(env.HOST)) {
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_DEV_NO_AUTH'], message: 'only allowed with a loopback HOST (127.0.0.1, localhost or ::1)' });
     }
     if (Boolean(env.MicrosoftAppId) !== Boolean(env.MicrosoftAppPassword)) {
       ctx.addIssue({ code: 'custom', path: [env.MicrosoftAppId ? 'MicrosoftAppPassword' : 'MicrosoftAppId'], message: 'MicrosoftAppId and MicrosoftAppPassword are set together' });
@@ -74,11 +86,15 @@ export interface SlackConfig {
 }
 
 export interface TeamsConfig {
+  /** Empty only in local development without authentication (TEAMS_DEV_NO_AUTH=1). */
   readonly appId: string;
   readonly appPassword: string;
   readonly appType: string;
   readonly tenantId: string | null;
   readonly adminObjectIds: readonly string[];
+  /** The settings botbuilder's ConfigurationBotFrameworkAuthentication reads, by its own key names. */
+  readonly settings: Readonly<Record<string, string>>;
+  readonly devNoAuth: boolean;
 }
 
 export interface AppConfig {
@@ -133,9 +149,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const slack: SlackConfig | null = e.SLACK_BOT_TOKEN
     ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET ?? null, appToken: e.SLACK_APP_TOKEN ?? null, apiUrl: e.SLACK_API_URL ?? null, adminUserIds: e.ADMIN_SLACK_USER_IDS ?? [] }
     : null;
+  const devNoAuth = e.TEAMS_DEV_NO_AUTH === '1';
+  const settingKeys = ['MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppType', 'MicrosoftAppTenantId', 'ToBotFromChannelOpenIdMetadataUrl', 'ToBotFromChannelTokenIssuer', 'ToChannelFromBotLoginUrl', 'ToChannelFromBotOAuthScope', 'ToBotFromEmulatorOpenIdMetadataUrl', 'OAuthUrl', 'CallerId'] as const;
+  const settings: Record<string, string> = {};
+  for (const key of settingKeys) {
+    const value = e[key];
+    if (typeof value === 'string') settings[key] = value;
+  }
   const teams: TeamsConfig | null =
-    e.MicrosoftAppId && e.MicrosoftAppPassword
-      ? { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appType: e.MicrosoftAppType ?? 'MultiTenant', tenantId: e.MicrosoftAppTenantId ?? null, adminObjectIds: e.ADMIN_TEAMS_AAD_OBJECT_IDS ?? [] }
+    (e.MicrosoftAppId && e.MicrosoftAppPassword) || devNoAuth
+      ? {
+          appId: e.MicrosoftAppId ?? '',
+          appPassword: e.MicrosoftAppPassword ?? '',
+          appType: e.MicrosoftAppType ?? 'MultiTenant',
+          tenantId: e.MicrosoftAppTenantId ?? null,
+          adminObjectIds: e.ADMIN_TEAMS_AAD_OBJECT_IDS ?? [],
+          settings,
+          devNoAuth,
+        }
       : null;
   const secrets = [e.RESPONDENT_KEY_SECRET, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN, e.MicrosoftAppPassword].filter((value): value is string => typeof value === 'string');
   return {

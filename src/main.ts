@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { openContext, DEMO_RESPONDENT_SECRET } from './bootstrap.js';
 import { ChartRenderer } from './adapters/charts/chart-renderer.js';
+import { createTeamsAdapter, TEAMS_MESSAGES_PATH, TEAMS_PROGRESS_INTERVAL_MS, type CredentialsFactory } from './adapters/teams/app.js';
 import { DemoMessenger } from './adapters/demo/messenger.js';
 import { renderDigestText } from './adapters/text/render-digest.js';
 import { renderReportText } from './adapters/text/render-report.js';
@@ -42,7 +43,12 @@ function printDemo(ctx: ServiceContext, write: (text: string) => void): void {
  * Wires everything and runs until stopped: storage, surveys, the outbox with the platform messengers,
  * the scheduler tick under its lease, and the HTTP server. Without chat credentials it runs the demo.
  */
-export async function startServer(config: AppConfig, log: Logger, output: (text: string) => void = (text) => process.stdout.write(text)): Promise<RunningServer> {
+/** What tests can swap in: how the Teams adapter signs its calls to the (stand-in) Bot Connector. */
+export interface ServerOverrides {
+  readonly teamsCredentialsFactory?: CredentialsFactory;
+}
+
+export async function startServer(config: AppConfig, log: Logger, output: (text: string) => void = (text) => process.stdout.write(text), overrides: ServerOverrides = {}): Promise<RunningServer> {
   const mode = hasChatCredentials(config) ? 'live' : 'demo';
   const intents = { kick: () => {} };
   const opened = await openContext(config, log, {
@@ -56,7 +62,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
   const ctx: ServiceContext = { ...opened, buildDigest: (at, surveyIds) => digests.build(at, surveyIds) };
   const messengers = new Map<Platform, Messenger>();
   const routes: Route[] = [];
-  const progress = new RoundProgress(ctx, messengers, (platform) => (platform === 'slack' ? SLACK_PROGRESS_INTERVAL_MS : 60_000));
+  const progress = new RoundProgress(ctx, messengers, (platform) => (platform === 'slack' ? SLACK_PROGRESS_INTERVAL_MS : TEAMS_PROGRESS_INTERVAL_MS));
   let slack: SlackAdapter | null = null;
   const charts = new ChartRenderer();
   if (mode === 'demo') {
@@ -81,7 +87,11 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       messengers.set('slack', slack.messenger);
       if (slack.requestListener) routes.push({ path: SLACK_EVENTS_PATH, listener: slack.requestListener });
     }
-    if (config.teams) log.warn('Teams credentials are set, but this build has no Teams adapter yet: posts for Teams teams wait in the outbox.');
+    if (config.teams) {
+      const teams = createTeamsAdapter({ ctx, config: config.teams, log, charts, onAnswerRecorded: (roundId) => progress.noteAnswer(roundId, 'teams'), ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}) });
+      messengers.set('teams', teams.messenger);
+      routes.push({ path: TEAMS_MESSAGES_PATH, listener: teams.requestListener });
+    }
   }
 
   const drainer = new OutboxDrainer(ctx, messengers);

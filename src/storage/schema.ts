@@ -213,3 +213,30 @@ export const digestSubscriptions = sqliteTable(
   },
   (t) => [uniqueIndex('digest_subscriptions_channel_unique').on(t.platform, t.workspaceId, t.channelId), index('digest_subscriptions_next').on(t.nextDigestAt), check('digest_subscriptions_weekday_check', sql`${t.weekday} between 1 and 7`)],
 );
+
+/**
+ * Where the bot can reach a Teams conversation proactively: the conversation reference as Teams gave it,
+ * stored at conversation level (never the user who happened to send the activity), kept across restarts.
+ */
+export const teamsConversations = sqliteTable(
+  'teams_conversations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tenantId: text('tenant_id').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    conversationType: text('conversation_type').notNull(),
+    /** The Microsoft Teams team a channel belongs to, for installation and removal events. */
+    msTeamId: text('ms_team_id'),
+    /** For personal (1:1) conversations: whose chat with the bot this is. */
+    userAadObjectId: text('user_aad_object_id'),
+    serviceUrl: text('service_url').notNull(),
+    reference: text('reference', { mode: 'json' }).notNull(),
+    installed: integer('installed', { mode: 'boolean' }).notNull().default(true),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('teams_conversations_unique').on(t.tenantId, t.conversationId),
+    index('teams_conversations_personal').on(t.tenantId, t.userAadObjectId),
+    index('teams_conversations_team').on(t.msTeamId),
+  ],
+);

@@ -1,0 +1,259 @@
+import { CardFactory, TeamsActivityHandler, TeamsInfo, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type CloudAdapter } from 'botbuilder';
+import { parseChatCommand, type ChatCommand } from '../../core/chat-command.js';
+import { respondentKey } from '../../core/respondent-key.js';
+import { INDEFINITE_PAUSE } from '../../core/team.js';
+import { confirmForgetMe, reportByTeamId, runChatCommand, submitSetup, type CommandReply, type Invocation } from '../../services/chat-commands.js';
+import type { ServiceContext } from '../../services/context.js';
+import { roundView } from '../../services/report-service.js';
+import { recordAnswer, recordComment } from '../../services/round-service.js';
+import { findAnswer, findComment } from '../../storage/answer-repository.js';
+import { recordAudit } from '../../storage/audit-repository.js';
+import { findRound } from '../../storage/round-repository.js';
+import { findTeamByChannel, findTeamById, setTeamPause } from '../../storage/team-repository.js';
+import { markUninstalled, rememberConversation, StoredReferenceSchema } from '../../storage/teams-conversation-repository.js';
+import type { Logger } from '../../logger.js';
+import { forgottenSentence, refusalSentence, replySentence, type TextStyle } from '../text/reply-text.js';
+import { forgetConfirmCard, helpCard, rolesCard, sentenceCard, setupCard, statusCard, teamChoiceCard } from './cards/command-cards.js';
+import { digestCard } from './cards/digest-card.js';
+import { CARD_CONTENT_TYPE, cardDate, escapeMarkdown, type AdaptiveCard } from './cards/elements.js';
+import { reportCard } from './cards/report-card.js';
+import { roundCard, VERB } from './cards/round-card.js';
+import { CardActionSchema, channelConversationId, commandTokens, msTeamIdOf, SetupInputSchema, teamsChannel, teamsUser, tenantOf, type CardAction } from './inbound.js';
+import { replyPrivately, type PrivateView } from './private-reply.js';
+
+const TEAMS_TEXT_STYLE: TextStyle = { date: cardDate, mention: (userId) => userId, bold: (value) => `**${escapeMarkdown(value)}**` };
+
+export interface TeamsBotDeps {
+  readonly ctx: ServiceContext;
+  readonly adapter: CloudAdapter;
+  readonly appId: string;
+  readonly log: Logger;
+  readonly configuredAdmins: readonly string[];
+  readonly onAnswerRecorded: (roundId: number) => void;
+}
+
+function invokeResponse(content: AdaptiveCard): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: CARD_CONTENT_TYPE, value: content as unknown as Record<string, unknown> };
+}
+
+/** The Teams side of the product: commands by @mention, card actions, installation events. Only translates. */
+export class MaturityTeamsBot extends TeamsActivityHandler {
+  constructor(private readonly deps: TeamsBotDeps) {
+    super();
+    this.onMessage(async (context, next) => {
+      this.remember(context);
+      await this.handleMessage(context);
+      await next();
+    });
+    this.onConversationUpdate(async (context, next) => {
+      this.remember(context);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      this.remember(context);
+      this.audit(context, 'teams.install');
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (context, next) => {
+      this.uninstalled(context);
+      await next();
+    });
+  }
+
+  /** Keeps a channel-level conversation reference (without the sender) so the bot can post later. */
+  private remember(context: TurnContext): void {
+    const activity = context.activity;
+    const reference = StoredReferenceSchema.safeParse(TurnContext.getConversationReference(activity));
+    if (!reference.success) return;
+    const conversationId = channelConversationId(activity.conversation.id);
+    const type = activity.conversation.conversationType ?? 'channel';
+    rememberConversation(this.deps.ctx.db, {
+      tenantId: tenantOf(activity),
+      conversationId,
+      conversationType: type,
+      msTeamId: msTeamIdOf(activity),
+      userAadObjectId: type === 'personal' ? (activity.from.aadObjectId ?? null) : null,
+      reference: { ...reference.data, conversation: { ...reference.data.conversation, id: conversationId } },
+      at: this.deps.ctx.clock.now(),
+    });
+  }
+
+  private audit(context: TurnContext, action: string): void {
+    const user = teamsUser(context.activity);
+    recordAudit(this.deps.ctx.db, { at: this.deps.ctx.clock.now(), actor: user ?? { platform: 'teams', workspaceId: tenantOf(context.activity), userId: 'unknown' }, action, teamName: null, details: { conversationId: channelConversationId(context.activity.conversation.id), msTeamId: msTeamIdOf(context.activity) } });
+  }
+
+  /** A removed bot cannot post: its teams are paused (and say why in the log) instead of failing forever. */
+  private uninstalled(context: TurnContext): void {
+    const activity = context.activity;
+    const tenantId = tenantOf(activity);
+    const msTeamId = msTeamIdOf(activity);
+    const conversations = markUninstalled(this.deps.ctx.db, msTeamId ? { tenantId, msTeamId } : { tenantId, conversationId: channelConversationId(activity.conversation.id) }, this.deps.ctx.clock.now());
+    for (const conversationId of conversations) {
+      const team = findTeamByChannel(this.deps.ctx.db, { platform: 'teams', workspaceId: tenantId, channelId: conversationId });
+      if (team) {
+        setTeamPause(this.deps.ctx.db, team.id, INDEFINITE_PAUSE);
+        this.deps.log.warn({ teamId: team.id }, 'the app was removed from this team: it is paused until someone installs the app again and resumes it');
+      }
+    }
+    this.audit(context, 'teams.uninstall');
+  }
+
+  private invocation(context: TurnContext): Invocation | null {
+    const actor = teamsUser(context.activity);
+    if (!actor) return null;
+    return { actor, channel: teamsChannel(context.activity), configuredAdmins: this.deps.configuredAdmins };
+  }
+
+  /** Role commands name people by their Teams id (29:…); roles are stored by AAD object id like admin ids. */
+  private async resolveMentions(context: TurnContext, command: ChatCommand): Promise<ChatCommand> {
+    if (command.kind !== 'role-change' || !command.userId.startsWith('29:')) return command;
+    const member = await TeamsInfo.getMember(context, command.userId).catch(() => null);
+    return member?.aadObjectId ? { ...command, userId: member.aadObjectId } : { kind: 'invalid', problem: `I could not find ${command.label} in this team.` };
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const action = CardActionSchema.safeParse(context.activity.value);
+    if (action.success) {
+      // An Action.Submit from an older client: answer it privately, never in the channel.
+      const result = await this.cardAction(context, action.data);
+      await replyPrivately(context, this.deps.adapter, this.deps.appId, this.deps.ctx.db, this.deps.log, result, null).catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not answer a card submit'));
+      return;
+    }
+    const invocation = this.invocation(context);
+    if (!invocation) {
+      await context.sendActivity('I can only work with people signed in to Microsoft Teams with a work account.');
+      return;
+    }
+    const command = await this.resolveMentions(context, parseChatCommand(commandTokens(context.activity)));
+    const reply = runChatCommand(this.deps.ctx, invocation, command);
+    await this.sendReply(context, reply, command);
+  }
+
+  private async sendReply(context: TurnContext, reply: CommandReply, command: ChatCommand): Promise<void> {
+    const { ctx, adapter, appId, log } = this.deps;
+    const send = (content: AdaptiveCard) => context.sendActivity({ type: 'message', attachments: [CardFactory.adaptiveCard(content)] });
+    switch (reply.kind) {
+      case 'report':
+        await replyPrivately(context, adapter, appId, ctx.db, log, reportCard(reply.report), { view: 'report', aspectId: command.kind === 'report' ? command.aspectId : null });
+        return;
+      case 'digest':
+        await replyPrivately(context, adapter, appId, ctx.db, log, digestCard(reply.digest), { view: 'digest' });
+        return;
+      case 'confirm-forget':
+        await replyPrivately(context, adapter, appId, ctx.db, log, forgetConfirmCard(), { view: 'forget' });
+        return;
+      case 'help':
+        await send(helpCard(reply.entries, reply.problem));
+        return;
+      case 'status':
+        await send(statusCard(reply.status, reply.status.leads.map((lead) => lead.userId)));
+        return;
+      case 'roles':
+        await send(rolesCard(reply.roles, new Map(), reply.teamName));
+        return;
+      case 'team-choice':
+        if (reply.teams.length > 0) {
+          await replyPrivately(context, adapter, appId, ctx.db, log, teamChoiceCard(reply.teams), { view: 'report', aspectId: null });
+          return;
+        }
+        break;
+      case 'open-setup':
+        if (reply.existingTeam) {
+          await send(sentenceCard(`This channel already is the team ${reply.existingTeam}. Mention me with "status" to see its settings.`));
+          return;
+        }
+        await send(setupCard([...ctx.surveys.values()].map((loaded) => ({ id: loaded.survey.id, title: loaded.survey.title })), { name: '', timeZone: 'UTC' }));
+        return;
+      default:
+        break;
+    }
+    await send(sentenceCard(replySentence(reply, TEAMS_TEXT_STYLE) ?? 'Done.', reply.kind === 'refused' ? 'warning' : 'info'));
+  }
+
+  /** Universal Actions: each answer returns the clicker's own view of the card. */
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const parsed = CardActionSchema.safeParse({ ...invokeValue.action.data, verb: invokeValue.action.verb });
+    if (!parsed.success) return invokeResponse(sentenceCard('That card no longer works; mention me with "help" to start again.', 'warning'));
+    return invokeResponse(await this.cardAction(context, parsed.data));
+  }
+
+  private personalRound(roundId: number, context: TurnContext, notice: string | null): AdaptiveCard {
+    const { ctx } = this.deps;
+    const round = findRound(ctx.db, roundId);
+    const team = round ? findTeamById(ctx.db, round.teamId) : null;
+    const user = teamsUser(context.activity);
+    if (!round || !team) return sentenceCard('This round no longer exists.', 'warning');
+    const key = user ? respondentKey(ctx.respondentSecret, user) : null;
+    const answer = key ? findAnswer(ctx.db, round.id, key) : null;
+    return roundCard(roundView(ctx, team, round), { personal: { pickedOptionId: answer?.optionId ?? null, comment: key ? findComment(ctx.db, round.id, key) : null, notice } });
+  }
+
+  private async cardAction(context: TurnContext, action: CardAction): Promise<AdaptiveCard> {
+    const { ctx } = this.deps;
+    const invocation = this.invocation(context);
+    if (!invocation) return sentenceCard('I can only work with people signed in to Microsoft Teams with a work account.', 'warning');
+    switch (action.verb) {
+      case VERB.answer: {
+        if (!action.roundId || !action.optionId) break;
+        const outcome = recordAnswer(ctx, invocation.actor, action.roundId, action.optionId);
+        if (outcome.kind === 'recorded') {
+          this.deps.onAnswerRecorded(action.roundId);
+          return this.personalRound(action.roundId, context, `✓ ${outcome.changed ? 'Changed your answer' : 'Recorded'}. You can change it until ${cardDate(outcome.changeableUntil)}. Only you can see this.`);
+        }
+        if (outcome.kind === 'round-closed') return this.personalRound(action.roundId, context, `This round closed ${cardDate(outcome.closedAt)}, so your click was not counted.`);
+        return sentenceCard('That round no longer exists, so nothing was recorded.', 'warning');
+      }
+      case VERB.comment: {
+        if (!action.roundId) break;
+        const outcome = recordComment(ctx, invocation.actor, action.roundId, action.comment ?? '');
+        const notice =
+          outcome.kind === 'saved' ? '✓ Your comment is saved; you can change it until the round closes.' :
+          outcome.kind === 'removed' ? 'Your comment is removed.' :
+          outcome.kind === 'too-long' ? `Comments are at most ${outcome.max} characters; this one has ${outcome.length}. Please shorten it.` :
+          outcome.kind === 'round-closed' ? 'This round has closed, so comments can no longer change.' : 'This round no longer exists.';
+        return this.personalRound(action.roundId, context, notice);
+      }
+      case VERB.refresh:
+        return action.roundId ? this.personalRound(action.roundId, context, null) : sentenceCard('Nothing to refresh.');
+      case VERB.setup: {
+        const input = SetupInputSchema.parse(context.activity.value?.action?.data ?? action);
+        const result = submitSetup(ctx, invocation, { name: input.name, surveyId: input.surveyId, cadence: { everyWeeks: input.everyWeeks === '2' ? 2 : 1, weekday: Number(input.weekday), localTime: input.localTime.slice(0, 5), timeZone: input.timeZone.trim(), roundLengthHours: Number(input.roundLengthHours) } });
+        const surveys = [...ctx.surveys.values()].map((loaded) => ({ id: loaded.survey.id, title: loaded.survey.title }));
+        switch (result.kind) {
+          case 'created':
+            this.remember(context);
+            return sentenceCard(`${result.team.name} is set up. Add leads by mentioning me with "role add @person lead"; "help" lists everything.`);
+          case 'invalid':
+            return setupCard(surveys, input, result.problems);
+          case 'name-taken':
+            return setupCard(surveys, input, [`Another team is already called "${input.name}".`]);
+          case 'channel-taken':
+            return sentenceCard('This channel is already registered as a team.', 'warning');
+          case 'unknown-survey':
+            return setupCard(surveys, input, ['That survey is no longer available.']);
+          case 'refused':
+            return sentenceCard(refusalSentence(result.refusal, TEAMS_TEXT_STYLE), 'warning');
+        }
+        break;
+      }
+      case VERB.forgetConfirm:
+        return sentenceCard(forgottenSentence(confirmForgetMe(ctx, invocation)));
+      case VERB.showReport:
+      case VERB.reportView: {
+        // A private view answers only the person it was made for; everyone else keeps the placeholder.
+        if (action.forUser && action.forUser !== context.activity.from.id) return sentenceCard('🔒 This reply is private to someone else.');
+        const view: PrivateView = action.view === 'digest' ? { view: 'digest' } : action.view === 'forget' ? { view: 'forget' } : { view: 'report', aspectId: action.aspectId ?? null };
+        if (view.view === 'forget') return forgetConfirmCard();
+        const reply = view.view === 'digest' ? runChatCommand(ctx, invocation, { kind: 'digest-preview' }) : action.teamId ? reportByTeamId(ctx, invocation, action.teamId) : runChatCommand(ctx, invocation, { kind: 'report', aspectId: view.aspectId });
+        if (reply.kind === 'report') return reportCard(reply.report);
+        if (reply.kind === 'digest') return digestCard(reply.digest);
+        if (reply.kind === 'team-choice' && reply.teams.length > 0) return teamChoiceCard(reply.teams);
+        return sentenceCard(replySentence(reply, TEAMS_TEXT_STYLE) ?? 'Nothing to show.', 'warning');
+      }
+      default:
+        break;
+    }
+    return sentenceCard('That card no longer works; mention me with "help" to start again.', 'warning');
+  }
+}

@@ -1,0 +1,45 @@
+import type { AspectReport, TeamReport } from '../../../core/report.js';
+import { formatChange, formatLevel, plural } from '../../text/format.js';
+import { card, cardDate, cut, escapeMarkdown, text, type AdaptiveCard, type CardElement } from './elements.js';
+
+function aspectLine(aspect: AspectReport): string {
+  const name = `**${escapeMarkdown(aspect.aspectName)}**`;
+  const open = aspect.openUntil ? ` · a round is open until ${cardDate(aspect.openUntil)}` : '';
+  const status = aspect.status;
+  switch (status.kind) {
+    case 'not-asked':
+      return `${name} — not asked yet${open}`;
+    case 'hidden':
+      return `${name} — hidden: ${status.answered} answered, results need ${status.needed}${open}`;
+    case 'level': {
+      const { figure } = status;
+      const agreement = figure.agreement === 'low' ? 'agreement low — worth a conversation' : `agreement ${figure.agreement}`;
+      return `${name} **${formatLevel(figure.value)}** ${escapeMarkdown(status.description.label)} ${formatChange(status.change)} · ${figure.latestRespondents} answered · ${agreement}${open}`;
+    }
+  }
+}
+
+/** A team's report as a card, for the asker only (their 1:1 chat, or their own view of a channel card). */
+export function reportCard(report: TeamReport): AdaptiveCard {
+  const body: CardElement[] = [text(`${escapeMarkdown(report.teamName)} · ${escapeMarkdown(report.surveyTitle)}`, { weight: 'Bolder', size: 'Medium' })];
+  if (!report.hasResults) {
+    body.push(text(report.firstCloseAt ? `No results yet: the first round closes ${cardDate(report.firstCloseAt)}.` : 'No results yet: no round has been asked. A lead can start one with **ask**.'));
+    return card(body);
+  }
+  for (const aspect of report.aspects) body.push(text(aspectLine(aspect)));
+  for (const aspectId of report.weakest) {
+    const aspect = report.aspects.find((candidate) => candidate.aspectId === aspectId);
+    if (!aspect || aspect.suggestions.length === 0) continue;
+    body.push(text(aspect.suggestionsToward ? `To move **${escapeMarkdown(aspect.aspectName)}** toward **${escapeMarkdown(aspect.suggestionsToward)}**:` : `To keep **${escapeMarkdown(aspect.aspectName)}** where it is:`, { weight: 'Bolder' }));
+    body.push(text(aspect.suggestions.map((suggestion) => `- ${escapeMarkdown(suggestion)}`).join('\n')));
+  }
+  if (report.comments && report.comments.length > 0) {
+    body.push(text('Comments (leads only; unattributed, in random order, from rounds large enough to stay anonymous)', { weight: 'Bolder' }));
+    for (const group of report.comments) {
+      body.push(text(`_${escapeMarkdown(group.aspectName)}_`));
+      body.push(text(cut(group.texts.map((comment) => `- ${escapeMarkdown(comment.replace(/\n/g, ' '))}`).join('\n'), 6000)));
+    }
+  }
+  body.push(text(`Last ${plural(report.windowRounds, 'round')} per aspect; only closed rounds with at least ${report.minRespondents} answers count. Only you can see this.`, { isSubtle: true, size: 'Small' }));
+  return card(body);
+}

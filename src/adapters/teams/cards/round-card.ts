@@ -1,0 +1,84 @@
+import type { RoundOutcome, RoundView } from '../../../core/messenger.js';
+import { UNKNOWN_OPTION_ID } from '../../../core/survey.js';
+import { formatChange, formatLevel, plural } from '../../text/format.js';
+import { actionSet, card, cardDate, escapeMarkdown, execute, text, type AdaptiveCard, type CardElement } from './elements.js';
+
+export const VERB = {
+  answer: 'answer',
+  comment: 'comment',
+  refresh: 'refresh',
+  setup: 'setup',
+  forgetConfirm: 'forget-confirm',
+  reportView: 'report-view',
+  showReport: 'show-report',
+} as const;
+
+/** Members' ids (29:…) whose clients fetch their own view of the card; Teams allows up to 60. */
+export const MAX_REFRESH_USERS = 60;
+
+export interface PersonalState {
+  /** The option the viewer picked, if any. */
+  readonly pickedOptionId: string | null;
+  readonly comment: string | null;
+  readonly notice: string | null;
+}
+
+function statementRows(view: RoundView, personal: PersonalState | null, open: boolean): CardElement[] {
+  const rows: CardElement[] = [];
+  for (const option of view.options) {
+    if (option.id === UNKNOWN_OPTION_ID) continue;
+    const picked = personal?.pickedOptionId === option.id;
+    rows.push(text(`${picked ? '✅ ' : ''}${escapeMarkdown(option.text)}`, picked ? { weight: 'Bolder' } : {}));
+    if (open) rows.push(actionSet([execute(picked ? 'Your pick' : 'This is us', VERB.answer, { roundId: view.roundId, optionId: option.id }, { tooltip: `Pick: ${option.text}` })]));
+  }
+  return rows;
+}
+
+/**
+ * The round card. The shared view (what the channel sees) shows the count; each member's own view (fetched
+ * through `refresh`, or returned after a click) also shows their pick and comment. Nobody's view shows who
+ * answered or what anyone else picked.
+ */
+export function roundCard(view: RoundView, options: { personal?: PersonalState | null; refreshUserIds?: readonly string[] } = {}): AdaptiveCard {
+  const open = view.status === 'open';
+  const personal = options.personal ?? null;
+  const body: CardElement[] = [
+    text(`Platform pulse · ${escapeMarkdown(view.aspectName)}${open ? '' : ' — closed'}`, { weight: 'Bolder', size: 'Medium' }),
+    text(`**${escapeMarkdown(view.prompt)}**`),
+    ...statementRows(view, personal, open),
+  ];
+  if (personal?.notice) body.push(text(personal.notice, { color: 'Good' }));
+  if (open) {
+    body.push({ type: 'Input.Text', id: 'comment', isMultiline: true, maxLength: 1000, placeholder: 'Add a comment (optional; leads see it without your name after the round closes)', ...(personal?.comment ? { value: personal.comment } : {}) });
+    body.push(actionSet([
+      execute("I don't know", VERB.answer, { roundId: view.roundId, optionId: UNKNOWN_OPTION_ID }, { tooltip: "Pick: I don't know" }),
+      execute('Save comment', VERB.comment, { roundId: view.roundId }, { tooltip: 'Save, change or (when empty) remove your comment' }),
+      ...(options.refreshUserIds && options.refreshUserIds.length > 0 ? [] : [execute('Show my answer', VERB.refresh, { roundId: view.roundId })]),
+    ]));
+  }
+  body.push(
+    text(`${open ? `Closes ${cardDate(view.closesAt)}` : `Closed ${cardDate(view.closesAt)}`} · ${plural(view.respondents, 'person', 'people')} answered`, { isSubtle: true, size: 'Small' }),
+    text(`Private: the team sees totals only, and only once ${view.minRespondents} or more have answered.`, { isSubtle: true, size: 'Small' }),
+  );
+  const refresh = open && options.refreshUserIds && options.refreshUserIds.length > 0 ? { action: { type: 'Action.Execute', verb: VERB.refresh, data: { verb: VERB.refresh, roundId: view.roundId } }, userIds: options.refreshUserIds.slice(0, MAX_REFRESH_USERS) } : undefined;
+  return card(body, refresh ? { refresh } : {});
+}
+
+export function resultCard(view: RoundView, outcome: RoundOutcome): AdaptiveCard {
+  if (outcome.kind === 'too-few') {
+    return card([text(`Only ${outcome.answered} answered with a level; results need ${outcome.needed}, so this round stays private. ${plural(outcome.needed - outcome.answered, 'more answer')} next time!`)]);
+  }
+  const change = outcome.change.kind === 'change' ? ` ${formatChange(outcome.change)} on the previous rounds.` : '';
+  const body = [text(`**${escapeMarkdown(view.aspectName)} this round: ${formatLevel(outcome.value)} of ${outcome.levelCount}** (${escapeMarkdown(outcome.label)}), ${plural(outcome.answers, 'answer')}.${change} Agreement ${outcome.agreement}.`)];
+  if (outcome.suggestion) body.push(text(`${outcome.toward ? `Next step toward **${escapeMarkdown(outcome.toward)}**` : 'To keep the edge'}: ${escapeMarkdown(outcome.suggestion)}`));
+  return card(body);
+}
+
+export function reminderCard(view: RoundView): AdaptiveCard {
+  return card([text(`Halfway through: ${view.respondents} answered so far; results need ${view.minRespondents}. The round closes ${cardDate(view.closesAt)}.`)]);
+}
+
+/** The private nudge to a member who has not answered by halfway. */
+export function nudgeCard(view: RoundView): AdaptiveCard {
+  return card([text(`Your team's platform pulse is waiting for your answer: **${escapeMarkdown(view.prompt)}** It takes one click in the team channel and closes ${cardDate(view.closesAt)}. Your answer stays private; the team sees totals only.`)]);
+}
