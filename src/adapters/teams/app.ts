@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import type { TeamsConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -54,29 +54,31 @@ function readJson(request: IncomingMessage): Promise<unknown> {
   });
 }
 
-/** The express-style response CloudAdapter.process expects, over a plain node:http response. */
-function responseShim(response: ServerResponse) {
-  return {
-    socket: response.socket,
-    status(code: number) {
-      response.statusCode = code;
-    },
-    header(name: string, value: unknown) {
-      response.setHeader(name, String(value));
-    },
-    send(body: unknown) {
-      if (body === undefined || body === null) return;
-      if (typeof body === 'string' || Buffer.isBuffer(body)) {
-        response.write(body);
-        return;
-      }
-      response.setHeader('content-type', 'application/json; charset=utf-8');
-      response.write(JSON.stringify(body));
-    },
-    end() {
-      response.end();
-    },
-  };
+/**
+ * CloudAdapter.process answers some token failures (a bad signature under a known key id) with 500 and
+ * prints them to the console; running the activity ourselves lets every authentication failure be a 401.
+ */
+class BotAdapter extends CloudAdapter {
+  run(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authHeader, activity, logic);
+  }
+}
+
+const AUTH_ERRORS = new Set(['AuthenticationError', 'JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
+
+function isAuthFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = 'statusCode' in error ? error.statusCode : undefined;
+  return status === 401 || status === 403 || AUTH_ERRORS.has(error.name) || AUTH_ERRORS.has(error.constructor.name);
+}
+
+function answer(response: ServerResponse, status: number, body?: unknown): void {
+  if (response.headersSent) return;
+  if (body === undefined || body === null) {
+    response.writeHead(status).end();
+    return;
+  }
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }
 
 /**
@@ -87,7 +89,7 @@ function responseShim(response: ServerResponse) {
 export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
   const log = options.log.child({ area: 'teams' });
   const auth = new ConfigurationBotFrameworkAuthentication({ ...options.config.settings }, options.credentialsFactory);
-  const adapter = new CloudAdapter(auth);
+  const adapter = new BotAdapter(auth);
   if (options.config.devNoAuth) log.warn('TEAMS_DEV_NO_AUTH=1: Teams requests are NOT authenticated. Use this only for local testing on a loopback address.');
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     log.error({ err: { message: error.message }, activityType: context.activity.type }, 'a Teams handler failed');
@@ -104,19 +106,30 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
     }
     readJson(request).then(
       async (body) => {
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-          response.writeHead(400).end();
+        if (typeof body !== 'object' || body === null || Array.isArray(body) || !('type' in body) || typeof body.type !== 'string') {
+          answer(response, 400);
           return;
         }
-        await adapter.process({ body: body as Record<string, unknown>, headers: request.headers, method: request.method }, responseShim(response), (context) => bot.run(context));
+        const authHeader = typeof request.headers.authorization === 'string' ? request.headers.authorization : '';
+        try {
+          const result = await adapter.run(authHeader, body as Activity, (context) => bot.run(context));
+          answer(response, result?.status ?? 200, result?.body);
+        } catch (error) {
+          if (isAuthFailure(error)) {
+            log.warn({ reason: error instanceof Error ? error.name : 'unknown' }, 'rejected a Teams request that failed authentication');
+            answer(response, 401);
+            return;
+          }
+          throw error;
+        }
       },
       (error: unknown) => {
         log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'malformed Teams request (body not logged)');
-        if (!response.headersSent) response.writeHead(400).end();
+        answer(response, 400);
       },
     ).catch((error: unknown) => {
       log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'Teams request failed');
-      if (!response.headersSent) response.writeHead(500).end();
+      answer(response, 500);
     });
   };
   return { messenger, requestListener };

@@ -58,7 +58,11 @@ export class TeamsMessenger implements Messenger {
     if (!conversation?.installed) return { kind: 'failed', reason: 'the app is not installed in this conversation', pauseTeam: true };
     let outcome: SendOutcome = { kind: 'retry', reason: 'no turn ran', retryAfterMs: null };
     try {
-      await this.adapter.continueConversationAsync(this.appId, botReference(conversation.reference), async (turn) => {
+      // A reply in a channel thread is addressed to the thread itself ("<channel>;messageid=<root>"): inside a
+      // continued conversation botbuilder replaces any replyToId with its own.
+      const reference = botReference(conversation.reference);
+      if (context.threadOf && reference.conversation) reference.conversation = { ...reference.conversation, id: `${conversation.conversationId};messageid=${context.threadOf}` };
+      await this.adapter.continueConversationAsync(this.appId, reference, async (turn) => {
         outcome = await this.sendInTurn(turn, message, context);
       });
     } catch (error) {
@@ -131,7 +135,7 @@ export class TeamsMessenger implements Messenger {
       await turn.updateActivity({ ...activity, id: context.replaces });
       return { kind: 'sent', messageRef: context.replaces };
     }
-    const response = await turn.sendActivity(context.threadOf ? { ...activity, replyToId: context.threadOf } : activity);
+    const response = await turn.sendActivity(activity);
     if (!response?.id) return { kind: 'retry', reason: 'Teams answered without an activity id', retryAfterMs: null };
     return { kind: 'sent', messageRef: response.id };
   }
