@@ -1,0 +1,75 @@
+import { loadConfig } from '../../src/config.js';
+import { startServer, type RunningServer } from '../../src/main.js';
+import { SURVEYS } from '../support/processes.js';
+import { adaptiveCardAction, channelMessage, postActivity, type BotResponse, type ChannelPlace, type TeamsActivity, type TeamsUser } from '../support/teams-activities.js';
+import { makeTeamsMembers, type TeamsMember } from '../support/teams-connector-state.js';
+import { startTeamsStandIns, type TeamsStandIns } from '../support/teams-stand-ins.js';
+import { memoryLogger, tempDir } from '../support/test-context.js';
+
+export const APP_ID = '11111111-2222-4333-8444-555555555555';
+export const TEAM_ID = '19:team-general@thread.tacv2';
+export const CHANNEL_ID = '19:payments-channel@thread.tacv2';
+export const PLACE: ChannelPlace = { teamId: TEAM_ID, channelId: CHANNEL_ID, teamName: 'Payments' };
+
+export interface TeamsHarness {
+  readonly teams: TeamsStandIns;
+  readonly server: RunningServer;
+  readonly botUrl: string;
+  readonly members: readonly TeamsMember[];
+  readonly admin: TeamsMember;
+  readonly lead: TeamsMember;
+  readonly lines: string[];
+  send(activity: TeamsActivity | Record<string, unknown>, token?: string | null): Promise<BotResponse>;
+  say(user: TeamsUser, command: string, extra?: Partial<TeamsActivity>): Promise<BotResponse>;
+  click(user: TeamsUser, verb: string, data: Record<string, unknown>, cardActivityId: string): Promise<BotResponse>;
+  close(): Promise<void>;
+}
+
+/** The real app on port 0 with Teams connected to a local token issuer and Bot Connector stand-in. */
+export async function startTeamsHarness(extraEnv: Record<string, string> = {}): Promise<TeamsHarness> {
+  const teams = await startTeamsStandIns({ appId: APP_ID });
+  const members = makeTeamsMembers(8, { tenantId: teams.tenantId });
+  const [admin, lead] = members as [TeamsMember, TeamsMember];
+  teams.connector.setTeam(TEAM_ID, { name: 'Payments', channels: [CHANNEL_ID] });
+  teams.connector.setMembers(TEAM_ID, members, { tenantId: teams.tenantId });
+  teams.connector.setMembers(CHANNEL_ID, members, { tenantId: teams.tenantId });
+  const temp = tempDir('mp-teams-');
+  const config = loadConfig({
+    DATA_DIR: temp.dir,
+    SURVEYS_DIR: SURVEYS,
+    PORT: '0',
+    RESPONDENT_KEY_SECRET: 'respondent-secret-for-the-teams-tests-0123',
+    TICK_CRON: '* * * * * *',
+    ADMIN_TEAMS_AAD_OBJECT_IDS: admin.aadObjectId,
+    ...teams.settings,
+    ...extraEnv,
+  });
+  if (!config.ok) throw new Error(config.problems.join('; '));
+  const { log, lines } = memoryLogger();
+  const server = await startServer(config.config, log, () => undefined, { teamsCredentialsFactory: teams.credentials });
+  const botUrl = `http://127.0.0.1:${server.port}/api/messages`;
+  const common = { appId: APP_ID, serviceUrl: teams.connector.serviceUrl, tenantId: teams.tenantId };
+  const send = async (activity: TeamsActivity | Record<string, unknown>, token?: string | null) => postActivity(botUrl, activity, token === undefined ? await teams.channelToken() : token);
+  return {
+    teams,
+    server,
+    botUrl,
+    members,
+    admin,
+    lead,
+    lines,
+    send,
+    say: (user, command, extra = {}) => send({ ...channelMessage({ ...common, from: user, ...PLACE, command }), ...extra }),
+    click: (user, verb, data, cardActivityId) => send(adaptiveCardAction({ ...common, from: user, place: PLACE, verb, data, cardActivityId })),
+    close: async () => {
+      await server.stop();
+      await teams.close();
+      temp.cleanup();
+    },
+  };
+}
+
+/** The text of every TextBlock and fact in a card (or anything card-like), for assertions. */
+export function cardText(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
