@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config.js';
-import { startServer, type RunningServer } from '../../src/main.js';
+import { startServer, type RunningServer, type ServerOverrides } from '../../src/main.js';
 import { SURVEYS } from '../support/processes.js';
 import { SlackApiStandIn } from '../support/slack-stand-in.js';
 import { SlackRequester } from '../support/slack-requests.js';
@@ -22,7 +22,7 @@ export interface SlackHarness {
 }
 
 /** The real app on port 0 in HTTP mode, pointed at a Slack Web API stand-in on loopback. */
-export async function startSlackHarness(extraEnv: Record<string, string> = {}): Promise<SlackHarness> {
+export async function startSlackHarness(extraEnv: Record<string, string> = {}, overrides: ServerOverrides = {}): Promise<SlackHarness> {
   const slack = new SlackApiStandIn({ teamId: TEAM });
   await slack.start();
   slack.addChannel({ id: CHANNEL, name: 'payments', members: [ADMIN, LEAD, ...MEMBERS] });
@@ -44,7 +44,7 @@ export async function startSlackHarness(extraEnv: Record<string, string> = {}): 
   if (!config.ok) throw new Error(config.problems.join('; '));
   const { log, lines } = memoryLogger();
   const output: string[] = [];
-  const server = await startServer(config.config, log, (text) => output.push(text));
+  const server = await startServer(config.config, log, (text) => output.push(text), overrides);
   const requests = new SlackRequester(`http://127.0.0.1:${server.port}/slack/events`, SIGNING_SECRET);
   return {
     slack,

@@ -30,7 +30,7 @@ export async function startTeamsHarness(extraEnv: Record<string, string> = {}): 
   const teams = await startTeamsStandIns({ appId: APP_ID });
   const members = makeTeamsMembers(8, { tenantId: teams.tenantId });
   const [admin, lead] = members as [TeamsMember, TeamsMember];
-  teams.connector.setTeam(TEAM_ID, { name: 'Payments', channels: [CHANNEL_ID] });
+  teams.connector.setTeam(TEAM_ID, { name: 'Payments', channels: [{ id: CHANNEL_ID, name: 'payments' }] });
   teams.connector.setMembers(TEAM_ID, members, { tenantId: teams.tenantId });
   teams.connector.setMembers(CHANNEL_ID, members, { tenantId: teams.tenantId });
   const temp = tempDir('mp-teams-');

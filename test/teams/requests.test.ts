@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { INDEFINITE_PAUSE } from '../../src/core/team.js';
+import { setupTeam } from '../../src/services/team-service.js';
+import { findTeamByChannel } from '../../src/storage/team-repository.js';
+import { eventually } from '../slack/slack-harness.js';
+import { channelMessage, installationUpdate } from '../support/teams-activities.js';
+import { APP_ID, CHANNEL_ID, PLACE, startTeamsHarness, type TeamsHarness } from './teams-harness.js';
+
+let h: TeamsHarness;
+beforeAll(async () => {
+  h = await startTeamsHarness();
+  const created = setupTeam(h.server.ctx, { platform: 'teams', workspaceId: h.teams.tenantId, userId: h.admin.aadObjectId }, { name: 'Payments', channel: { platform: 'teams', workspaceId: h.teams.tenantId, channelId: CHANNEL_ID }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
+  if (created.kind !== 'created') throw new Error(created.kind);
+  // The bot learns where the channel is from any activity in it.
+  await h.say(h.admin, 'help');
+});
+afterAll(async () => h.close());
+
+function roundsStored(): number {
+  return (h.server.ctx.db.$client.prepare('select count(*) as n from rounds').get() as { n: number }).n;
+}
+
+describe('authentication', () => {
+  it('answers 401 to forged, expired, wrong-audience and wrong-serviceUrl tokens, and changes nothing', async () => {
+    const serviceUrl = h.teams.connector.serviceUrl;
+    const tokens = {
+      forged: await h.teams.issuer.signChannelToken({ appId: APP_ID, serviceUrl, key: 'foreign' }),
+      expired: await h.teams.issuer.signChannelToken({ appId: APP_ID, serviceUrl, expiresInSeconds: -600 }),
+      audience: await h.teams.issuer.signChannelToken({ appId: APP_ID, serviceUrl, audience: 'some-other-bot' }),
+      serviceUrl: await h.teams.issuer.signChannelToken({ appId: APP_ID, serviceUrl: 'https://elsewhere.example.com/' }),
+    };
+    const before = roundsStored();
+    for (const [name, token] of Object.entries(tokens)) {
+      const response = await h.say(h.admin, 'ask', {});
+      expect(response.status, 'the valid request works').toBe(200);
+      const rejected = await h.send({ ...channelMessage({ appId: APP_ID, serviceUrl, tenantId: h.teams.tenantId, from: h.admin, ...PLACE, command: 'close' }) }, token);
+      expect(rejected.status, `${name} token`).toBe(401);
+    }
+    const unsigned = await h.send(channelMessage({ appId: APP_ID, serviceUrl, tenantId: h.teams.tenantId, from: h.admin, ...PLACE, command: 'close' }), null);
+    expect(unsigned.status).toBe(401);
+    // The one ask went through; none of the rejected closes did.
+    expect(roundsStored()).toBe(before + 1);
+    expect((h.server.ctx.db.$client.prepare("select count(*) as n from rounds where status = 'closed'").get() as { n: number }).n).toBe(0);
+  });
+
+  it('answers 400 to a malformed body without logging it', async () => {
+    const response = await fetch(h.botUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await h.teams.channelToken()}` }, body: '{"type": SECRETLOOKING' });
+    expect(response.status).toBe(400);
+    expect(h.lines.join('\n')).not.toContain('SECRETLOOKING');
+  });
+});
+
+describe('installation', () => {
+  it('pauses the team when the app is removed, and says so in the log and the audit trail', async () => {
+    const response = await h.send(installationUpdate({ appId: APP_ID, serviceUrl: h.teams.connector.serviceUrl, tenantId: h.teams.tenantId, from: h.admin, place: PLACE, action: 'remove' }));
+    expect(response.status).toBe(200);
+    await eventually('the team to be paused', () => findTeamByChannel(h.server.ctx.db, { platform: 'teams', workspaceId: h.teams.tenantId, channelId: CHANNEL_ID })?.pausedUntil === INDEFINITE_PAUSE);
+    expect(h.lines.some((line) => line.includes('the app was removed from this team'))).toBe(true);
+    const audit = h.server.ctx.db.$client.prepare("select action from audit_log where action like 'teams.%'").all() as { action: string }[];
+    expect(audit.map((row) => row.action)).toContain('teams.uninstall');
+  });
+});
+
+describe('configuration', () => {
+  it('allows unauthenticated local testing only on a loopback host', () => {
+    expect(loadConfig({ TEAMS_DEV_NO_AUTH: '1', HOST: '0.0.0.0' })).toMatchObject({ ok: false, problems: [expect.stringContaining('TEAMS_DEV_NO_AUTH: only allowed with a loopback HOST') as unknown] });
+    const local = loadConfig({ TEAMS_DEV_NO_AUTH: '1' });
+    expect(local.ok && local.config.teams).toMatchObject({ devNoAuth: true, appId: '' });
+    expect(loadConfig({}).ok && loadConfig({})).toMatchObject({ config: { teams: null } });
+  });
+});
