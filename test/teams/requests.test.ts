@@ -51,6 +51,28 @@ describe('authentication', () => {
   });
 });
 
+describe('delivery', () => {
+  it('retries sends the connector throttles, honouring Retry-After', async () => {
+    const team = findTeamByChannel(h.server.ctx.db, { platform: 'teams', workspaceId: h.teams.tenantId, channelId: CHANNEL_ID })!;
+    h.server.ctx.db.$client.prepare("update rounds set status = 'closed', closed_at = 1, respondents = 0, unknown_count = 0, level_counts = '[0,0,0,0]', period_key = 'earlier' where team_id = ?").run(team.id);
+    // More 429s than botbuilder's own three retries, so the outbox's retry is what gets the card through.
+    for (let i = 0; i < 5; i += 1) h.teams.connector.failNext(429, 1);
+    await h.say(h.admin, 'ask adoption');
+    const posted = await eventually('the round card after throttling', () => h.teams.connector.topLevel(CHANNEL_ID).find((activity) => JSON.stringify(activity).includes('Platform pulse · Adoption')), 30_000);
+    expect(posted).toBeTruthy();
+    expect(h.teams.connector.calls.filter((call) => call.status === 429).length).toBeGreaterThanOrEqual(4);
+  }, 60_000);
+
+  it('posts the weekly digest and its chart to a subscribed Teams channel', async () => {
+    await h.say(h.admin, 'digest here monday 09:00 UTC');
+    h.server.ctx.db.$client.prepare('update digest_subscriptions set next_digest_at = 0').run();
+    const digest = await eventually('the digest card', () => h.teams.connector.topLevel(CHANNEL_ID).find((activity) => JSON.stringify(activity).includes('Platform maturity · week')), 20_000);
+    const chart = await eventually('the chart in its thread', () => h.teams.connector.replies(CHANNEL_ID, String(digest.id)).find((activity) => JSON.stringify(activity).includes('data:image/png;base64,')), 30_000);
+    // The posted activity (not the stand-in's record of every version) stays under Teams' size limit.
+    expect(JSON.stringify(chart.activity).length).toBeLessThan(81_920);
+  }, 60_000);
+});
+
 describe('installation', () => {
   it('pauses the team when the app is removed, and says so in the log and the audit trail', async () => {
     const response = await h.send(installationUpdate({ appId: APP_ID, serviceUrl: h.teams.connector.serviceUrl, tenantId: h.teams.tenantId, from: h.admin, place: PLACE, action: 'remove' }));
