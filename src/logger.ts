@@ -58,5 +58,7 @@ export function createLogger(options: LoggerOptions): Logger {
   if (pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service' } } });
   }
-  return pino(base);
+  // Written synchronously: pino's default buffers lines, and a crash would take the last ones with it,
+  // which are exactly the lines (an interrupted send, a duplicate) that explain what the crash did.
+  return pino(base, pino.destination({ dest: 1, sync: true }));
 }

@@ -87,6 +87,30 @@ export function retryDelayMs(attempts: number, retryAfterMs: number | null, rand
   return Math.round(policy.baseDelayMs / 2 + random * (ceiling - policy.baseDelayMs / 2));
 }
 
+/** How a reply or an edit goes out, given the state of the message it belongs to. */
+export type ParentDecision =
+  | { readonly kind: 'attach'; readonly parentRef: string }
+  | { readonly kind: 'alone' }
+  | { readonly kind: 'wait' }
+  | { readonly kind: 'cancel'; readonly reason: string };
+
+/**
+ * A reply or edit waits until its parent is posted. When the parent was given up after interrupted sends,
+ * it may well be in the channel but its reference is lost: what carries news of its own (a round's result,
+ * the digest's files) is posted on its own rather than lost, and edits and reminders, which make sense
+ * only attached to it, are dropped. A parent that failed outright (or never existed) takes its replies with it.
+ */
+export function parentDecision(kind: DeliveryKind, parent: Pick<Delivery, 'status' | 'messageRef' | 'resends'> | null | undefined): ParentDecision {
+  if (!parent || parent.status === 'cancelled' || (parent.status === 'failed' && parent.resends === 0)) {
+    return { kind: 'cancel', reason: 'the message it belongs to was never posted' };
+  }
+  if (parent.status === 'failed') {
+    return kind === 'round-result' || kind === 'digest-files' ? { kind: 'alone' } : { kind: 'cancel', reason: 'the message it belongs to was given up after interrupted sends' };
+  }
+  if (parent.messageRef === null) return { kind: 'wait' };
+  return { kind: 'attach', parentRef: parent.messageRef };
+}
+
 /**
  * An interrupted send (the process died between the platform call and recording its reference) is sent
  * again once per interruption, each logged as a possible duplicate. Only a send interrupted this many times

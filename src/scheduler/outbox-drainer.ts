@@ -1,5 +1,5 @@
 import type { Messenger, SendOutcome } from '../core/messenger.js';
-import { parentKind, retryDelayMs, type Delivery, type RetryPolicy } from '../core/outbox.js';
+import { parentDecision, parentKind, retryDelayMs, type Delivery, type RetryPolicy } from '../core/outbox.js';
 import type { Platform } from '../core/platform.js';
 import { INDEFINITE_PAUSE } from '../core/team.js';
 import type { Logger } from '../logger.js';
@@ -43,6 +43,7 @@ export class OutboxDrainer {
   /** Per platform workspace: until when a rate limit said to hold all sends there (epoch ms). */
   private readonly gates = new Map<string, number>();
   private wakeTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -56,6 +57,7 @@ export class OutboxDrainer {
 
   /** Drains now, or once more after the drain in progress, without ever running two at once. */
   drain(): Promise<DrainSummary> {
+    if (this.stopping) return Promise.resolve({ sent: 0, retried: 0, failed: 0, waiting: 0 });
     if (this.running) {
       this.again = true;
       return this.running;
@@ -64,6 +66,24 @@ export class OutboxDrainer {
       this.running = null;
     });
     return this.running;
+  }
+
+  /**
+   * Stops claiming new deliveries and waits (up to `graceMs`) for the sends already under way, so a
+   * graceful shutdown neither closes the database under a drain nor leaves deliveries claimed.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    const running = this.running;
+    if (!running) return;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([running.then(() => undefined, () => undefined), grace]);
+    clearTimeout(timer);
   }
 
   /** Fire-and-forget drain for a freshly written intent; errors are logged, never thrown at the caller. */
@@ -76,6 +96,7 @@ export class OutboxDrainer {
     const platforms = [...this.messengers.keys()];
     for (;;) {
       this.again = false;
+      if (this.stopping) return summary;
       const batch = claimDueDeliveries(this.ctx.db, this.ctx.clock.now(), platforms, this.batchSize);
       try {
         if (batch.length > 0) await this.sendBatch(batch, summary);
@@ -99,7 +120,11 @@ export class OutboxDrainer {
     const queues = [...byChannel.values()];
     const workers = Array.from({ length: Math.min(this.concurrency, queues.length) }, async () => {
       for (let queue = queues.shift(); queue; queue = queues.shift()) {
-        for (const delivery of queue) await this.sendOne(delivery, summary);
+        for (const delivery of queue) {
+          // Once stopping, what is not yet started stays claimed and goes back in line below.
+          if (this.stopping) return;
+          await this.sendOne(delivery, summary);
+        }
       }
     });
     await Promise.all(workers);
@@ -131,18 +156,19 @@ export class OutboxDrainer {
     let parentRef: string | null = null;
     const parent = parentKind(delivery.kind);
     if (parent) {
-      const parentDelivery = findDelivery(db, delivery.target, delivery.periodKey, parent);
-      if (!parentDelivery || parentDelivery.status === 'failed' || parentDelivery.status === 'cancelled') {
-        markDeliveryFailed(db, delivery.id, 'the round message it belongs to was never posted', 'cancelled');
+      const decision = parentDecision(delivery.kind, findDelivery(db, delivery.target, delivery.periodKey, parent));
+      if (decision.kind === 'cancel') {
+        markDeliveryFailed(db, delivery.id, decision.reason, 'cancelled');
         summary.failed += 1;
         return;
       }
-      if (parentDelivery.messageRef === null) {
+      if (decision.kind === 'wait') {
         releaseDeliveryClaim(db, delivery.id, new Date(this.ctx.clock.now().getTime() + WAIT_FOR_PARENT_MS));
         summary.waiting += 1;
         return;
       }
-      parentRef = parentDelivery.messageRef;
+      if (decision.kind === 'alone') dlog.warn('the message this belongs to was given up after interrupted sends: posting it on its own');
+      else parentRef = decision.parentRef;
     }
     const prepared = await prepareMessage(this.ctx, delivery);
     if (prepared.kind === 'obsolete') {

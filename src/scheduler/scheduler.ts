@@ -60,12 +60,13 @@ export class Scheduler {
     this.tickSafely();
   }
 
-  /** Stops ticking, waits for a tick in progress and gives the lease up so a standby can take over. */
+  /** Stops ticking, waits for a tick and the sends in progress and gives the lease up so a standby can take over. */
   async stop(): Promise<void> {
     await this.task?.stop();
     await this.task?.destroy();
     this.task = null;
     await this.ticking?.catch(() => undefined);
+    await this.drainer.stop();
     releaseLease(this.ctx.db, SCHEDULER_LEASE, this.holderId);
   }
 
@@ -107,7 +108,7 @@ export class Scheduler {
     if (lease.newlyAcquired) {
       const { resent, abandoned } = recoverInterruptedDeliveries(ctx.db, now);
       for (const delivery of resent) ctx.log.warn({ deliveryId: delivery.id, kind: delivery.kind }, 'a send was interrupted by a restart: sending it again once, which may duplicate the post');
-      for (const delivery of abandoned) ctx.log.error({ deliveryId: delivery.id, kind: delivery.kind }, 'a send was interrupted twice: giving up on it');
+      for (const delivery of abandoned) ctx.log.error({ deliveryId: delivery.id, kind: delivery.kind }, 'a send was interrupted by restarts too many times in a row: giving up on it');
     }
     const closed = closeDueRounds(ctx);
     const opened = await openScheduledRounds(ctx);

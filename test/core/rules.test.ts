@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_POLICY, parentKind, parseDeliveryPayload, retryDelayMs } from '../../src/core/outbox.js';
+import { DEFAULT_RETRY_POLICY, parentDecision, parentKind, parseDeliveryPayload, retryDelayMs } from '../../src/core/outbox.js';
 import { chooseQuestion, type AskedQuestion } from '../../src/core/question-choice.js';
 import { fingerprintsMatch, respondentKey, secretFingerprint } from '../../src/core/respondent-key.js';
 import { isAllowed, type Viewer } from '../../src/core/roles.js';
@@ -126,6 +126,32 @@ describe('outbox rules', () => {
   it('refuses payloads it never writes', () => {
     expect(() => parseDeliveryPayload('round-opened', { roundId: 'x' })).toThrow();
     expect(parseDeliveryPayload('digest', { at: '2026-03-02T09:00:00.000Z' })).toEqual({ kind: 'digest', at: '2026-03-02T09:00:00.000Z' });
+  });
+});
+
+describe('replies and edits to a parent message', () => {
+  const parent = (status: 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled', messageRef: string | null, resends = 0) => ({ status, messageRef, resends });
+
+  it('attach once the parent has a reference, and wait until then', () => {
+    expect(parentDecision('round-result', parent('sent', '1.2'))).toEqual({ kind: 'attach', parentRef: '1.2' });
+    expect(parentDecision('round-closed', parent('pending', null))).toEqual({ kind: 'wait' });
+    expect(parentDecision('digest-files', parent('sending', null, 2))).toEqual({ kind: 'wait' });
+  });
+
+  it('go with a parent that was never posted', () => {
+    for (const kind of ['round-closed', 'round-result', 'reminder', 'digest-files'] as const) {
+      expect(parentDecision(kind, undefined).kind).toBe('cancel');
+      expect(parentDecision(kind, parent('cancelled', null)).kind).toBe('cancel');
+      expect(parentDecision(kind, parent('failed', null)).kind).toBe('cancel');
+    }
+  });
+
+  it('post news on their own when the parent was given up with an unknown outcome, and drop the rest', () => {
+    const givenUp = parent('failed', null, 5);
+    expect(parentDecision('round-result', givenUp)).toEqual({ kind: 'alone' });
+    expect(parentDecision('digest-files', givenUp)).toEqual({ kind: 'alone' });
+    expect(parentDecision('round-closed', givenUp).kind).toBe('cancel');
+    expect(parentDecision('reminder', givenUp).kind).toBe('cancel');
   });
 });
 

@@ -48,6 +48,7 @@ const DIGEST_CHANNELS = DIGEST_CYCLES.map((_, index) => `C0DIGEST${index + 1}`);
 /** The recovery's line for each unknown-outcome delivery it queues again, and the drainer's when it sends it. */
 const RECOVERY_LINE = 'a send was interrupted by a restart: sending it again once';
 const RESEND_LINE = 'sending again after an unknown outcome';
+const ABANDON_LINE = 'a send was interrupted by restarts too many times in a row';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -83,7 +84,10 @@ function logLines(output: string): LogLine[] {
     if (typeof parsed !== 'object' || parsed === null || !('msg' in parsed) || typeof parsed.msg !== 'string') continue;
     const level = 'level' in parsed && typeof parsed.level === 'number' ? parsed.level : 0;
     const deliveryId = 'deliveryId' in parsed && typeof parsed.deliveryId === 'number' ? parsed.deliveryId : undefined;
-    lines.push({ level, msg: parsed.msg, ...(deliveryId === undefined ? {} : { deliveryId }) });
+    // An error line carries its cause, so a failure here says what went wrong, not only that something did.
+    const cause = 'err' in parsed && typeof parsed.err === 'object' && parsed.err !== null && 'message' in parsed.err ? String(parsed.err.message) : undefined;
+    const msg = level >= 50 && cause !== undefined ? `${parsed.msg}: ${cause}` : parsed.msg;
+    lines.push({ level, msg, ...(deliveryId === undefined ? {} : { deliveryId }) });
   }
   return lines;
 }
@@ -317,7 +321,7 @@ describe('crash safety', () => {
     for (;;) {
       const counts = countDeliveries(ctx.db);
       const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-      if (counts.pending === 0 && counts.sending === 0 && total === expectedDeliveries) break;
+      if (counts.pending === 0 && counts.claimed === 0 && counts.sending === 0 && total === expectedDeliveries) break;
       if (Date.now() > drainDeadline) throw new Error(`the outbox did not drain: ${JSON.stringify(counts)} of ${expectedDeliveries}`);
       await sleep(100);
     }
@@ -365,6 +369,12 @@ describe('crash safety', () => {
     const copies: { delivery: Delivery | undefined; what: string; posts: number }[] = [];
     const unexplained: string[] = [];
     const state = (delivery: Delivery | undefined): string => (delivery ? `${delivery.status}, resent ${delivery.resends}×` : 'never queued');
+    // A send interrupted by kills too many times in a row is given up by design (logged as an error): its
+    // post may exist but its reference is lost, so edits to it are dropped and its result or files are
+    // posted on their own instead of in its thread.
+    const givenUp = (delivery: Delivery | undefined): boolean => delivery?.status === 'failed' && delivery.resends > 0;
+    const abandonedIds = deliveries.filter(givenUp).map((delivery) => delivery.id);
+    const abandonedWithoutLine = abandonedIds.filter((id) => !errors.some((line) => line.startsWith(ABANDON_LINE) && line.endsWith(`(delivery ${id})`)));
 
     for (const tracked of rounds.values()) {
       const channelId = tracked.team.channel.channelId;
@@ -380,17 +390,20 @@ describe('crash safety', () => {
       copies.push({ delivery: opened, what: `${what}: round message`, posts: posts.length });
       // Only the copy whose ts was recorded can be edited; a duplicate (already counted) keeps its buttons.
       const edited = posts.find((message) => message.ts === opened?.messageRef) ?? posts[0];
-      if (!edited?.text.includes('— closed')) missing.push(`${what}: shows "${edited?.text.slice(0, 50) ?? ''}", not closed (edit ${state(find('round-closed', channelId, tracked.id))})`);
+      if (!givenUp(opened) && !edited?.text.includes('— closed')) missing.push(`${what}: shows "${edited?.text.slice(0, 50) ?? ''}", not closed (edit ${state(find('round-closed', channelId, tracked.id))})`);
       const threads = new Set(posts.map((message) => message.ts));
-      const results = messages.filter((message) => !isTopLevel(message) && threads.has(message.thread_ts ?? '') && !message.text.startsWith('Halfway through'));
+      const inThread = (message: SlackMessage) => !isTopLevel(message) && threads.has(message.thread_ts ?? '');
+      const standalone = (message: SlackMessage) => givenUp(opened) && isTopLevel(message) && roundIdOf(message) === null;
+      const results = messages.filter((message) => (inThread(message) || standalone(message)) && !message.text.startsWith('Halfway through'));
       if (results.length === 0) missing.push(`${what}: no result in its thread (delivery ${state(find('round-result', channelId, tracked.id))})`);
       copies.push({ delivery: find('round-result', channelId, tracked.id), what: `${what}: result`, posts: results.length });
     }
     for (const channelId of TEAM_CHANNELS) {
       const messages = slack.messages(channelId);
       const roundPosts = new Set(messages.filter((message) => isTopLevel(message) && roundIdOf(message) !== null).map((message) => message.ts));
+      const resultsAlone = deliveries.some((delivery) => delivery.kind === 'round-opened' && delivery.target.channelId === channelId && givenUp(delivery));
       for (const message of messages) {
-        if (!roundPosts.has(message.ts) && !roundPosts.has(message.thread_ts ?? '')) unexplained.push(`${channelId} ${message.ts}: ${message.text.slice(0, 60)}`);
+        if (!roundPosts.has(message.ts) && !roundPosts.has(message.thread_ts ?? '') && !(resultsAlone && isTopLevel(message))) unexplained.push(`${channelId} ${message.ts}: ${message.text.slice(0, 60)}`);
       }
     }
     for (const channelId of DIGEST_CHANNELS) {
@@ -403,7 +416,7 @@ describe('crash safety', () => {
       }
       copies.push({ delivery: digest, what: `${channelId}: digest`, posts: posts.length });
       const threads = new Set(posts.map((message) => message.ts));
-      const uploads = messages.filter((message) => message.upload === true && threads.has(message.thread_ts ?? ''));
+      const uploads = messages.filter((message) => message.upload === true && (threads.has(message.thread_ts ?? '') || (givenUp(digest) && isTopLevel(message))));
       const files = find('digest-files', channelId);
       if (uploads.length === 0) missing.push(`${channelId}: no CSV and chart in the digest's thread (delivery ${state(files)})`);
       copies.push({ delivery: files, what: `${channelId}: digest files`, posts: uploads.length });
@@ -440,10 +453,11 @@ describe('crash safety', () => {
     expect.soft(missing, 'posts missing from Slack').toEqual([]);
     expect.soft(unexplained, 'posts nothing queued').toEqual([]);
     expect.soft(unloggedDuplicates, 'duplicates without a logged resend').toEqual([]);
+    expect.soft(abandonedWithoutLine, 'deliveries given up without an error line').toEqual([]);
     expect.soft(duplicateCount).toBeLessThanOrEqual(recoveryLines);
     expect.soft(duplicateCount).toBeLessThanOrEqual(resendLines);
     // Giving up on a twice-interrupted send is logged as an error by design; its effect is judged above.
-    expect.soft(errors.filter((line) => !line.startsWith('a send was interrupted twice')), 'error log lines').toEqual([]);
+    expect.soft(errors.filter((line) => !line.startsWith(ABANDON_LINE)), 'error log lines').toEqual([]);
     expect(ackedAnswers).toBeGreaterThan(0);
   });
 });

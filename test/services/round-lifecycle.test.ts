@@ -177,12 +177,65 @@ describe('outbox', () => {
     ]);
   });
 
+  it('posts the result on its own when the round message was given up after interrupted sends', async () => {
+    const messenger = new ScriptedMessenger();
+    const drainer = new OutboxDrainer(ctx, new Map([['slack', messenger]]));
+    const { team, round } = openFor('Payments');
+    // As recovery leaves it after the process died mid-send again and again: the post may exist, its ts is lost.
+    ctx.db.$client.prepare("update deliveries set status = 'failed', resends = 5 where kind = 'round-opened'").run();
+    answerAs(ctx, round.id, ['2', '3', '3']);
+    closeOpenRound(ctx, team);
+    await drainer.drain();
+    expect(messenger.sent.map((sent) => [sent.message.kind, sent.context.threadOf, sent.context.replaces])).toEqual([['round-result', null, null]]);
+    expect(listDeliveries(ctx.db).map((delivery) => [delivery.kind, delivery.status])).toEqual([
+      ['round-opened', 'failed'],
+      ['round-closed', 'cancelled'],
+      ['round-result', 'sent'],
+    ]);
+    expect(ctx.lines.filter((line) => line.includes('posting it on its own'))).toHaveLength(1);
+  });
+
   it('leaves other platforms\' deliveries alone', async () => {
     const teams = new ScriptedMessenger('teams');
     const drainer = new OutboxDrainer(ctx, new Map([['teams', teams]]));
     openFor('Payments');
     expect(await drainer.drain()).toMatchObject({ sent: 0 });
     expect(listDeliveries(ctx.db, { status: 'pending' })).toHaveLength(1);
+  });
+});
+
+describe('stopping the outbox', () => {
+  it('finishes the send under way, starts no other, and leaves the rest pending for the next process', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const platform = new ScriptedMessenger();
+    // The first send stays on the wire until the test lets it finish, like a slow platform call.
+    const slow = {
+      platform: 'slack' as const,
+      send: async (...args: Parameters<ScriptedMessenger['send']>) => {
+        args[2].beginSend();
+        if (platform.sent.length === 0) await held;
+        return platform.send(...args);
+      },
+    };
+    const drainer = new OutboxDrainer(ctx, new Map([['slack', slow]]), { concurrency: 1 });
+    for (const name of ['One', 'Two', 'Three']) openFor(name);
+    const draining = drainer.drain();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(listDeliveries(ctx.db).map((delivery) => delivery.status)).toEqual(['sending', 'claimed', 'claimed']);
+    const stopped = drainer.stop();
+    release();
+    await stopped;
+    await draining;
+    expect(platform.sent).toHaveLength(1);
+    expect(listDeliveries(ctx.db).map((delivery) => [delivery.status, delivery.attempts])).toEqual([
+      ['sent', 1],
+      ['pending', 0],
+      ['pending', 0],
+    ]);
+    expect(await drainer.drain()).toMatchObject({ sent: 0 });
   });
 });
 

@@ -39,8 +39,26 @@ export function rolesCard(roles: readonly RoleAssignment[], names: ReadonlyMap<s
   ]);
 }
 
+/** Teams shows at most 6 buttons in a row, so teams are offered in a searchable list with one button. */
+export const MAX_TEAM_CHOICES = 100;
+
 export function teamChoiceCard(teams: readonly { id: number; name: string }[]): AdaptiveCard {
-  return card([text('This conversation is not a team. Pick a team to see its report:'), actionSet(teams.slice(0, 20).map((team) => execute(team.name, VERB.showReport, { teamId: team.id })))]);
+  const shown = teams.slice(0, MAX_TEAM_CHOICES);
+  return card([
+    text('This conversation is not a team. Pick a team to see its report:'),
+    {
+      type: 'Input.ChoiceSet',
+      id: 'teamId',
+      label: 'Team',
+      style: 'filtered',
+      isRequired: true,
+      errorMessage: 'Pick a team.',
+      choices: shown.map((team) => ({ title: team.name, value: String(team.id) })),
+      value: shown[0] ? String(shown[0].id) : '',
+    },
+    ...(teams.length > shown.length ? [text(`Showing the first ${MAX_TEAM_CHOICES} of ${teams.length} teams; run report in a team's own channel for any other.`, { isSubtle: true, size: 'Small' })] : []),
+    actionSet([execute('Show report', VERB.showReport, {})]),
+  ]);
 }
 
 export function forgetConfirmCard(): AdaptiveCard {
@@ -67,17 +85,17 @@ export interface SetupFormValues {
 
 /** Setup as a card form: name, survey, cadence, weekday, time, time zone, round length; problems shown on top. */
 export function setupCard(surveys: readonly { id: string; title: string }[], values: SetupFormValues, problems: readonly string[] = []): AdaptiveCard {
-  const choice = (id: string, label: string, choices: { title: string; value: string }[], value: string | undefined) => ({ type: 'Input.ChoiceSet', id, label, isRequired: true, choices, value: value ?? choices[0]?.value ?? '' });
+  const choice = (id: string, label: string, choices: { title: string; value: string }[], value: string | undefined) => ({ type: 'Input.ChoiceSet', id, label, isRequired: true, errorMessage: `Pick ${label.toLowerCase()}.`, choices, value: value ?? choices[0]?.value ?? '' });
   return card(
     [
       text('Set up this channel as a team', { weight: 'Bolder', size: 'Medium' }),
       ...problems.map((problem) => text(`⚠️ ${escapeMarkdown(problem)}`, { color: 'Attention' })),
-      { type: 'Input.Text', id: 'name', label: 'Team name', isRequired: true, maxLength: 60, value: values.name ?? '' },
+      { type: 'Input.Text', id: 'name', label: 'Team name', isRequired: true, errorMessage: 'Give the team a name (up to 60 characters).', maxLength: 60, value: values.name ?? '' },
       choice('surveyId', 'Survey', surveys.map((survey) => ({ title: survey.title, value: survey.id })), values.surveyId),
       choice('everyWeeks', 'How often', [{ title: 'Every week', value: '1' }, { title: 'Every two weeks', value: '2' }], values.everyWeeks),
       choice('weekday', 'Day', WEEKDAYS.map((day, index) => ({ title: day.charAt(0).toUpperCase() + day.slice(1), value: String(index + 1) })), values.weekday),
-      { type: 'Input.Time', id: 'localTime', label: 'Time', isRequired: true, value: values.localTime ?? '10:00' },
-      { type: 'Input.Text', id: 'timeZone', label: 'Time zone (IANA, e.g. Europe/Berlin)', isRequired: true, value: values.timeZone ?? 'UTC' },
+      { type: 'Input.Time', id: 'localTime', label: 'Time', isRequired: true, errorMessage: 'Pick the time the question is posted.', value: values.localTime ?? '10:00' },
+      { type: 'Input.Text', id: 'timeZone', label: 'Time zone (IANA, e.g. Europe/Berlin)', isRequired: true, errorMessage: 'Give a time zone such as Europe/Berlin.', value: values.timeZone ?? 'UTC' },
       choice('roundLengthHours', 'Round stays open', [1, 2, 3, 4, 5, 6].map((days) => ({ title: `${days} day${days === 1 ? '' : 's'}`, value: String(days * 24) })), values.roundLengthHours ?? '96'),
     ],
     { actions: [execute('Set up', VERB.setup, {})] },

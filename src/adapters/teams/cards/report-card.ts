@@ -2,6 +2,35 @@ import type { AspectReport, TeamReport } from '../../../core/report.js';
 import { formatChange, formatLevel, plural } from '../../text/format.js';
 import { card, cardDate, cut, escapeMarkdown, text, type AdaptiveCard, type CardElement } from './elements.js';
 
+/**
+ * Teams refuses a message over about 80 KB (413), and comments are the only part of a report that grows
+ * with what people write: they share this many bytes of card JSON, split evenly between aspects.
+ */
+const COMMENT_BUDGET_BYTES = 40_000;
+
+/** Bytes a string takes inside the card's JSON (escapes and UTF-8 included). */
+function jsonBytes(value: string): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/** One aspect's comments as a list within `budget` bytes, saying how many did not fit. */
+function commentList(texts: readonly string[], budget: number): string {
+  const lines: string[] = [];
+  let used = 0;
+  for (const [index, comment] of texts.entries()) {
+    let line = `- ${escapeMarkdown(comment.replace(/\n/g, ' '))}`;
+    // A single comment longer than the whole share is shortened rather than dropped.
+    while (lines.length === 0 && jsonBytes(line) > budget) line = cut(line, Math.floor(line.length * 0.8));
+    if (used + jsonBytes(line) > budget) {
+      lines.push(`- …${plural(texts.length - index, 'more comment')} did not fit here`);
+      break;
+    }
+    lines.push(line);
+    used += jsonBytes(line);
+  }
+  return lines.join('\n');
+}
+
 function aspectLine(aspect: AspectReport): string {
   const name = `**${escapeMarkdown(aspect.aspectName)}**`;
   const open = aspect.openUntil ? ` · a round is open until ${cardDate(aspect.openUntil)}` : '';
@@ -35,9 +64,10 @@ export function reportCard(report: TeamReport): AdaptiveCard {
   }
   if (report.comments && report.comments.length > 0) {
     body.push(text('Comments (leads only; unattributed, in random order, from rounds large enough to stay anonymous)', { weight: 'Bolder' }));
+    const share = Math.floor(COMMENT_BUDGET_BYTES / report.comments.length);
     for (const group of report.comments) {
       body.push(text(`_${escapeMarkdown(group.aspectName)}_`));
-      body.push(text(cut(group.texts.map((comment) => `- ${escapeMarkdown(comment.replace(/\n/g, ' '))}`).join('\n'), 6000)));
+      body.push(text(commentList(group.texts, share)));
     }
   }
   body.push(text(`Last ${plural(report.windowRounds, 'round')} per aspect; only closed rounds with at least ${report.minRespondents} answers count. Only you can see this.`, { isSubtle: true, size: 'Small' }));
