@@ -73,6 +73,19 @@ describe('delivery', () => {
   }, 60_000);
 });
 
+describe('re-delivery', () => {
+  it('runs a command Teams sends again (same activity id) once, and answers it once', async () => {
+    const activity = channelMessage({ appId: APP_ID, serviceUrl: h.teams.connector.serviceUrl, tenantId: h.teams.tenantId, from: h.admin, ...PLACE, command: 'status' });
+    const replies = () => h.teams.connector.calls.filter((call) => (call.route === 'reply' || call.route === 'send') && call.status < 300).length;
+    const before = replies();
+    expect((await h.send(activity)).status).toBe(200);
+    expect(replies()).toBe(before + 1);
+    expect((await h.send(activity)).status).toBe(200);
+    expect(replies()).toBe(before + 1);
+    expect(h.lines.some((line) => line.includes('a Teams activity arrived again: ignored'))).toBe(true);
+  });
+});
+
 describe('installation', () => {
   it('pauses the team when the app is removed, and says so in the log and the audit trail', async () => {
     const response = await h.send(installationUpdate({ appId: APP_ID, serviceUrl: h.teams.connector.serviceUrl, tenantId: h.teams.tenantId, from: h.admin, place: PLACE, action: 'remove' }));

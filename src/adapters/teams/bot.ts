@@ -8,6 +8,7 @@ import { roundView } from '../../services/report-service.js';
 import { recordAnswer, recordComment } from '../../services/round-service.js';
 import { findAnswer, findComment } from '../../storage/answer-repository.js';
 import { recordAudit } from '../../storage/audit-repository.js';
+import { rememberEvent } from '../../storage/event-repository.js';
 import { findRound } from '../../storage/round-repository.js';
 import { findTeamByChannel, findTeamById, setTeamPause } from '../../storage/team-repository.js';
 import { markUninstalled, rememberConversation, StoredReferenceSchema } from '../../storage/teams-conversation-repository.js';
@@ -42,7 +43,7 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
     super();
     this.onMessage(async (context, next) => {
       this.remember(context);
-      await this.handleMessage(context);
+      if (this.firstDelivery(context)) await this.handleMessage(context);
       await next();
     });
     this.onConversationUpdate(async (context, next) => {
@@ -58,6 +59,18 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
       this.uninstalled(context);
       await next();
     });
+  }
+
+  /**
+   * Teams re-sends an activity the bot was slow to acknowledge; a command seen before (same activity id in
+   * the same conversation) is not run again, so a slow `ask` or `role add` never acts or answers twice.
+   */
+  private firstDelivery(context: TurnContext): boolean {
+    const { id, conversation } = context.activity;
+    if (!id) return true;
+    if (rememberEvent(this.deps.ctx.db, 'teams', `${conversation.id}/${id}`, this.deps.ctx.clock.now())) return true;
+    this.deps.log.info({ activityId: id }, 'a Teams activity arrived again: ignored');
+    return false;
   }
 
   /** Keeps a channel-level conversation reference (without the sender) so the bot can post later. */

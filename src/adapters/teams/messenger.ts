@@ -10,6 +10,7 @@ import { digestCard, digestChartCard } from './cards/digest-card.js';
 import type { AdaptiveCard } from './cards/elements.js';
 import { MAX_REFRESH_USERS, nudgeCard, reminderCard, resultCard, roundCard } from './cards/round-card.js';
 import { teamsOutcomeOfError } from './errors.js';
+import { TeamsSendPacer } from './send-pacer.js';
 
 /** Inline chart images must leave room in Teams' message size limit for the rest of the card. */
 export const MAX_INLINE_IMAGE_BYTES = 60_000;
@@ -26,10 +27,11 @@ export function botReference(reference: StoredReference): Partial<ConversationRe
 }
 
 /** Members of a channel conversation, by their Teams ids (29:…), up to `limit` (more means "too many"). */
-export async function channelMembers(context: TurnContext, limit: number): Promise<string[] | null> {
+export async function channelMembers(context: TurnContext, limit: number, beforeEachPage: () => Promise<void> = async () => undefined): Promise<string[] | null> {
   const members: string[] = [];
   let continuationToken: string | undefined;
   do {
+    await beforeEachPage();
     const page = await TeamsInfo.getPagedMembers(context, 100, continuationToken);
     members.push(...page.members.map((member) => member.id));
     if (members.length > limit) return null;
@@ -51,6 +53,7 @@ export class TeamsMessenger implements Messenger {
     private readonly db: Db,
     private readonly log: Logger,
     private readonly charts: ChartRenderer | null,
+    private readonly pacer: TeamsSendPacer = new TeamsSendPacer(),
   ) {}
 
   async send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
@@ -74,7 +77,8 @@ export class TeamsMessenger implements Messenger {
 
   private async roundCardFor(turn: TurnContext, view: RoundView): Promise<AdaptiveCard> {
     // Up to 60 members each get their own view automatically; in larger channels people tap to see theirs.
-    const members = view.status === 'open' ? await channelMembers(turn, MAX_REFRESH_USERS).catch(() => null) : null;
+    const tenantId = turn.activity.conversation.tenantId ?? '';
+    const members = view.status === 'open' ? await channelMembers(turn, MAX_REFRESH_USERS, () => this.pacer.tenantSlot(tenantId)).catch(() => null) : null;
     return roundCard(view, { refreshUserIds: members ?? [] });
   }
 
@@ -83,6 +87,7 @@ export class TeamsMessenger implements Messenger {
     const waiting: { id: string; aadObjectId: string }[] = [];
     let continuationToken: string | undefined;
     do {
+      await this.pacer.tenantSlot(turn.activity.conversation.tenantId ?? '');
       const page = await TeamsInfo.getPagedMembers(turn, 100, continuationToken);
       for (const member of page.members) if (member.aadObjectId && !hasAnswered(member.aadObjectId)) waiting.push({ id: member.id, aadObjectId: member.aadObjectId });
       continuationToken = page.continuationToken;
@@ -91,8 +96,10 @@ export class TeamsMessenger implements Messenger {
     const nudge = CardFactory.adaptiveCard(nudgeCard(view));
     context.beginSend();
     for (const member of waiting) {
+      await this.pacer.slot(tenantId, member.id);
       await this.adapter
         .createConversationAsync(this.appId, 'msteams', turn.activity.serviceUrl, 'https://api.botframework.com', { isGroup: false, bot: turn.activity.recipient, members: [{ id: member.id, name: '' }], tenantId, channelData: { tenant: { id: tenantId } } }, async (chat) => {
+          await this.pacer.slot(tenantId, chat.activity.conversation.id);
           await chat.sendActivity({ type: 'message', attachments: [nudge] });
         })
         .catch((error: unknown) => {
@@ -130,6 +137,7 @@ export class TeamsMessenger implements Messenger {
         return this.nudge(turn, message.round, message.hasAnswered, context);
     }
     const activity = { type: 'message' as const, attachments: [CardFactory.adaptiveCard(cardToSend)] };
+    await this.pacer.slot(turn.activity.conversation.tenantId ?? '', turn.activity.conversation.id.split(';')[0] ?? '');
     context.beginSend();
     if (context.replaces) {
       await turn.updateActivity({ ...activity, id: context.replaces });
