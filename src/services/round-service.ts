@@ -100,16 +100,19 @@ export function recordAnswer(ctx: ServiceContext, user: UserRef, roundId: number
   const key = respondentKey(ctx.respondentSecret, user);
   const now = ctx.clock.now();
   // Deciding inside the write transaction means a concurrent close cannot slip between check and write.
-  return inTransaction(ctx.db, (): AnswerOutcome => {
-    const round = findRound(ctx.db, roundId);
-    if (!round) return { kind: 'unknown-round' };
-    const decision = decideAnswer(round, optionId, now);
-    if (decision.kind === 'round-closed') return { kind: 'round-closed', round, closedAt: decision.closedAt };
-    if (decision.kind === 'unknown-option') return { kind: 'unknown-option', round };
-    const previous = findAnswer(ctx.db, roundId, key);
-    upsertAnswer(ctx.db, { roundId, respondentKey: key, optionId: decision.option.id, level: decision.option.level, at: now });
-    return { kind: 'recorded', round, option: decision.option, changed: previous !== null && previous.optionId !== decision.option.id, changeableUntil: round.closesAt };
-  });
+  return inTransaction(ctx.db, () => storeAnswer(ctx, key, roundId, optionId, now));
+}
+
+/** Decides and stores one answer; the caller holds the write transaction. */
+export function storeAnswer(ctx: ServiceContext, key: string, roundId: number, optionId: string, now: Date): AnswerOutcome {
+  const round = findRound(ctx.db, roundId);
+  if (!round) return { kind: 'unknown-round' };
+  const decision = decideAnswer(round, optionId, now);
+  if (decision.kind === 'round-closed') return { kind: 'round-closed', round, closedAt: decision.closedAt };
+  if (decision.kind === 'unknown-option') return { kind: 'unknown-option', round };
+  const previous = findAnswer(ctx.db, roundId, key);
+  upsertAnswer(ctx.db, { roundId, respondentKey: key, optionId: decision.option.id, level: decision.option.level, at: now });
+  return { kind: 'recorded', round, option: decision.option, changed: previous !== null && previous.optionId !== decision.option.id, changeableUntil: round.closesAt };
 }
 
 export type CommentOutcome =

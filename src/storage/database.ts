@@ -60,6 +60,11 @@ export function inTransaction<T>(db: Db, work: () => T): T {
   return db.$client.transaction(work).immediate();
 }
 
+/** Inside a transaction: a failure in `work` undoes only `work` (a savepoint), not the whole transaction. */
+export function inSavepoint<T>(db: Db, work: () => T): T {
+  return db.$client.transaction(work)();
+}
+
 /** An online copy of the live database through SQLite's backup API; safe while the bot runs. */
 export async function backupDatabase(db: Db, destination: string): Promise<void> {
   ensureDirectory(path.dirname(path.resolve(destination)));

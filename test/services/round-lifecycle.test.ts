@@ -1,7 +1,10 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { respondentKey } from '../../src/core/respondent-key.js';
 import { INDEFINITE_PAUSE } from '../../src/core/team.js';
 import { OutboxDrainer } from '../../src/scheduler/outbox-drainer.js';
+import { recordAnswerBatched } from '../../src/services/answer-batch.js';
 import { applyRetention, forgetMe } from '../../src/services/privacy-service.js';
 import { closedRoundOutcome, teamReport } from '../../src/services/report-service.js';
 import { closeDueRounds, closeOpenRound, openRound, recordAnswer, recordComment } from '../../src/services/round-service.js';
@@ -86,6 +89,47 @@ describe('a round from open to result', () => {
     expect(lead.kind === 'report' && lead.report.comments).toEqual([{ aspectId: 'investment', aspectName: 'Investment', texts: ['second thought'] }]);
   });
 });
+
+describe('answers clicked at the same moment', () => {
+  const user = (id: string) => ({ platform: 'slack' as const, workspaceId: 'T1', userId: id });
+
+  it('are all stored in click order, and readable by another connection once settled', async () => {
+    const { round } = openFor('Payments');
+    const clicks = Array.from({ length: 40 }, (_, index) => recordAnswerBatched(ctx, user(`U${index % 30}`), round.id, String(1 + (index % 4))));
+    const outcomes = await Promise.all(clicks);
+    expect(outcomes.every((outcome) => outcome.kind === 'recorded')).toBe(true);
+    // U0 clicked option 1 and then, ten clicks later in the same batch, option 3: the later click wins.
+    expect(outcomes[30]).toMatchObject({ kind: 'recorded', changed: true });
+    const reader = new Database(path.join(ctx.dir, 'test.db'), { readonly: true });
+    try {
+      expect(reader.prepare('select count(*) as n from answers where round_id = ?').get(round.id)).toEqual({ n: 30 });
+      const key = respondentKey(ctx.respondentSecret, user('U0'));
+      expect(reader.prepare('select option_id from answers where round_id = ? and respondent_key = ?').get(round.id, key)).toEqual({ option_id: '3' });
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('keeps the others when one answer in the batch fails to store', async () => {
+    const { round } = openFor('Payments');
+    const failing = respondentKey(ctx.respondentSecret, user('U2'));
+    // A real SQLite failure for one respondent, as a full disk or a broken row would give.
+    ctx.db.$client.exec(`create trigger refuse_one before insert on answers when new.respondent_key = '${failing}' begin select raise(abort, 'refused for the test'); end`);
+    const settled = await Promise.allSettled(['U1', 'U2', 'U3'].map((id) => recordAnswerBatched(ctx, user(id), round.id, '2')));
+    expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(answersOfRound(round.id)).toBe(2);
+  });
+
+  it('refuses a click after the close time like a single answer does', async () => {
+    const { round } = openFor('Payments');
+    ctx.clock.advance(5 * DAY);
+    await expect(recordAnswerBatched(ctx, user('U1'), round.id, '1')).resolves.toMatchObject({ kind: 'round-closed' });
+  });
+});
+
+function answersOfRound(roundId: number): number {
+  return (ctx.db.$client.prepare('select count(*) as n from answers where round_id = ?').get(roundId) as { n: number }).n;
+}
 
 describe('privacy operations', () => {
   it('forget-me erases answers and comments but leaves closed tallies (and so every figure) as they were', () => {

@@ -5,7 +5,8 @@ import { INDEFINITE_PAUSE } from '../../core/team.js';
 import { confirmForgetMe, reportByTeamId, runChatCommand, submitSetup, type CommandReply, type Invocation } from '../../services/chat-commands.js';
 import type { ServiceContext } from '../../services/context.js';
 import { roundView } from '../../services/report-service.js';
-import { recordAnswer, recordComment } from '../../services/round-service.js';
+import { recordAnswerBatched } from '../../services/answer-batch.js';
+import { recordComment } from '../../services/round-service.js';
 import { findAnswer, findComment } from '../../storage/answer-repository.js';
 import { recordAudit } from '../../storage/audit-repository.js';
 import { rememberEvent } from '../../storage/event-repository.js';
@@ -209,7 +210,7 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
     switch (action.verb) {
       case VERB.answer: {
         if (!action.roundId || !action.optionId) break;
-        const outcome = recordAnswer(ctx, invocation.actor, action.roundId, action.optionId);
+        const outcome = await recordAnswerBatched(ctx, invocation.actor, action.roundId, action.optionId);
         if (outcome.kind === 'recorded') {
           this.deps.onAnswerRecorded(action.roundId);
           return this.personalRound(action.roundId, context, `✓ ${outcome.changed ? 'Changed your answer' : 'Recorded'}. You can change it until ${cardDate(outcome.changeableUntil)}. Only you can see this.`);

@@ -2,7 +2,8 @@ import type { App } from '@slack/bolt';
 import { respondentKey } from '../../../core/respondent-key.js';
 import { UNKNOWN_OPTION_ID } from '../../../core/survey.js';
 import { nextScheduledRound } from '../../../services/chat-commands.js';
-import { recordAnswer, recordComment, type AnswerOutcome } from '../../../services/round-service.js';
+import { recordAnswerBatched } from '../../../services/answer-batch.js';
+import { recordComment, type AnswerOutcome } from '../../../services/round-service.js';
 import { findComment } from '../../../storage/answer-repository.js';
 import { findRound } from '../../../storage/round-repository.js';
 import { findTeamById } from '../../../storage/team-repository.js';
@@ -45,7 +46,7 @@ export function registerRoundActions(app: App, deps: SlackHandlerDeps): void {
       return;
     }
     // Committed before the acknowledgement: a click Slack saw acknowledged is a stored answer.
-    const outcome = recordAnswer(deps.ctx, slackUser(workspaceOf(parsed.data), parsed.data.user.id), value.roundId, value.optionId);
+    const outcome = await recordAnswerBatched(deps.ctx, slackUser(workspaceOf(parsed.data), parsed.data.user.id), value.roundId, value.optionId);
     await ack();
     if (outcome.kind === 'recorded') deps.onAnswerRecorded(value.roundId);
     const responseUrl = parsed.data.response_url;

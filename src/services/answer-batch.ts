@@ -1,0 +1,81 @@
+import type { UserRef } from '../core/platform.js';
+import { respondentKey } from '../core/respondent-key.js';
+import { inSavepoint, inTransaction, type Db } from '../storage/database.js';
+import type { ServiceContext } from './context.js';
+import { storeAnswer, type AnswerOutcome } from './round-service.js';
+
+interface PendingAnswer {
+  readonly key: string;
+  readonly roundId: number;
+  readonly optionId: string;
+  readonly at: Date;
+  readonly resolve: (outcome: AnswerOutcome) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Beyond this many waiting clicks a commit goes out at once rather than at the end of the event-loop turn. */
+const MAX_BATCH = 256;
+
+/**
+ * Group commit for answer clicks. When a round reaches a big channel, clicks arrive together; each paying
+ * for its own SQLite commit made the commit the largest cost of a click. Clicks that arrive in the same
+ * turn of the event loop share one transaction instead, each in its own savepoint so one failure does not
+ * take the others with it. A click's promise settles only after the commit holding it, so an acknowledged
+ * click is still a stored answer.
+ */
+class AnswerBatch {
+  private pending: PendingAnswer[] = [];
+  private scheduled: NodeJS.Immediate | null = null;
+
+  constructor(private readonly ctx: ServiceContext) {}
+
+  add(answer: PendingAnswer): void {
+    this.pending.push(answer);
+    if (this.pending.length >= MAX_BATCH) this.flush();
+    else this.scheduled ??= setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = null;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    let settled: (() => void)[];
+    try {
+      settled = inTransaction(this.ctx.db, () =>
+        batch.map((answer) => {
+          try {
+            const outcome = inSavepoint(this.ctx.db, () => storeAnswer(this.ctx, answer.key, answer.roundId, answer.optionId, answer.at));
+            return () => answer.resolve(outcome);
+          } catch (error) {
+            return () => answer.reject(error);
+          }
+        }),
+      );
+    } catch (error) {
+      // The commit itself failed: nothing in the batch was stored.
+      for (const answer of batch) answer.reject(error);
+      return;
+    }
+    for (const settle of settled) settle();
+  }
+}
+
+const batches = new WeakMap<Db, AnswerBatch>();
+
+/**
+ * Records an answer like `recordAnswer`, sharing the commit with other clicks that arrive at the same
+ * moment; resolves once the answer is committed.
+ */
+export function recordAnswerBatched(ctx: ServiceContext, user: UserRef, roundId: number, optionId: string): Promise<AnswerOutcome> {
+  let batch = batches.get(ctx.db);
+  if (!batch) {
+    batch = new AnswerBatch(ctx);
+    batches.set(ctx.db, batch);
+  }
+  const key = respondentKey(ctx.respondentSecret, user);
+  const at = ctx.clock.now();
+  const target = batch;
+  return new Promise((resolve, reject) => target.add({ key, roundId, optionId, at, resolve, reject }));
+}
