@@ -109,7 +109,7 @@ afterAll(async () => {
 });
 
 describe('crash safety', () => {
-  it(`loses no acknowledged answer and no post over ${KILLS} SIGKILLs, and duplicates only logged interrupted sends`, { timeout: 150_000 }, async () => {
+  it(`loses no acknowledged answer and no post over ${KILLS} SIGKILLs, and duplicates only logged interrupted sends`, { timeout: 300_000 }, async () => {
     const plan = new DemoRandom(SEED);
     const latency = new DemoRandom(SEED + 1);
     const clickRandom = new DemoRandom(SEED + 2);
