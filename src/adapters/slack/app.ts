@@ -10,6 +10,7 @@ import { FAILURE_SENTENCE } from './handlers/deps.js';
 import { registerHome } from './handlers/home.js';
 import { registerRoundActions } from './handlers/round-actions.js';
 import { registerSetup } from './handlers/setup.js';
+import { ResponseUrlPoster } from './response-url.js';
 import { SlackMessenger } from './messenger.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -117,7 +118,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     });
     app = new App({ authorize: cachedAuthorize(client, config.botToken, log), receiver, logger, clientOptions, extendedErrorHandler: true, convoStore: false });
   }
-  const deps = { ctx, log, configuredAdmins: config.adminUserIds, onAnswerRecorded: options.onAnswerRecorded };
+  const receipts = new ResponseUrlPoster();
+  const deps = { ctx, log, configuredAdmins: config.adminUserIds, onAnswerRecorded: options.onAnswerRecorded, receipts };
   registerHome(app, deps);
   registerCommand(app, deps);
   registerRoundActions(app, deps);
@@ -149,6 +151,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     stop: async () => {
       stopped = true;
       if (!receiver) await app.stop().catch(() => undefined);
+      await receipts.stop();
     },
   };
 }

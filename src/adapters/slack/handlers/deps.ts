@@ -1,5 +1,6 @@
 import type { Logger } from '../../../logger.js';
 import type { ServiceContext } from '../../../services/context.js';
+import type { ResponseUrlPoster } from '../response-url.js';
 
 /** What every Slack handler needs. */
 export interface SlackHandlerDeps {
@@ -9,6 +10,8 @@ export interface SlackHandlerDeps {
   readonly configuredAdmins: readonly string[];
   /** Called after an answer is recorded, to refresh the round's "N answered" count. */
   readonly onAnswerRecorded: (roundId: number) => void;
+  /** Sends answer receipts to response_urls off the event loop. */
+  readonly receipts: ResponseUrlPoster;
 }
 
 /** The one sentence a person sees when something on the bot's side failed; it leaks no internals. */

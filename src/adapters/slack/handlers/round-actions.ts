@@ -11,7 +11,6 @@ import { BlockActionSchema, CommentMetadataSchema, commentValue, parseAnswerValu
 import { escapeMrkdwn, slackDate } from '../mrkdwn.js';
 import { commentModal, VIEW } from '../render/modals.js';
 import { ACTION } from '../render/round-message.js';
-import { postToResponseUrl } from '../response-url.js';
 import { FAILURE_SENTENCE, type SlackHandlerDeps } from './deps.js';
 
 /** What the person who clicked sees, and only they. */
@@ -51,7 +50,7 @@ export function registerRoundActions(app: App, deps: SlackHandlerDeps): void {
     if (outcome.kind === 'recorded') deps.onAnswerRecorded(value.roundId);
     const responseUrl = parsed.data.response_url;
     if (responseUrl) {
-      await postToResponseUrl(responseUrl, { response_type: 'ephemeral', replace_original: false, text: answerReceipt(deps, outcome) }).catch((error: unknown) =>
+      await deps.receipts.post(responseUrl, { response_type: 'ephemeral', replace_original: false, text: answerReceipt(deps, outcome) }).catch((error: unknown) =>
         deps.log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'could not show the answer receipt'),
       );
     }
