@@ -58,19 +58,23 @@ export function chooseQuestion(survey: Survey, history: readonly AskedQuestion[]
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
-/** How much an aspect needs a fresh round: weeks since its data was last refreshed, plus its uncertainty. */
-export function aspectNeed(window: readonly ClosedRoundTally[], now: Date): number {
-  const latest = window[window.length - 1];
-  if (!latest) return Number.POSITIVE_INFINITY;
+/**
+ * How much an aspect needs a fresh round: weeks since it was last refreshed, plus its uncertainty. Asking
+ * counts as refreshing even when the round then stayed below the minimum: otherwise an aspect few people
+ * answer would be asked every time and starve the others.
+ */
+export function aspectNeed(window: readonly ClosedRoundTally[], now: Date, lastAskedAt = Number.NEGATIVE_INFINITY): number {
+  const refreshedAt = Math.max(window[window.length - 1]?.closedAt.getTime() ?? Number.NEGATIVE_INFINITY, lastAskedAt);
+  if (refreshedAt === Number.NEGATIVE_INFINITY) return Number.POSITIVE_INFINITY;
   const answers = window.reduce((sum, round) => sum + levelBearing(round.tally), 0);
-  const staleWeeks = (now.getTime() - latest.closedAt.getTime()) / WEEK_MS;
+  const staleWeeks = (now.getTime() - refreshedAt) / WEEK_MS;
   // Six answers' worth of doubt weighs as much as a week of staleness at the margin.
   return staleWeeks + 6 / (1 + answers);
 }
 
 /**
- * Adaptive choice: the aspect whose picture is stalest or least certain (oldest data, fewest answers in
- * its window). Never-measured aspects come first; ties go to the least recently asked. The question within
+ * Adaptive choice: the aspect whose picture is stalest or least certain (longest since it was refreshed,
+ * fewest answers in its window). Never-asked aspects come first; ties go to the least recently asked. The question within
  * it is then the least recently asked one, which is never the question asked last.
  */
 export function chooseAdaptiveAspect(survey: Survey, tallies: readonly ClosedRoundTally[], history: readonly AskedQuestion[], now: Date, policy: ScoringPolicy): string {
@@ -81,8 +85,8 @@ export function chooseAdaptiveAspect(survey: Survey, tallies: readonly ClosedRou
       now,
       policy,
     );
-    const need = aspectNeed(window, now);
     const askedAt = lastAsked(history, (asked) => asked.aspectId === aspect.id);
+    const need = aspectNeed(window, now, askedAt);
     if (!best || need > best.need || (need === best.need && askedAt < best.askedAt)) best = { id: aspect.id, need, askedAt };
   }
   if (!best) throw new RangeError(`survey ${survey.id} has no aspects`);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_POLICY, parentDecision, parentKind, parseDeliveryPayload, retryDelayMs } from '../../src/core/outbox.js';
-import { chooseQuestion, type AskedQuestion } from '../../src/core/question-choice.js';
+import { chooseAdaptiveAspect, chooseQuestion, type AskedQuestion } from '../../src/core/question-choice.js';
 import { fingerprintsMatch, respondentKey, secretFingerprint } from '../../src/core/respondent-key.js';
 import { isAllowed, type Viewer } from '../../src/core/roles.js';
 import { decideAnswer, decideComment, snapshotQuestion, tallyAnswers, type Round } from '../../src/core/round.js';
 import { teamNameKey } from '../../src/core/team.js';
-import { buildSurvey } from '../support/factories.js';
+import { buildSurvey, closedRound, daysAfter, TEST_POLICY } from '../support/factories.js';
 
 const survey = buildSurvey();
 
@@ -90,6 +90,40 @@ describe('question rotation', () => {
     expect(chooseQuestion(survey, [])).toMatchObject({ aspect: { id: 'investment' }, question: { id: 'investment-q1' } });
     expect(chooseQuestion(survey, history, 'interfaces')).toMatchObject({ question: { id: 'interfaces-q2' } });
     expect(chooseQuestion(survey, history, 'nope')).toMatchObject({ kind: 'unknown-aspect', known: ['investment', 'adoption', 'interfaces'] });
+  });
+});
+
+describe('adaptive question choice', () => {
+  it('does not ask an aspect every time just because its rounds stay below the minimum', () => {
+    const start = new Date('2026-01-05T09:00:00Z');
+    // Adoption and Interfaces have results from before; Investment was asked but never reached the minimum.
+    const tallies = [closedRound('adoption', daysAfter(start, -70), [2, 2, 3, 3]), closedRound('interfaces', daysAfter(start, -84), [1, 2, 2, 2])];
+    const history: AskedQuestion[] = [
+      { aspectId: 'adoption', questionId: 'adoption-q1', openedAt: daysAfter(start, -74) },
+      { aspectId: 'interfaces', questionId: 'interfaces-q1', openedAt: daysAfter(start, -88) },
+      { aspectId: 'investment', questionId: 'investment-q1', openedAt: daysAfter(start, -7) },
+    ];
+    const asked: string[] = [];
+    for (let week = 0; week < 6; week += 1) {
+      const now = daysAfter(start, week * 7);
+      const aspectId = chooseAdaptiveAspect(survey, tallies, history, now, TEST_POLICY);
+      asked.push(aspectId);
+      history.push({ aspectId, questionId: `${aspectId}-q1`, openedAt: now });
+      // Every round of the week stays below the minimum: no tally qualifies, as for Investment before.
+      tallies.push(closedRound(aspectId, daysAfter(now, 4), [2]));
+    }
+    expect(asked.slice(0, 2).sort()).toEqual(['adoption', 'interfaces']);
+    expect(new Set(asked)).toEqual(new Set(['investment', 'adoption', 'interfaces']));
+  });
+
+  it('still measures a never-asked aspect first', () => {
+    const now = new Date('2026-01-05T09:00:00Z');
+    const tallies = [closedRound('investment', daysAfter(now, -200), [1, 1, 1]), closedRound('adoption', daysAfter(now, -200), [1, 1, 1])];
+    const history: AskedQuestion[] = [
+      { aspectId: 'investment', questionId: 'investment-q1', openedAt: daysAfter(now, -204) },
+      { aspectId: 'adoption', questionId: 'adoption-q1', openedAt: daysAfter(now, -204) },
+    ];
+    expect(chooseAdaptiveAspect(survey, tallies, history, now, TEST_POLICY)).toBe('interfaces');
   });
 });
 
