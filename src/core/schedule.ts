@@ -14,6 +14,20 @@ export function isoWeekKey(dt: DateTime): string {
   return `${dt.weekYear}-W${String(dt.weekNumber).padStart(2, '0')}`;
 }
 
+/**
+ * A lead may ask for another round in a period that already had one; it gets a key of its own under the
+ * period ("2026-W48~lz3k1"), so the one-round-per-period rule keeps holding for the schedule.
+ */
+export function extraRoundKey(periodKey: string, at: Date): string {
+  return `${periodKey}~${at.getTime().toString(36)}`;
+}
+
+/** The period a round belongs to, for an extra round as for the period's own. */
+export function periodOfRoundKey(roundPeriodKey: string): string {
+  const extra = roundPeriodKey.indexOf('~');
+  return extra < 0 ? roundPeriodKey : roundPeriodKey.slice(0, extra);
+}
+
 /** The Monday 00:00 (in `zone`) that starts the ISO week named by `key` ("2026-W48"). */
 export function isoWeekStart(key: string, zone: string): DateTime {
   const dt = DateTime.fromISO(`${key}-1`, { zone });

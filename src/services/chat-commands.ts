@@ -5,7 +5,7 @@ import { isAllowed, whoMay, type Permission, type RoleGrant, type RoleName, type
 import { IANAZone } from 'luxon';
 import type { Digest } from '../core/digest.js';
 import { INDEFINITE_PAUSE, isPausedOn, type Team } from '../core/team.js';
-import { localDateAt, nextPeriod, nextWeeklyAt, periodAt } from '../core/schedule.js';
+import { localDateAt, nextPeriod, nextWeeklyAt, periodAt, periodOfRoundKey } from '../core/schedule.js';
 import { recordAudit } from '../storage/audit-repository.js';
 import { inTransaction } from '../storage/database.js';
 import { grantRole, grantsFor, listRoles, revokeRole, type RoleAssignment } from '../storage/role-repository.js';
@@ -95,7 +95,7 @@ function refuse(permission: Permission): CommandReply {
 export function nextScheduledRound(ctx: ServiceContext, team: Team, now: Date): Date | null {
   let period = periodAt(team.cadence, now);
   const current = latestRound(ctx.db, team.id);
-  if (period.opensAt.getTime() <= now.getTime() || current?.periodKey === period.key) period = nextPeriod(team.cadence, period);
+  if (period.opensAt.getTime() <= now.getTime() || (current !== null && periodOfRoundKey(current.periodKey) === period.key)) period = nextPeriod(team.cadence, period);
   for (let guard = 0; guard < 120; guard += 1) {
     if (!isPausedOn(team, localDateAt(period.opensAt, team.cadence.timeZone))) return period.opensAt;
     period = nextPeriod(team.cadence, period);

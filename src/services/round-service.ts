@@ -3,7 +3,7 @@ import type { UserRef } from '../core/platform.js';
 import { chooseQuestion } from '../core/question-choice.js';
 import { respondentKey } from '../core/respondent-key.js';
 import { decideAnswer, decideComment, snapshotQuestion, type OptionSnapshot, type Round, type RoundOrigin } from '../core/round.js';
-import { closeTimeFor, nextPeriod, periodAt } from '../core/schedule.js';
+import { closeTimeFor, extraRoundKey, nextPeriod, periodAt } from '../core/schedule.js';
 import type { Team } from '../core/team.js';
 import { deleteComment, findAnswer, upsertAnswer, upsertComment } from '../storage/answer-repository.js';
 import { inTransaction } from '../storage/database.js';
@@ -28,7 +28,8 @@ export function enqueueRoundDelivery(ctx: ServiceContext, team: Team, round: Rou
 
 /**
  * Opens a round for the team now and writes the intent to post it, in one transaction. An ad hoc round
- * fills the current period, so the scheduled one for that period is skipped.
+ * fills the current period, so the scheduled one for that period is skipped; asked for in a period that
+ * already had its round, it opens as an extra round of that period.
  */
 export function openRound(ctx: ServiceContext, team: Team, options: { aspectId?: string; origin: RoundOrigin; at?: Date; closesAt?: Date }): OpenRoundResult {
   const loaded = ctx.surveys.get(team.surveyId);
@@ -38,7 +39,7 @@ export function openRound(ctx: ServiceContext, team: Team, options: { aspectId?:
   if (choice.kind === 'unknown-aspect') return choice;
   const period = periodAt(team.cadence, now);
   const result = inTransaction(ctx.db, () => {
-    const inserted = insertRound(ctx.db, {
+    const round = {
       teamId: team.id,
       surveyId: loaded.survey.id,
       surveyHash: loaded.contentHash,
@@ -47,7 +48,9 @@ export function openRound(ctx: ServiceContext, team: Team, options: { aspectId?:
       origin: options.origin,
       openedAt: now,
       closesAt: options.closesAt ?? closeTimeFor(team.cadence, now),
-    });
+    };
+    let inserted = insertRound(ctx.db, round);
+    if (inserted.kind === 'period-taken' && options.origin === 'ad-hoc') inserted = insertRound(ctx.db, { ...round, periodKey: extraRoundKey(period.key, now) });
     if (inserted.kind === 'opened') enqueueRoundDelivery(ctx, team, inserted.round, 'round-opened', now);
     return inserted;
   });

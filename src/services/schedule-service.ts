@@ -1,3 +1,4 @@
+import { periodOfRoundKey } from '../core/schedule.js';
 import { decideOpening, nextOpeningCheck, type ScheduleState } from '../core/scheduling.js';
 import type { Round } from '../core/round.js';
 import type { Team } from '../core/team.js';
@@ -9,7 +10,8 @@ import { openRound } from './round-service.js';
 
 function scheduleState(ctx: ServiceContext, team: Team): ScheduleState {
   const open = findOpenRound(ctx.db, team.id);
-  return { team, latestRoundPeriod: latestRound(ctx.db, team.id)?.periodKey ?? null, openRoundClosesAt: open?.closesAt ?? null };
+  const latest = latestRound(ctx.db, team.id);
+  return { team, latestRoundPeriod: latest ? periodOfRoundKey(latest.periodKey) : null, openRoundClosesAt: open?.closesAt ?? null };
 }
 
 /** Teams handled between yields to the event loop, so a busy Monday never holds up a click's acknowledgement. */
@@ -24,7 +26,7 @@ function scheduleOne(ctx: ServiceContext, team: Team, now: Date): Round | null {
     const result = openRound(ctx, team, { origin: 'scheduled', at: now, closesAt: decision.closesAt, ...(aspectId ? { aspectId } : {}) });
     if (result.kind === 'opened') {
       round = result.round;
-      state = { ...state, latestRoundPeriod: round.periodKey, openRoundClosesAt: round.closesAt };
+      state = { ...state, latestRoundPeriod: periodOfRoundKey(round.periodKey), openRoundClosesAt: round.closesAt };
     } else if (result.kind !== 'already-open' && result.kind !== 'period-taken') {
       ctx.log.warn({ teamId: team.id, outcome: result.kind }, 'a scheduled round could not open');
     } else {

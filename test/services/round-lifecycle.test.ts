@@ -2,6 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { respondentKey } from '../../src/core/respondent-key.js';
+import { periodOfRoundKey } from '../../src/core/schedule.js';
 import { INDEFINITE_PAUSE } from '../../src/core/team.js';
 import { OutboxDrainer } from '../../src/scheduler/outbox-drainer.js';
 import { recordAnswerBatched } from '../../src/services/answer-batch.js';
@@ -59,13 +60,23 @@ describe('a round from open to result', () => {
     expect(recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }, round.id, '1')).toMatchObject({ kind: 'round-closed' });
   });
 
-  it('keeps one open round per team and one round per period', () => {
-    const { team } = openFor('Payments');
+  it('keeps one open round per team and one scheduled round per period; a lead may still ask again', () => {
+    const { team, round } = openFor('Payments');
     expect(openRound(ctx, team, { origin: 'ad-hoc' }).kind).toBe('already-open');
     expect(closeOpenRound(ctx, team).kind).toBe('closed');
+    // The schedule never doubles a period…
+    const scheduled = openRound(ctx, team, { origin: 'scheduled' });
+    expect(scheduled).toMatchObject({ kind: 'period-taken' });
+    if (scheduled.kind === 'period-taken') expect(scheduled.nextOpensAt.toISOString()).toBe('2026-03-09T09:00:00.000Z');
+    // …but a lead's ask opens an extra round of the same period.
     const again = openRound(ctx, team, { origin: 'ad-hoc' });
-    expect(again).toMatchObject({ kind: 'period-taken' });
-    if (again.kind === 'period-taken') expect(again.nextOpensAt.toISOString()).toBe('2026-03-09T09:00:00.000Z');
+    expect(again.kind).toBe('opened');
+    if (again.kind === 'opened') {
+      expect(again.round.periodKey.startsWith(`${round.periodKey}~`)).toBe(true);
+      expect(periodOfRoundKey(again.round.periodKey)).toBe(round.periodKey);
+    }
+    expect(closeOpenRound(ctx, team).kind).toBe('closed');
+    expect(openRound(ctx, team, { origin: 'scheduled' }).kind).toBe('period-taken');
     expect(closeOpenRound(ctx, team).kind).toBe('none-open');
   });
 
