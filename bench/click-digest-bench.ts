@@ -153,7 +153,7 @@ export async function runClickDigestBench(): Promise<void> {
 
     const far = new Date(Date.now() + 30 * DAY_MS);
     const subscriptions = digestChannels.map((channelId) =>
-      upsertDigestSubscription(ctx.db, { channel: { platform: 'slack', workspaceId: BENCH_TEAM_ID, channelId }, weekday: 1, localTime: '09:00', timeZone: 'UTC', nextDigestAt: far, createdBy: 'UBENCHADMIN', at: new Date() }),
+      upsertDigestSubscription(ctx.db, { channel: { platform: 'slack', workspaceId: BENCH_TEAM_ID, channelId }, weekday: 1, localTime: '09:00', timeZone: 'UTC', nextDigestAt: far, at: new Date() }),
     );
     // One digest before measuring: starts the chart worker and warms vega, resvg and the digest code.
     const warmDue = Date.now();

@@ -185,7 +185,7 @@ function digestCommand(ctx: ServiceContext, invocation: Invocation, viewer: View
   const localTime = command.localTime ?? '09:00';
   const nextAt = nextWeeklyAt(weekday, localTime, timeZone, now);
   inTransaction(ctx.db, () => {
-    upsertDigestSubscription(ctx.db, { channel: invocation.channel, weekday, localTime, timeZone, nextDigestAt: nextAt, createdBy: invocation.actor.userId, at: now });
+    upsertDigestSubscription(ctx.db, { channel: invocation.channel, weekday, localTime, timeZone, nextDigestAt: nextAt, at: now });
     recordAudit(ctx.db, { at: now, actor: invocation.actor, action: 'digest.subscribe', teamName: null, details: { channel: invocation.channel, weekday, localTime, timeZone } });
   });
   return { kind: 'digest-subscribed', weekday, localTime, timeZone, nextAt };

@@ -20,11 +20,11 @@ function toSubscription(row: Row): DigestSubscription {
 }
 
 /** Subscribes a channel, or changes its day and time; one subscription per channel. */
-export function upsertDigestSubscription(db: Db, input: Omit<DigestSubscription, 'id'> & { createdBy: string; at: Date }): DigestSubscription {
+export function upsertDigestSubscription(db: Db, input: Omit<DigestSubscription, 'id'> & { at: Date }): DigestSubscription {
   const values = { platform: input.channel.platform, workspaceId: input.channel.workspaceId, channelId: input.channel.channelId, weekday: input.weekday, localTime: input.localTime, timeZone: input.timeZone, nextDigestAt: input.nextDigestAt };
   const row = db
     .insert(digestSubscriptions)
-    .values({ ...values, createdBy: input.createdBy, createdAt: input.at })
+    .values({ ...values, createdAt: input.at })
     .onConflictDoUpdate({ target: [digestSubscriptions.platform, digestSubscriptions.workspaceId, digestSubscriptions.channelId], set: values })
     .returning()
     .get();

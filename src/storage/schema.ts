@@ -207,7 +207,7 @@ export const digestSubscriptions = sqliteTable(
     weekday: integer('weekday').notNull(),
     localTime: text('local_time').notNull(),
     timeZone: text('time_zone').notNull(),
-    createdBy: text('created_by').notNull(),
+    // Who subscribed is in the audit log; raw user ids live only there and in roles.
     createdAt: timestamp('created_at').notNull(),
     nextDigestAt: timestamp('next_digest_at').notNull(),
   },

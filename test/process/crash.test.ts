@@ -152,7 +152,7 @@ describe('crash safety', () => {
       return result.team;
     });
     const far = new Date(Date.now() + 30 * 24 * 3_600_000);
-    const subscriptions = DIGEST_CHANNELS.map((channelId) => upsertDigestSubscription(ctx.db, { channel: { platform: 'slack', workspaceId: WORKSPACE, channelId }, weekday, localTime: '09:00', timeZone: 'UTC', nextDigestAt: far, createdBy: 'UADMIN', at: new Date() }));
+    const subscriptions = DIGEST_CHANNELS.map((channelId) => upsertDigestSubscription(ctx.db, { channel: { platform: 'slack', workspaceId: WORKSPACE, channelId }, weekday, localTime: '09:00', timeZone: 'UTC', nextDigestAt: far, at: new Date() }));
 
     const rounds = new Map<number, TrackedRound>();
     const clicks = new Map<string, { roundId: number; user: string; list: Click[] }>();

@@ -1,0 +1,1 @@
+ALTER TABLE `digest_subscriptions` DROP COLUMN `created_by`;
