@@ -58,6 +58,8 @@ export interface TeamReportInput {
   /** Closed rounds of this team under this survey, oldest first. */
   readonly rounds: readonly ClosedRoundTally[];
   readonly openRound: { readonly aspectId: string; readonly closesAt: Date } | null;
+  /** When the next scheduled round would close, for a team with neither results nor an open round yet. */
+  readonly scheduledCloseAt?: Date | null;
   /** Comments of the team's closed rounds, passed only when the viewer may read comments. */
   readonly comments: readonly { readonly roundId: number; readonly text: string }[] | null;
   readonly policy: ScoringPolicy;
@@ -151,7 +153,7 @@ export function buildTeamReport(input: TeamReportInput): TeamReport {
     windowRounds: input.policy.windowRounds,
     minRespondents: input.policy.minRespondents,
     hasResults: input.rounds.length > 0,
-    firstCloseAt: input.rounds.length === 0 ? (input.openRound?.closesAt ?? null) : null,
+    firstCloseAt: input.rounds.length === 0 ? (input.openRound?.closesAt ?? input.scheduledCloseAt ?? null) : null,
     aspects,
     weakest: weakestAspects(aspects, input.weakestCount ?? 2),
     comments: visibleComments(input, byAspect, selected),

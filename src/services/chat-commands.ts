@@ -5,17 +5,18 @@ import { isAllowed, whoMay, type Permission, type RoleGrant, type RoleName, type
 import { IANAZone } from 'luxon';
 import type { Digest } from '../core/digest.js';
 import { INDEFINITE_PAUSE, isPausedOn, type Team } from '../core/team.js';
-import { localDateAt, nextPeriod, nextWeeklyAt, periodAt, periodOfRoundKey } from '../core/schedule.js';
+import { localDateAt, nextWeeklyAt } from '../core/schedule.js';
 import { recordAudit } from '../storage/audit-repository.js';
 import { inTransaction } from '../storage/database.js';
 import { grantRole, grantsFor, listRoles, revokeRole, type RoleAssignment } from '../storage/role-repository.js';
-import { findOpenRound, latestRound } from '../storage/round-repository.js';
+import { findOpenRound } from '../storage/round-repository.js';
 import { deleteDigestSubscription, upsertDigestSubscription } from '../storage/digest-subscription-repository.js';
 import { findTeamByChannel, listTeams, setTeamOptions } from '../storage/team-repository.js';
 import { countAnswers } from '../storage/answer-repository.js';
 import type { ServiceContext } from './context.js';
 import { orgDigest, teamReport } from './report-service.js';
 import { closeOpenRound, openRound } from './round-service.js';
+import { nextScheduledRound } from './schedule-service.js';
 import { forgetMe } from './privacy-service.js';
 import { setPause, setupTeam, type SetupTeamInput, type SetupTeamResult } from './team-service.js';
 
@@ -91,17 +92,7 @@ function refuse(permission: Permission): CommandReply {
   return { kind: 'refused', refusal: { kind: 'not-allowed', who: whoMay(permission), action: ACTIONS[permission.kind] } };
 }
 
-/** The next time the schedule opens a round for the team, skipping a pause; null while paused indefinitely. */
-export function nextScheduledRound(ctx: ServiceContext, team: Team, now: Date): Date | null {
-  let period = periodAt(team.cadence, now);
-  const current = latestRound(ctx.db, team.id);
-  if (period.opensAt.getTime() <= now.getTime() || (current !== null && periodOfRoundKey(current.periodKey) === period.key)) period = nextPeriod(team.cadence, period);
-  for (let guard = 0; guard < 120; guard += 1) {
-    if (!isPausedOn(team, localDateAt(period.opensAt, team.cadence.timeZone))) return period.opensAt;
-    period = nextPeriod(team.cadence, period);
-  }
-  return null;
-}
+export { nextScheduledRound } from './schedule-service.js';
 
 function status(ctx: ServiceContext, team: Team): TeamStatus {
   const now = ctx.clock.now();

@@ -2,6 +2,7 @@ import { buildDigest, type Digest } from '../core/digest.js';
 import type { RoundOutcome, RoundView } from '../core/messenger.js';
 import { buildTeamReport, type TeamReport } from '../core/report.js';
 import type { Round } from '../core/round.js';
+import { closeTimeFor } from '../core/schedule.js';
 import { roundOutcome } from '../core/round-outcome.js';
 import type { Survey } from '../core/survey.js';
 import type { Team } from '../core/team.js';
@@ -10,6 +11,7 @@ import { closedTallies, closedTalliesByTeam, findOpenRound } from '../storage/ro
 import { perDatabase } from '../storage/statement-cache.js';
 import { listTeams } from '../storage/team-repository.js';
 import type { ServiceContext } from './context.js';
+import { nextScheduledRound } from './schedule-service.js';
 
 /** Shuffles with Math.random: comment order must not follow submission order (it could hint at who wrote what). */
 export function shuffled<T>(items: readonly T[]): T[] {
@@ -34,14 +36,18 @@ export function teamReport(ctx: ServiceContext, team: Team, options: { aspectId?
     return { kind: 'unknown-aspect', aspectId: options.aspectId, known: survey.aspects.map((aspect) => aspect.id) };
   }
   const open = findOpenRound(ctx.db, team.id);
+  const now = options.at ?? ctx.clock.now();
+  const rounds = closedTallies(ctx.db, team.id, team.surveyId);
+  const nextOpen = rounds.length === 0 && !open ? nextScheduledRound(ctx, team, now) : null;
   const report = buildTeamReport({
     team,
     survey,
-    rounds: closedTallies(ctx.db, team.id, team.surveyId),
+    rounds,
     openRound: open ? { aspectId: open.question.aspectId, closesAt: open.closesAt } : null,
+    scheduledCloseAt: nextOpen ? closeTimeFor(team.cadence, nextOpen) : null,
     comments: options.withComments ? closedRoundComments(ctx.db, team.id) : null,
     policy: ctx.policy,
-    now: options.at ?? ctx.clock.now(),
+    now,
     ...(options.aspectId === undefined ? {} : { aspectId: options.aspectId }),
     shuffle: shuffled,
   });

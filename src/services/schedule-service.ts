@@ -1,7 +1,7 @@
-import { periodOfRoundKey } from '../core/schedule.js';
+import { localDateAt, nextPeriod, periodAt, periodOfRoundKey } from '../core/schedule.js';
 import { decideOpening, nextOpeningCheck, type ScheduleState } from '../core/scheduling.js';
 import type { Round } from '../core/round.js';
-import type { Team } from '../core/team.js';
+import { isPausedOn, type Team } from '../core/team.js';
 import { findOpenRound, latestRound } from '../storage/round-repository.js';
 import { setNextRoundCheck, teamsDueForScheduling } from '../storage/team-repository.js';
 import type { ServiceContext } from './context.js';
@@ -55,4 +55,16 @@ export async function openScheduledRounds(ctx: ServiceContext): Promise<Round[]>
     if ((index + 1) % TEAMS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   return opened;
+}
+
+/** The next time the schedule opens a round for the team, skipping a pause; null while paused indefinitely. */
+export function nextScheduledRound(ctx: ServiceContext, team: Team, now: Date): Date | null {
+  let period = periodAt(team.cadence, now);
+  const current = latestRound(ctx.db, team.id);
+  if (period.opensAt.getTime() <= now.getTime() || (current !== null && periodOfRoundKey(current.periodKey) === period.key)) period = nextPeriod(team.cadence, period);
+  for (let guard = 0; guard < 120; guard += 1) {
+    if (!isPausedOn(team, localDateAt(period.opensAt, team.cadence.timeZone))) return period.opensAt;
+    period = nextPeriod(team.cadence, period);
+  }
+  return null;
 }

@@ -183,8 +183,38 @@ describe('operations', () => {
     const db = path.join(dir, 'delete.db');
     await runCli(['demo', '--seed', '3', '--teams', '12', '--database', db], env);
     expectOneSentence(await runCli(['team', 'delete', 'Checkout', '--database', db], env), /This erases Checkout with all its rounds, answers and comments\. Run again with --yes/);
+    const rowsOf = (teamId: number) => {
+      const reader = new Database(db, { readonly: true });
+      try {
+        const count = (sql: string) => (reader.prepare(sql).get(teamId) as { n: number }).n;
+        return {
+          rounds: count('select count(*) as n from rounds where team_id = ?'),
+          answers: count('select count(*) as n from answers where round_id in (select id from rounds where team_id = ?)'),
+          comments: count('select count(*) as n from comments where round_id in (select id from rounds where team_id = ?)'),
+          roles: count('select count(*) as n from roles where team_id = ?'),
+          deliveries: count('select count(*) as n from deliveries where team_id = ?'),
+        };
+      } finally {
+        reader.close();
+      }
+    };
+    const idOf = (name: string) => {
+      const reader = new Database(db, { readonly: true });
+      try {
+        return (reader.prepare('select id from teams where name = ?').get(name) as { id: number }).id;
+      } finally {
+        reader.close();
+      }
+    };
+    const checkout = idOf('Checkout');
+    const payments = idOf('Payments');
+    const paymentsBefore = rowsOf(payments);
+    expect(rowsOf(checkout).answers).toBeGreaterThan(0);
     expect((await runCli(['team', 'delete', 'checkout', '--yes', '--database', db], env)).stdout).toMatch(/^Deleted Checkout/);
     expectOneSentence(await runCli(['report', '--team', 'Checkout', '--database', db], env), /No team is called "Checkout"/);
+    // Erased, not hidden: nothing of the team is left, and nothing of another team went with it.
+    expect(rowsOf(checkout)).toEqual({ rounds: 0, answers: 0, comments: 0, roles: 0, deliveries: 0 });
+    expect(rowsOf(payments)).toEqual(paymentsBefore);
   });
 
   it('forgets a person', async () => {

@@ -47,6 +47,12 @@ describe('team report', () => {
     expect(buildTeamReport(input({ rounds, comments: null })).comments).toBeNull();
   });
 
+  it('puts comments through the shuffle, so their order says nothing about who wrote them', () => {
+    const comments = ['first', 'second', 'third'].map((text) => ({ roundId: 3, text }));
+    const reversed = <T,>(items: readonly T[]): T[] => [...items].reverse();
+    expect(buildTeamReport(input({ rounds, comments, shuffle: reversed })).comments?.[0]?.texts).toEqual(['third', 'second', 'first']);
+  });
+
   it('notes a latest round that did not count', () => {
     const report = buildTeamReport(input({ rounds: [...rounds, closedRound('investment', '2026-02-20', [4, 4], { roundId: 9 })] }));
     expect(report.aspects[0]?.status).toMatchObject({ kind: 'level', figure: { value: 2.2 }, latestShort: { answered: 2, needed: 3 } });

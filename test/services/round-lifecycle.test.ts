@@ -7,7 +7,7 @@ import { INDEFINITE_PAUSE } from '../../src/core/team.js';
 import { OutboxDrainer } from '../../src/scheduler/outbox-drainer.js';
 import { recordAnswerBatched } from '../../src/services/answer-batch.js';
 import { applyRetention, forgetMe } from '../../src/services/privacy-service.js';
-import { closedRoundOutcome, teamReport } from '../../src/services/report-service.js';
+import { closedRoundOutcome, shuffled, teamReport } from '../../src/services/report-service.js';
 import { closeDueRounds, closeOpenRound, openRound, recordAnswer, recordComment } from '../../src/services/round-service.js';
 import { answersOfRespondent, closedRoundComments } from '../../src/storage/answer-repository.js';
 import { listDeliveries } from '../../src/storage/delivery-repository.js';
@@ -141,6 +141,32 @@ describe('answers clicked at the same moment', () => {
 function answersOfRound(roundId: number): number {
   return (ctx.db.$client.prepare('select count(*) as n from answers where round_id = ?').get(roundId) as { n: number }).n;
 }
+
+describe('the comment shuffle', () => {
+  it('returns every comment once, in orders that vary from report to report', () => {
+    const items = Array.from({ length: 8 }, (_, index) => `comment ${index}`);
+    const orders = new Set<string>();
+    for (let run = 0; run < 40; run += 1) {
+      const order = shuffled(items);
+      expect([...order].sort()).toEqual([...items].sort());
+      orders.add(order.join('|'));
+    }
+    // 40 draws from 8! orders: a fixed or stored order would give one.
+    expect(orders.size).toBeGreaterThan(30);
+  });
+});
+
+describe("a new team's report", () => {
+  it('says when the first scheduled round closes, before any round was asked', () => {
+    const team = setUpTeam(ctx, 'Fresh');
+    const result = teamReport(ctx, team, { withComments: false });
+    expect(result.kind === 'report' && result.report.firstCloseAt?.toISOString()).toBe('2026-03-13T09:00:00.000Z');
+    // Once a round is open, its own close time is the one that counts.
+    const opened = openRound(ctx, team, { origin: 'ad-hoc' });
+    const again = teamReport(ctx, team, { withComments: false });
+    expect(opened.kind === 'opened' && again.kind === 'report' && again.report.firstCloseAt?.getTime()).toBe(opened.kind === 'opened' && opened.round.closesAt.getTime());
+  });
+});
 
 describe('privacy operations', () => {
   it('forget-me erases answers and comments but leaves closed tallies (and so every figure) as they were', () => {
