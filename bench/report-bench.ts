@@ -18,7 +18,7 @@ interface AggregateRow {
   readonly answers: number;
 }
 
-/** Two years of weekly rounds for one team, then its report timed against a raw SQL aggregate of the same answers. */
+/** Two years of weekly rounds for one team, then its report timed against a raw SQL aggregate of the same closed-round tallies. */
 export async function runReportBench(): Promise<void> {
   const ctx = await createBenchContext('report');
   try {
@@ -45,10 +45,11 @@ export async function runReportBench(): Promise<void> {
     console.log(`  report: ${check.report.aspects.length} aspects, ${shown} with a level`);
 
     const aggregate = ctx.db.$client.prepare<[number], AggregateRow>(
-      'SELECT r.aspect_id AS aspect_id, avg(a.level) AS mean, count(a.level) AS answers FROM answers a JOIN rounds r ON r.id = a.round_id WHERE r.team_id = ? AND a.level IS NOT NULL GROUP BY r.aspect_id',
+      // The rows the report itself reads: each closed round's frozen tally (count per level), not the answers.
+      "SELECT r.aspect_id AS aspect_id, sum((l.key + 1) * l.value) * 1.0 / sum(l.value) AS mean, sum(l.value) AS answers FROM rounds r, json_each(r.level_counts) l WHERE r.team_id = ? AND r.status = 'closed' GROUP BY r.aspect_id",
     );
     const floorRows = aggregate.all(team.id);
-    console.log(`  raw-sql: ${floorRows.length} aspect rows over ${floorRows.reduce((sum, row) => sum + row.answers, 0)} answers`);
+    console.log(`  raw-sql over the closed rounds' tallies: ${floorRows.length} aspect rows over ${floorRows.reduce((sum, row) => sum + row.answers, 0)} answers`);
 
     const floor = measure(() => aggregate.all(team.id), { warmup: WARMUP, iterations: ITERATIONS });
     const report = measure(() => teamReport(ctx, team, { withComments: false }), { warmup: WARMUP, iterations: ITERATIONS });
