@@ -91,7 +91,8 @@ type SurveyShape = z.infer<typeof SurveyShapeSchema>;
 
 /**
  * A survey file's content. Beyond the field shapes it checks what makes answers comparable: levels run
- * 1..N, every aspect describes every level, and every question has exactly one option per level.
+ * 1..N, every aspect describes every level, every question has exactly one option per level, and the
+ * questions of one aspect each cover a different facet.
  */
 export const SurveySchema = SurveyShapeSchema.superRefine((survey, ctx) => {
   survey.levels.forEach((level, index) => {
@@ -103,6 +104,8 @@ export const SurveySchema = SurveyShapeSchema.superRefine((survey, ctx) => {
   const aspectIds = new Set<string>();
   const questionIds = new Set<string>();
   survey.aspects.forEach((aspect, a) => {
+    // Facets are compared ignoring case and spacing: "Who builds" and "who  builds" are the same facet.
+    const facets = new Map<string, number>();
     if (aspectIds.has(aspect.id)) {
       ctx.addIssue({ code: 'custom', path: ['aspects', a, 'id'], message: `duplicate aspect id "${aspect.id}"` });
     }
@@ -121,6 +124,17 @@ export const SurveySchema = SurveyShapeSchema.superRefine((survey, ctx) => {
         ctx.addIssue({ code: 'custom', path: ['aspects', a, 'questions', q, 'id'], message: `duplicate question id "${question.id}"` });
       }
       questionIds.add(question.id);
+      const facet = question.facet.trim().replace(/\s+/g, ' ').toLowerCase();
+      const firstWithFacet = facets.get(facet);
+      if (firstWithFacet === undefined) {
+        facets.set(facet, q);
+      } else {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['aspects', a, 'questions', q, 'facet'],
+          message: `duplicate facet "${question.facet.trim()}": questions[${firstWithFacet}] of this aspect already covers it; each question needs a different facet`,
+        });
+      }
       if (question.options.length !== levelCount) {
         ctx.addIssue({
           code: 'custom',

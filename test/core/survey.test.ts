@@ -1,11 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SurveySchema } from '../../src/core/survey.js';
+import { SurveySchema, UNKNOWN_OPTION_TEXT } from '../../src/core/survey.js';
 import { formatProblem, parseSurveyText } from '../../src/survey-files/parse-survey.js';
 import { buildSurvey } from '../support/factories.js';
 
 const cncf = readFileSync(new URL('../../surveys/cncf-platform-maturity.yaml', import.meta.url), 'utf8');
 const capability = readFileSync(new URL('../../surveys/platform-capability-model.yaml', import.meta.url), 'utf8');
+
+/**
+ * An option is a statement a team member makes about their own team, so it opens in the first person:
+ * "We …", "Our …", "I …" or "My …" (including contractions such as "We're" and "I'm"). A third-person
+ * line ("The platform team …") or a bare fragment ("By whether …", "Through a survey …") is not.
+ */
+const FIRST_PERSON_OPENING = /^(?:We|Our|I|My)\b/;
+
+function notFirstPerson(text: string, file: string): string[] {
+  const result = parseSurveyText(text, file);
+  if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
+  return result.loaded.survey.aspects.flatMap((aspect) =>
+    aspect.questions.flatMap((question) =>
+      question.options
+        .filter((option) => option.text !== UNKNOWN_OPTION_TEXT && !FIRST_PERSON_OPENING.test(option.text))
+        .map((option) => `${question.id} level ${option.level}: ${option.text}`),
+    ),
+  );
+}
 
 function problemsOf(text: string): string[] {
   const result = parseSurveyText(text, 'surveys/x.yaml');
@@ -38,6 +57,22 @@ describe('shipped surveys', () => {
         for (const option of question.options) expect(option.text.length).toBeLessThanOrEqual(200);
       }
     }
+  });
+
+  it.each([
+    ['cncf-platform-maturity.yaml', cncf],
+    ['platform-capability-model.yaml', capability],
+  ])('every option of %s is a first-person statement ("We …", "Our …", "I …")', (file, text) => {
+    expect(notFirstPerson(text, file)).toEqual([]);
+  });
+
+  it('the first-person check catches third-person options and answer fragments', () => {
+    const option = 'We patch them ourselves when they break, usually in spare moments or at the end of a sprint.';
+    expect(cncf).toContain(option);
+    const thirdPerson = cncf.replace(option, 'The platform team patches them when they break.');
+    const fragment = cncf.replace(option, 'By whether they break less often.');
+    expect(notFirstPerson(thirdPerson, 'a.yaml')).toEqual(['investment-who-builds level 1: The platform team patches them when they break.']);
+    expect(notFirstPerson(fragment, 'b.yaml')).toEqual(['investment-who-builds level 1: By whether they break less often.']);
   });
 
   it('hashes content, not formatting: comments and indentation leave the hash alone', () => {
@@ -81,6 +116,28 @@ describe('survey validation', () => {
         expect.stringMatching(/^aspects\.0: /),
       ]),
     );
+  });
+
+  it('reports two questions of one aspect on the same facet with file, line and path', () => {
+    // Give the second Investment question the first one's facet, differing only in case and spacing.
+    const first = 'facet: Who builds and maintains shared capabilities';
+    const second = 'facet: How platform work is funded and justified';
+    expect(cncf).toContain(first);
+    expect(cncf).toContain(second);
+    const lines = cncf.replace(second, 'facet: who builds and  maintains shared capabilities').split('\n');
+    const problems = problemsOf(lines.join('\n'));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^surveys\/x\.yaml:\d+ aspects\[0\]\.questions\[1\]\.facet: duplicate facet "who builds and {2}maintains shared capabilities": questions\[0\] of this aspect already covers it; each question needs a different facet$/,
+    );
+    const line = Number(/:(\d+) /.exec(problems[0] ?? '')?.[1]);
+    expect(lines[line - 1]).toContain('facet: who builds and  maintains shared capabilities');
+  });
+
+  it('allows the same facet in different aspects', () => {
+    const survey = buildSurvey() as unknown as { aspects: { questions: { facet: string }[] }[] };
+    survey.aspects[1]!.questions[0]!.facet = survey.aspects[0]!.questions[0]!.facet;
+    expect(SurveySchema.safeParse(survey).success).toBe(true);
   });
 
   it('reports YAML syntax errors with their line', () => {
