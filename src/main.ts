@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { openContext, DEMO_RESPONDENT_SECRET } from './bootstrap.js';
 import { ChartRenderer } from './adapters/charts/chart-renderer.js';
-import { createTeamsAdapter, TEAMS_MESSAGES_PATH, TEAMS_PROGRESS_INTERVAL_MS, type CredentialsFactory } from './adapters/teams/app.js';
+import { createTeamsAdapter, TEAMS_MESSAGES_PATH, TEAMS_PROGRESS_EDITS_PER_MINUTE, TEAMS_PROGRESS_INTERVAL_MS, type CredentialsFactory } from './adapters/teams/app.js';
 import { DemoMessenger } from './adapters/demo/messenger.js';
 import { renderDigestText } from './adapters/text/render-digest.js';
 import { renderReportText } from './adapters/text/render-report.js';
@@ -10,7 +10,7 @@ import { UserFacingError } from './core/errors.js';
 import type { Messenger } from './core/messenger.js';
 import type { Platform } from './core/platform.js';
 import { DEMO_SEED, seedDemoOrganisation } from './demo/demo-organisation.js';
-import { createSlackAdapter, SLACK_EVENTS_PATH, SLACK_PROGRESS_INTERVAL_MS, type SlackAdapter } from './adapters/slack/app.js';
+import { createSlackAdapter, SLACK_EVENTS_PATH, SLACK_PROGRESS_EDITS_PER_MINUTE, SLACK_PROGRESS_INTERVAL_MS, type SlackAdapter } from './adapters/slack/app.js';
 import { createHttpServer, listen, type Route } from './health-server.js';
 import type { Logger } from './logger.js';
 import { OutboxDrainer } from './scheduler/outbox-drainer.js';
@@ -62,7 +62,10 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
   const ctx: ServiceContext = { ...opened, buildDigest: (at, surveyIds) => digests.build(at, surveyIds) };
   const messengers = new Map<Platform, Messenger>();
   const routes: Route[] = [];
-  const progress = new RoundProgress(ctx, messengers, (platform) => (platform === 'slack' ? SLACK_PROGRESS_INTERVAL_MS : TEAMS_PROGRESS_INTERVAL_MS));
+  const progress = new RoundProgress(ctx, messengers, {
+    intervalMs: (platform) => (platform === 'slack' ? SLACK_PROGRESS_INTERVAL_MS : TEAMS_PROGRESS_INTERVAL_MS),
+    editsPerMinute: (platform) => (platform === 'slack' ? SLACK_PROGRESS_EDITS_PER_MINUTE : TEAMS_PROGRESS_EDITS_PER_MINUTE),
+  });
   let slack: SlackAdapter | null = null;
   const charts = new ChartRenderer();
   if (mode === 'demo') {

@@ -60,7 +60,8 @@ export interface SendContext {
 }
 
 export type SendOutcome =
-  | { readonly kind: 'sent'; readonly messageRef: string }
+  /** `audience`: how many people the channel holds (bots left out), when the platform told while posting a round. */
+  | { readonly kind: 'sent'; readonly messageRef: string; readonly audience?: number }
   | { readonly kind: 'retry'; readonly reason: string; readonly retryAfterMs: number | null }
   /** A failure retrying cannot fix (channel gone, token revoked); `pauseTeam` stops further sends there. */
   | { readonly kind: 'failed'; readonly reason: string; readonly pauseTeam: boolean };

@@ -36,6 +36,8 @@ export interface Team {
   readonly nudgeNonRespondents: boolean;
   readonly isDemo: boolean;
   readonly createdAt: Date;
+  /** People in the channel when the last round was posted, when the platform said; for response rates. */
+  readonly memberCount?: number | null;
 }
 
 /** The key that makes team names unique regardless of case, width or surrounding space. */

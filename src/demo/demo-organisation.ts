@@ -8,7 +8,7 @@ import type { Team } from '../core/team.js';
 import { upsertAnswer, upsertComment } from '../storage/answer-repository.js';
 import { inTransaction } from '../storage/database.js';
 import { closeRound, insertRound } from '../storage/round-repository.js';
-import { insertTeam, setNextRoundCheck } from '../storage/team-repository.js';
+import { insertTeam, setNextRoundCheck, setTeamMemberCount } from '../storage/team-repository.js';
 import type { ServiceContext } from '../services/context.js';
 import { openRound } from '../services/round-service.js';
 import { DemoRandom } from './demo-random.js';
@@ -133,6 +133,8 @@ export function seedDemoOrganisation(ctx: ServiceContext, options: DemoOptions):
       if (result.kind !== 'created') continue;
       const team = result.team;
       created.push(team);
+      // A channel also holds people who never answer; derived, not drawn, so the seeded answers stay the same.
+      setTeamMemberCount(ctx.db, team.channel, spec.members + (spec.members % 3));
       const aspectOffsets = new Map(survey.aspects.map((aspect, index) => [aspect.id, index === survey.aspects.length - 1 ? -0.6 : random.normal(0, 0.3)]));
       const history: AskedQuestion[] = [];
       const teamWeeks = spec.trajectory === 'new' ? 2 : weeks;

@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
 import { prepareMessage } from '../services/outbound-messages.js';
 import { claimDueDeliveries, findDelivery, markDeliveryFailed, markDeliverySending, markDeliverySent, releaseDeliveryClaim, releaseUnsentClaims, scheduleDeliveryRetry } from '../storage/delivery-repository.js';
-import { findTeamByChannel, setTeamPause } from '../storage/team-repository.js';
+import { findTeamByChannel, setTeamMemberCount, setTeamPause } from '../storage/team-repository.js';
 
 const WAIT_FOR_PARENT_MS = 5_000;
 
@@ -198,6 +198,7 @@ export class OutboxDrainer {
     const now = this.ctx.clock.now();
     if (outcome.kind === 'sent') {
       markDeliverySent(db, delivery.id, outcome.messageRef, now);
+      if (delivery.kind === 'round-opened' && outcome.audience !== undefined) setTeamMemberCount(db, delivery.target, outcome.audience);
       summary.sent += 1;
       dlog.debug('delivered');
       return;

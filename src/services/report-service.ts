@@ -102,7 +102,7 @@ export function computeOrgDigest(ctx: Pick<ServiceContext, 'db' | 'surveys' | 'p
   const surveys = new Map<string, Survey>([...ctx.surveys].map(([id, loaded]) => [id, loaded.survey]));
   return buildDigest({
     surveys,
-    teams: teams.map((team) => ({ id: team.id, name: team.name, surveyId: team.surveyId, rounds: tallies.get(team.id) ?? [] })),
+    teams: teams.map((team) => ({ id: team.id, name: team.name, surveyId: team.surveyId, rounds: tallies.get(team.id) ?? [], memberCount: team.memberCount ?? null })),
     policy: ctx.policy,
     now,
   });

@@ -98,32 +98,46 @@ export interface OwnAnswer {
   readonly teamId: number;
   readonly aspectId: string;
   readonly aspectName: string;
-  readonly optionId: string;
-  /** The statement the person picked, as the round asked it. */
-  readonly optionText: string;
-  readonly answeredAt: Date;
+  /** Null when the person commented on the round without answering it. */
+  readonly optionId: string | null;
+  /** The statement the person picked, as the round asked it; null with `optionId`. */
+  readonly optionText: string | null;
+  /** When they last answered; for a comment alone, when they last wrote it. */
+  readonly at: Date;
   readonly comment: string | null;
   readonly roundOpen: boolean;
 }
 
-/** A person's own answers and comments, newest first: shown to them and nobody else. */
+/**
+ * A person's own answers and comments, newest first: shown to them and nobody else. A comment may come
+ * without an answer (commenting does not require picking a level), so a round counts as theirs when
+ * either holds their key.
+ */
 export function answersOfRespondent(db: Db, respondentKey: string, limit = 50): OwnAnswer[] {
+  // Both sides are indexed on the respondent key, so this never scans every round.
+  const mine = db
+    .select({ roundId: answers.roundId })
+    .from(answers)
+    .where(eq(answers.respondentKey, respondentKey))
+    .union(db.select({ roundId: comments.roundId }).from(comments).where(eq(comments.respondentKey, respondentKey)))
+    .as('mine');
   return db
     .select({
-      roundId: answers.roundId,
+      roundId: mine.roundId,
       teamId: rounds.teamId,
       aspectId: rounds.aspectId,
       question: rounds.question,
       status: rounds.status,
       optionId: answers.optionId,
-      answeredAt: answers.answeredAt,
+      // Every row has an answer or a comment (that is how `mine` was built), so this is never null.
+      at: sql<Date>`coalesce(${answers.answeredAt}, ${comments.updatedAt})`.mapWith(answers.answeredAt),
       comment: comments.text,
     })
-    .from(answers)
-    .innerJoin(rounds, eq(rounds.id, answers.roundId))
-    .leftJoin(comments, and(eq(comments.roundId, answers.roundId), eq(comments.respondentKey, answers.respondentKey)))
-    .where(eq(answers.respondentKey, respondentKey))
-    .orderBy(desc(answers.answeredAt))
+    .from(mine)
+    .innerJoin(rounds, eq(rounds.id, mine.roundId))
+    .leftJoin(answers, and(eq(answers.roundId, mine.roundId), eq(answers.respondentKey, respondentKey)))
+    .leftJoin(comments, and(eq(comments.roundId, mine.roundId), eq(comments.respondentKey, respondentKey)))
+    .orderBy(desc(sql`coalesce(${answers.answeredAt}, ${comments.updatedAt})`), desc(mine.roundId))
     .limit(limit)
     .all()
     .map((row) => {
@@ -134,8 +148,8 @@ export function answersOfRespondent(db: Db, respondentKey: string, limit = 50): 
         aspectId: row.aspectId,
         aspectName: question.aspectName,
         optionId: row.optionId,
-        optionText: question.options.find((option) => option.id === row.optionId)?.text ?? row.optionId,
-        answeredAt: row.answeredAt,
+        optionText: row.optionId === null ? null : (question.options.find((option) => option.id === row.optionId)?.text ?? row.optionId),
+        at: row.at,
         comment: row.comment,
         roundOpen: row.status === 'open',
       };

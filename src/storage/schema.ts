@@ -35,6 +35,8 @@ export const teams = sqliteTable(
     isDemo: integer('is_demo', { mode: 'boolean' }).notNull().default(false),
     /** Opt-in private nudges to channel members who have not answered a round yet. */
     nudgeNonRespondents: integer('nudge_non_respondents', { mode: 'boolean' }).notNull().default(false),
+    /** People in the team's channel when its last round was posted (bots left out), for response rates. */
+    memberCount: integer('member_count'),
     /** When the scheduler should next look at this team; null until set up for scheduling. */
     nextRoundCheckAt: timestamp('next_round_check_at'),
     createdAt: timestamp('created_at').notNull(),

@@ -26,6 +26,7 @@ export function toTeam(row: TeamRow): Team {
     nudgeNonRespondents: row.nudgeNonRespondents,
     isDemo: row.isDemo,
     createdAt: row.createdAt,
+    memberCount: row.memberCount,
   };
 }
 
@@ -105,6 +106,14 @@ export function countTeams(db: Db, options: { demo?: boolean } = {}): number {
 /** Sets or clears a pause; the scheduler looks at the team again at its next tick. */
 export function setTeamPause(db: Db, teamId: number, pausedUntil: string | null): void {
   db.update(teams).set({ pausedUntil, nextRoundCheckAt: null }).where(eq(teams.id, teamId)).run();
+}
+
+/** Records how many people the team's channel holds, as the platform said when a round was posted there. */
+export function setTeamMemberCount(db: Db, channel: ChannelRef, memberCount: number): void {
+  db.update(teams)
+    .set({ memberCount })
+    .where(and(eq(teams.platform, channel.platform), eq(teams.workspaceId, channel.workspaceId), eq(teams.channelId, channel.channelId)))
+    .run();
 }
 
 /** Deletes a team; rounds, answers, comments, lead roles and deliveries go with it (foreign keys cascade). */

@@ -7,7 +7,7 @@ import { INDEFINITE_PAUSE } from '../../src/core/team.js';
 import { OutboxDrainer } from '../../src/scheduler/outbox-drainer.js';
 import { recordAnswerBatched } from '../../src/services/answer-batch.js';
 import { applyRetention, forgetMe } from '../../src/services/privacy-service.js';
-import { closedRoundOutcome, shuffled, teamReport } from '../../src/services/report-service.js';
+import { closedRoundOutcome, computeOrgDigest, shuffled, teamReport } from '../../src/services/report-service.js';
 import { closeDueRounds, closeOpenRound, openRound, recordAnswer, recordComment } from '../../src/services/round-service.js';
 import { answersOfRespondent, closedRoundComments } from '../../src/storage/answer-repository.js';
 import { listDeliveries } from '../../src/storage/delivery-repository.js';
@@ -274,6 +274,19 @@ describe('outbox', () => {
       ['round-result', 'sent'],
     ]);
     expect(ctx.lines.filter((line) => line.includes('posting it on its own'))).toHaveLength(1);
+  });
+
+  it('keeps the channel size the platform reports with a round, and the digest turns it into a response rate', async () => {
+    const messenger = new ScriptedMessenger().then({ kind: 'sent', messageRef: 'posted', audience: 10 });
+    const drainer = new OutboxDrainer(ctx, new Map([['slack', messenger]]));
+    const { team, round } = openFor('Payments');
+    await drainer.drain();
+    expect(findTeamById(ctx.db, team.id)?.memberCount).toBe(10);
+    answerAs(ctx, round.id, ['1', '2', '2', '3', 'unknown']);
+    closeOpenRound(ctx, team);
+    ctx.clock.advance(DAY);
+    const section = computeOrgDigest(ctx, ctx.clock.now(), undefined).sections[0];
+    expect(section?.participation).toMatchObject({ respondents: 5, responseRate: 0.5 });
   });
 
   it('leaves other platforms\' deliveries alone', async () => {

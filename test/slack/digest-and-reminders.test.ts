@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeOpenRound, openRound } from '../../src/services/round-service.js';
 import { setupTeam } from '../../src/services/team-service.js';
+import { digestPeriodKey } from '../../src/core/outbox.js';
+import { isoWeekKeyAt } from '../../src/core/schedule.js';
+import { enqueueDelivery } from '../../src/storage/delivery-repository.js';
 import { setTeamOptions } from '../../src/storage/team-repository.js';
 import type { Team } from '../../src/core/team.js';
 import { answerAs } from '../support/seed.js';
@@ -47,6 +50,22 @@ describe('the weekly digest in Slack', () => {
     expect(png?.bytes.length).toBeGreaterThan(10_000);
   }, 60_000);
 
+  it('names the ISO week of the subscription’s time zone, not of UTC', async () => {
+    const AUCKLAND_CHANNEL = 'C0AUCKLAND';
+    h.slack.addChannel({ id: AUCKLAND_CHANNEL, name: 'platform-nz', members: [ADMIN, PM] });
+    const reply = await h.requests.slashCommand(command(PM, 'digest here monday 00:30 Pacific/Auckland', { channel_id: AUCKLAND_CHANNEL, channel_name: 'platform-nz' }));
+    expect((reply.json as { text: string }).text).toMatch(/every monday at 00:30 \(Pacific\/Auckland\)/);
+    // Monday 2 March 2026, 00:30 in Auckland (UTC+13) is still Sunday 1 March in UTC: ISO week 10 there, 9 in UTC.
+    const at = new Date('2026-03-01T11:30:00Z');
+    expect([isoWeekKeyAt(at, 'Pacific/Auckland'), isoWeekKeyAt(at, 'UTC')]).toEqual(['2026-W10', '2026-W09']);
+    // The intent exactly as the tick writes it when the subscription is due at that moment.
+    const target = { platform: 'slack' as const, workspaceId: TEAM, channelId: AUCKLAND_CHANNEL };
+    enqueueDelivery(h.server.ctx.db, { target, periodKey: digestPeriodKey(isoWeekKeyAt(at, 'Pacific/Auckland')), payload: { kind: 'digest', at: at.toISOString() }, teamId: null, roundId: null, at });
+    const digest = await eventually('the Auckland digest', () => h.slack.messages(AUCKLAND_CHANNEL).find((message) => message.text.startsWith('Platform maturity · week')), 15_000);
+    expect(digest.text).toMatch(/^Platform maturity · week 10 · /);
+    expect(JSON.stringify(digest.blocks)).toContain('Platform maturity · week 10 · ');
+  }, 30_000);
+
   it('a PM previews the digest privately; members may not', async () => {
     const preview = await h.requests.slashCommand(command(PM, 'digest preview', { channel_id: PM_CHANNEL }));
     expect(JSON.stringify(preview.json)).toContain('Platform maturity · week');
@@ -67,7 +86,7 @@ describe('halfway reminders in Slack', () => {
     // Move the round's opening five days back (it closes in four): it is now past halfway.
     h.server.ctx.db.$client.prepare('update rounds set opened_at = opened_at - ? where id = ?').run(5 * 24 * 60 * 60 * 1000, opened.round.id);
     const reminder = await eventually('the reminder in the thread', () => h.slack.messages(CHANNEL).find((message) => message.thread_ts === roundMessage.ts && message.text.startsWith('Halfway through')), 15_000);
-    expect(reminder.text).toContain('1 answered so far; results need 3');
+    expect(reminder.text).toContain('1 answered so far; results need 3 answers with a level ("I don\'t know" does not count toward them)');
     const nudged = await eventually('the nudges', () => {
       const list = MEMBERS.filter((user) => h.slack.messages(user).some((message) => message.text.includes('is waiting for your answer')));
       return list.length >= MEMBERS.length - 1 ? list : null;

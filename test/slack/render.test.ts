@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openRoundMessage, closedRoundMessage, roundResultMessage } from '../../src/adapters/slack/render/round-message.js';
+import { openRoundMessage, closedRoundMessage, reminderMessage, roundResultMessage } from '../../src/adapters/slack/render/round-message.js';
 import { reportBlocks } from '../../src/adapters/slack/render/report-blocks.js';
 import { homeView } from '../../src/adapters/slack/render/home.js';
 import { commentModal, setupModal } from '../../src/adapters/slack/render/modals.js';
@@ -42,7 +42,7 @@ describe('Block Kit limits', () => {
     const blocks = reportBlocks(report);
     expect(blocks.length).toBeLessThanOrEqual(50);
     expect(blockKitProblems(blocks, 'message')).toEqual([]);
-    const home = homeView({ answers: Array.from({ length: 30 }, () => ({ teamName: long(60), aspectName: long(40), answer: long(200), answeredAt: new Date(), comment: long(1000), open: true })), reports: [report, report, report, report, report, report], help: COMMAND_HELP });
+    const home = homeView({ answers: Array.from({ length: 30 }, () => ({ teamName: long(60), aspectName: long(40), answer: long(200), at: new Date(), comment: long(1000), open: true })), reports: [report, report, report, report, report, report], help: COMMAND_HELP });
     expect(viewProblems(home, 'home')).toEqual([]);
   });
 
@@ -50,5 +50,20 @@ describe('Block Kit limits', () => {
     expect(viewProblems(commentModal(1, long(40), long(1000)), 'modal')).toEqual([]);
     expect(viewProblems(setupModal({ workspaceId: 'T1', channelId: 'C1' }, { channelName: long(80), timeZone: 'Europe/Berlin', surveys: Array.from({ length: 120 }, (_, index) => ({ id: `survey-${index}`, title: long(90) })) }), 'modal')).toEqual([]);
     expect(blockKitProblems(helpBlocks(COMMAND_HELP, long(300)), 'message')).toEqual([]);
+  });
+});
+
+describe('the halfway reminder', () => {
+  it('says that the minimum counts answers with a level, which the answered count does not separate', () => {
+    const survey = buildSurvey({ levels: 4, aspects: ['measurement'] });
+    const aspect = survey.aspects[0]!;
+    const question = snapshotQuestion(survey, aspect, aspect.questions[0]!);
+    // Four answered, two of them "I don't know": four is more than the minimum of three, yet too few count.
+    const view = { roundId: 7, teamName: 'Payments', aspectName: question.aspectName, prompt: question.prompt, options: question.options, closesAt: new Date('2026-03-06T16:00:00Z'), timeZone: 'Europe/Berlin', status: 'open' as const, respondents: 4, minRespondents: 3 };
+    const message = reminderMessage(view);
+    // The close time's fallback text depends on the locale, so the sentence is checked up to it.
+    expect(message.text.slice(0, message.text.indexOf('{date_short_pretty}'))).toBe('Halfway through: 4 answered so far; results need 3 answers with a level ("I don\'t know" does not count toward them). The round closes <!date^1772812800^');
+    expect(blockKitProblems(message.blocks, 'message')).toEqual([]);
+    expect(JSON.stringify(message.blocks)).toContain('results need 3 answers with a level');
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOpenRound } from '../../src/storage/round-repository.js';
 import { findTeamByChannel } from '../../src/storage/team-repository.js';
-import { ADMIN, blockAction, CHANNEL, command, eventually, LEAD, startSlackHarness, TEAM, viewSubmission, type SlackHarness } from './slack-harness.js';
+import { ADMIN, blockAction, CHANNEL, command, eventually, LEAD, MEMBERS, startSlackHarness, TEAM, viewSubmission, type SlackHarness } from './slack-harness.js';
 
 let h: SlackHarness;
 beforeAll(async () => {
@@ -55,6 +55,8 @@ describe('a whole round in Slack', () => {
     expect(blocks).toContain('accessibility_label');
     expect(blocks).toMatch(/Closes <!date\^\d+\^\{date_short_pretty\} at \{time\}\|/);
     roundId = findOpenRound(h.server.ctx.db, findTeamByChannel(h.server.ctx.db, { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL })!.id)!.id;
+    // The channel's people, counted as the round was posted (the bot left out), for the digest's response rate.
+    await eventually('the channel to be counted', () => findTeamByChannel(h.server.ctx.db, { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL })?.memberCount === 2 + MEMBERS.length);
   });
 
   it('answers: five people click, one changes their mind, each sees only their own receipt', async () => {

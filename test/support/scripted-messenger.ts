@@ -30,6 +30,7 @@ export class ScriptedMessenger implements Messenger {
     if (scripted && scripted.kind !== 'sent') return Promise.resolve(scripted);
     this.sent.push({ target, message, context });
     this.counter += 1;
-    return Promise.resolve({ kind: 'sent', messageRef: context.replaces ?? `msg-${this.counter}` });
+    const audience = scripted?.kind === 'sent' ? scripted.audience : undefined;
+    return Promise.resolve({ kind: 'sent', messageRef: context.replaces ?? `msg-${this.counter}`, ...(audience === undefined ? {} : { audience }) });
   }
 }

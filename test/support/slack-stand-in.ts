@@ -155,7 +155,8 @@ interface ResponseUrlState {
   uses: number;
 }
 
-type Override = { kind: 'fail'; error: string } | { kind: 'ratelimit'; retryAfterSeconds: number };
+/** A scripted answer for the next matching call; `channel` (as the call names it) narrows which call. */
+type Override = ({ kind: 'fail'; error: string } | { kind: 'ratelimit'; retryAfterSeconds: number }) & { channel?: string };
 
 type Body = Record<string, unknown>;
 
@@ -531,9 +532,13 @@ export class SlackApiStandIn {
     return `${this.origin}/response/${id}`;
   }
 
-  /** The next call of `method` answers HTTP 429 with this Retry-After and has no effect. */
-  rateLimitNext(method: string, retryAfterSeconds: number): void {
-    this.pushOverride(method, { kind: 'ratelimit', retryAfterSeconds });
+  /**
+   * The next call of `method` answers HTTP 429 with this Retry-After and has no effect. With `channel`, the
+   * next call naming that channel (or user id, for a DM) does, so a test can hit one call in the middle of
+   * a loop.
+   */
+  rateLimitNext(method: string, retryAfterSeconds: number, only: { channel?: string } = {}): void {
+    this.pushOverride(method, { kind: 'ratelimit', retryAfterSeconds, ...(only.channel === undefined ? {} : { channel: only.channel }) });
   }
 
   /** The next call of `method` answers `{ ok: false, error }` and has no effect. */
@@ -636,7 +641,7 @@ export class SlackApiStandIn {
     if ('error' in parsed) return { status: 200, body: fail(parsed.error) };
     const authError = this.authError(headers, parsed);
     if (authError) return { status: 200, body: fail(authError) };
-    const override = this.overrides.get(method)?.shift();
+    const override = this.takeOverride(method, parsed.args);
     if (override?.kind === 'fail') return { status: 200, body: fail(override.error) };
     if (override?.kind === 'ratelimit') return rateLimited(override.retryAfterSeconds);
     const wait = this.rateLimitWait(method, parsed.args);
@@ -690,6 +695,12 @@ export class SlackApiStandIn {
       this.buckets.set(key, bucket);
     }
     return bucket;
+  }
+
+  private takeOverride(method: string, args: Body): Override | undefined {
+    const queue = this.overrides.get(method);
+    const index = queue?.findIndex((override) => override.channel === undefined || override.channel === str(args, 'channel')) ?? -1;
+    return index < 0 ? undefined : queue?.splice(index, 1)[0];
   }
 
   private pushOverride(method: string, override: Override): void {

@@ -70,10 +70,19 @@ export interface TeamsConnectorStandInOptions {
   readonly tenantRequestsPerSecond?: number;
 }
 
+/** Which requests a forced failure applies to: a route, and optionally the conversation exactly as addressed. */
+export interface FailureTarget {
+  readonly route?: ConnectorRoute;
+  /** Compared with the addressed id as is, so `19:x@thread.tacv2` does not match a thread `19:x@thread.tacv2;messageid=…`. */
+  readonly conversationId?: string;
+  /** Text the raw request body must contain, e.g. a member id to fail the 1:1 conversation with that one person. */
+  readonly bodyIncludes?: string;
+}
+
 interface ForcedFailure {
   readonly status: number;
   readonly retryAfterSeconds: number | undefined;
-  readonly route: ConnectorRoute | undefined;
+  readonly target: FailureTarget;
 }
 
 const PAGE_SIZE_MIN = 50;
@@ -182,11 +191,17 @@ export class TeamsConnectorStandIn {
   }
 
   /**
-   * The next authenticated request (optionally: the next one to `route`) fails once with `status` and Teams' error
-   * body; 429 and 503 carry Retry-After (default 1 s). Queue several calls to fail several requests.
+   * The next authenticated request (optionally: the next one to `route`, or matching a FailureTarget) fails once with
+   * `status` and Teams' error body; 429 and 503 carry Retry-After (default 1 s). Queue several calls to fail several
+   * requests.
    */
-  failNext(status: number, retryAfterSeconds?: number, route?: ConnectorRoute): void {
-    this.forced.push({ status, retryAfterSeconds, route });
+  failNext(status: number, retryAfterSeconds?: number, target?: ConnectorRoute | FailureTarget): void {
+    this.forced.push({ status, retryAfterSeconds, target: typeof target === 'string' ? { route: target } : (target ?? {}) });
+  }
+
+  /** Forced failures not yet used. */
+  get pendingFailures(): number {
+    return this.forced.length;
   }
 
   /** Forget rate-limit history, e.g. between scenarios sharing one stand-in. */
@@ -248,7 +263,12 @@ export class TeamsConnectorStandIn {
 
   private route(call: MutableCall, appId: string, matched: Matched, raw: Buffer, body: unknown, query: URLSearchParams): { status: number; payload: unknown } {
     if (matched.route === 'unknown') throw new ConnectorError(404, 'NotFound', `No route for ${call.method} ${call.path}`);
-    const forcedAt = this.forced.findIndex((failure) => failure.route === undefined || failure.route === matched.route);
+    const forcedAt = this.forced.findIndex(
+      ({ target }) =>
+        (target.route === undefined || target.route === matched.route) &&
+        (target.conversationId === undefined || target.conversationId === matched.conversationId) &&
+        (target.bodyIncludes === undefined || raw.toString('utf8').includes(target.bodyIncludes)),
+    );
     if (forcedAt !== -1) {
       const [failure] = this.forced.splice(forcedAt, 1);
       const [code, message] = ERROR_CODES[failure!.status] ?? ['Error', 'Forced failure.'];

@@ -158,7 +158,8 @@ type Size = 'everyday' | 'large';
 /** Every card the bot sends or returns in an invoke response, with the size limit it has to meet. */
 const cards: readonly { name: string; size: Size; card: AdaptiveCard }[] = [
   { name: 'round card, open, shared, no refresh', size: 'everyday', card: roundCard(view) },
-  { name: 'round card, open, shared, refresh for 75 members', size: 'everyday', card: roundCard(view, { refreshUserIds: memberIds }) },
+  { name: 'round card, open, shared, refresh for 60 members', size: 'everyday', card: roundCard(view, { refreshUserIds: memberIds.slice(0, MAX_REFRESH_USERS) }) },
+  { name: 'round card, open, shared, 75 members (no refresh)', size: 'everyday', card: roundCard(view, { refreshUserIds: memberIds }) },
   { name: 'round card, closed', size: 'everyday', card: roundCard(closedView, { refreshUserIds: memberIds }) },
   { name: 'round card, own view with pick, notice and comment', size: 'everyday', card: roundCard(view, { personal: { pickedOptionId: pickedOption.id, comment: long(1000, 'mine'), notice: `Saved: ${long(200)}` } }) },
   { name: "round card, own view with I don't know", size: 'everyday', card: roundCard(view, { personal: { pickedOptionId: UNKNOWN_OPTION_ID, comment: null, notice: null }, refreshUserIds: memberIds }) },
@@ -282,18 +283,38 @@ describe('comments in a report', () => {
   });
 });
 
-describe('the shared round card', () => {
-  const shared = roundCard({ ...view, respondents: 37 }, { refreshUserIds: memberIds });
+describe('the digest card', () => {
+  it("names the subscribers' week, not UTC's", () => {
+    // Monday 00:30 in Auckland is still Sunday of the previous ISO week in UTC.
+    const digest = buildDigest({ surveys: new Map([[survey.id, survey]]), teams: [], policy: TEST_POLICY, now: new Date('2026-03-01T11:30:00Z') });
+    expect(JSON.stringify(digestCard(digest, 'Pacific/Auckland'))).toContain('Platform maturity · week 10');
+    expect(JSON.stringify(digestCard(digest))).toContain('Platform maturity · week 09');
+  });
+});
 
-  it('asks the first 60 members to fetch their own view and names nobody anywhere else', () => {
-    expect(refreshUserIds(shared)).toEqual(memberIds.slice(0, MAX_REFRESH_USERS));
+describe('the shared round card', () => {
+  const channelOf60 = memberIds.slice(0, MAX_REFRESH_USERS);
+  const shared = roundCard({ ...view, respondents: 37 }, { refreshUserIds: channelOf60 });
+  const verbsOf = (json: AdaptiveCard) => objectsIn(json).flatMap(({ pointer, object }) => (object.type === 'Action.Execute' && !pointer.includes('/fallback') && !pointer.startsWith('/refresh') ? [object.verb] : []));
+
+  it('asks every member of a channel of up to 60 to fetch their own view, and names nobody anywhere else', () => {
+    expect(refreshUserIds(shared)).toEqual(channelOf60);
     const { refresh: _refresh, ...rest } = shared;
     const elsewhere = JSON.stringify(rest);
     expect(elsewhere).not.toMatch(/\b(29|8):/);
     for (const id of memberIds) expect(elsewhere).not.toContain(id.slice(3));
-    // Members who are not in the refresh list tap for their own view instead.
-    expect(JSON.stringify(roundCard(view))).toContain('"verb":"refresh"');
-    expect(JSON.stringify(rest)).not.toContain('"verb":"refresh"');
+    // Everyone's client refreshes on its own, so the card needs no button for it.
+    expect(verbsOf(shared)).not.toContain('refresh');
+  });
+
+  it('in a channel of more than 60 has no refresh at all, and a "Show my answer" button for everyone', () => {
+    const large = roundCard({ ...view, respondents: 37 }, { refreshUserIds: memberIds });
+    expect(large.refresh).toBeUndefined();
+    expect(JSON.stringify(large)).not.toMatch(/\b(29|8):/);
+    const button = objectsIn(large).find(({ pointer, object }) => object.type === 'Action.Execute' && object.verb === 'refresh' && !pointer.includes('/fallback'));
+    expect(button?.object).toMatchObject({ title: 'Show my answer', data: { verb: 'refresh', roundId: view.roundId } });
+    // The same card as when the members are unknown (the member list could not be read).
+    expect(large).toEqual(roundCard({ ...view, respondents: 37 }));
   });
 
   it('shows the total only: no pick, no comment and no per-option count', () => {

@@ -4,8 +4,13 @@ import { INDEFINITE_PAUSE } from '../../src/core/team.js';
 import { setupTeam } from '../../src/services/team-service.js';
 import { findTeamByChannel } from '../../src/storage/team-repository.js';
 import { eventually } from '../slack/slack-harness.js';
-import { channelMessage, installationUpdate } from '../support/teams-activities.js';
+import { findConversation } from '../../src/storage/teams-conversation-repository.js';
+import { botAccount, channelMessage, conversationUpdate, installationUpdate, type ChannelPlace } from '../support/teams-activities.js';
 import { APP_ID, CHANNEL_ID, PLACE, startTeamsHarness, type TeamsHarness } from './teams-harness.js';
+
+/** The sentence a failed turn started by a person gets; never posted for the bot's own sends. */
+const APOLOGY = 'That did not go through';
+const RETRY_AFTER_SECONDS = 6;
 
 let h: TeamsHarness;
 beforeAll(async () => {
@@ -55,12 +60,20 @@ describe('delivery', () => {
   it('retries sends the connector throttles, honouring Retry-After', async () => {
     const team = findTeamByChannel(h.server.ctx.db, { platform: 'teams', workspaceId: h.teams.tenantId, channelId: CHANNEL_ID })!;
     h.server.ctx.db.$client.prepare("update rounds set status = 'closed', closed_at = 1, respondents = 0, unknown_count = 0, level_counts = '[0,0,0,0]', period_key = 'earlier' where team_id = ?").run(team.id);
-    // More 429s than botbuilder's own three retries, so the outbox's retry is what gets the card through.
-    for (let i = 0; i < 5; i += 1) h.teams.connector.failNext(429, 1);
+    // Only the bot's own posts to the channel (a command's answer goes to its thread, "<channel>;messageid=…").
+    const cardPosts = { route: 'reply', conversationId: CHANNEL_ID } as const;
+    // botbuilder's client retries a 429 three times itself; the fourth answer, with a Retry-After longer than the
+    // outbox's own first backoff (at most 5 s), is what reaches the bot.
+    for (let i = 0; i < 3; i += 1) h.teams.connector.failNext(429, 1, cardPosts);
+    h.teams.connector.failNext(429, RETRY_AFTER_SECONDS, cardPosts);
+    const before = h.teams.connector.calls.length;
     await h.say(h.admin, 'ask adoption');
     const posted = await eventually('the round card after throttling', () => h.teams.connector.topLevel(CHANNEL_ID).find((activity) => JSON.stringify(activity).includes('Platform pulse · Adoption')), 30_000);
     expect(posted).toBeTruthy();
-    expect(h.teams.connector.calls.filter((call) => call.status === 429).length).toBeGreaterThanOrEqual(4);
+    const attempts = h.teams.connector.calls.slice(before).filter((call) => call.route === 'reply' && call.conversationId === CHANNEL_ID);
+    expect(attempts.map((call) => call.status)).toEqual([429, 429, 429, 429, 201]);
+    expect(attempts[4]!.at - attempts[3]!.at).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS * 1000 - 10);
+    expect(h.teams.connector.activities(CHANNEL_ID).filter((activity) => JSON.stringify(activity).includes(APOLOGY))).toEqual([]);
   }, 60_000);
 
   it('posts the weekly digest and its chart to a subscribed Teams channel', async () => {
@@ -94,6 +107,42 @@ describe('installation', () => {
     expect(h.lines.some((line) => line.includes('the app was removed from this team'))).toBe(true);
     const audit = h.server.ctx.db.$client.prepare("select action from audit_log where action like 'teams.%'").all() as { action: string }[];
     expect(audit.map((row) => row.action)).toContain('teams.uninstall');
+  });
+});
+
+describe('installation events', () => {
+  const OTHER: ChannelPlace = { teamId: '19:team-platform@thread.tacv2', channelId: '19:platform-channel@thread.tacv2', teamName: 'Platform' };
+  const common = () => ({ appId: APP_ID, serviceUrl: h.teams.connector.serviceUrl, tenantId: h.teams.tenantId, from: h.admin });
+  const auditFor = (action: string, msTeamId: string) =>
+    (h.server.ctx.db.$client.prepare('select action, details from audit_log where action = ?').all(action) as { action: string; details: string }[]).filter((row) => (JSON.parse(row.details) as { msTeamId?: string }).msTeamId === msTeamId);
+  const otherTeam = () => findTeamByChannel(h.server.ctx.db, { platform: 'teams', workspaceId: h.teams.tenantId, channelId: OTHER.channelId });
+
+  it('records the install when the app is added to a team', async () => {
+    const added: ChannelPlace = { teamId: '19:team-added@thread.tacv2', channelId: '19:team-added@thread.tacv2', teamName: 'Added' };
+    expect((await h.send(installationUpdate({ ...common(), place: added, action: 'add' }))).status).toBe(200);
+    expect(auditFor('teams.install', added.teamId)).toHaveLength(1);
+    // Where the bot can post later is kept from the event itself (the team's General channel).
+    expect(findConversation(h.server.ctx.db, h.teams.tenantId, added.teamId)).toMatchObject({ msTeamId: added.teamId, installed: true });
+  });
+
+  it('pauses the team when a conversationUpdate says the bot itself was removed, not when a person leaves', async () => {
+    h.teams.connector.setTeam(OTHER.teamId, { name: 'Platform', channels: [{ id: OTHER.channelId, name: 'platform' }] });
+    h.teams.connector.setMembers(OTHER.channelId, h.members, { tenantId: h.teams.tenantId });
+    expect((await h.sayIn(OTHER, h.admin, 'help')).status).toBe(200);
+    const created = setupTeam(h.server.ctx, { platform: 'teams', workspaceId: h.teams.tenantId, userId: h.admin.aadObjectId }, { name: 'Platform', channel: { platform: 'teams', workspaceId: h.teams.tenantId, channelId: OTHER.channelId }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
+    expect(created.kind).toBe('created');
+
+    const personLeft = await h.send(conversationUpdate({ ...common(), place: OTHER, membersRemoved: [{ id: h.members[5]!.id, aadObjectId: h.members[5]!.aadObjectId }] }));
+    expect(personLeft.status).toBe(200);
+    expect(otherTeam()?.pausedUntil).toBeNull();
+    expect(findConversation(h.server.ctx.db, h.teams.tenantId, OTHER.channelId)?.installed).toBe(true);
+    expect(auditFor('teams.uninstall', OTHER.teamId)).toEqual([]);
+
+    const botRemoved = await h.send(conversationUpdate({ ...common(), place: OTHER, membersRemoved: [botAccount(APP_ID)] }));
+    expect(botRemoved.status).toBe(200);
+    expect(otherTeam()?.pausedUntil).toBe(INDEFINITE_PAUSE);
+    expect(findConversation(h.server.ctx.db, h.teams.tenantId, OTHER.channelId)?.installed).toBe(false);
+    expect(auditFor('teams.uninstall', OTHER.teamId)).toHaveLength(1);
   });
 });
 

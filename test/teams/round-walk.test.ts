@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findOpenRound } from '../../src/storage/round-repository.js';
+import { escapeMarkdown } from '../../src/adapters/teams/cards/elements.js';
+import { findOpenRound, findRound } from '../../src/storage/round-repository.js';
 import { findTeamByChannel } from '../../src/storage/team-repository.js';
 import { eventually } from '../slack/slack-harness.js';
 import { CHANNEL_ID, cardText, startTeamsHarness, type TeamsHarness } from './teams-harness.js';
@@ -50,23 +51,39 @@ describe('a whole round in Teams', () => {
     expect(content).toContain('"fallback":{"type":"Action.Submit"');
     for (const member of h.members) expect(content).toContain(member.id);
     roundId = findOpenRound(h.server.ctx.db, findTeamByChannel(h.server.ctx.db, channel())!.id)!.id;
+    // Counted while posting, for the digest's response rate.
+    await eventually('the channel to be counted', () => findTeamByChannel(h.server.ctx.db, channel())?.memberCount === h.members.length);
   });
 
   it('answers: five people click, one changes their mind, each sees only their own pick', async () => {
-    const picks: [number, string][] = [[2, '2'], [3, '3'], [4, '3'], [5, '4'], [6, 'unknown'], [2, '3']];
-    for (const [index, option] of picks) {
-      const response = await h.click(h.members[index]!, 'answer', { roundId, optionId: option }, roundMessageId);
+    // Kept so that it can be delivered again below, exactly as Teams would (same activity id).
+    const firstClick = h.clickActivity(h.members[2]!, 'answer', { roundId, optionId: '2' }, roundMessageId);
+    const picks: [number, string][] = [[3, '3'], [4, '3'], [5, '4'], [6, 'unknown'], [2, '3']];
+    const responses = [await h.send(firstClick)];
+    for (const [index, option] of picks) responses.push(await h.click(h.members[index]!, 'answer', { roundId, optionId: option }, roundMessageId));
+    for (const response of responses) {
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
       expect(cardText(invokeCard(response))).toMatch(/(Recorded|Changed your answer)\. You can change it until \{\{DATE\(/);
     }
-    const rows = h.server.ctx.db.$client.prepare('select respondent_key, changes from answers where round_id = ?').all(roundId) as { respondent_key: string; changes: number }[];
+    const rows = h.server.ctx.db.$client.prepare('select respondent_key, option_id, changes from answers where round_id = ?').all(roundId) as { respondent_key: string; option_id: string; changes: number }[];
     expect(rows).toHaveLength(5);
     expect(rows.reduce((sum, row) => sum + row.changes, 0)).toBe(1);
     expect(JSON.stringify(rows)).not.toContain(h.members[2]!.aadObjectId);
-    // A redelivered click (same activity) changes nothing.
-    await h.click(h.members[2]!, 'answer', { roundId, optionId: '3' }, roundMessageId);
-    expect((h.server.ctx.db.$client.prepare('select sum(changes) as n from answers where round_id = ?').get(roundId) as { n: number }).n).toBe(1);
+    const changed = rows.find((row) => row.changes === 1)!;
+    expect(changed.option_id).toBe('3');
+
+    // Teams delivers the first click (option 2) again after the change: it records nothing, so the change
+    // stands, and the clicker gets their current view of the round.
+    const again = await h.send(firstClick);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+    const picked = findRound(h.server.ctx.db, roundId)!.question.options.find((option) => option.id === '3')!;
+    const ticked = JSON.stringify(invokeCard(again)).match(/"text":"✅ ([^"]*)"/g) ?? [];
+    expect(ticked).toEqual([JSON.stringify({ text: `✅ ${escapeMarkdown(picked.text)}` }).slice(1, -1)]);
+    expect(cardText(invokeCard(again))).not.toMatch(/Recorded|Changed your answer/);
+    const after = h.server.ctx.db.$client.prepare('select respondent_key, option_id, changes from answers where round_id = ?').all(roundId);
+    expect(after).toEqual(rows);
   });
 
   it('comments: saved from the card input, with limits explained on the card', async () => {

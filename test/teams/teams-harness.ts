@@ -22,6 +22,10 @@ export interface TeamsHarness {
   send(activity: TeamsActivity | Record<string, unknown>, token?: string | null): Promise<BotResponse>;
   say(user: TeamsUser, command: string, extra?: Partial<TeamsActivity>): Promise<BotResponse>;
   click(user: TeamsUser, verb: string, data: Record<string, unknown>, cardActivityId: string): Promise<BotResponse>;
+  /** The invoke a click sends, with its own activity id, to send (and re-send, as Teams does) with `send`. */
+  clickActivity(user: TeamsUser, verb: string, data: Record<string, unknown>, cardActivityId: string, place?: ChannelPlace): TeamsActivity;
+  /** An @mention command in another channel than PLACE. */
+  sayIn(place: ChannelPlace, user: TeamsUser, command: string): Promise<BotResponse>;
   close(): Promise<void>;
 }
 
@@ -61,6 +65,8 @@ export async function startTeamsHarness(extraEnv: Record<string, string> = {}): 
     send,
     say: (user, command, extra = {}) => send({ ...channelMessage({ ...common, from: user, ...PLACE, command }), ...extra }),
     click: (user, verb, data, cardActivityId) => send(adaptiveCardAction({ ...common, from: user, place: PLACE, verb, data, cardActivityId })),
+    clickActivity: (user, verb, data, cardActivityId, place = PLACE) => adaptiveCardAction({ ...common, from: user, place, verb, data, cardActivityId }),
+    sayIn: (place, user, command) => send(channelMessage({ ...common, from: user, ...place, command })),
     close: async () => {
       await server.stop();
       await teams.close();

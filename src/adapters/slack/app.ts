@@ -1,9 +1,11 @@
 import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config.js';
+import { sameChannel, type ChannelRef } from '../../core/platform.js';
 import type { Logger } from '../../logger.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
 import type { ServiceContext } from '../../services/context.js';
+import { listDigestSubscriptions } from '../../storage/digest-subscription-repository.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerCommand } from './handlers/command.js';
 import { FAILURE_SENTENCE } from './handlers/deps.js';
@@ -16,6 +18,8 @@ import { SlackMessenger } from './messenger.js';
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** Slack allows about one message edit per second per channel; counts refresh at most this often per round. */
 export const SLACK_PROGRESS_INTERVAL_MS = 5_000;
+/** chat.update allows about 50 a minute per workspace; count edits keep to 30 so closing edits always fit. */
+export const SLACK_PROGRESS_EDITS_PER_MINUTE = 30;
 
 export interface SlackAdapter {
   readonly messenger: SlackMessenger;
@@ -135,7 +139,9 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     }
   });
 
-  const messenger = new SlackMessenger(client, log.child({ area: 'slack-messenger' }), config.adminUserIds, options.charts ?? null);
+  // A scan is enough: one subscription per digest channel, looked up once per digest post.
+  const digestTimeZone = (channel: ChannelRef) => listDigestSubscriptions(ctx.db).find((subscription) => sameChannel(subscription.channel, channel))?.timeZone ?? null;
+  const messenger = new SlackMessenger(client, log.child({ area: 'slack-messenger' }), config.adminUserIds, options.charts ?? null, digestTimeZone);
   return {
     messenger,
     requestListener: receiver ? receiver.requestListener : null,

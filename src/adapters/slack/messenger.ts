@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { webApi } from '@slack/bolt';
 import type { Messenger, OutboundMessage, SendContext, SendOutcome } from '../../core/messenger.js';
 import type { ChannelRef } from '../../core/platform.js';
@@ -13,9 +14,18 @@ const CHANNEL_GONE = new Set(['not_in_channel', 'channel_not_found', 'invalid_ch
 /** Platform errors worth another try. */
 const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
+/** Tries per nudged member when Slack answers 429; each waits out the Retry-After first. */
+const NUDGE_ATTEMPTS = 3;
+/**
+ * A longer Retry-After than this skips the member rather than holding the channel's outbox queue past
+ * what a graceful stop waits for (10 s); Slack's per-message limits usually ask for a second or two.
+ */
+const NUDGE_MAX_WAIT_MS = 10_000;
+
 type ChannelMessage = Exclude<OutboundMessage, { kind: 'nudge' } | { kind: 'digest-files' }>;
 
-function render(message: ChannelMessage): SlackMessage {
+/** `digestTimeZone` names the ISO week in the digest's header: the subscription's, as its outbox key is. */
+function render(message: ChannelMessage, digestTimeZone: string): SlackMessage {
   switch (message.kind) {
     case 'round-opened':
       return openRoundMessage(message.round);
@@ -26,7 +36,7 @@ function render(message: ChannelMessage): SlackMessage {
     case 'reminder':
       return reminderMessage(message.round);
     case 'digest':
-      return digestMessage(message.digest);
+      return digestMessage(message.digest, digestTimeZone);
   }
 }
 
@@ -61,6 +71,11 @@ export class SlackMessenger implements Messenger {
     private readonly log: Logger,
     private readonly adminUserIds: readonly string[] = [],
     private readonly charts: ChartRenderer | null = null,
+    /**
+     * The time zone of the channel's digest subscription, or null when it has none (any more). The digest
+     * itself carries only its instant, and its ISO week differs between zones around midnight on Mondays.
+     */
+    private readonly digestTimeZone: (channel: ChannelRef) => string | null = () => null,
   ) {}
 
   /** A direct message to each configured admin; the token may be the very thing that failed, so best effort. */
@@ -83,7 +98,7 @@ export class SlackMessenger implements Messenger {
   }
 
   private async post(target: ChannelRef, message: ChannelMessage, context: SendContext): Promise<SendOutcome> {
-    const { text, blocks } = render(message);
+    const { text, blocks } = render(message, message.kind === 'digest' ? (this.digestTimeZone(target) ?? 'UTC') : 'UTC');
     context.beginSend();
     if (context.replaces) {
       await this.client.chat.update({ channel: target.channelId, ts: context.replaces, text, blocks });
@@ -98,7 +113,18 @@ export class SlackMessenger implements Messenger {
       ...(message.kind === 'round-opened' ? { metadata: { event_type: 'maturity_pulse_round', event_payload: { round_id: message.round.roundId } } } : {}),
     });
     if (!result.ts) return { kind: 'retry', reason: 'no ts in the chat.postMessage answer', retryAfterMs: null };
-    return { kind: 'sent', messageRef: result.ts };
+    const audience = message.kind === 'round-opened' ? await this.audienceOf(target) : null;
+    return { kind: 'sent', messageRef: result.ts, ...(audience === null ? {} : { audience }) };
+  }
+
+  /**
+   * How many people the channel holds, for the digest's response rate: Slack's member count includes the
+   * bot itself, which must be a member to post. Best effort: the post already went through.
+   */
+  private async audienceOf(target: ChannelRef): Promise<number | null> {
+    const info = await this.client.conversations.info({ channel: target.channelId, include_num_members: true }).catch(() => null);
+    const count = info?.channel?.num_members;
+    return typeof count === 'number' && count > 0 ? count - 1 : null;
   }
 
   /** Direct messages to the channel's members who have not answered; the bot's own user is skipped. */
@@ -111,14 +137,35 @@ export class SlackMessenger implements Messenger {
     }
     const waiting = members.filter((member) => member !== identity.user_id && !message.hasAnswered(member));
     context.beginSend();
+    let nudged = 0;
     for (const user of waiting) {
-      await this.client.chat.postMessage({ channel: user, text: nudgeText(message.round, target.channelId) }).catch((error: unknown) => {
-        // A member who cannot receive DMs (another bot, a deactivated account) must not stop the rest.
-        const outcome = outcomeOfError(error);
-        if (outcome.kind === 'retry' && outcome.retryAfterMs !== null) throw error;
-      });
+      if (await this.nudgeOne(user, nudgeText(message.round, target.channelId))) nudged += 1;
     }
+    if (nudged < waiting.length) this.log.warn({ waiting: waiting.length, nudged }, 'some members could not be nudged; they are not tried again');
     return { kind: 'sent', messageRef: `nudged-${waiting.length}` };
+  }
+
+  /**
+   * One member's nudge, retried in place when Slack rate-limits it. Handing the 429 back to the outbox would
+   * retry the whole delivery and message the members already nudged a second time, so a member who still
+   * cannot be reached after a few tries is skipped instead. Any other failure (a member who cannot receive
+   * DMs: another bot, a deactivated account) skips that member at once.
+   */
+  private async nudgeOne(user: string, text: string): Promise<boolean> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.client.chat.postMessage({ channel: user, text });
+        return true;
+      } catch (error) {
+        const outcome = outcomeOfError(error);
+        const waitMs = outcome.kind === 'retry' ? outcome.retryAfterMs : null;
+        if (waitMs === null || attempt >= NUDGE_ATTEMPTS || waitMs > NUDGE_MAX_WAIT_MS) {
+          this.log.debug({ outcome: outcome.kind, reason: outcome.kind === 'sent' ? null : outcome.reason, attempt }, 'skipped a nudge');
+          return false;
+        }
+        await delay(waitMs);
+      }
+    }
   }
 
   /** The digest's CSV and chart, uploaded into its thread. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { ActivityEventNames, ActivityTypes, CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import type { TeamsConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -10,6 +10,8 @@ import { TeamsMessenger } from './messenger.js';
 export const TEAMS_MESSAGES_PATH = '/api/messages';
 /** Teams allows about one edit a second per conversation; the shared count refreshes at most once a minute. */
 export const TEAMS_PROGRESS_INTERVAL_MS = 60_000;
+/** Teams limits edits per conversation, and each round is its own; this only bounds a tenant's total. */
+export const TEAMS_PROGRESS_EDITS_PER_MINUTE = 600;
 const MAX_BODY_BYTES = 512 * 1024;
 
 /** How the bot obtains tokens for its own calls (botframework-connector's ServiceClientCredentialsFactory). */
@@ -72,6 +74,11 @@ function isAuthFailure(error: unknown): boolean {
   return status === 401 || status === 403 || AUTH_ERRORS.has(error.name) || AUTH_ERRORS.has(error.constructor.name);
 }
 
+/** botbuilder's stand-in activity for a turn the bot started itself (continueConversationAsync, createConversationAsync). */
+function isProactiveTurn(activity: Activity): boolean {
+  return activity.type === ActivityTypes.Event && (activity.name === ActivityEventNames.ContinueConversation || activity.name === ActivityEventNames.CreateConversation);
+}
+
 function answer(response: ServerResponse, status: number, body?: unknown): void {
   if (response.headersSent) return;
   if (body === undefined || body === null) {
@@ -92,6 +99,9 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
   const adapter = new BotAdapter(auth);
   if (options.config.devNoAuth) log.warn('TEAMS_DEV_NO_AUTH=1: Teams requests are NOT authenticated. Use this only for local testing on a loopback address.');
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    // The bot's own turns (posting a card, opening a 1:1 chat) belong to the code that started them: it needs
+    // the connector's failure to retry, honour Retry-After or pause the team, and nobody there asked anything.
+    if (isProactiveTurn(context.activity)) throw error;
     log.error({ err: { message: error.message }, activityType: context.activity.type }, 'a Teams handler failed');
     await context
       .sendActivity("That did not go through because of a problem on the bot's side, and nothing was changed. Please try again in a minute.")

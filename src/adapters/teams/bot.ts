@@ -34,6 +34,13 @@ export interface TeamsBotDeps {
   readonly onAnswerRecorded: (roundId: number) => void;
 }
 
+/**
+ * Card actions that change something. Only these are de-duplicated: views (refresh, reports) are safe to
+ * answer again, and each member's client refreshes the round card on its own, which would otherwise fill
+ * the table of seen events.
+ */
+const CHANGING_VERBS: ReadonlySet<string> = new Set([VERB.answer, VERB.comment, VERB.setup, VERB.forgetConfirm]);
+
 function invokeResponse(content: AdaptiveCard): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: CARD_CONTENT_TYPE, value: content as unknown as Record<string, unknown> };
 }
@@ -48,7 +55,10 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
       await next();
     });
     this.onConversationUpdate(async (context, next) => {
-      this.remember(context);
+      // Teams tells a removed bot through conversationUpdate too (and sometimes only that way): remembering
+      // the conversation here would mark it installed again.
+      if (this.botRemoved(context)) this.uninstalled(context);
+      else this.remember(context);
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
@@ -63,8 +73,9 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
   }
 
   /**
-   * Teams re-sends an activity the bot was slow to acknowledge; a command seen before (same activity id in
-   * the same conversation) is not run again, so a slow `ask` or `role add` never acts or answers twice.
+   * Teams re-sends an activity the bot was slow to acknowledge; a command or card action seen before (same
+   * activity id in the same conversation) is not run again, so a slow `ask` or `role add` never acts or
+   * answers twice, and an old answer click never undoes a newer one.
    */
   private firstDelivery(context: TurnContext): boolean {
     const { id, conversation } = context.activity;
@@ -72,6 +83,11 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
     if (rememberEvent(this.deps.ctx.db, 'teams', `${conversation.id}/${id}`, this.deps.ctx.clock.now())) return true;
     this.deps.log.info({ activityId: id }, 'a Teams activity arrived again: ignored');
     return false;
+  }
+
+  private botRemoved(context: TurnContext): boolean {
+    const { membersRemoved, recipient } = context.activity;
+    return (membersRemoved ?? []).some((member) => member.id === recipient.id);
   }
 
   /** Keeps a channel-level conversation reference (without the sender) so the bot can post later. */
@@ -189,6 +205,10 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
   protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const parsed = CardActionSchema.safeParse({ ...invokeValue.action.data, verb: invokeValue.action.verb });
     if (!parsed.success) return invokeResponse(sentenceCard('That card no longer works; mention me with "help" to start again.', 'warning'));
+    // Teams re-delivers invokes: an old answer click arriving again would undo the person's later change.
+    if (CHANGING_VERBS.has(parsed.data.verb) && !this.firstDelivery(context)) {
+      return invokeResponse(parsed.data.roundId ? this.personalRound(parsed.data.roundId, context, null) : sentenceCard('That was already done; nothing changed.'));
+    }
     return invokeResponse(await this.cardAction(context, parsed.data));
   }
 

@@ -23,10 +23,19 @@ function retryAfterMs(error: unknown): number | null {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null;
 }
 
-/** Translates a Bot Connector failure into what the outbox does next. */
-export function teamsOutcomeOfError(error: unknown): SendOutcome {
+function codeOf(error: unknown): string | null {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : null;
+}
+
+/**
+ * Translates a Bot Connector failure into what the outbox does next. `updating`: the send was an edit of an
+ * earlier message, where a 404 about the activity (someone deleted the card) says nothing about the channel.
+ */
+export function teamsOutcomeOfError(error: unknown, options: { readonly updating?: boolean } = {}): Exclude<SendOutcome, { kind: 'sent' }> {
   const status = statusOf(error);
-  const reason = status === null ? (error instanceof Error ? error.message : String(error)) : `HTTP ${status}`;
+  const code = codeOf(error);
+  const reason = status === null ? (error instanceof Error ? error.message : String(error)) : `HTTP ${status}${code ? ` ${code}` : ''}`;
+  if (status === 404 && options.updating && code !== null && code.startsWith('ActivityNotFound')) return { kind: 'failed', reason: 'the message to update no longer exists', pauseTeam: false };
   if (status !== null && GONE.has(status)) return { kind: 'failed', reason, pauseTeam: true };
   if (status === 413) return { kind: 'failed', reason: 'the message is too large for Teams', pauseTeam: false };
   if (status === null || RETRYABLE.has(status)) return { kind: 'retry', reason, retryAfterMs: retryAfterMs(error) };

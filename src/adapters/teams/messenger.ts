@@ -1,8 +1,10 @@
-import { CardFactory, TeamsInfo, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CardFactory, TeamsInfo, type Attachment, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { Messenger, OutboundMessage, RoundView, SendContext, SendOutcome } from '../../core/messenger.js';
-import type { ChannelRef } from '../../core/platform.js';
+import { sameChannel, type ChannelRef } from '../../core/platform.js';
 import type { Logger } from '../../logger.js';
 import type { Db } from '../../storage/database.js';
+import { listDigestSubscriptions } from '../../storage/digest-subscription-repository.js';
 import { findConversation, type StoredReference } from '../../storage/teams-conversation-repository.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
 import { chartInput } from '../charts/digest-chart-spec.js';
@@ -12,8 +14,22 @@ import { MAX_REFRESH_USERS, nudgeCard, reminderCard, resultCard, roundCard } fro
 import { teamsOutcomeOfError } from './errors.js';
 import { TeamsSendPacer } from './send-pacer.js';
 
+/** Channels are counted for response rates up to this size; a larger one is left without a rate. */
+const MAX_COUNTED_MEMBERS = 2_000;
+
 /** Inline chart images must leave room in Teams' message size limit for the rest of the card. */
 export const MAX_INLINE_IMAGE_BYTES = 60_000;
+
+/** Attempts per member for a private nudge; the connector's own client has already retried 429 and 5xx three times. */
+const NUDGE_ATTEMPTS = 4;
+/** A member whose retry would hold up everyone after them for longer than this is skipped instead. */
+const MAX_NUDGE_WAIT_MS = 30_000;
+
+/** Exponential backoff with jitter (between half and all of 500 ms, 1 s, 2 s, …) for one member's next attempt. */
+function nudgeBackoffMs(attempt: number, random: number): number {
+  const ceiling = 500 * 2 ** (attempt - 1);
+  return Math.round(ceiling / 2 + random * (ceiling / 2));
+}
 
 /** The stored reference in the shape botbuilder takes. */
 export function botReference(reference: StoredReference): Partial<ConversationReference> {
@@ -54,70 +70,111 @@ export class TeamsMessenger implements Messenger {
     private readonly log: Logger,
     private readonly charts: ChartRenderer | null,
     private readonly pacer: TeamsSendPacer = new TeamsSendPacer(),
+    private readonly random: () => number = Math.random,
   ) {}
 
   async send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
     const conversation = findConversation(this.db, target.workspaceId, target.channelId);
     if (!conversation?.installed) return { kind: 'failed', reason: 'the app is not installed in this conversation', pauseTeam: true };
-    let outcome: SendOutcome = { kind: 'retry', reason: 'no turn ran', retryAfterMs: null };
+    let outcome = null as SendOutcome | null;
     try {
       // A reply in a channel thread is addressed to the thread itself ("<channel>;messageid=<root>"): inside a
       // continued conversation botbuilder replaces any replyToId with its own.
       const reference = botReference(conversation.reference);
       if (context.threadOf && reference.conversation) reference.conversation = { ...reference.conversation, id: `${conversation.conversationId};messageid=${context.threadOf}` };
       await this.adapter.continueConversationAsync(this.appId, reference, async (turn) => {
-        outcome = await this.sendInTurn(turn, message, context);
+        // Caught here, inside the turn: a failure left to escape would reach the adapter's turn error handler
+        // instead of the outbox, which alone knows to wait for Retry-After, pause the team or give up.
+        try {
+          outcome = await this.sendInTurn(turn, target, message, context);
+        } catch (error) {
+          outcome = teamsOutcomeOfError(error, { updating: context.replaces !== null });
+        }
       });
     } catch (error) {
+      // Failures before the turn starts: the token, or the connector client itself.
       outcome = teamsOutcomeOfError(error);
-      this.log.debug({ kind: message.kind, outcome: outcome.kind }, 'Teams send did not go through');
     }
-    return outcome;
+    const result: SendOutcome = outcome ?? { kind: 'retry', reason: 'no turn ran', retryAfterMs: null };
+    if (result.kind !== 'sent') this.log.debug({ kind: message.kind, outcome: result.kind, reason: result.reason }, 'Teams send did not go through');
+    return result;
   }
 
-  private async roundCardFor(turn: TurnContext, view: RoundView): Promise<AdaptiveCard> {
-    // Up to 60 members each get their own view automatically; in larger channels people tap to see theirs.
+  /**
+   * The round card, with the members who get their own view automatically (up to 60; in larger channels
+   * people tap to see theirs). When a round is first posted the whole channel is counted too, for the
+   * digest's response rate.
+   */
+  private async roundCardFor(turn: TurnContext, view: RoundView, countMembers: boolean): Promise<{ card: AdaptiveCard; audience: number | null }> {
     const tenantId = turn.activity.conversation.tenantId ?? '';
-    const members = view.status === 'open' ? await channelMembers(turn, MAX_REFRESH_USERS, () => this.pacer.tenantSlot(tenantId)).catch(() => null) : null;
-    return roundCard(view, { refreshUserIds: members ?? [] });
+    const limit = countMembers ? MAX_COUNTED_MEMBERS : MAX_REFRESH_USERS;
+    const members = view.status === 'open' ? await channelMembers(turn, limit, () => this.pacer.tenantSlot(tenantId)).catch(() => null) : null;
+    return { card: roundCard(view, { refreshUserIds: members ?? [] }), audience: countMembers && members ? members.length : null };
   }
 
-  /** A private 1:1 message to each channel member who has not answered, compared by their AAD object id. */
+  /**
+   * A private 1:1 message to each channel member who has not answered, compared by their AAD object id. A
+   * member whose message fails is retried in place and then skipped: failing the whole delivery would make
+   * the outbox nudge again everyone already nudged.
+   */
   private async nudge(turn: TurnContext, view: RoundView, hasAnswered: (userId: string) => boolean, context: SendContext): Promise<SendOutcome> {
+    const tenantId = turn.activity.conversation.tenantId ?? '';
     const waiting: { id: string; aadObjectId: string }[] = [];
     let continuationToken: string | undefined;
     do {
-      await this.pacer.tenantSlot(turn.activity.conversation.tenantId ?? '');
+      await this.pacer.tenantSlot(tenantId);
       const page = await TeamsInfo.getPagedMembers(turn, 100, continuationToken);
       for (const member of page.members) if (member.aadObjectId && !hasAnswered(member.aadObjectId)) waiting.push({ id: member.id, aadObjectId: member.aadObjectId });
       continuationToken = page.continuationToken;
     } while (continuationToken);
-    const tenantId = turn.activity.conversation.tenantId ?? '';
     const nudge = CardFactory.adaptiveCard(nudgeCard(view));
     context.beginSend();
+    let nudged = 0;
     for (const member of waiting) {
-      await this.pacer.slot(tenantId, member.id);
-      await this.adapter
-        .createConversationAsync(this.appId, 'msteams', turn.activity.serviceUrl, 'https://api.botframework.com', { isGroup: false, bot: turn.activity.recipient, members: [{ id: member.id, name: '' }], tenantId, channelData: { tenant: { id: tenantId } } }, async (chat) => {
-          await this.pacer.slot(tenantId, chat.activity.conversation.id);
-          await chat.sendActivity({ type: 'message', attachments: [nudge] });
-        })
-        .catch((error: unknown) => {
-          // Someone who cannot get a 1:1 message (guest, app blocked) must not stop the others.
-          const outcome = teamsOutcomeOfError(error);
-          if (outcome.kind === 'retry' && outcome.retryAfterMs !== null) throw error;
-        });
+      if (await this.nudgeMember(turn, tenantId, member.id, nudge)) nudged += 1;
     }
-    return { kind: 'sent', messageRef: `nudged-${waiting.length}` };
+    return { kind: 'sent', messageRef: `nudged-${nudged}-of-${waiting.length}` };
   }
 
-  private async sendInTurn(turn: TurnContext, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
+  /** One member's nudge, tried up to NUDGE_ATTEMPTS times; false when it could not be delivered. */
+  private async nudgeMember(turn: TurnContext, tenantId: string, memberId: string, nudge: Attachment): Promise<boolean> {
+    for (let attempt = 1; ; attempt += 1) {
+      let failure: unknown = null;
+      await this.pacer.slot(tenantId, memberId);
+      await this.adapter
+        .createConversationAsync(this.appId, 'msteams', turn.activity.serviceUrl, 'https://api.botframework.com', { isGroup: false, bot: turn.activity.recipient, members: [{ id: memberId, name: '' }], tenantId, channelData: { tenant: { id: tenantId } } }, async (chat) => {
+          await this.pacer.slot(tenantId, chat.activity.conversation.id);
+          // Caught inside the turn so the failure reaches this loop rather than the adapter's turn error handler.
+          await chat.sendActivity({ type: 'message', attachments: [nudge] }).catch((error: unknown) => {
+            failure = error;
+          });
+        })
+        .catch((error: unknown) => {
+          failure = error;
+        });
+      if (failure === null) return true;
+      const outcome = teamsOutcomeOfError(failure);
+      const wait = outcome.kind === 'retry' ? (outcome.retryAfterMs ?? nudgeBackoffMs(attempt, this.random())) : null;
+      // Someone who cannot get a 1:1 message (guest, app blocked) or keeps failing must not stop the others.
+      if (wait === null || attempt >= NUDGE_ATTEMPTS || wait > MAX_NUDGE_WAIT_MS) {
+        this.log.warn({ reason: outcome.reason, attempts: attempt }, 'could not nudge a channel member privately; skipped them');
+        return false;
+      }
+      await sleep(wait);
+    }
+  }
+
+  private async sendInTurn(turn: TurnContext, target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
     let cardToSend: AdaptiveCard;
+    let audience: number | null = null;
     switch (message.kind) {
       case 'round-opened':
-      case 'round-closed':
-        cardToSend = await this.roundCardFor(turn, message.round);
+      case 'round-closed': {
+        const built = await this.roundCardFor(turn, message.round, message.kind === 'round-opened' && context.replaces === null);
+        cardToSend = built.card;
+        audience = built.audience;
         break;
+      }
       case 'round-result':
         cardToSend = resultCard(message.round, message.outcome);
         break;
@@ -125,7 +182,8 @@ export class TeamsMessenger implements Messenger {
         cardToSend = reminderCard(message.round);
         break;
       case 'digest':
-        cardToSend = digestCard(message.digest);
+        // The week in the header is the subscribers' week, not UTC's.
+        cardToSend = digestCard(message.digest, listDigestSubscriptions(this.db).find((subscription) => sameChannel(subscription.channel, target))?.timeZone ?? 'UTC');
         break;
       case 'digest-files': {
         const charts = this.charts;
@@ -145,6 +203,6 @@ export class TeamsMessenger implements Messenger {
     }
     const response = await turn.sendActivity(activity);
     if (!response?.id) return { kind: 'retry', reason: 'Teams answered without an activity id', retryAfterMs: null };
-    return { kind: 'sent', messageRef: response.id };
+    return { kind: 'sent', messageRef: response.id, ...(audience === null ? {} : { audience }) };
   }
 }

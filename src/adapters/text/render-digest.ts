@@ -12,7 +12,8 @@ function movers(label: string, list: readonly Mover[]): string | null {
 }
 
 function renderSection(section: DigestSection): string[] {
-  const lines = [`${section.surveyTitle} · ${plural(section.teamCount, 'team')} · ${section.participation.roundsClosed} rounds closed this week, ${section.participation.respondents} answers`];
+  const rate = section.participation.responseRate === null ? '' : `, ${Math.round(section.participation.responseRate * 100)}% of members answered`;
+  const lines = [`${section.surveyTitle} · ${plural(section.teamCount, 'team')} · ${section.participation.roundsClosed} rounds closed this week, ${section.participation.respondents} answers${rate}`];
   const nameWidth = Math.max(...section.aspects.map((aspect) => aspect.aspectName.length), 8);
   for (const aspect of section.aspects) {
     const week = aspect.week.kind === 'change' ? `week ${formatDelta(aspect.week.delta)}` : 'week —';

@@ -18,7 +18,7 @@ function renderOpenRound(round: RoundView): string {
 
 export function renderOutcomeText(round: RoundView, outcome: RoundOutcome): string {
   if (outcome.kind === 'too-few') {
-    return `Only ${outcome.answered} answered; results need ${outcome.needed}, so this round stays private.`;
+    return `Only ${outcome.answered} answered with a level; results need ${outcome.needed}, so this round stays private.`;
   }
   const change = outcome.change.kind === 'change' ? ` Change on the previous rounds: ${formatChange(outcome.change)}.` : '';
   const next = outcome.suggestion && outcome.toward ? ` Next step toward ${outcome.toward}: ${outcome.suggestion}` : '';
@@ -35,7 +35,8 @@ export function renderMessageText(message: OutboundMessage): string {
     case 'round-result':
       return renderOutcomeText(message.round, message.outcome);
     case 'reminder':
-      return `Halfway through: ${message.round.respondents} answered so far; results need ${message.round.minRespondents}. Closes ${formatTime(message.round.closesAt, message.round.timeZone)}.`;
+      // The count includes "I don't know"; the minimum counts only answers with a level.
+      return `Halfway through: ${message.round.respondents} answered so far; results need ${plural(message.round.minRespondents, 'answer')} with a level ("I don't know" does not count toward them). Closes ${formatTime(message.round.closesAt, message.round.timeZone)}.`;
     case 'nudge':
       return `A friendly nudge to channel members who have not answered yet: ${message.round.prompt}`;
     case 'digest':

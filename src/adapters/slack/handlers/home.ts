@@ -50,7 +50,7 @@ export function registerHome(app: App, deps: SlackHandlerDeps): void {
     await client.views.publish({
       user_id: parsed.data.user,
       view: homeView({
-        answers: own.map((answer) => ({ teamName: teamName.get(answer.teamId) ?? 'A deleted team', aspectName: answer.aspectName, answer: answer.optionText, answeredAt: answer.answeredAt, comment: answer.comment, open: answer.roundOpen })),
+        answers: own.map((answer) => ({ teamName: teamName.get(answer.teamId) ?? 'A deleted team', aspectName: answer.aspectName, answer: answer.optionText, at: answer.at, comment: answer.comment, open: answer.roundOpen })),
         reports,
         help: COMMAND_HELP,
       }),

@@ -8,8 +8,9 @@ import { reportBlocks } from './report-blocks.js';
 export interface OwnAnswerView {
   readonly teamName: string;
   readonly aspectName: string;
-  readonly answer: string;
-  readonly answeredAt: Date;
+  /** The picked statement; null when the person only commented on the round. */
+  readonly answer: string | null;
+  readonly at: Date;
   readonly comment: string | null;
   readonly open: boolean;
 }
@@ -21,7 +22,8 @@ export function homeView(input: { answers: readonly OwnAnswerView[]; reports: re
   if (input.answers.length === 0) blocks.push(context('You have not answered a round yet.'));
   const lines = input.answers.slice(0, 15).map((answer) => {
     const comment = answer.comment ? `\n      _Your comment:_ ${escapeMrkdwn(answer.comment).replace(/\n/g, ' ')}` : '';
-    return `• ${escapeMrkdwn(answer.teamName)} · ${escapeMrkdwn(answer.aspectName)}: “${escapeMrkdwn(answer.answer)}” (${slackDate(answer.answeredAt, '{date_short}')}${answer.open ? ', can still change' : ''})${comment}`;
+    const picked = answer.answer === null ? '_no answer, comment only_' : `“${escapeMrkdwn(answer.answer)}”`;
+    return `• ${escapeMrkdwn(answer.teamName)} · ${escapeMrkdwn(answer.aspectName)}: ${picked} (${slackDate(answer.at, '{date_short}')}${answer.open ? ', can still change' : ''})${comment}`;
   });
   if (lines.length > 0) blocks.push(section(lines.join('\n')));
   for (const report of input.reports.slice(0, 5)) blocks.push(divider(), ...reportBlocks(report).slice(0, 12));

@@ -85,9 +85,13 @@ export function roundResultMessage(view: RoundView, outcome: RoundOutcome): Slac
   return { text: `${view.aspectName} this round: ${formatLevel(outcome.value)} of ${outcome.levelCount}`, blocks };
 }
 
-/** Halfway reminder in the round's thread. */
+/**
+ * Halfway reminder in the round's thread. The count includes "I don't know", which carries no level, while
+ * the minimum counts only answers with a level; the view has no split of the two, so the sentence says
+ * which count the minimum is about instead of comparing them.
+ */
 export function reminderMessage(view: RoundView): SlackMessage {
-  const text = `Halfway through: ${view.respondents} answered so far; results need ${view.minRespondents}. The round closes ${slackDate(view.closesAt)}.`;
+  const text = `Halfway through: ${view.respondents} answered so far; results need ${plural(view.minRespondents, 'answer')} with a level ("I don't know" does not count toward them). The round closes ${slackDate(view.closesAt)}.`;
   return { text, blocks: [section(text)] };
 }
 

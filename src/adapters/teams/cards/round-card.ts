@@ -13,7 +13,11 @@ export const VERB = {
   showReport: 'show-report',
 } as const;
 
-/** Members' ids (29:…) whose clients fetch their own view of the card; Teams allows up to 60. */
+/**
+ * Members' ids (29:…) whose clients fetch their own view of the card; Teams allows up to 60. A larger
+ * channel gets no automatic refresh at all, as Microsoft documents: everyone taps for their view alike,
+ * rather than 60 arbitrary members seeing theirs and the rest left without the button.
+ */
 export const MAX_REFRESH_USERS = 60;
 
 export interface PersonalState {
@@ -42,6 +46,8 @@ function statementRows(view: RoundView, personal: PersonalState | null, open: bo
 export function roundCard(view: RoundView, options: { personal?: PersonalState | null; refreshUserIds?: readonly string[] } = {}): AdaptiveCard {
   const open = view.status === 'open';
   const personal = options.personal ?? null;
+  const ids = options.refreshUserIds ?? [];
+  const refreshUserIds = open && ids.length > 0 && ids.length <= MAX_REFRESH_USERS ? ids : null;
   const body: CardElement[] = [
     text(`Platform pulse · ${escapeMarkdown(view.aspectName)}${open ? '' : ' — closed'}`, { weight: 'Bolder', size: 'Medium' }),
     text(`**${escapeMarkdown(view.prompt)}**`),
@@ -53,14 +59,14 @@ export function roundCard(view: RoundView, options: { personal?: PersonalState |
     body.push(actionSet([
       execute("I don't know", VERB.answer, { roundId: view.roundId, optionId: UNKNOWN_OPTION_ID }, { tooltip: "Pick: I don't know" }),
       execute('Save comment', VERB.comment, { roundId: view.roundId }, { tooltip: 'Save, change or (when empty) remove your comment' }),
-      ...(options.refreshUserIds && options.refreshUserIds.length > 0 ? [] : [execute('Show my answer', VERB.refresh, { roundId: view.roundId })]),
+      ...(refreshUserIds ? [] : [execute('Show my answer', VERB.refresh, { roundId: view.roundId })]),
     ]));
   }
   body.push(
     text(`${open ? `Closes ${cardDate(view.closesAt)}` : `Closed ${cardDate(view.closesAt)}`} · ${plural(view.respondents, 'person', 'people')} answered`, { isSubtle: true, size: 'Small' }),
     text(`Private: the team sees totals only, and only once ${view.minRespondents} or more have answered.`, { isSubtle: true, size: 'Small' }),
   );
-  const refresh = open && options.refreshUserIds && options.refreshUserIds.length > 0 ? { action: { type: 'Action.Execute', verb: VERB.refresh, data: { verb: VERB.refresh, roundId: view.roundId } }, userIds: options.refreshUserIds.slice(0, MAX_REFRESH_USERS) } : undefined;
+  const refresh = refreshUserIds ? { action: { type: 'Action.Execute', verb: VERB.refresh, data: { verb: VERB.refresh, roundId: view.roundId } }, userIds: [...refreshUserIds] } : undefined;
   return card(body, refresh ? { refresh } : {});
 }
 

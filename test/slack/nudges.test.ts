@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRound } from '../../src/services/round-service.js';
+import { setupTeam } from '../../src/services/team-service.js';
+import { answerAs } from '../support/seed.js';
+import { ADMIN, CHANNEL, command, eventually, LEAD, MEMBERS, startSlackHarness, TEAM, type SlackHarness } from './slack-harness.js';
+
+let h: SlackHarness;
+beforeAll(async () => {
+  h = await startSlackHarness();
+});
+afterAll(async () => h.close());
+
+const NUDGE = 'is waiting for your answer';
+
+function nudgesTo(user: string): number {
+  return h.slack.messages(user).filter((message) => message.text.includes(NUDGE)).length;
+}
+
+describe('private nudges in Slack', () => {
+  it('a rate limit halfway through the nudges delays one member, and nobody is nudged twice', async () => {
+    const created = setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: 'Payments', channel: { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
+    if (created.kind !== 'created') throw new Error(created.kind);
+    const toggled = await h.requests.slashCommand(command(ADMIN, 'nudges on'));
+    expect((toggled.json as { text: string }).text).toMatch(/^Nudges are on/);
+
+    const opened = openRound(h.server.ctx, created.team, { origin: 'ad-hoc', aspectId: 'adoption' });
+    if (opened.kind !== 'opened') throw new Error(opened.kind);
+    answerAs(h.server.ctx, opened.round.id, ['3'], TEAM); // U1 answered
+    await eventually('the round message', () => h.slack.messages(CHANNEL).find((message) => message.text.startsWith('Platform pulse · Adoption')));
+
+    // Members are listed (and nudged) in channel order: ADMIN, LEAD, U1 … U6; U4 comes after four DMs went out.
+    const waiting = [ADMIN, LEAD, ...MEMBERS.filter((user) => user !== 'U1')];
+    h.slack.rateLimitNext('chat.postMessage', 1, { channel: 'U4' });
+    // Past halfway: the round opened five days ago and runs four.
+    h.server.ctx.db.$client.prepare('update rounds set opened_at = opened_at - ? where id = ?').run(5 * 24 * 60 * 60 * 1000, opened.round.id);
+
+    await eventually('every waiting member nudged', () => waiting.every((user) => nudgesTo(user) > 0), 15_000);
+    await eventually('the nudge delivery recorded as sent', () => {
+      const row = h.server.ctx.db.$client.prepare("select status from deliveries where kind = 'nudge' and round_id = ?").get(opened.round.id) as { status: string } | undefined;
+      return row?.status === 'sent';
+    });
+    // A second pass over the members, if one came, would have followed the 1 s Retry-After by now.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+
+    const limited = h.slack.callsTo('chat.postMessage').filter((call) => call.status === 429);
+    expect(limited.map((call) => call.body['channel'])).toEqual(['U4']);
+    const retried = h.slack.callsTo('chat.postMessage').find((call) => call.body['channel'] === 'U4' && call.status === 200);
+    expect(retried && retried.at - (limited[0]?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
+    expect(Object.fromEntries(waiting.map((user) => [user, nudgesTo(user)]))).toEqual(Object.fromEntries(waiting.map((user) => [user, 1])));
+    expect(nudgesTo('U1')).toBe(0);
+  }, 40_000);
+});

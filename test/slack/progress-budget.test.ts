@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Round } from '../../src/core/round.js';
+import { openRound } from '../../src/services/round-service.js';
+import { setupTeam } from '../../src/services/team-service.js';
+import { ADMIN, blockAction, eventually, MEMBERS, startSlackHarness, TEAM, type SlackHarness } from './slack-harness.js';
+
+/** More busy rounds in one workspace than chat.update's ~50 a minute could take one edit each. */
+const ROUNDS = 60;
+
+let h: SlackHarness;
+let rounds: Round[];
+beforeAll(async () => {
+  h = await startSlackHarness();
+  const cadence = { everyWeeks: 1 as const, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 };
+  rounds = Array.from({ length: ROUNDS }, (_, index) => {
+    const channelId = `C0BUSY${String(index).padStart(3, '0')}`;
+    h.slack.addChannel({ id: channelId, name: `busy-${index}`, members: [ADMIN, ...MEMBERS] });
+    const created = setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: `Busy ${index}`, channel: { platform: 'slack', workspaceId: TEAM, channelId }, surveyId: 'cncf-platform-maturity', cadence });
+    if (created.kind !== 'created') throw new Error(created.kind);
+    const opened = openRound(h.server.ctx, created.team, { origin: 'ad-hoc' });
+    if (opened.kind !== 'opened') throw new Error(opened.kind);
+    return opened.round;
+  });
+  await eventually(`${ROUNDS} round messages`, () => h.slack.callsTo('chat.postMessage').filter((call) => call.status === 200 && call.response.ok === true).length >= ROUNDS, 30_000);
+}, 60_000);
+afterAll(async () => h.close());
+
+describe('answer counts across a busy workspace', () => {
+  it(`take turns within the workspace's edit budget instead of earning 429s when ${ROUNDS} rounds are answered at once`, async () => {
+    for (const round of rounds) {
+      const payload = blockAction(h.slack, MEMBERS[0]!, 'mp_answer_2', `${round.id}:2`, { channel: { id: `C0BUSY${String(rounds.indexOf(round)).padStart(3, '0')}`, name: 'busy' } });
+      expect((await h.requests.interaction(payload)).status).toBe(200);
+    }
+    const countEdits = () => h.slack.callsTo('chat.update').filter((call) => JSON.stringify(call.body).includes('1 person answered'));
+    await eventually('the first edits', () => countEdits().length >= 30, 10_000);
+    // Give the rest every chance to go out early, as they would without a budget.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(countEdits().length).toBe(30);
+    expect(h.slack.callsTo('chat.update').filter((call) => call.status === 429)).toEqual([]);
+  }, 30_000);
+});
