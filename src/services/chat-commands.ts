@@ -14,7 +14,7 @@ import { deleteDigestSubscription, upsertDigestSubscription } from '../storage/d
 import { findTeamByChannel, listTeams, setTeamOptions } from '../storage/team-repository.js';
 import { countAnswers } from '../storage/answer-repository.js';
 import type { ServiceContext } from './context.js';
-import { orgDigest, teamReport } from './report-service.js';
+import { digestForDelivery, orgDigest, teamReport } from './report-service.js';
 import { closeOpenRound, openRound } from './round-service.js';
 import { nextScheduledRound } from './schedule-service.js';
 import { forgetMe } from './privacy-service.js';
@@ -194,6 +194,18 @@ function teamOption(ctx: ServiceContext, invocation: Invocation, viewer: Viewer,
 }
 
 /** Runs one chat command for the actor in the channel it came from. Every outcome is a reply, never an exception. */
+/**
+ * `runChatCommand` for the chat adapters: a digest preview is built off the event loop (in the digest
+ * worker when the app has one), since a large organisation's digest takes long enough to hold up everyone
+ * else's clicks; every other command runs as it is.
+ */
+export async function runChatCommandAsync(ctx: ServiceContext, invocation: Invocation, command: ChatCommand): Promise<CommandReply> {
+  if (command.kind !== 'digest-preview') return runChatCommand(ctx, invocation, command);
+  const viewer = viewerFor(ctx, invocation, findTeamByChannel(ctx.db, invocation.channel));
+  if (!isAllowed(viewer, { kind: 'view-digest' })) return refuse({ kind: 'view-digest' });
+  return { kind: 'digest', digest: await digestForDelivery(ctx, ctx.clock.now()) };
+}
+
 export function runChatCommand(ctx: ServiceContext, invocation: Invocation, command: ChatCommand): CommandReply {
   const team = findTeamByChannel(ctx.db, invocation.channel);
   const viewer = viewerFor(ctx, invocation, team);

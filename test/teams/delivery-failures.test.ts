@@ -68,6 +68,8 @@ describe('a proactive send the connector refuses', () => {
     expect(postsTo(channelId, before).map((call) => call.status)).toEqual([502, 504, 502, 504, 201]);
     expect(h.teams.connector.activities(channelId)).toHaveLength(1);
     expect(h.teams.connector.activities(channelId).filter((activity) => cardText(activity).includes(APOLOGY))).toEqual([]);
+    // The connector has the card a moment before the bot has recorded its answer.
+    await eventually('the delivery to be recorded as sent', () => delivery(roundId, 'round-opened')?.status === 'sent', 10_000);
     expect(delivery(roundId, 'round-opened')).toMatchObject({ status: 'sent', attempts: 2 });
     expect(h.lines.some((line) => line.includes('delivery will be retried') && line.includes('HTTP 504'))).toBe(true);
   }, 60_000);

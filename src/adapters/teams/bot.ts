@@ -2,7 +2,7 @@ import { CardFactory, TeamsActivityHandler, TeamsInfo, TurnContext, type Adaptiv
 import { parseChatCommand, type ChatCommand } from '../../core/chat-command.js';
 import { respondentKey } from '../../core/respondent-key.js';
 import { INDEFINITE_PAUSE } from '../../core/team.js';
-import { confirmForgetMe, reportByTeamId, runChatCommand, submitSetup, type CommandReply, type Invocation } from '../../services/chat-commands.js';
+import { confirmForgetMe, reportByTeamId, runChatCommand, runChatCommandAsync, submitSetup, type CommandReply, type Invocation } from '../../services/chat-commands.js';
 import type { ServiceContext } from '../../services/context.js';
 import { roundView } from '../../services/report-service.js';
 import { recordAnswerBatched } from '../../services/answer-batch.js';
@@ -156,7 +156,7 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
       return;
     }
     const command = await this.resolveMentions(context, parseChatCommand(commandTokens(context.activity)));
-    const reply = runChatCommand(this.deps.ctx, invocation, command);
+    const reply = await runChatCommandAsync(this.deps.ctx, invocation, command);
     await this.sendReply(context, reply, command);
   }
 
@@ -279,7 +279,7 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
         if (action.forUser && action.forUser !== context.activity.from.id) return sentenceCard('🔒 This reply is private to someone else.');
         const view: PrivateView = action.view === 'digest' ? { view: 'digest' } : action.view === 'forget' ? { view: 'forget' } : { view: 'report', aspectId: action.aspectId ?? null };
         if (view.view === 'forget') return forgetConfirmCard();
-        const reply = view.view === 'digest' ? runChatCommand(ctx, invocation, { kind: 'digest-preview' }) : action.teamId ? reportByTeamId(ctx, invocation, action.teamId) : runChatCommand(ctx, invocation, { kind: 'report', aspectId: view.aspectId });
+        const reply = view.view === 'digest' ? await runChatCommandAsync(ctx, invocation, { kind: 'digest-preview' }) : action.teamId ? reportByTeamId(ctx, invocation, action.teamId) : runChatCommand(ctx, invocation, { kind: 'report', aspectId: view.aspectId });
         if (reply.kind === 'report') return reportCard(reply.report);
         if (reply.kind === 'digest') return digestCard(reply.digest);
         if (reply.kind === 'team-choice' && reply.teams.length > 0) return teamChoiceCard(reply.teams);

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { parseChatCommand } from '../../../core/chat-command.js';
-import { runChatCommand, type CommandReply, type Invocation } from '../../../services/chat-commands.js';
+import { runChatCommandAsync, type CommandReply, type Invocation } from '../../../services/chat-commands.js';
 import { replySentence } from '../../text/reply-text.js';
 import { slackChannel, slackUser, SlashCommandSchema, tokenizeCommandText } from '../inbound.js';
 import { SLACK_TEXT_STYLE } from '../mrkdwn.js';
@@ -59,7 +59,7 @@ export function registerCommand(app: App, deps: SlackHandlerDeps): void {
     const chatCommand = parseChatCommand(tokenizeCommandText(input.text));
     const timeZone = chatCommand.kind === 'digest-here' && chatCommand.timeZone === null ? await userTimeZone(client, input.user_id) : undefined;
     const invocation: Invocation = { actor: slackUser(input.team_id, input.user_id), channel: slackChannel(input.team_id, input.channel_id), configuredAdmins: deps.configuredAdmins, ...(timeZone ? { timeZone } : {}) };
-    const reply = runChatCommand(deps.ctx, invocation, chatCommand);
+    const reply = await runChatCommandAsync(deps.ctx, invocation, chatCommand);
     if (reply.kind === 'open-setup') {
       if (reply.existingTeam) {
         await ack({ response_type: 'ephemeral', text: `This channel already is the team *${reply.existingTeam}*. Run \`/maturity status\` to see its settings.` });
