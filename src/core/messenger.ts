@@ -60,7 +60,7 @@ export interface SendContext {
 }
 
 export type SendOutcome =
-  /** `audience`: how many people the channel holds (bots left out), when the platform told while posting a round. */
+  /** `audience`: how many people the channel holds (bots left out), when the platform said so while a round was posted (Teams lists them for the card anyway). */
   | { readonly kind: 'sent'; readonly messageRef: string; readonly audience?: number }
   | { readonly kind: 'retry'; readonly reason: string; readonly retryAfterMs: number | null }
   /** A failure retrying cannot fix (channel gone, token revoked); `pauseTeam` stops further sends there. */

@@ -6,6 +6,7 @@ import type { Logger } from '../../logger.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
 import type { ServiceContext } from '../../services/context.js';
 import { listDigestSubscriptions } from '../../storage/digest-subscription-repository.js';
+import { setTeamMemberCount } from '../../storage/team-repository.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerCommand } from './handlers/command.js';
 import { FAILURE_SENTENCE } from './handlers/deps.js';
@@ -141,7 +142,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
 
   // A scan is enough: one subscription per digest channel, looked up once per digest post.
   const digestTimeZone = (channel: ChannelRef) => listDigestSubscriptions(ctx.db).find((subscription) => sameChannel(subscription.channel, channel))?.timeZone ?? null;
-  const messenger = new SlackMessenger(client, log.child({ area: 'slack-messenger' }), config.adminUserIds, options.charts ?? null, digestTimeZone);
+  const messenger = new SlackMessenger(client, log.child({ area: 'slack-messenger' }), config.adminUserIds, options.charts ?? null, digestTimeZone, (channel, people) => setTeamMemberCount(ctx.db, channel, people));
   return {
     messenger,
     requestListener: receiver ? receiver.requestListener : null,
@@ -156,6 +157,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     },
     stop: async () => {
       stopped = true;
+      messenger.stop();
       if (!receiver) await app.stop().catch(() => undefined);
       await receipts.stop();
     },

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { webApi } from '@slack/bolt';
+import pThrottle, { type ThrottledFunction } from 'p-throttle';
 import type { Messenger, OutboundMessage, SendContext, SendOutcome } from '../../core/messenger.js';
 import type { ChannelRef } from '../../core/platform.js';
 import type { Logger } from '../../logger.js';
@@ -11,6 +12,10 @@ import { closedRoundMessage, nudgeText, openRoundMessage, reminderMessage, round
 
 /** Errors after which posting to the channel cannot work until someone acts: pause the team, do not retry. */
 const CHANNEL_GONE = new Set(['not_in_channel', 'channel_not_found', 'invalid_channel', 'is_archived', 'token_revoked', 'account_inactive', 'invalid_auth', 'not_authed', 'team_access_not_granted', 'missing_scope']);
+/** conversations.info allows about 50 calls a minute per workspace; setup needs some of them too. */
+const AUDIENCE_COUNTS_PER_MINUTE = 20;
+/** Channels waiting to be counted beyond this are counted at their next round instead. */
+const AUDIENCE_QUEUE_LIMIT = 200;
 /** Platform errors worth another try. */
 const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
@@ -76,7 +81,22 @@ export class SlackMessenger implements Messenger {
      * itself carries only its instant, and its ISO week differs between zones around midnight on Mondays.
      */
     private readonly digestTimeZone: (channel: ChannelRef) => string | null = () => null,
+    /** Where a channel's head count goes once known (the digest's response rate). */
+    private readonly onAudience: (channel: ChannelRef, people: number) => void = () => undefined,
   ) {}
+
+  /**
+   * conversations.info is rate limited per workspace (about 50 a minute, shared with setup), and a Monday
+   * may post thousands of rounds: counts take turns within a budget, and past a short queue a channel is
+   * simply counted at its next round.
+   */
+  private readonly counters = new Map<string, ThrottledFunction<(channel: ChannelRef) => Promise<void>>>();
+  /** Drops the counts still waiting for their turn when the app stops, so they cannot hold the process up. */
+  private readonly stopCounting = new AbortController();
+
+  stop(): void {
+    this.stopCounting.abort(new Error('stopping'));
+  }
 
   /** A direct message to each configured admin; the token may be the very thing that failed, so best effort. */
   async notifyAdmins(_workspaceId: string, text: string): Promise<void> {
@@ -113,19 +133,26 @@ export class SlackMessenger implements Messenger {
       ...(message.kind === 'round-opened' ? { metadata: { event_type: 'maturity_pulse_round', event_payload: { round_id: message.round.roundId } } } : {}),
     });
     if (!result.ts) return { kind: 'retry', reason: 'no ts in the chat.postMessage answer', retryAfterMs: null };
-    const audience = message.kind === 'round-opened' ? await this.audienceOf(target) : null;
-    return { kind: 'sent', messageRef: result.ts, ...(audience === null ? {} : { audience }) };
+    // Counted after the post is recorded, never in between: a crash there would make the post's outcome unknown.
+    if (message.kind === 'round-opened') setImmediate(() => this.countAudience(target));
+    return { kind: 'sent', messageRef: result.ts };
   }
 
-  /**
-   * How many people the channel holds, for the digest's response rate: Slack's member count includes the
-   * bot itself, which must be a member to post. Best effort: the post already went through.
-   */
-  private async audienceOf(target: ChannelRef): Promise<number | null> {
-    const info = await this.client.conversations.info({ channel: target.channelId, include_num_members: true }).catch(() => null);
-    const count = info?.channel?.num_members;
-    return typeof count === 'number' && count > 0 ? count - 1 : null;
+  /** How many people the channel holds; Slack's member count includes the bot, which must be a member to post. */
+  private countAudience(target: ChannelRef): void {
+    let count = this.counters.get(target.workspaceId);
+    if (!count) {
+      count = pThrottle({ limit: AUDIENCE_COUNTS_PER_MINUTE, interval: 60_000, signal: this.stopCounting.signal })(async (channel: ChannelRef): Promise<void> => {
+        const info = await this.client.conversations.info({ channel: channel.channelId, include_num_members: true });
+        const members = info.channel?.num_members;
+        if (typeof members === 'number' && members > 0) this.onAudience(channel, members - 1);
+      });
+      this.counters.set(target.workspaceId, count);
+    }
+    if (count.queueSize >= AUDIENCE_QUEUE_LIMIT || this.stopCounting.signal.aborted) return;
+    count(target).catch((error: unknown) => this.log.debug({ reason: outcomeOfError(error).kind }, 'could not count the people in a channel'));
   }
+
 
   /** Direct messages to the channel's members who have not answered; the bot's own user is skipped. */
   private async nudge(target: ChannelRef, message: Extract<OutboundMessage, { kind: 'nudge' }>, context: SendContext): Promise<SendOutcome> {
