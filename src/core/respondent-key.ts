@@ -9,6 +9,14 @@ export function respondentKey(secret: string, user: UserRef): string {
   return createHmac('sha256', secret).update(`${user.platform}\u0000${user.workspaceId}\u0000${user.userId}`).digest('base64url');
 }
 
+/**
+ * The key a person's 1:1 chat with the bot is found under: an HMAC like the respondent key but over a
+ * different input, so the chat (which can reach the person) cannot be joined to their answers.
+ */
+export function contactKey(secret: string, user: UserRef): string {
+  return createHmac('sha256', secret).update(`contact\u0000${user.platform}\u0000${user.workspaceId}\u0000${user.userId}`).digest('base64url');
+}
+
 /** A fingerprint stored in the database so a changed secret is noticed before it orphans every answer. */
 export function secretFingerprint(secret: string): string {
   return createHmac('sha256', secret).update('maturity-pulse respondent key fingerprint v1').digest('base64url').slice(0, 22);

@@ -229,8 +229,8 @@ export const teamsConversations = sqliteTable(
     conversationType: text('conversation_type').notNull(),
     /** The Microsoft Teams team a channel belongs to, for installation and removal events. */
     msTeamId: text('ms_team_id'),
-    /** For personal (1:1) conversations: whose chat with the bot this is. */
-    userAadObjectId: text('user_aad_object_id'),
+    /** For personal (1:1) conversations: whose chat with the bot this is, as a contact key (never the raw id). */
+    userKey: text('user_key'),
     serviceUrl: text('service_url').notNull(),
     reference: text('reference', { mode: 'json' }).notNull(),
     installed: integer('installed', { mode: 'boolean' }).notNull().default(true),
@@ -238,7 +238,7 @@ export const teamsConversations = sqliteTable(
   },
   (t) => [
     uniqueIndex('teams_conversations_unique').on(t.tenantId, t.conversationId),
-    index('teams_conversations_personal').on(t.tenantId, t.userAadObjectId),
+    index('teams_conversations_personal').on(t.tenantId, t.userKey),
     index('teams_conversations_team').on(t.msTeamId),
   ],
 );

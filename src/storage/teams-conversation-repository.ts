@@ -18,7 +18,8 @@ export interface TeamsConversation {
   readonly conversationId: string;
   readonly conversationType: string;
   readonly msTeamId: string | null;
-  readonly userAadObjectId: string | null;
+  /** For a 1:1 chat: the person's contact key (`core/respondent-key.ts#contactKey`), never their raw id. */
+  readonly userKey: string | null;
   readonly reference: StoredReference;
   readonly installed: boolean;
 }
@@ -31,7 +32,7 @@ function toConversation(row: Row): TeamsConversation {
     conversationId: row.conversationId,
     conversationType: row.conversationType,
     msTeamId: row.msTeamId,
-    userAadObjectId: row.userAadObjectId,
+    userKey: row.userKey,
     reference: StoredReferenceSchema.parse(row.reference),
     installed: row.installed,
   };
@@ -42,7 +43,7 @@ export function rememberConversation(db: Db, conversation: Omit<TeamsConversatio
   const values = {
     conversationType: conversation.conversationType,
     msTeamId: conversation.msTeamId,
-    userAadObjectId: conversation.userAadObjectId,
+    userKey: conversation.userKey,
     serviceUrl: conversation.reference.serviceUrl,
     reference: conversation.reference,
     installed: conversation.installed ?? true,
@@ -60,11 +61,11 @@ export function findConversation(db: Db, tenantId: string, conversationId: strin
 }
 
 /** The person's 1:1 chat with the bot, when the app is installed for them. */
-export function findPersonalConversation(db: Db, tenantId: string, aadObjectId: string): TeamsConversation | null {
+export function findPersonalConversation(db: Db, tenantId: string, userKey: string): TeamsConversation | null {
   const row = db
     .select()
     .from(teamsConversations)
-    .where(and(eq(teamsConversations.tenantId, tenantId), eq(teamsConversations.userAadObjectId, aadObjectId), eq(teamsConversations.installed, true)))
+    .where(and(eq(teamsConversations.tenantId, tenantId), eq(teamsConversations.userKey, userKey), eq(teamsConversations.installed, true)))
     .get();
   return row ? toConversation(row) : null;
 }

@@ -110,5 +110,21 @@ describe('a whole round in Teams', () => {
     expect(cardText(report)).toMatch(/\*\*Interfaces\*\* \*\*3\.3\*\* Scalable/);
     const channelSince = h.teams.connector.activities(CHANNEL_ID).slice(before);
     expect(channelSince.some((activity) => cardText(activity).includes('Self-service databases'))).toBe(false);
+    // The 1:1 chat is found again by a contact key, and the second report goes the same way.
+    await h.say(h.lead, 'report');
+    await eventually('the second private report', () => h.teams.connector.activities(personal).filter((activity) => cardText(activity).includes('Payments · CNCF platform engineering maturity')).length === 2);
+  });
+
+  it('keeps raw user ids only in roles and the audit log', () => {
+    const db = h.server.ctx.db.$client;
+    const tables = (db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'").all() as { name: string }[]).map((row) => row.name);
+    const ids = h.members.flatMap((member) => [member.id, member.aadObjectId]);
+    const leaks: string[] = [];
+    for (const table of tables.filter((name) => name !== 'roles' && name !== 'audit_log')) {
+      const rows = JSON.stringify(db.prepare(`select * from "${table}"`).all());
+      for (const id of ids) if (rows.includes(id)) leaks.push(`${table}: ${id}`);
+    }
+    expect(tables).toContain('teams_conversations');
+    expect(leaks).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { CardFactory, TeamsActivityHandler, TeamsInfo, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type CloudAdapter } from 'botbuilder';
 import { parseChatCommand, type ChatCommand } from '../../core/chat-command.js';
-import { respondentKey } from '../../core/respondent-key.js';
+import { contactKey, respondentKey } from '../../core/respondent-key.js';
 import { INDEFINITE_PAUSE } from '../../core/team.js';
 import { confirmForgetMe, reportByTeamId, runChatCommand, runChatCommandAsync, submitSetup, type CommandReply, type Invocation } from '../../services/chat-commands.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -102,7 +102,7 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
       conversationId,
       conversationType: type,
       msTeamId: msTeamIdOf(activity),
-      userAadObjectId: type === 'personal' ? (activity.from.aadObjectId ?? null) : null,
+      userKey: type === 'personal' && activity.from.aadObjectId ? contactKey(this.deps.ctx.respondentSecret, { platform: 'teams', workspaceId: tenantOf(activity), userId: activity.from.aadObjectId }) : null,
       reference: { ...reference.data, conversation: { ...reference.data.conversation, id: conversationId } },
       at: this.deps.ctx.clock.now(),
     });
@@ -147,7 +147,7 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
     if (action.success) {
       // An Action.Submit from an older client: answer it privately, never in the channel.
       const result = await this.cardAction(context, action.data);
-      await replyPrivately(context, this.deps.adapter, this.deps.appId, this.deps.ctx.db, this.deps.log, result, null).catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not answer a card submit'));
+      await replyPrivately(context, this.deps.adapter, this.deps.appId, this.deps.ctx, this.deps.log, result, null).catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not answer a card submit'));
       return;
     }
     const invocation = this.invocation(context);
@@ -165,13 +165,13 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
     const send = (content: AdaptiveCard) => context.sendActivity({ type: 'message', attachments: [CardFactory.adaptiveCard(content)] });
     switch (reply.kind) {
       case 'report':
-        await replyPrivately(context, adapter, appId, ctx.db, log, reportCard(reply.report), { view: 'report', aspectId: command.kind === 'report' ? command.aspectId : null });
+        await replyPrivately(context, adapter, appId, ctx, log, reportCard(reply.report), { view: 'report', aspectId: command.kind === 'report' ? command.aspectId : null });
         return;
       case 'digest':
-        await replyPrivately(context, adapter, appId, ctx.db, log, digestCard(reply.digest), { view: 'digest' });
+        await replyPrivately(context, adapter, appId, ctx, log, digestCard(reply.digest), { view: 'digest' });
         return;
       case 'confirm-forget':
-        await replyPrivately(context, adapter, appId, ctx.db, log, forgetConfirmCard(), { view: 'forget' });
+        await replyPrivately(context, adapter, appId, ctx, log, forgetConfirmCard(), { view: 'forget' });
         return;
       case 'help':
         await send(helpCard(reply.entries, reply.problem));
@@ -184,7 +184,7 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
         return;
       case 'team-choice':
         if (reply.teams.length > 0) {
-          await replyPrivately(context, adapter, appId, ctx.db, log, teamChoiceCard(reply.teams), { view: 'report', aspectId: null });
+          await replyPrivately(context, adapter, appId, ctx, log, teamChoiceCard(reply.teams), { view: 'report', aspectId: null });
           return;
         }
         break;

@@ -1,6 +1,7 @@
 import { CardFactory, TurnContext, type CloudAdapter } from 'botbuilder';
 import type { Logger } from '../../logger.js';
-import type { Db } from '../../storage/database.js';
+import { contactKey } from '../../core/respondent-key.js';
+import type { ServiceContext } from '../../services/context.js';
 import { findPersonalConversation, rememberConversation, StoredReferenceSchema } from '../../storage/teams-conversation-repository.js';
 import { card, text, type AdaptiveCard } from './cards/elements.js';
 import { VERB } from './cards/round-card.js';
@@ -21,7 +22,7 @@ export function privatePlaceholder(name: string, forUser: string, view: PrivateV
  * (stored, or created now); otherwise as a user-specific view in the channel, where everyone else sees a
  * placeholder (or, with no `view`, not at all). Never as a plain channel message.
  */
-export async function replyPrivately(context: TurnContext, adapter: CloudAdapter, appId: string, db: Db, log: Logger, content: AdaptiveCard, view: PrivateView | null): Promise<void> {
+export async function replyPrivately(context: TurnContext, adapter: CloudAdapter, appId: string, ctx: Pick<ServiceContext, 'db' | 'respondentSecret'>, log: Logger, content: AdaptiveCard, view: PrivateView | null): Promise<void> {
   const activity = context.activity;
   const attachment = CardFactory.adaptiveCard(content);
   if (activity.conversation.conversationType === 'personal') {
@@ -29,8 +30,9 @@ export async function replyPrivately(context: TurnContext, adapter: CloudAdapter
     return;
   }
   const tenantId = tenantOf(activity);
-  const aadObjectId = activity.from.aadObjectId ?? '';
-  const stored = findPersonalConversation(db, tenantId, aadObjectId);
+  const aadObjectId = activity.from.aadObjectId;
+  const userKey = aadObjectId ? contactKey(ctx.respondentSecret, { platform: 'teams', workspaceId: tenantId, userId: aadObjectId }) : null;
+  const stored = userKey ? findPersonalConversation(ctx.db, tenantId, userKey) : null;
   try {
     if (stored) {
       await adapter.continueConversationAsync(appId, botReference(stored.reference), async (chat) => {
@@ -39,7 +41,7 @@ export async function replyPrivately(context: TurnContext, adapter: CloudAdapter
     } else {
       await adapter.createConversationAsync(appId, 'msteams', activity.serviceUrl, 'https://api.botframework.com', { isGroup: false, bot: activity.recipient, members: [{ id: activity.from.id, name: activity.from.name }], tenantId, channelData: { tenant: { id: tenantId } } }, async (chat) => {
         const reference = StoredReferenceSchema.safeParse(TurnContext.getConversationReference(chat.activity));
-        if (reference.success) rememberConversation(db, { tenantId, conversationId: chat.activity.conversation.id, conversationType: 'personal', msTeamId: null, userAadObjectId: aadObjectId, reference: reference.data, at: new Date() });
+        if (reference.success) rememberConversation(ctx.db, { tenantId, conversationId: chat.activity.conversation.id, conversationType: 'personal', msTeamId: null, userKey, reference: reference.data, at: new Date() });
         await chat.sendActivity({ type: 'message', attachments: [attachment] });
       });
     }

@@ -1,0 +1,1 @@
+ALTER TABLE `teams_conversations` ADD `user_key` text;
