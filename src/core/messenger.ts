@@ -15,6 +15,8 @@ export interface RoundView {
   readonly timeZone: string;
   readonly status: 'open' | 'closed';
   readonly respondents: number;
+  /** Of the respondents, those who picked a level ("I don't know" carries none); the minimum counts these. */
+  readonly withLevel: number;
   readonly minRespondents: number;
 }
 

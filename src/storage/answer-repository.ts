@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import { QuestionSnapshotSchema } from '../core/round.js';
 import type { Db } from './database.js';
 import { perDatabase } from './statement-cache.js';
@@ -61,6 +61,11 @@ export function findAnswer(db: Db, roundId: number, respondentKey: string): Reco
 /** How many have answered (never who or what): what the round message shows while it runs. */
 export function countAnswers(db: Db, roundId: number): number {
   return db.select({ count: sql<number>`count(*)` }).from(answers).where(eq(answers.roundId, roundId)).get()?.count ?? 0;
+}
+
+/** Answers of a round that carry a level (not "I don't know"): what the minimum counts. */
+export function countLevelAnswers(db: Db, roundId: number): number {
+  return db.select({ count: sql<number>`count(*)` }).from(answers).where(and(eq(answers.roundId, roundId), isNotNull(answers.level))).get()?.count ?? 0;
 }
 
 /** The respondent keys that answered a round: for comparing with channel members, never shown. */

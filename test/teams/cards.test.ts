@@ -47,6 +47,7 @@ const view: RoundView = {
   timeZone: 'Europe/Berlin',
   status: 'open',
   respondents: 12,
+  withLevel: 11,
   minRespondents: 3,
 };
 const closedView: RoundView = { ...view, status: 'closed' };

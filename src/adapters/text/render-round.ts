@@ -36,7 +36,7 @@ export function renderMessageText(message: OutboundMessage): string {
       return renderOutcomeText(message.round, message.outcome);
     case 'reminder':
       // The count includes "I don't know"; the minimum counts only answers with a level.
-      return `Halfway through: ${message.round.respondents} answered so far; results need ${plural(message.round.minRespondents, 'answer')} with a level ("I don't know" does not count toward them). Closes ${formatTime(message.round.closesAt, message.round.timeZone)}.`;
+      return `Halfway through: ${message.round.respondents} answered so far, ${message.round.withLevel} with a level; results need ${plural(message.round.minRespondents, 'answer')} with a level ("I don't know" does not count toward them). Closes ${formatTime(message.round.closesAt, message.round.timeZone)}.`;
     case 'nudge':
       return `A friendly nudge to channel members who have not answered yet: ${message.round.prompt}`;
     case 'digest':

@@ -91,7 +91,7 @@ export function roundResultMessage(view: RoundView, outcome: RoundOutcome): Slac
  * which count the minimum is about instead of comparing them.
  */
 export function reminderMessage(view: RoundView): SlackMessage {
-  const text = `Halfway through: ${view.respondents} answered so far; results need ${plural(view.minRespondents, 'answer')} with a level ("I don't know" does not count toward them). The round closes ${slackDate(view.closesAt)}.`;
+  const text = `Halfway through: ${view.respondents} answered so far, ${view.withLevel} with a level; results need ${plural(view.minRespondents, 'answer')} with a level ("I don't know" does not count toward them). The round closes ${slackDate(view.closesAt)}.`;
   return { text, blocks: [section(text)] };
 }
 

@@ -81,7 +81,7 @@ export function resultCard(view: RoundView, outcome: RoundOutcome): AdaptiveCard
 }
 
 export function reminderCard(view: RoundView): AdaptiveCard {
-  return card([text(`Halfway through: ${view.respondents} answered so far; results need ${view.minRespondents}. The round closes ${cardDate(view.closesAt)}.`)]);
+  return card([text(`Halfway through: ${view.respondents} answered so far, ${view.withLevel} with a level; results need ${view.minRespondents} with a level ("I don't know" does not count toward them). The round closes ${cardDate(view.closesAt)}.`)]);
 }
 
 /** The private nudge to a member who has not answered by halfway. */
