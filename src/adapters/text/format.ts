@@ -26,6 +26,11 @@ export function formatChange(change: Change): string {
   return `${arrow} ${formatDelta(change.delta)}`;
 }
 
+/** ", 40% of members answered" after a digest section's numbers, or nothing when no channel was counted. */
+export function responseRateSuffix(rate: number | null): string {
+  return rate === null ? '' : `, ${Math.round(rate * 100)}% of members answered`;
+}
+
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }

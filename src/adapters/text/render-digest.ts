@@ -1,6 +1,6 @@
 import type { Digest, DigestSection, Mover } from '../../core/digest.js';
 import { isoWeekKeyAt } from '../../core/schedule.js';
-import { formatDelta, formatLevel, pad, plural } from './format.js';
+import { formatDelta, formatLevel, pad, plural, responseRateSuffix } from './format.js';
 
 const MOVERS_SHOWN = 5;
 
@@ -12,7 +12,7 @@ function movers(label: string, list: readonly Mover[]): string | null {
 }
 
 function renderSection(section: DigestSection): string[] {
-  const rate = section.participation.responseRate === null ? '' : `, ${Math.round(section.participation.responseRate * 100)}% of members answered`;
+  const rate = responseRateSuffix(section.participation.responseRate);
   const lines = [`${section.surveyTitle} · ${plural(section.teamCount, 'team')} · ${section.participation.roundsClosed} rounds closed this week, ${section.participation.respondents} answers${rate}`];
   const nameWidth = Math.max(...section.aspects.map((aspect) => aspect.aspectName.length), 8);
   for (const aspect of section.aspects) {

@@ -2,6 +2,14 @@ import type { OutboundMessage, RoundOutcome, RoundView } from '../../core/messen
 import { formatChange, formatLevel, formatTime, plural } from './format.js';
 import { renderDigestText } from './render-digest.js';
 
+/**
+ * The halfway reminder's count, the same on every platform: the respondents include "I don't know", while
+ * the minimum counts only answers with a level, so both numbers are given.
+ */
+export function halfwayCount(view: RoundView): string {
+  return `Halfway through: ${view.respondents} answered so far, ${view.withLevel} with a level; results need ${plural(view.minRespondents, 'answer')} with a level ("I don't know" does not count toward them).`;
+}
+
 function roundHeader(round: RoundView): string {
   return `Platform pulse · ${round.aspectName}${round.status === 'closed' ? ` — closed · ${round.respondents} answered` : ''}`;
 }
@@ -35,8 +43,7 @@ export function renderMessageText(message: OutboundMessage): string {
     case 'round-result':
       return renderOutcomeText(message.round, message.outcome);
     case 'reminder':
-      // The count includes "I don't know"; the minimum counts only answers with a level.
-      return `Halfway through: ${message.round.respondents} answered so far, ${message.round.withLevel} with a level; results need ${plural(message.round.minRespondents, 'answer')} with a level ("I don't know" does not count toward them). Closes ${formatTime(message.round.closesAt, message.round.timeZone)}.`;
+      return `${halfwayCount(message.round)} Closes ${formatTime(message.round.closesAt, message.round.timeZone)}.`;
     case 'nudge':
       return `A friendly nudge to channel members who have not answered yet: ${message.round.prompt}`;
     case 'digest':

@@ -1,6 +1,6 @@
 import type { Digest, DigestSection, Mover } from '../../../core/digest.js';
 import { isoWeekKeyAt } from '../../../core/schedule.js';
-import { formatDelta, formatLevel, plural } from '../../text/format.js';
+import { formatDelta, formatLevel, plural, responseRateSuffix } from '../../text/format.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { capBlocks, context, divider, header, LIMITS, section, type Block } from './blocks.js';
 import type { SlackMessage } from './round-message.js';
@@ -14,7 +14,7 @@ function moverLine(label: string, movers: readonly Mover[]): string | null {
 }
 
 function sectionBlocks(part: DigestSection): Block[] {
-  const rate = part.participation.responseRate === null ? '' : `, ${Math.round(part.participation.responseRate * 100)}% of members answered`;
+  const rate = responseRateSuffix(part.participation.responseRate);
   const blocks: Block[] = [
     section(`*${escapeMrkdwn(part.surveyTitle)}* · ${plural(part.teamCount, 'team')} · ${plural(part.participation.roundsClosed, 'round')} closed this week with ${plural(part.participation.respondents, 'answer')}${rate}`),
     section(

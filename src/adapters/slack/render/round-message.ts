@@ -1,6 +1,7 @@
 import type { RoundOutcome, RoundView } from '../../../core/messenger.js';
 import { UNKNOWN_OPTION_ID } from '../../../core/survey.js';
 import { formatChange, formatLevel, plural } from '../../text/format.js';
+import { halfwayCount } from '../../text/render-round.js';
 import { escapeMrkdwn, slackDate } from '../mrkdwn.js';
 import { actions, button, context, header, section, type Block } from './blocks.js';
 
@@ -91,7 +92,7 @@ export function roundResultMessage(view: RoundView, outcome: RoundOutcome): Slac
  * which count the minimum is about instead of comparing them.
  */
 export function reminderMessage(view: RoundView): SlackMessage {
-  const text = `Halfway through: ${view.respondents} answered so far, ${view.withLevel} with a level; results need ${plural(view.minRespondents, 'answer')} with a level ("I don't know" does not count toward them). The round closes ${slackDate(view.closesAt)}.`;
+  const text = `${halfwayCount(view)} The round closes ${slackDate(view.closesAt)}.`;
   return { text, blocks: [section(text)] };
 }
 

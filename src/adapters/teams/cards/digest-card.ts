@@ -1,6 +1,6 @@
 import type { Digest, Mover } from '../../../core/digest.js';
 import { isoWeekKeyAt } from '../../../core/schedule.js';
-import { formatDelta, formatLevel, plural } from '../../text/format.js';
+import { formatDelta, formatLevel, plural, responseRateSuffix } from '../../text/format.js';
 import { card, escapeMarkdown, text, type AdaptiveCard, type CardElement } from './elements.js';
 
 function movers(label: string, list: readonly Mover[]): CardElement | null {
@@ -15,7 +15,7 @@ export function digestCard(digest: Digest, timeZone = 'UTC'): AdaptiveCard {
   const body: CardElement[] = [text(`Platform maturity · week ${isoWeekKeyAt(digest.generatedAt, timeZone).slice(-2)} · ${plural(teams, 'team')}`, { weight: 'Bolder', size: 'Medium' })];
   if (digest.sections.length === 0) body.push(text('No teams are set up yet.'));
   for (const section of digest.sections) {
-    const rate = section.participation.responseRate === null ? '' : `, ${Math.round(section.participation.responseRate * 100)}% of members answered`;
+    const rate = responseRateSuffix(section.participation.responseRate);
     body.push(text(`**${escapeMarkdown(section.surveyTitle)}** · ${plural(section.teamCount, 'team')} · ${plural(section.participation.roundsClosed, 'round')} closed this week, ${plural(section.participation.respondents, 'answer')}${rate}`));
     body.push(text(section.aspects.map((aspect) => `- ${escapeMarkdown(aspect.aspectName)}: ${aspect.value === null ? '—' : `**${formatLevel(aspect.value)}** ${escapeMarkdown(aspect.label ?? '')}`}${aspect.week.kind === 'change' ? ` · week ${formatDelta(aspect.week.delta)}` : ''}${aspect.quarter.kind === 'change' ? ` · 13 weeks ${formatDelta(aspect.quarter.delta)}` : ''}`).join('\n')));
     for (const line of [movers('Improved this week:', section.improvedThisWeek), movers('Slipped this week:', section.slippedThisWeek), movers('Improved over 13 weeks:', section.improvedThisQuarter), movers('Slipped over 13 weeks:', section.slippedThisQuarter)]) {

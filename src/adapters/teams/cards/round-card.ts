@@ -1,6 +1,7 @@
 import type { RoundOutcome, RoundView } from '../../../core/messenger.js';
 import { UNKNOWN_OPTION_ID } from '../../../core/survey.js';
 import { formatChange, formatLevel, plural } from '../../text/format.js';
+import { halfwayCount } from '../../text/render-round.js';
 import { actionSet, card, cardDate, escapeMarkdown, execute, text, type AdaptiveCard, type CardElement } from './elements.js';
 
 export const VERB = {
@@ -81,7 +82,7 @@ export function resultCard(view: RoundView, outcome: RoundOutcome): AdaptiveCard
 }
 
 export function reminderCard(view: RoundView): AdaptiveCard {
-  return card([text(`Halfway through: ${view.respondents} answered so far, ${view.withLevel} with a level; results need ${view.minRespondents} with a level ("I don't know" does not count toward them). The round closes ${cardDate(view.closesAt)}.`)]);
+  return card([text(`${halfwayCount(view)} The round closes ${cardDate(view.closesAt)}.`)]);
 }
 
 /** The private nudge to a member who has not answered by halfway. */
