@@ -14,27 +14,32 @@ export interface RoundView {
   readonly closesAt: Date;
   readonly timeZone: string;
   readonly status: 'open' | 'closed';
+  /**
+   * Everyone who answered, "I don't know" included: the only count a round shows while it runs. How many
+   * picked a level is never shown next to it, or the next click would tell who said "I don't know".
+   */
   readonly respondents: number;
-  /** Of the respondents, those who picked a level ("I don't know" carries none); the minimum counts these. */
-  readonly withLevel: number;
   readonly minRespondents: number;
 }
 
-/** A closed round's result for the team: either a figure or how many answers it lacked. */
+/**
+ * A closed round's result for the team: a figure, or that it had too few answers with a level. Either way
+ * the only count is everyone who answered (the number the round message already shows); agreement only
+ * for a round large enough to show more than its count and mean.
+ */
 export type RoundOutcome =
   | {
       readonly kind: 'figure';
       readonly value: number;
       readonly levelCount: number;
       readonly label: string;
-      readonly answers: number;
       readonly respondents: number;
-      readonly agreement: Agreement;
+      readonly agreement: Agreement | null;
       readonly change: Change;
       readonly toward: string | null;
       readonly suggestion: string | null;
     }
-  | { readonly kind: 'too-few'; readonly answered: number; readonly needed: number };
+  | { readonly kind: 'too-few'; readonly respondents: number; readonly needed: number };
 
 export type OutboundMessage =
   | { readonly kind: 'round-opened'; readonly round: RoundView }

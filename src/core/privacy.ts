@@ -30,8 +30,12 @@ export function roundQualifies(tally: RoundTally, policy: PrivacyPolicy): boolea
   return levelBearing(tally) >= policy.minRespondents;
 }
 
-/** Per-level counts of a round are shown only when the round is large enough to hide who picked what. */
-export function distributionVisible(tally: RoundTally, policy: PrivacyPolicy): boolean {
+/**
+ * Whether a round may show anything beyond its count and mean: per-level counts, spread, agreement, or
+ * how many chose "I don't know" next to how many picked a level. Each of these, next to the mean, tells
+ * most small sets of answers apart, so they need the higher threshold.
+ */
+export function breakdownVisible(tally: RoundTally, policy: PrivacyPolicy): boolean {
   return levelBearing(tally) >= policy.minCommentRespondents;
 }
 

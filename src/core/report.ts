@@ -1,8 +1,17 @@
 import { commentsVisible, roundQualifies } from './privacy.js';
-import { levelBearing } from './round.js';
 import { describeLevel, levelFigure, windowAt, type ClosedRoundTally, type LevelDescription, type LevelFigure, type ScoringPolicy } from './scoring.js';
 import { aspectLevel, findAspect, type Aspect, type Survey } from './survey.js';
 import { changeSincePreviousClose, type Change } from './trends.js';
+
+/**
+ * A round that did not count: how many answered it (the count its message showed) and how many answers
+ * with a level it needed. How many of them had a level is not given: next to the count it would say how
+ * many chose "I don't know".
+ */
+export interface Shortfall {
+  readonly respondents: number;
+  readonly needed: number;
+}
 
 export type AspectStatus =
   | {
@@ -10,10 +19,10 @@ export type AspectStatus =
       readonly figure: LevelFigure;
       readonly description: LevelDescription;
       readonly change: Change;
-      /** Set when the aspect's latest closed round had too few answers and so is not part of the figure. */
-      readonly latestShort: { readonly answered: number; readonly needed: number } | null;
+      /** Set when the aspect's latest closed round had too few answers with a level and so is not part of the figure. */
+      readonly latestShort: Shortfall | null;
     }
-  | { readonly kind: 'hidden'; readonly answered: number; readonly needed: number }
+  | ({ readonly kind: 'hidden' } & Shortfall)
   | { readonly kind: 'not-asked' };
 
 export interface AspectReport {
@@ -86,8 +95,9 @@ function aspectStatus(survey: Survey, rounds: readonly ClosedRoundTally[], now: 
   const latest = rounds[rounds.length - 1];
   if (!latest) return { kind: 'not-asked' };
   const figure = levelFigure(windowAt(rounds, now, policy), policy);
-  const latestShort = roundQualifies(latest.tally, policy) ? null : { answered: levelBearing(latest.tally), needed: policy.minRespondents };
-  if (!figure) return { kind: 'hidden', answered: levelBearing(latest.tally), needed: policy.minRespondents };
+  const shortfall: Shortfall = { respondents: latest.tally.respondents, needed: policy.minRespondents };
+  const latestShort = roundQualifies(latest.tally, policy) ? null : shortfall;
+  if (!figure) return { kind: 'hidden', ...shortfall };
   return {
     kind: 'level',
     figure,

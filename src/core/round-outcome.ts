@@ -1,20 +1,19 @@
 import type { RoundOutcome } from './messenger.js';
 import { roundQualifies } from './privacy.js';
-import { levelBearing } from './round.js';
 import { describeLevel, levelAt, levelFigure, type ClosedRoundTally, type ScoringPolicy } from './scoring.js';
 import { aspectLevel, findAspect, type Survey } from './survey.js';
 import { compareLevels } from './trends.js';
 
 /**
  * The result posted when a round closes: the round's own level against the aspect's level as it stood
- * before, and one next step, or, below the minimum, only how many answers it lacked.
+ * before, and one next step; below the minimum, only that it did not count.
  * `aspectRounds` are the closed rounds of the round's aspect, oldest first, including the round itself.
  */
 export function roundOutcome(survey: Survey | null, aspectRounds: readonly ClosedRoundTally[], roundId: number, policy: ScoringPolicy): RoundOutcome | null {
   const round = aspectRounds.find((candidate) => candidate.roundId === roundId);
   if (!round) return null;
   if (!roundQualifies(round.tally, policy)) {
-    return { kind: 'too-few', answered: levelBearing(round.tally), needed: policy.minRespondents };
+    return { kind: 'too-few', respondents: round.tally.respondents, needed: policy.minRespondents };
   }
   const figure = levelFigure([round], policy);
   if (!figure) return null;
@@ -26,9 +25,8 @@ export function roundOutcome(survey: Survey | null, aspectRounds: readonly Close
     value: figure.value,
     levelCount: round.tally.levelCounts.length,
     label: description?.label ?? `Level ${Math.floor(figure.value)}`,
-    answers: figure.answers,
     respondents: round.tally.respondents,
-    agreement: figure.agreement,
+    agreement: figure.breakdown?.agreement ?? null,
     change: compareLevels(figure, before, policy.trendThreshold),
     toward: description?.nextName ?? null,
     suggestion: aspect && description ? (aspectLevel(aspect, description.reached).suggestions[0] ?? null) : null,

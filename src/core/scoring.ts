@@ -1,5 +1,5 @@
 import type { RoundTally } from './round.js';
-import { distributionVisible, roundQualifies, type PrivacyPolicy } from './privacy.js';
+import { breakdownVisible, roundQualifies, type PrivacyPolicy } from './privacy.js';
 import type { Survey } from './survey.js';
 
 export interface ScoringPolicy extends PrivacyPolicy {
@@ -26,19 +26,33 @@ export interface ClosedRoundTally {
 
 export type Agreement = 'high' | 'medium' | 'low';
 
+/**
+ * What a set of answers shows beyond its count and mean: only when every round in it had at least
+ * `minCommentRespondents` answers with a level. Below that, mean plus spread (or agreement, or per-level
+ * counts) tells most small sets of answers apart, and whoever answered could subtract their own answer.
+ */
+export interface FigureBreakdown {
+  /** Answers with a level across the rounds. */
+  readonly answers: number;
+  /** "I don't know" answers across the rounds. */
+  readonly unknown: number;
+  readonly spread: number;
+  readonly agreement: Agreement;
+  /** Answers per level across the rounds. */
+  readonly distribution: readonly number[];
+}
+
 /** An aspect's level: the mean of the level-bearing answers of the rounds in its window. */
 export interface LevelFigure {
   /** Rounded to one decimal: the value everyone sees and every name is derived from. */
   readonly value: number;
-  readonly answers: number;
+  /** Everyone who answered the window's rounds, "I don't know" included: the count everyone sees. */
+  readonly respondents: number;
   readonly rounds: number;
   /** Everyone who answered the most recent round in the window, "I don't know" included. */
   readonly latestRespondents: number;
-  readonly latestUnknown: number;
-  readonly spread: number;
-  readonly agreement: Agreement;
-  /** Answers per level across the window, or null when a round in it is too small to show them. */
-  readonly distribution: readonly number[] | null;
+  /** Null unless every round in the window is large enough to show more than count and mean. */
+  readonly breakdown: FigureBreakdown | null;
   readonly asOf: Date;
 }
 
@@ -77,12 +91,16 @@ export function levelFigure(window: readonly ClosedRoundTally[], policy: Scoring
   const latest = window[window.length - 1];
   if (!latest) return null;
   let answers = 0;
+  let respondents = 0;
+  let unknown = 0;
   let sum = 0;
   let sumOfSquares = 0;
-  let showDistribution = true;
+  let showBreakdown = true;
   const distribution = new Array<number>(latest.tally.levelCounts.length).fill(0);
   for (const round of window) {
-    if (!distributionVisible(round.tally, policy)) showDistribution = false;
+    if (!breakdownVisible(round.tally, policy)) showBreakdown = false;
+    respondents += round.tally.respondents;
+    unknown += round.tally.unknown;
     round.tally.levelCounts.forEach((count, index) => {
       const level = index + 1;
       answers += count;
@@ -95,13 +113,10 @@ export function levelFigure(window: readonly ClosedRoundTally[], policy: Scoring
   const spread = Math.sqrt(Math.max(0, sumOfSquares / answers - mean * mean));
   return {
     value: roundToTenth(mean),
-    answers,
+    respondents,
     rounds: window.length,
     latestRespondents: latest.tally.respondents,
-    latestUnknown: latest.tally.unknown,
-    spread: roundToTenth(spread),
-    agreement: agreementFor(answers, sum, sumOfSquares),
-    distribution: showDistribution ? distribution : null,
+    breakdown: showBreakdown ? { answers, unknown, spread: roundToTenth(spread), agreement: agreementFor(answers, sum, sumOfSquares), distribution } : null,
     asOf: latest.closedAt,
   };
 }

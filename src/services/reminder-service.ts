@@ -5,7 +5,7 @@ import type { ServiceContext } from './context.js';
 import { enqueueRoundDelivery } from './round-service.js';
 
 /**
- * Halfway through a round with fewer than the minimum answers, one reminder in its thread (and, for teams
+ * Halfway through a round that fewer than the minimum have answered, one reminder in its thread (and, for teams
  * that opted in, private nudges to members who have not answered). One query finds them for all teams.
  */
 export function queueHalfwayReminders(ctx: ServiceContext): number {
@@ -16,7 +16,9 @@ export function queueHalfwayReminders(ctx: ServiceContext): number {
       and r.opened_at + (r.closes_at - r.opened_at) / 2 <= ${now.getTime()}
       and r.closes_at > ${now.getTime()}
       and not exists (select 1 from deliveries d where d.round_id = r.id and d.kind = 'reminder')
-      and (select count(*) from answers a where a.round_id = r.id and a.level is not null) < ${ctx.policy.minRespondents}
+      -- Counted over everyone who answered, "I don't know" included: whether a reminder goes out must not
+      -- depend on how many picked a level, or its arrival would say how many chose "I don't know".
+      and (select count(*) from answers a where a.round_id = r.id) < ${ctx.policy.minRespondents}
   `);
   let queued = 0;
   for (const { id } of due) {

@@ -1,12 +1,12 @@
 import { buildDigest, type Digest } from '../core/digest.js';
 import type { RoundOutcome, RoundView } from '../core/messenger.js';
 import { buildTeamReport, type TeamReport } from '../core/report.js';
-import { levelBearing, type Round } from '../core/round.js';
+import type { Round } from '../core/round.js';
 import { closeTimeFor } from '../core/schedule.js';
 import { roundOutcome } from '../core/round-outcome.js';
 import type { Survey } from '../core/survey.js';
 import type { Team } from '../core/team.js';
-import { closedRoundComments, countAnswers, countLevelAnswers } from '../storage/answer-repository.js';
+import { closedRoundComments, countAnswers } from '../storage/answer-repository.js';
 import { closedTallies, closedTalliesByTeam, findOpenRound } from '../storage/round-repository.js';
 import { perDatabase } from '../storage/statement-cache.js';
 import { listTeams } from '../storage/team-repository.js';
@@ -120,7 +120,6 @@ export function roundView(ctx: ServiceContext, team: Team, round: Round): RoundV
     timeZone: team.cadence.timeZone,
     status: round.status,
     respondents: round.tally?.respondents ?? countAnswers(ctx.db, round.id),
-    withLevel: round.tally ? levelBearing(round.tally) : countLevelAnswers(ctx.db, round.id),
     minRespondents: ctx.policy.minRespondents,
   };
 }

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { and, desc, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import { QuestionSnapshotSchema } from '../core/round.js';
 import type { Db } from './database.js';
@@ -71,6 +72,24 @@ export function countLevelAnswers(db: Db, roundId: number): number {
 /** The respondent keys that answered a round: for comparing with channel members, never shown. */
 export function answerKeys(db: Db, roundId: number): string[] {
   return db.select({ key: answers.respondentKey }).from(answers).where(eq(answers.roundId, roundId)).all().map((row) => row.key);
+}
+
+/**
+ * Makes a closing round's comments anonymous: the respondent key goes, both times become the close time,
+ * and the rows are written again in random order, so neither a key, a time nor a row id ties a comment to
+ * its author's answer. Runs inside the close's transaction.
+ */
+export function anonymiseComments(db: Db, roundId: number, closedAt: Date): void {
+  const texts = db.select({ text: comments.text }).from(comments).where(eq(comments.roundId, roundId)).all().map((row) => row.text);
+  if (texts.length === 0) return;
+  db.delete(comments).where(eq(comments.roundId, roundId)).run();
+  for (let i = texts.length - 1; i > 0; i -= 1) {
+    const j = randomInt(i + 1);
+    [texts[i], texts[j]] = [texts[j] as string, texts[i] as string];
+  }
+  db.insert(comments)
+    .values(texts.map((text) => ({ roundId, respondentKey: null, text, createdAt: closedAt, updatedAt: closedAt })))
+    .run();
 }
 
 export function upsertComment(db: Db, comment: { roundId: number; respondentKey: string; text: string; at: Date }): void {
@@ -162,8 +181,9 @@ export function answersOfRespondent(db: Db, respondentKey: string, limit = 50): 
 }
 
 /**
- * Erases one person's answers and comments everywhere. Tallies of closed rounds were frozen at close
- * and hold no link to anyone, so published figures stay as they were.
+ * Erases one person's answers everywhere and their comments on open rounds. Tallies of closed rounds
+ * were frozen at close and comments of closed rounds lost their key then, so nothing anyone else can see
+ * changes (a comment vanishing from a report would say whose it was).
  */
 export function deleteRespondentData(db: Db, respondentKey: string): { answers: number; comments: number } {
   const removedAnswers = db.delete(answers).where(eq(answers.respondentKey, respondentKey)).run().changes;

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import type { AskedQuestion } from '../core/question-choice.js';
 import { QuestionSnapshotSchema, RoundTallySchema, type QuestionSnapshot, type Round, type RoundTally } from '../core/round.js';
 import type { ClosedRoundTally } from '../core/scoring.js';
+import { anonymiseComments } from './answer-repository.js';
 import { inTransaction, isUniqueViolation, type Db } from './database.js';
 import { answers, rounds } from './schema.js';
 import { perDatabase } from './statement-cache.js';
@@ -192,6 +193,7 @@ export function closeRound(db: Db, roundId: number, now: Date, afterClose?: (rou
       .where(eq(rounds.id, roundId))
       .returning()
       .get();
+    anonymiseComments(db, roundId, now);
     const round = toRound(closed);
     afterClose?.(round);
     return round;

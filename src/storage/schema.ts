@@ -99,18 +99,26 @@ export const answers = sqliteTable(
   (t) => [primaryKey({ columns: [t.roundId, t.respondentKey] }), index('answers_respondent').on(t.respondentKey)],
 );
 
+/**
+ * Comments. While a round is open a comment carries its author's respondent key (so they can change it);
+ * when the round closes the key is dropped and the times are set to the close, so the comments leads read
+ * are anonymous text that nothing, forget-me included, can tie back to a person.
+ */
 export const comments = sqliteTable(
   'comments',
   {
+    id: integer('id').primaryKey({ autoIncrement: true }),
     roundId: integer('round_id')
       .notNull()
       .references(() => rounds.id, { onDelete: 'cascade' }),
-    respondentKey: text('respondent_key').notNull(),
+    /** Null once the round has closed. */
+    respondentKey: text('respondent_key'),
     text: text('text').notNull(),
     createdAt: timestamp('created_at').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.roundId, t.respondentKey] }), index('comments_respondent').on(t.respondentKey)],
+  // Null keys never collide, so a closed round holds any number of anonymous comments.
+  (t) => [uniqueIndex('comments_round_respondent_unique').on(t.roundId, t.respondentKey), index('comments_respondent').on(t.respondentKey)],
 );
 
 /** Raw user ids live here and in the audit log only: roles must name the person they apply to. */

@@ -49,7 +49,7 @@ interface GenRound {
   readonly commentCount: number;
   /** Replacement answers for a round whose answers must stay secret. */
   readonly altLevels: readonly number[];
-  /** Picks one of the other answer multisets with the same count, sum and sum of squares. */
+  /** Picks one of the other answer multisets with the same count and sum. */
   readonly altPick: number;
   readonly altCommentCount: number;
 }
@@ -150,15 +150,12 @@ function multisets(size: number, levelCount: number): number[][] {
 }
 
 /**
- * Answers a reader must not be able to tell from `levels` when only the round's mean and spread may show:
- * the same count, sum and sum of squares (for example 1,3,3,3 and 2,2,2,4).
+ * Answers a reader must not be able to tell from `levels` when only the round's count and mean may show:
+ * the same count and sum (for example 1,3,3 and 2,2,3; with spread or agreement shown these differ).
  */
-function sameMomentsAnswers(levels: readonly number[], levelCount: number, pick: number): number[] {
+function sameSumAnswers(levels: readonly number[], levelCount: number, pick: number): number[] {
   const sum = levels.reduce((total, level) => total + level, 0);
-  const squares = levels.reduce((total, level) => total + level * level, 0);
-  const candidates = multisets(levels.length, levelCount).filter(
-    (candidate) => candidate.reduce((total, level) => total + level, 0) === sum && candidate.reduce((total, level) => total + level * level, 0) === squares,
-  );
+  const candidates = multisets(levels.length, levelCount).filter((candidate) => candidate.reduce((total, level) => total + level, 0) === sum);
   return candidates[pick % candidates.length] ?? [...levels];
 }
 
@@ -199,7 +196,7 @@ function buildOrg(gen: GenOrg, twin: boolean): TeamData[] {
       const qualifies = levels.length >= policy.minRespondents;
       const commentsShowable = qualifies && levels.length + round.unknown >= policy.minCommentRespondents;
       if (twin && !qualifies) levels = round.altLevels.slice(0, levels.length).map((level) => fit(level, levelCount));
-      else if (twin && levels.length < policy.minCommentRespondents) levels = sameMomentsAnswers(levels, levelCount, round.altPick);
+      else if (twin && levels.length < policy.minCommentRespondents) levels = sameSumAnswers(levels, levelCount, round.altPick);
       const commentCount = twin && !commentsShowable ? round.altCommentCount : round.commentCount;
       for (let k = 0; k < commentCount; k += 1) {
         comments.push({ roundId, text: twin && !commentsShowable ? `secret ${roundId}/${k}` : `comment ${roundId}/${k}` });
@@ -377,11 +374,13 @@ function modelAspect(team: TeamData, survey: Survey, aspectId: string, at: numbe
   if (!latest) return null;
   const tenths = modelTenths(window);
   const reached = Math.min(Math.max(Math.floor(tenths / 10), 1), levelCount);
-  // Per-level counts only when every round of the window is large enough.
-  let distribution: number[] | null = null;
+  // Anything beyond count and mean (per-level counts, "I don't know" next to answers with a level, agreement)
+  // only when every round of the window is large enough.
+  let breakdown: unknown = null;
   if (window.every((round) => answersOf(round) >= policy.minCommentRespondents)) {
-    distribution = new Array<number>(levelCount).fill(0);
-    for (const round of window) round.tally.levelCounts.forEach((count, index) => (distribution![index] = (distribution![index] ?? 0) + count));
+    const distribution = new Array<number>(levelCount).fill(0);
+    for (const round of window) round.tally.levelCounts.forEach((count, index) => (distribution[index] = (distribution[index] ?? 0) + count));
+    breakdown = { answers: window.reduce((total, round) => total + answersOf(round), 0), unknown: window.reduce((total, round) => total + round.tally.unknown, 0), distribution };
   }
   // The trend compares with the level as it stood just before the latest qualifying close.
   const reference = modelWindow(team.rounds, aspectId, latest.closedAt.getTime() - 1, policy);
@@ -391,11 +390,10 @@ function modelAspect(team: TeamData, survey: Survey, aspectId: string, at: numbe
   return {
     tenths,
     rounds: window.length,
-    answers: window.reduce((total, round) => total + answersOf(round), 0),
+    respondents: window.reduce((total, round) => total + round.tally.respondents, 0),
     asOf: latest.closedAt.getTime(),
     latestRespondents: latest.tally.respondents,
-    latestUnknown: latest.tally.unknown,
-    distribution,
+    breakdown,
     reached,
     name: survey.levels[reached - 1]?.name,
     change: referenceLatest
@@ -414,11 +412,10 @@ function observedAspect(aspect: TeamReport['aspects'][number]): unknown {
     // A value that is not a whole number of tenths shows up as a mismatch.
     tenths: Math.abs(figure.value * 10 - Math.round(figure.value * 10)) < 1e-9 ? Math.round(figure.value * 10) : figure.value,
     rounds: figure.rounds,
-    answers: figure.answers,
+    respondents: figure.respondents,
     asOf: figure.asOf.getTime(),
     latestRespondents: figure.latestRespondents,
-    latestUnknown: figure.latestUnknown,
-    distribution: figure.distribution === null ? null : [...figure.distribution],
+    breakdown: figure.breakdown === null ? null : { answers: figure.breakdown.answers, unknown: figure.breakdown.unknown, distribution: [...figure.breakdown.distribution] },
     reached: status.description.reached,
     name: status.description.name,
     change: change.kind === 'none' ? 'none' : { deltaTenths: Math.round(change.delta * 10), since: change.since.getTime(), direction: change.direction },
@@ -616,7 +613,7 @@ function targetAnswers(probe: Probe): number[] {
 }
 
 /** Report and digest differences are allowed only in the answer counts of rounds below the minimum. */
-const COUNT_PATHS = /(\.answered$)|(\.participation\.(respondents|responseRate)$)/;
+const COUNT_PATHS = /(\.status\.respondents$)|(\.latestShort\.respondents$)|(\.participation\.(respondents|responseRate)$)/;
 
 describe('the explicit attack: one more answer, or one changed answer, in a round', () => {
   it('below the minimum before and after: nothing but answer counts changes, anywhere, at any time', () => {
@@ -646,7 +643,7 @@ describe('the explicit attack: one more answer, or one changed answer, in a roun
     );
   });
 
-  it('below the minimum: changing one answer (or turning it into "I don\'t know") changes nothing but answer counts', () => {
+  it('below the minimum: changing one answer (or turning it into "I don\'t know") changes nothing at all', () => {
     fc.assert(
       fc.property(
         probeArb.filter((probe) => probe.policy.minRespondents - probe.short >= 1),
@@ -662,8 +659,8 @@ describe('the explicit attack: one more answer, or one changed answer, in a roun
           for (const at of reportInstants(after.team.rounds)) {
             const a = reportAt(before.team, survey, at, policy);
             const b = reportAt(after.team, survey, at, policy);
-            const allowed = toUnknown ? COUNT_PATHS : /$^/;
-            expect(diffPaths(a, b).filter((path) => !allowed.test(path))).toEqual([]);
+            // Everyone who answered is the only count shown, and it stays the same.
+            expect(diffPaths(a, b)).toEqual([]);
           }
           for (const at of digestInstants([after.team])) {
             assertSame(digestAt([after.team], at, policy), digestAt([before.team], at, policy), `digest at ${at}`);
@@ -707,8 +704,8 @@ describe('the explicit attack: one more answer, or one changed answer, in a roun
               assertSame(figureAfter, figureBefore, `figure at ${at}`);
               continue;
             }
-            const answersBefore = figureBefore?.answers ?? 0;
-            const answersAfter = figureAfter?.answers ?? 0;
+            const answersBefore = figureBefore ? modelWindow(before.team.rounds, aspectId, at, policy).reduce((total, round) => total + answersOf(round), 0) : 0;
+            const answersAfter = figureAfter ? modelWindow(after.team.rounds, aspectId, at, policy).reduce((total, round) => total + answersOf(round), 0) : 0;
             if (windowBefore.every((id) => windowAfter.includes(id))) {
               // Nothing displaced: the difference is the whole round, at least the minimum.
               grew += 1;
@@ -849,10 +846,11 @@ describe('distributions and comments', () => {
             for (const historical of [false, true]) {
               const report = reportAt(team, team.survey, at, policy, { historical });
               for (const aspect of report.aspects) {
-                if (aspect.status.kind !== 'level' || aspect.status.figure.distribution === null) continue;
+                if (aspect.status.kind !== 'level' || aspect.status.figure.breakdown === null) continue;
                 const window = modelWindow(team.rounds, aspect.aspectId, at, policy);
                 expect(window.every((round) => answersOf(round) >= policy.minCommentRespondents)).toBe(true);
-                expect(aspect.status.figure.distribution.reduce((total, count) => total + count, 0)).toBe(aspect.status.figure.answers);
+                const { breakdown } = aspect.status.figure;
+                expect(breakdown.distribution.reduce((total, count) => total + count, 0)).toBe(breakdown.answers);
               }
               for (const group of report.comments ?? []) {
                 expect(group.texts.filter((text) => smallTexts.has(text))).toEqual([]);

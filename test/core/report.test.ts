@@ -24,7 +24,7 @@ describe('team report', () => {
     expect(investment?.suggestions).toEqual(['investment step 2a', 'investment step 2b', 'investment step 2c']);
     expect(investment?.suggestionsToward).toBe('Steady');
     expect(adoption?.status).toMatchObject({ kind: 'level', figure: { value: 3.4 }, change: { kind: 'none' } });
-    expect(interfaces?.status).toEqual({ kind: 'hidden', answered: 2, needed: 3 });
+    expect(interfaces?.status).toEqual({ kind: 'hidden', respondents: 2, needed: 3 });
     expect(interfaces?.suggestions).toEqual([]);
     expect(operations?.status).toEqual({ kind: 'not-asked' });
     expect(report.weakest).toEqual(['investment', 'adoption']);
@@ -53,9 +53,10 @@ describe('team report', () => {
     expect(buildTeamReport(input({ rounds, comments, shuffle: reversed })).comments?.[0]?.texts).toEqual(['third', 'second', 'first']);
   });
 
-  it('notes a latest round that did not count', () => {
-    const report = buildTeamReport(input({ rounds: [...rounds, closedRound('investment', '2026-02-20', [4, 4], { roundId: 9 })] }));
-    expect(report.aspects[0]?.status).toMatchObject({ kind: 'level', figure: { value: 2.2 }, latestShort: { answered: 2, needed: 3 } });
+  it('notes a latest round that did not count, by everyone who answered it (never how many had a level)', () => {
+    const report = buildTeamReport(input({ rounds: [...rounds, closedRound('investment', '2026-02-20', [4, 4], { roundId: 9, unknown: 2 })] }));
+    expect(report.aspects[0]?.status).toMatchObject({ kind: 'level', figure: { value: 2.2 }, latestShort: { respondents: 4, needed: 3 } });
+    expect(JSON.stringify(report.aspects[0]?.status)).not.toMatch(/"(answers|answered|unknown)"/);
   });
 
   it('reports one aspect on request', () => {

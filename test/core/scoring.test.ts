@@ -18,7 +18,8 @@ describe('level', () => {
     // Window: rounds of 12 Jan, 26 Jan, 2 Feb → (7 + 8 + 12) / 10 = 2.7
     expect(figure?.value).toBe(2.7);
     expect(figure?.rounds).toBe(3);
-    expect(figure?.answers).toBe(10);
+    expect(figure?.respondents).toBe(12);
+    expect(figure?.breakdown).toBeNull();
     expect(figure?.latestRespondents).toBe(4);
     expect(windowAt(rounds, new Date('2026-03-01'), TEST_POLICY).map((round) => round.closedAt.toISOString().slice(0, 10))).toEqual(['2026-01-12', '2026-01-26', '2026-02-02']);
   });
@@ -31,15 +32,19 @@ describe('level', () => {
   });
 
   it('measures agreement by spread', () => {
-    expect(levelFigure([closedRound('a', '2026-01-01', [2, 2, 2, 2])], TEST_POLICY)?.agreement).toBe('high');
-    expect(levelFigure([closedRound('a', '2026-01-01', [1, 1, 4, 4])], TEST_POLICY)?.agreement).toBe('low');
+    expect(levelFigure([closedRound('a', '2026-01-01', [2, 2, 2, 2, 2])], TEST_POLICY)?.breakdown?.agreement).toBe('high');
+    expect(levelFigure([closedRound('a', '2026-01-01', [1, 1, 4, 4, 4])], TEST_POLICY)?.breakdown?.agreement).toBe('low');
   });
 
-  it('shows per-level counts only when every round in the window is large enough', () => {
-    const big = closedRound('a', '2026-01-01', [1, 2, 2, 3, 4]);
+  it('shows nothing beyond count and mean (agreement, spread, per-level counts) unless every round in the window is large enough', () => {
+    const big = closedRound('a', '2026-01-01', [1, 2, 2, 3, 4], { unknown: 1 });
     const small = closedRound('a', '2026-01-08', [2, 2, 3]);
-    expect(levelFigure([big], TEST_POLICY)?.distribution).toEqual([1, 2, 1, 1]);
-    expect(levelFigure([big, small], TEST_POLICY)?.distribution).toBeNull();
+    expect(levelFigure([big], TEST_POLICY)?.breakdown).toEqual({ answers: 5, unknown: 1, spread: 1, agreement: 'low', distribution: [1, 2, 1, 1] });
+    expect(levelFigure([big, small], TEST_POLICY)?.breakdown).toBeNull();
+    // 1,3,3 and 2,2,3 share count and mean; with agreement shown they would be told apart.
+    const a = levelFigure([closedRound('a', '2026-01-08', [1, 3, 3], { roundId: 9 })], TEST_POLICY);
+    const b = levelFigure([closedRound('a', '2026-01-08', [2, 2, 3], { roundId: 9 })], TEST_POLICY);
+    expect(a).toEqual(b);
   });
 });
 

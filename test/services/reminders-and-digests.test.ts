@@ -25,14 +25,16 @@ function words(text: string): CommandToken[] {
 const PM: Invocation = { actor: { platform: 'slack', workspaceId: 'T1', userId: 'UPM' }, channel: { platform: 'slack', workspaceId: 'T1', channelId: 'CPM' }, configuredAdmins: ['UPM'] };
 
 describe('halfway reminders', () => {
-  it('remind once, at halfway, only rounds with fewer than the minimum answers', () => {
+  it('remind once, at halfway, only rounds that fewer than the minimum have answered ("I don\'t know" included, so a reminder says nothing about who picked a level)', () => {
     const quiet = setUpTeam(ctx, 'Quiet');
     const busy = setUpTeam(ctx, 'Busy');
     const quietRound = openRound(ctx, quiet, { origin: 'ad-hoc' });
     const busyRound = openRound(ctx, busy, { origin: 'ad-hoc' });
     if (quietRound.kind !== 'opened' || busyRound.kind !== 'opened') throw new Error('rounds did not open');
-    answerAs(ctx, quietRound.round.id, ['2', 'unknown', 'unknown']);
-    answerAs(ctx, busyRound.round.id, ['1', '2', '3']);
+    answerAs(ctx, quietRound.round.id, ['2', 'unknown']);
+    // Three answered, one of them "I don't know": below the minimum of answers with a level, yet no reminder,
+    // since its arrival would tell the channel that someone chose "I don't know".
+    answerAs(ctx, busyRound.round.id, ['1', '2', 'unknown']);
     ctx.clock.advance(DAY);
     expect(queueHalfwayReminders(ctx)).toBe(0);
     ctx.clock.advance(DAY);

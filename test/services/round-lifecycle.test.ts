@@ -47,7 +47,8 @@ describe('a round from open to result', () => {
     expect(closed.map((r) => r.id)).toEqual([round.id]);
     expect(findRound(ctx.db, round.id)?.tally).toEqual({ respondents: 4, unknown: 1, levelCounts: [0, 0, 2, 1] });
     expect(recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U9' }, round.id, '1').kind).toBe('round-closed');
-    expect(closedRoundOutcome(ctx, findRound(ctx.db, round.id)!)).toMatchObject({ kind: 'figure', value: 3.3, answers: 3, respondents: 4 });
+    // Four answered, below the comment threshold: the result gives that count and the mean, nothing more.
+    expect(closedRoundOutcome(ctx, findRound(ctx.db, round.id)!)).toMatchObject({ kind: 'figure', value: 3.3, respondents: 4, agreement: null });
 
     const report = teamReport(ctx, team, { withComments: false });
     expect(report.kind === 'report' && report.report.aspects[0]?.status).toMatchObject({ kind: 'level', figure: { value: 3.3 } });
@@ -169,16 +170,27 @@ describe("a new team's report", () => {
 });
 
 describe('privacy operations', () => {
-  it('forget-me erases answers and comments but leaves closed tallies (and so every figure) as they were', () => {
+  it('forget-me erases answers and open comments but leaves closed tallies and closed comments (and so every view) as they were', () => {
     const { team, round } = openFor('Payments');
-    answerAs(ctx, round.id, ['1', '2', '3']);
+    answerAs(ctx, round.id, ['1', '2', '3', '3', '4']);
     const me = { platform: 'slack' as const, workspaceId: 'T1', userId: 'U1' };
     recordComment(ctx, me, round.id, 'mine');
+    recordComment(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U2' }, round.id, 'theirs');
     closeOpenRound(ctx, team);
-    const before = teamReport(ctx, team, { withComments: false });
-    expect(forgetMe(ctx, me, CLI_ACTOR)).toEqual({ answers: 1, comments: 1 });
+    // At close the comments lost their keys and their times became the close time.
+    const rows = ctx.db.$client.prepare('select respondent_key, created_at, updated_at from comments where round_id = ?').all(round.id) as { respondent_key: string | null; created_at: number; updated_at: number }[];
+    const closedAt = findRound(ctx.db, round.id)!.closedAt!.getTime();
+    expect(rows).toEqual([
+      { respondent_key: null, created_at: closedAt, updated_at: closedAt },
+      { respondent_key: null, created_at: closedAt, updated_at: closedAt },
+    ]);
+    const before = teamReport(ctx, team, { withComments: true });
+    expect(before.kind === 'report' && before.report.comments?.[0]?.texts.length).toBe(2);
+    expect(forgetMe(ctx, me, CLI_ACTOR)).toEqual({ answers: 1, comments: 0 });
     expect(answersOfRespondent(ctx.db, respondentKey(ctx.respondentSecret, me))).toEqual([]);
-    expect(teamReport(ctx, team, { withComments: false })).toEqual(before);
+    const after = teamReport(ctx, team, { withComments: true });
+    const sorted = (result: typeof before) => (result.kind === 'report' ? { ...result.report, comments: result.report.comments?.map((group) => ({ ...group, texts: [...group.texts].sort() })) } : null);
+    expect(sorted(after)).toEqual(sorted(before));
     const audit = ctx.db.$client.prepare('select action from audit_log').all() as { action: string }[];
     expect(audit.map((row) => row.action)).toContain('respondent.forget');
   });

@@ -86,7 +86,7 @@ describe('halfway reminders in Slack', () => {
     // Move the round's opening five days back (it closes in four): it is now past halfway.
     h.server.ctx.db.$client.prepare('update rounds set opened_at = opened_at - ? where id = ?').run(5 * 24 * 60 * 60 * 1000, opened.round.id);
     const reminder = await eventually('the reminder in the thread', () => h.slack.messages(CHANNEL).find((message) => message.thread_ts === roundMessage.ts && message.text.startsWith('Halfway through')), 15_000);
-    expect(reminder.text).toContain('1 answered so far, 1 with a level; results need 3 answers with a level ("I don\'t know" does not count toward them)');
+    expect(reminder.text).toContain('1 answered so far; results need 3 answers with a level ("I don\'t know" does not count toward them)');
     const nudged = await eventually('the nudges', () => {
       const list = MEMBERS.filter((user) => h.slack.messages(user).some((message) => message.text.includes('is waiting for your answer')));
       return list.length >= MEMBERS.length - 1 ? list : null;

@@ -17,10 +17,10 @@ describe('Block Kit limits', () => {
   const aspect = survey.aspects[0]!;
   const question = { ...snapshotQuestion(survey, aspect, aspect.questions[0]!), prompt: long(150), aspectName: long(40) };
   question.options = question.options.map((option) => ({ ...option, text: option.level === null ? option.text : `${long(199)}<&>` }));
-  const view = { roundId: 123456789, teamName: long(60), aspectName: long(40), prompt: question.prompt, options: question.options, closesAt: new Date('2026-03-06T16:00:00Z'), timeZone: 'Europe/Berlin', status: 'open' as const, respondents: 12, withLevel: 10, minRespondents: 3 };
+  const view = { roundId: 123456789, teamName: long(60), aspectName: long(40), prompt: question.prompt, options: question.options, closesAt: new Date('2026-03-06T16:00:00Z'), timeZone: 'Europe/Berlin', status: 'open' as const, respondents: 12, minRespondents: 3 };
 
   it('keeps the longest round, closed round and result within the message limits', () => {
-    for (const message of [openRoundMessage(view), closedRoundMessage({ ...view, status: 'closed' }), roundResultMessage(view, { kind: 'figure', value: 3.3, levelCount: 7, label: long(80), answers: 12, respondents: 12, agreement: 'low', change: { kind: 'none' }, toward: 'Level 4', suggestion: long(200) })]) {
+    for (const message of [openRoundMessage(view), closedRoundMessage({ ...view, status: 'closed' }), roundResultMessage(view, { kind: 'figure', value: 3.3, levelCount: 7, label: long(80), respondents: 12, agreement: 'low', change: { kind: 'none' }, toward: 'Level 4', suggestion: long(200) })]) {
       expect(blockKitProblems(message.blocks, 'message')).toEqual([]);
     }
     expect(JSON.stringify(openRoundMessage(view).blocks)).toContain('&lt;&amp;&gt;');
@@ -54,15 +54,15 @@ describe('Block Kit limits', () => {
 });
 
 describe('the halfway reminder', () => {
-  it('says that the minimum counts answers with a level, which the answered count does not separate', () => {
+  it('names one number, everyone who answered, and says which answers the minimum counts instead of counting them', () => {
     const survey = buildSurvey({ levels: 4, aspects: ['measurement'] });
     const aspect = survey.aspects[0]!;
     const question = snapshotQuestion(survey, aspect, aspect.questions[0]!);
-    // Four answered, two of them "I don't know": four is more than the minimum of three, yet too few count.
-    const view = { roundId: 7, teamName: 'Payments', aspectName: question.aspectName, prompt: question.prompt, options: question.options, closesAt: new Date('2026-03-06T16:00:00Z'), timeZone: 'Europe/Berlin', status: 'open' as const, respondents: 4, withLevel: 2, minRespondents: 3 };
+    // Two answered so far; how many of them picked a level is never said next to it.
+    const view = { roundId: 7, teamName: 'Payments', aspectName: question.aspectName, prompt: question.prompt, options: question.options, closesAt: new Date('2026-03-06T16:00:00Z'), timeZone: 'Europe/Berlin', status: 'open' as const, respondents: 2, minRespondents: 3 };
     const message = reminderMessage(view);
     // The close time's fallback text depends on the locale, so the sentence is checked up to it.
-    expect(message.text.slice(0, message.text.indexOf('{date_short_pretty}'))).toBe('Halfway through: 4 answered so far, 2 with a level; results need 3 answers with a level ("I don\'t know" does not count toward them). The round closes <!date^1772812800^');
+    expect(message.text.slice(0, message.text.indexOf('{date_short_pretty}'))).toBe('Halfway through: 2 answered so far; results need 3 answers with a level ("I don\'t know" does not count toward them). The round closes <!date^1772812800^');
     expect(blockKitProblems(message.blocks, 'message')).toEqual([]);
     expect(JSON.stringify(message.blocks)).toContain('results need 3 answers with a level');
   });

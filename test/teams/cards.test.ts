@@ -47,7 +47,6 @@ const view: RoundView = {
   timeZone: 'Europe/Berlin',
   status: 'open',
   respondents: 12,
-  withLevel: 11,
   minRespondents: 3,
 };
 const closedView: RoundView = { ...view, status: 'closed' };
@@ -165,9 +164,9 @@ const cards: readonly { name: string; size: Size; card: AdaptiveCard }[] = [
   { name: 'round card, own view with pick, notice and comment', size: 'everyday', card: roundCard(view, { personal: { pickedOptionId: pickedOption.id, comment: long(1000, 'mine'), notice: `Saved: ${long(200)}` } }) },
   { name: "round card, own view with I don't know", size: 'everyday', card: roundCard(view, { personal: { pickedOptionId: UNKNOWN_OPTION_ID, comment: null, notice: null }, refreshUserIds: memberIds }) },
   { name: 'round card, closed own view', size: 'everyday', card: roundCard(closedView, { personal: { pickedOptionId: pickedOption.id, comment: long(1000), notice: 'The round has closed.' } }) },
-  { name: 'result card, figure', size: 'everyday', card: resultCard(closedView, { kind: 'figure', value: 3.3, levelCount: 7, label: long(80), answers: 12, respondents: 14, agreement: 'low', change: { kind: 'change', direction: 'improved', delta: 0.6, since: new Date('2026-02-01') }, toward: long(40), suggestion: long(300) }) },
-  { name: 'result card, figure at the top', size: 'everyday', card: resultCard(closedView, { kind: 'figure', value: 7, levelCount: 7, label: 'Seventh', answers: 3, respondents: 3, agreement: 'high', change: { kind: 'none' }, toward: null, suggestion: null }) },
-  { name: 'result card, too few', size: 'everyday', card: resultCard(closedView, { kind: 'too-few', answered: 1, needed: 3 }) },
+  { name: 'result card, figure', size: 'everyday', card: resultCard(closedView, { kind: 'figure', value: 3.3, levelCount: 7, label: long(80), respondents: 14, agreement: 'low', change: { kind: 'change', direction: 'improved', delta: 0.6, since: new Date('2026-02-01') }, toward: long(40), suggestion: long(300) }) },
+  { name: 'result card, figure at the top', size: 'everyday', card: resultCard(closedView, { kind: 'figure', value: 7, levelCount: 7, label: 'Seventh', respondents: 3, agreement: null, change: { kind: 'none' }, toward: null, suggestion: null }) },
+  { name: 'result card, too few', size: 'everyday', card: resultCard(closedView, { kind: 'too-few', respondents: 1, needed: 3 }) },
   { name: 'reminder', size: 'everyday', card: reminderCard(view) },
   { name: 'nudge', size: 'everyday', card: nudgeCard(view) },
   { name: 'report, no results, first round open', size: 'large', card: reportCard(buildTeamReport({ team: { id: 1, name: 'New' }, survey, rounds: [], openRound: { aspectId: aspect.id, closesAt }, comments: null, policy: TEST_POLICY, now: new Date('2026-02-01'), shuffle: (items) => [...items] })) },

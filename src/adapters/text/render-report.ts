@@ -1,22 +1,15 @@
 import type { AspectReport, TeamReport } from '../../core/report.js';
-import { formatChange, formatDate, formatLevel, pad, plural } from './format.js';
+import { aspectLineParts, PLAIN_MARKUP, type Markup } from './figure-text.js';
+import { formatDate, pad, plural } from './format.js';
+
+const TEXT_MARKUP: Markup = { ...PLAIN_MARKUP, date: (at) => formatDate(at) };
+/** Column widths after the name: level, label, change, count; the rest follows unpadded. */
+const COLUMNS = [4, 38, 7, 12];
 
 function aspectLine(aspect: AspectReport, nameWidth: number): string {
-  const name = pad(aspect.aspectName, nameWidth);
-  const status = aspect.status;
-  const open = aspect.openUntil ? ` · round open until ${formatDate(aspect.openUntil)}` : '';
-  switch (status.kind) {
-    case 'not-asked':
-      return `  ${name}  —    not asked yet${open}`;
-    case 'hidden':
-      return `  ${name}  —    hidden: ${status.answered} answered, results need ${status.needed}${open}`;
-    case 'level': {
-      const { figure } = status;
-      const agreement = figure.agreement === 'low' ? 'agreement low — worth a conversation' : `agreement ${figure.agreement}`;
-      const short = status.latestShort ? ` · last round not counted (${status.latestShort.answered} of ${status.latestShort.needed} needed)` : '';
-      return `  ${name}  ${formatLevel(figure.value)}  ${pad(status.description.label, 38)} ${pad(formatChange(status.change), 7)} ${pad(`${figure.latestRespondents} answered`, 12)} ${agreement}${short}${open}`;
-    }
-  }
+  const [name = '', ...rest] = aspectLineParts(aspect, TEXT_MARKUP);
+  const cells = rest.map((part, index) => (index < COLUMNS.length && rest.length > 3 ? pad(part, COLUMNS[index] ?? 0) : part));
+  return `  ${pad(name, nameWidth)}  ${cells.join(' ')}`.trimEnd();
 }
 
 /** The plain-text report (CLI and logs); chat adapters render the same TeamReport their own way. */
@@ -40,6 +33,6 @@ export function renderReportText(report: TeamReport): string {
       for (const text of group.texts) lines.push(`    “${text}”`);
     }
   }
-  lines.push(`Figures use closed rounds with at least ${report.minRespondents} answers; nobody's individual answer is shown.`);
+  lines.push(`Figures use closed rounds with at least ${report.minRespondents} answers with a level; nobody's individual answer is shown.`);
   return lines.join('\n');
 }

@@ -73,6 +73,17 @@ export function replySentence(reply: CommandReply, style: TextStyle): string | n
   }
 }
 
+/**
+ * What forget-me reaches, said before and after: comments of closed rounds lost their key at close, so
+ * they are anonymous text it cannot find (and no report changes in a way that would point at the person).
+ */
+const FORGET_ME_LIMITS =
+  'Comments on closed rounds became anonymous when their round closed: nothing ties them to you any more, so they stay, as do team results already published (anonymous totals).';
+
+export function forgetMeExplanation(bold: (text: string) => string): string {
+  return `This erases ${bold('all your answers, and your comments on rounds still open')}, in every team, for good. ${FORGET_ME_LIMITS}`;
+}
+
 export function forgottenSentence(removed: { answers: number; comments: number }): string {
-  return `Done: erased ${removed.answers} answer${removed.answers === 1 ? '' : 's'} and ${removed.comments} comment${removed.comments === 1 ? '' : 's'}. Team results already published are anonymous totals and stay as they were.`;
+  return `Done: erased ${removed.answers} answer${removed.answers === 1 ? '' : 's'} and ${removed.comments} comment${removed.comments === 1 ? '' : 's'}. ${FORGET_ME_LIMITS}`;
 }

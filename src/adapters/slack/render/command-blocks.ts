@@ -4,6 +4,7 @@ import type { TeamStatus } from '../../../services/chat-commands.js';
 import type { RoleAssignment } from '../../../storage/role-repository.js';
 import { escapeMrkdwn, mention, slackDate } from '../mrkdwn.js';
 import { actions, button, context, header, section, type Block } from './blocks.js';
+import { forgetMeExplanation } from '../../text/reply-text.js';
 import { ACTION } from './round-message.js';
 
 export function helpBlocks(entries: readonly CommandHelp[], problem: string | null): Block[] {
@@ -49,7 +50,7 @@ export function teamChoiceBlocks(teams: readonly { id: number; name: string }[])
 
 export function forgetConfirmBlocks(): Block[] {
   return [
-    section('This erases *all your answers and comments* in every team, for good. Team results already published are anonymous totals and stay as they were.'),
+    section(forgetMeExplanation((text) => `*${text}*`)),
     actions([button('Erase my answers and comments', ACTION.forgetConfirm, 'confirm', { style: 'danger' })]),
   ];
 }

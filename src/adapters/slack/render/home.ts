@@ -26,6 +26,7 @@ export function homeView(input: { answers: readonly OwnAnswerView[]; reports: re
     return `• ${escapeMrkdwn(answer.teamName)} · ${escapeMrkdwn(answer.aspectName)}: ${picked} (${slackDate(answer.at, '{date_short}')}${answer.open ? ', can still change' : ''})${comment}`;
   });
   if (lines.length > 0) blocks.push(section(lines.join('\n')));
+  blocks.push(context('Comments become anonymous when their round closes: from then on nobody, you included, can tell which was yours.'));
   for (const report of input.reports.slice(0, 5)) blocks.push(divider(), ...reportBlocks(report).slice(0, 12));
   blocks.push(divider(), section(input.help.map((entry) => `\`/maturity ${entry.usage}\` — ${escapeMrkdwn(entry.what)}`).join('\n')));
   return { type: 'home', blocks: capBlocks(blocks, LIMITS.surfaceBlocks) };

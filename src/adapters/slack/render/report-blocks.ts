@@ -1,24 +1,14 @@
 import type { AspectReport, TeamReport } from '../../../core/report.js';
-import { formatChange, formatLevel, plural } from '../../text/format.js';
+import { aspectLineParts, type Markup } from '../../text/figure-text.js';
+import { plural } from '../../text/format.js';
 import { escapeMrkdwn, slackDate } from '../mrkdwn.js';
 import { capBlocks, context, divider, header, LIMITS, section, type Block } from './blocks.js';
 
+export const SLACK_MARKUP: Markup = { escape: escapeMrkdwn, bold: (text) => `*${text}*`, date: slackDate };
+
 function aspectLine(aspect: AspectReport): string {
-  const name = `*${escapeMrkdwn(aspect.aspectName)}*`;
-  const open = aspect.openUntil ? ` · a round is open until ${slackDate(aspect.openUntil)}` : '';
-  const status = aspect.status;
-  switch (status.kind) {
-    case 'not-asked':
-      return `${name}  —  not asked yet${open}`;
-    case 'hidden':
-      return `${name}  —  hidden: ${status.answered} answered, results need ${status.needed}${open}`;
-    case 'level': {
-      const { figure } = status;
-      const agreement = figure.agreement === 'low' ? 'agreement low — worth a conversation' : `agreement ${figure.agreement}`;
-      const short = status.latestShort ? ` · the last round had ${status.latestShort.answered} of ${status.latestShort.needed} needed answers and does not count` : '';
-      return `${name}  *${formatLevel(figure.value)}*  ${escapeMrkdwn(status.description.label)}  ${formatChange(status.change)}  · ${figure.latestRespondents} answered · ${agreement}${short}${open}`;
-    }
-  }
+  const [name = '', value = '', ...rest] = aspectLineParts(aspect, SLACK_MARKUP);
+  return `${name}  ${value}  ${rest.join(' · ')}`;
 }
 
 /** The report blocks shared by the ephemeral `/maturity report` reply and the App Home tab. */
@@ -42,6 +32,6 @@ export function reportBlocks(report: TeamReport, options: { withHeader?: boolean
       blocks.push(section([`_${escapeMrkdwn(group.aspectName)}_`, ...group.texts.map((text) => `> ${escapeMrkdwn(text).replace(/\n/g, ' ')}`)].join('\n')));
     }
   }
-  blocks.push(context(`Last ${plural(report.windowRounds, 'round')} per aspect; only closed rounds with at least ${report.minRespondents} answers count. Only you can see this.`));
+  blocks.push(context(`Last ${plural(report.windowRounds, 'round')} per aspect; only closed rounds with at least ${report.minRespondents} answers with a level count. Only you can see this.`));
   return capBlocks(blocks, LIMITS.messageBlocks);
 }

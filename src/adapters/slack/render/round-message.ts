@@ -1,8 +1,9 @@
 import type { RoundOutcome, RoundView } from '../../../core/messenger.js';
 import { UNKNOWN_OPTION_ID } from '../../../core/survey.js';
-import { formatChange, formatLevel, plural } from '../../text/format.js';
-import { halfwayCount } from '../../text/render-round.js';
+import { halfwayCount, outcomeText, roundPrivacyNote } from '../../text/figure-text.js';
+import { formatLevel, plural } from '../../text/format.js';
 import { escapeMrkdwn, slackDate } from '../mrkdwn.js';
+import { SLACK_MARKUP } from './report-blocks.js';
 import { actions, button, context, header, section, type Block } from './blocks.js';
 
 export const ACTION = {
@@ -20,10 +21,6 @@ export function answerValue(roundId: number, optionId: string): string {
 export interface SlackMessage {
   readonly text: string;
   readonly blocks: Block[];
-}
-
-function privacyNote(view: RoundView): string {
-  return `Private: the team sees totals only, and only once ${view.minRespondents} or more have answered. Nobody sees who picked what.`;
 }
 
 /** The round in its channel: each statement with its own button, "I don't know", a comment button, close time and count. */
@@ -46,7 +43,7 @@ export function openRoundMessage(view: RoundView): SlackMessage {
       ],
       `mp_round_${view.roundId}`,
     ),
-    context(`Closes ${slackDate(view.closesAt)} · ${plural(view.respondents, 'person', 'people')} answered · you can change your answer until then`, escapeMrkdwn(privacyNote(view))),
+    context(`Closes ${slackDate(view.closesAt)} · ${plural(view.respondents, 'person', 'people')} answered · you can change your answer until then`, escapeMrkdwn(roundPrivacyNote(view))),
   );
   return { text: `Platform pulse · ${view.aspectName}: ${view.prompt}`, blocks };
 }
@@ -65,23 +62,12 @@ export function closedRoundMessage(view: RoundView): SlackMessage {
   };
 }
 
-function agreementText(agreement: string): string {
-  return agreement === 'high' ? 'The team mostly agrees.' : agreement === 'medium' ? 'Views differ somewhat.' : 'Views differ a lot — worth a conversation.';
-}
-
 /** The team result posted in the round's thread. */
 export function roundResultMessage(view: RoundView, outcome: RoundOutcome): SlackMessage {
-  if (outcome.kind === 'too-few') {
-    const more = outcome.needed - outcome.answered;
-    const text = `Only ${outcome.answered} answered with a level; results need ${outcome.needed}, so this round stays private. ${plural(more, 'more answer')} next time!`;
-    return { text, blocks: [section(escapeMrkdwn(text))] };
-  }
-  const change = outcome.change.kind === 'change' ? ` ${formatChange(outcome.change)} on the previous rounds.` : '';
-  const headline = `*${escapeMrkdwn(view.aspectName)} this round: ${formatLevel(outcome.value)} of ${outcome.levelCount}* (${escapeMrkdwn(outcome.label)}), ${plural(outcome.answers, 'answer')}.${change} ${agreementText(outcome.agreement)}`;
+  const { headline, next } = outcomeText(view, outcome, SLACK_MARKUP);
+  if (outcome.kind === 'too-few') return { text: headline, blocks: [section(headline)] };
   const blocks = [section(headline)];
-  if (outcome.suggestion) {
-    blocks.push(section(`${outcome.toward ? `Next step toward *${escapeMrkdwn(outcome.toward)}*` : 'To keep the edge'}: ${escapeMrkdwn(outcome.suggestion)}`));
-  }
+  if (next) blocks.push(section(next));
   blocks.push(context('Leads see more with `/maturity report`.'));
   return { text: `${view.aspectName} this round: ${formatLevel(outcome.value)} of ${outcome.levelCount}`, blocks };
 }

@@ -3,6 +3,7 @@ import { WEEKDAYS } from '../../../core/team.js';
 import type { TeamStatus } from '../../../services/chat-commands.js';
 import type { RoleAssignment } from '../../../storage/role-repository.js';
 import { actionSet, card, cardDate, escapeMarkdown, execute, facts, text, type AdaptiveCard } from './elements.js';
+import { forgetMeExplanation } from '../../text/reply-text.js';
 import { VERB } from './round-card.js';
 
 export function helpCard(entries: readonly CommandHelp[], problem: string | null): AdaptiveCard {
@@ -63,7 +64,7 @@ export function teamChoiceCard(teams: readonly { id: number; name: string }[]): 
 
 export function forgetConfirmCard(): AdaptiveCard {
   return card([
-    text('This erases **all your answers and comments** in every team, for good. Team results already published are anonymous totals and stay as they were.'),
+    text(forgetMeExplanation((value) => `**${value}**`)),
     actionSet([execute('Erase my answers and comments', VERB.forgetConfirm, {}, { style: 'destructive' })]),
   ]);
 }

@@ -1,5 +1,6 @@
 import type { AspectReport, TeamReport } from '../../../core/report.js';
-import { formatChange, formatLevel, plural } from '../../text/format.js';
+import { aspectLineParts, type Markup } from '../../text/figure-text.js';
+import { plural } from '../../text/format.js';
 import { card, cardDate, cut, escapeMarkdown, text, type AdaptiveCard, type CardElement } from './elements.js';
 
 /**
@@ -31,21 +32,11 @@ function commentList(texts: readonly string[], budget: number): string {
   return lines.join('\n');
 }
 
+export const TEAMS_MARKUP: Markup = { escape: escapeMarkdown, bold: (value) => `**${value}**`, date: cardDate };
+
 function aspectLine(aspect: AspectReport): string {
-  const name = `**${escapeMarkdown(aspect.aspectName)}**`;
-  const open = aspect.openUntil ? ` · a round is open until ${cardDate(aspect.openUntil)}` : '';
-  const status = aspect.status;
-  switch (status.kind) {
-    case 'not-asked':
-      return `${name} — not asked yet${open}`;
-    case 'hidden':
-      return `${name} — hidden: ${status.answered} answered, results need ${status.needed}${open}`;
-    case 'level': {
-      const { figure } = status;
-      const agreement = figure.agreement === 'low' ? 'agreement low — worth a conversation' : `agreement ${figure.agreement}`;
-      return `${name} **${formatLevel(figure.value)}** ${escapeMarkdown(status.description.label)} ${formatChange(status.change)} · ${figure.latestRespondents} answered · ${agreement}${open}`;
-    }
-  }
+  const [name = '', value = '', ...rest] = aspectLineParts(aspect, TEAMS_MARKUP);
+  return `${name} ${value} ${rest.join(' · ')}`;
 }
 
 /** A team's report as a card, for the asker only (their 1:1 chat, or their own view of a channel card). */
@@ -70,6 +61,6 @@ export function reportCard(report: TeamReport): AdaptiveCard {
       body.push(text(commentList(group.texts, share)));
     }
   }
-  body.push(text(`Last ${plural(report.windowRounds, 'round')} per aspect; only closed rounds with at least ${report.minRespondents} answers count. Only you can see this.`, { isSubtle: true, size: 'Small' }));
+  body.push(text(`Last ${plural(report.windowRounds, 'round')} per aspect; only closed rounds with at least ${report.minRespondents} answers with a level count. Only you can see this.`, { isSubtle: true, size: 'Small' }));
   return card(body);
 }

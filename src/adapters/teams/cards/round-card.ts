@@ -1,8 +1,9 @@
 import type { RoundOutcome, RoundView } from '../../../core/messenger.js';
 import { UNKNOWN_OPTION_ID } from '../../../core/survey.js';
-import { formatChange, formatLevel, plural } from '../../text/format.js';
-import { halfwayCount } from '../../text/render-round.js';
+import { halfwayCount, outcomeText, roundPrivacyNote } from '../../text/figure-text.js';
+import { plural } from '../../text/format.js';
 import { actionSet, card, cardDate, escapeMarkdown, execute, text, type AdaptiveCard, type CardElement } from './elements.js';
+import { TEAMS_MARKUP } from './report-card.js';
 
 export const VERB = {
   answer: 'answer',
@@ -65,20 +66,15 @@ export function roundCard(view: RoundView, options: { personal?: PersonalState |
   }
   body.push(
     text(`${open ? `Closes ${cardDate(view.closesAt)}` : `Closed ${cardDate(view.closesAt)}`} · ${plural(view.respondents, 'person', 'people')} answered`, { isSubtle: true, size: 'Small' }),
-    text(`Private: the team sees totals only, and only once ${view.minRespondents} or more have answered.`, { isSubtle: true, size: 'Small' }),
+    text(escapeMarkdown(roundPrivacyNote(view)), { isSubtle: true, size: 'Small' }),
   );
   const refresh = refreshUserIds ? { action: { type: 'Action.Execute', verb: VERB.refresh, data: { verb: VERB.refresh, roundId: view.roundId } }, userIds: [...refreshUserIds] } : undefined;
   return card(body, refresh ? { refresh } : {});
 }
 
 export function resultCard(view: RoundView, outcome: RoundOutcome): AdaptiveCard {
-  if (outcome.kind === 'too-few') {
-    return card([text(`Only ${outcome.answered} answered with a level; results need ${outcome.needed}, so this round stays private. ${plural(outcome.needed - outcome.answered, 'more answer')} next time!`)]);
-  }
-  const change = outcome.change.kind === 'change' ? ` ${formatChange(outcome.change)} on the previous rounds.` : '';
-  const body = [text(`**${escapeMarkdown(view.aspectName)} this round: ${formatLevel(outcome.value)} of ${outcome.levelCount}** (${escapeMarkdown(outcome.label)}), ${plural(outcome.answers, 'answer')}.${change} Agreement ${outcome.agreement}.`)];
-  if (outcome.suggestion) body.push(text(`${outcome.toward ? `Next step toward **${escapeMarkdown(outcome.toward)}**` : 'To keep the edge'}: ${escapeMarkdown(outcome.suggestion)}`));
-  return card(body);
+  const { headline, next } = outcomeText(view, outcome, TEAMS_MARKUP);
+  return card([text(headline), ...(next ? [text(next)] : [])]);
 }
 
 export function reminderCard(view: RoundView): AdaptiveCard {
