@@ -27,6 +27,8 @@ export interface Team {
   readonly id: number;
   readonly name: string;
   readonly channel: ChannelRef;
+  /** The Slack Enterprise Grid organisation the channel belongs to; null on other platforms and plain workspaces. */
+  readonly organisationId: string | null;
   readonly surveyId: string;
   readonly cadence: Cadence;
   /** Inclusive last day (YYYY-MM-DD, team time zone) of a pause, or null. */

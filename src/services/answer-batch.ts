@@ -1,4 +1,4 @@
-import type { UserRef } from '../core/platform.js';
+import type { Origin, UserRef } from '../core/platform.js';
 import { respondentKey } from '../core/respondent-key.js';
 import { inSavepoint, inTransaction, type Db } from '../storage/database.js';
 import type { ServiceContext } from './context.js';
@@ -8,6 +8,7 @@ interface PendingAnswer {
   readonly key: string;
   readonly roundId: number;
   readonly optionId: string;
+  readonly origin: Origin;
   readonly at: Date;
   readonly resolve: (outcome: AnswerOutcome) => void;
   readonly reject: (error: unknown) => void;
@@ -46,7 +47,7 @@ class AnswerBatch {
       settled = inTransaction(this.ctx.db, () =>
         batch.map((answer) => {
           try {
-            const outcome = inSavepoint(this.ctx.db, () => storeAnswer(this.ctx, answer.key, answer.roundId, answer.optionId, answer.at));
+            const outcome = inSavepoint(this.ctx.db, () => storeAnswer(this.ctx, answer.key, answer.roundId, answer.optionId, answer.origin, answer.at));
             return () => answer.resolve(outcome);
           } catch (error) {
             return () => answer.reject(error);
@@ -68,7 +69,7 @@ const batches = new WeakMap<Db, AnswerBatch>();
  * Records an answer like `recordAnswer`, sharing the commit with other clicks that arrive at the same
  * moment; resolves once the answer is committed.
  */
-export function recordAnswerBatched(ctx: ServiceContext, user: UserRef, roundId: number, optionId: string): Promise<AnswerOutcome> {
+export function recordAnswerBatched(ctx: ServiceContext, user: UserRef, roundId: number, optionId: string, origin: Origin): Promise<AnswerOutcome> {
   let batch = batches.get(ctx.db);
   if (!batch) {
     batch = new AnswerBatch(ctx);
@@ -77,5 +78,5 @@ export function recordAnswerBatched(ctx: ServiceContext, user: UserRef, roundId:
   const key = respondentKey(ctx.respondentSecret, user);
   const at = ctx.clock.now();
   const target = batch;
-  return new Promise((resolve, reject) => target.add({ key, roundId, optionId, at, resolve, reject }));
+  return new Promise((resolve, reject) => target.add({ key, roundId, optionId, origin, at, resolve, reject }));
 }

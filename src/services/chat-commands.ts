@@ -24,6 +24,8 @@ import { setPause, setupTeam, type SetupTeamInput, type SetupTeamResult } from '
 export interface Invocation {
   readonly actor: UserRef;
   readonly channel: ChannelRef;
+  /** The Slack Enterprise Grid organisation the invocation came from, so a channel shared between its workspaces is found. */
+  readonly organisationId?: string | null;
   /** People made admins by configuration (ADMIN_SLACK_USER_IDS, ADMIN_TEAMS_AAD_OBJECT_IDS). */
   readonly configuredAdmins: readonly string[];
   /** The actor's own time zone when the platform told us; a default for digest times. */
@@ -123,7 +125,7 @@ function report(ctx: ServiceContext, viewer: Viewer, team: Team | null, aspectId
 export function reportByTeamId(ctx: ServiceContext, invocation: Invocation, teamId: number): CommandReply {
   const team = listTeams(ctx.db).find((candidate) => candidate.id === teamId) ?? null;
   if (!team) return { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
-  return report(ctx, viewerFor(ctx, invocation, findTeamByChannel(ctx.db, invocation.channel)), team, null);
+  return report(ctx, viewerFor(ctx, invocation, findTeamByChannel(ctx.db, invocation.channel, invocation.organisationId ?? null)), team, null);
 }
 
 /** Registers the invocation's channel as a team, for admins only. */
@@ -201,13 +203,13 @@ function teamOption(ctx: ServiceContext, invocation: Invocation, viewer: Viewer,
  */
 export async function runChatCommandAsync(ctx: ServiceContext, invocation: Invocation, command: ChatCommand): Promise<CommandReply> {
   if (command.kind !== 'digest-preview') return runChatCommand(ctx, invocation, command);
-  const viewer = viewerFor(ctx, invocation, findTeamByChannel(ctx.db, invocation.channel));
+  const viewer = viewerFor(ctx, invocation, findTeamByChannel(ctx.db, invocation.channel, invocation.organisationId ?? null));
   if (!isAllowed(viewer, { kind: 'view-digest' })) return refuse({ kind: 'view-digest' });
   return { kind: 'digest', digest: await digestForDelivery(ctx, ctx.clock.now()) };
 }
 
 export function runChatCommand(ctx: ServiceContext, invocation: Invocation, command: ChatCommand): CommandReply {
-  const team = findTeamByChannel(ctx.db, invocation.channel);
+  const team = findTeamByChannel(ctx.db, invocation.channel, invocation.organisationId ?? null);
   const viewer = viewerFor(ctx, invocation, team);
   switch (command.kind) {
     case 'help':

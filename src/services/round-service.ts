@@ -1,11 +1,11 @@
 import { roundPeriodKey, type DeliveryKind } from '../core/outbox.js';
-import type { UserRef } from '../core/platform.js';
+import { isFromTeamChannel, type Origin, type UserRef } from '../core/platform.js';
 import { chooseQuestion } from '../core/question-choice.js';
 import { respondentKey } from '../core/respondent-key.js';
 import { decideAnswer, decideComment, snapshotQuestion, type OptionSnapshot, type Round, type RoundOrigin } from '../core/round.js';
 import { closeTimeFor, extraRoundKey, nextPeriod, periodAt } from '../core/schedule.js';
 import type { Team } from '../core/team.js';
-import { deleteComment, findAnswer, upsertAnswer, upsertComment } from '../storage/answer-repository.js';
+import { deleteComment, findAnswer, findComment, upsertAnswer, upsertComment } from '../storage/answer-repository.js';
 import { inTransaction } from '../storage/database.js';
 import { enqueueDelivery } from '../storage/delivery-repository.js';
 import { askedQuestions, closeRound, dueRounds, findOpenRound, findRound, insertRound } from '../storage/round-repository.js';
@@ -93,23 +93,42 @@ export type AnswerOutcome =
   | { readonly kind: 'recorded'; readonly round: Round; readonly option: OptionSnapshot; readonly changed: boolean; readonly changeableUntil: Date }
   | { readonly kind: 'round-closed'; readonly round: Round; readonly closedAt: Date }
   | { readonly kind: 'unknown-option'; readonly round: Round }
-  | { readonly kind: 'unknown-round' };
+  | { readonly kind: 'unknown-round' }
+  /** The click named a round of another team's channel than the one it was made in: nothing is written. */
+  | { readonly kind: 'wrong-channel' };
 
 /**
  * Records a click. The write is committed before this returns, so an adapter acknowledges only what is
  * stored. The person is stored under their pseudonymous respondent key, never their user id.
  */
-export function recordAnswer(ctx: ServiceContext, user: UserRef, roundId: number, optionId: string): AnswerOutcome {
+export function recordAnswer(ctx: ServiceContext, user: UserRef, roundId: number, optionId: string, origin: Origin): AnswerOutcome {
   const key = respondentKey(ctx.respondentSecret, user);
   const now = ctx.clock.now();
   // Deciding inside the write transaction means a concurrent close cannot slip between check and write.
-  return inTransaction(ctx.db, () => storeAnswer(ctx, key, roundId, optionId, now));
+  return inTransaction(ctx.db, () => storeAnswer(ctx, key, roundId, optionId, origin, now));
+}
+
+/**
+ * The round a click names, if it was made in that round's team channel. A click from anywhere else is
+ * refused and logged (without the person): round ids are sequential and easy to guess.
+ */
+function roundForClick(ctx: ServiceContext, roundId: number, origin: Origin): { kind: 'round'; round: Round } | { kind: 'unknown-round' } | { kind: 'wrong-channel' } {
+  const round = findRound(ctx.db, roundId);
+  if (!round) return { kind: 'unknown-round' };
+  const team = findTeamById(ctx.db, round.teamId);
+  if (!team) return { kind: 'unknown-round' };
+  if (!isFromTeamChannel(team, origin)) {
+    ctx.log.warn({ roundId, teamId: team.id, platform: origin.channel.platform }, 'refused a click on a round from outside its team channel');
+    return { kind: 'wrong-channel' };
+  }
+  return { kind: 'round', round };
 }
 
 /** Decides and stores one answer; the caller holds the write transaction. */
-export function storeAnswer(ctx: ServiceContext, key: string, roundId: number, optionId: string, now: Date): AnswerOutcome {
-  const round = findRound(ctx.db, roundId);
-  if (!round) return { kind: 'unknown-round' };
+export function storeAnswer(ctx: ServiceContext, key: string, roundId: number, optionId: string, origin: Origin, now: Date): AnswerOutcome {
+  const found = roundForClick(ctx, roundId, origin);
+  if (found.kind !== 'round') return found;
+  const { round } = found;
   const decision = decideAnswer(round, optionId, now);
   if (decision.kind === 'round-closed') return { kind: 'round-closed', round, closedAt: decision.closedAt };
   if (decision.kind === 'unknown-option') return { kind: 'unknown-option', round };
@@ -122,15 +141,17 @@ export type CommentOutcome =
   | { readonly kind: 'saved' | 'removed'; readonly round: Round }
   | { readonly kind: 'too-long'; readonly length: number; readonly max: number }
   | { readonly kind: 'round-closed'; readonly closedAt: Date }
-  | { readonly kind: 'unknown-round' };
+  | { readonly kind: 'unknown-round' }
+  | { readonly kind: 'wrong-channel' };
 
 /** Saves, replaces or (with empty text) removes the author's comment on an open round. */
-export function recordComment(ctx: ServiceContext, user: UserRef, roundId: number, text: string): CommentOutcome {
+export function recordComment(ctx: ServiceContext, user: UserRef, roundId: number, text: string, origin: Origin): CommentOutcome {
   const key = respondentKey(ctx.respondentSecret, user);
   const now = ctx.clock.now();
   return inTransaction(ctx.db, (): CommentOutcome => {
-    const round = findRound(ctx.db, roundId);
-    if (!round) return { kind: 'unknown-round' };
+    const found = roundForClick(ctx, roundId, origin);
+    if (found.kind !== 'round') return found;
+    const { round } = found;
     const decision = decideComment(round, text, now);
     switch (decision.kind) {
       case 'round-closed':
@@ -144,4 +165,29 @@ export function recordComment(ctx: ServiceContext, user: UserRef, roundId: numbe
         return { kind: 'saved', round };
     }
   });
+}
+
+/** What one person sees of a round: the round, and their own pick and comment while it is theirs to change. */
+export type PersonalRoundOutcome =
+  | { readonly kind: 'round'; readonly team: Team; readonly round: Round; readonly pickedOptionId: string | null; readonly comment: string | null }
+  | { readonly kind: 'unknown-round' }
+  | { readonly kind: 'wrong-channel' };
+
+/**
+ * A person's own view of a round (Teams' card refresh, Slack's comment dialog), only from the round's team
+ * channel: anywhere else, a guessed round id would show another team's question and count.
+ */
+export function personalRound(ctx: ServiceContext, user: UserRef | null, roundId: number, origin: Origin): PersonalRoundOutcome {
+  const found = roundForClick(ctx, roundId, origin);
+  if (found.kind !== 'round') return found;
+  const team = findTeamById(ctx.db, found.round.teamId);
+  if (!team) return { kind: 'unknown-round' };
+  const key = user ? respondentKey(ctx.respondentSecret, user) : null;
+  return {
+    kind: 'round',
+    team,
+    round: found.round,
+    pickedOptionId: key ? (findAnswer(ctx.db, roundId, key)?.optionId ?? null) : null,
+    comment: key ? findComment(ctx.db, roundId, key) : null,
+  };
 }

@@ -10,6 +10,8 @@ import type { ServiceContext } from './context.js';
 export interface SetupTeamInput {
   readonly name: string;
   readonly channel: ChannelRef;
+  /** The Slack Enterprise Grid organisation, when the setup came from one. */
+  readonly organisationId?: string | null;
   readonly surveyId: string;
   readonly cadence: CadenceInput;
   readonly questionStrategy?: QuestionStrategy;
@@ -38,6 +40,7 @@ export function setupTeam(ctx: ServiceContext, actor: AuditActor, input: SetupTe
     const result = insertTeam(ctx.db, {
       name: name.data,
       channel: input.channel,
+      organisationId: input.organisationId ?? null,
       surveyId: input.surveyId,
       cadence: { ...cadence.data, anchorWeek: anchorWeekAt(now, cadence.data.timeZone) },
       questionStrategy: input.questionStrategy ?? 'rotation',

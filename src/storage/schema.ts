@@ -23,6 +23,11 @@ export const teams = sqliteTable(
     platform: text('platform').notNull(),
     workspaceId: text('workspace_id').notNull(),
     channelId: text('channel_id').notNull(),
+    /**
+     * The Slack Enterprise Grid organisation the channel belongs to (null elsewhere): a channel shared
+     * between its workspaces keeps its id, and people there are one respondent under the organisation.
+     */
+    organisationId: text('organisation_id'),
     surveyId: text('survey_id').notNull(),
     everyWeeks: integer('every_weeks').notNull(),
     weekday: integer('weekday').notNull(),

@@ -12,6 +12,7 @@ export function toTeam(row: TeamRow): Team {
     id: row.id,
     name: row.name,
     channel: { platform: row.platform, workspaceId: row.workspaceId, channelId: row.channelId },
+    organisationId: row.organisationId,
     surveyId: row.surveyId,
     cadence: {
       everyWeeks: row.everyWeeks === 2 ? 2 : 1,
@@ -33,6 +34,7 @@ export function toTeam(row: TeamRow): Team {
 export interface NewTeam {
   readonly name: string;
   readonly channel: ChannelRef;
+  readonly organisationId?: string | null;
   readonly surveyId: string;
   readonly cadence: Cadence;
   readonly questionStrategy?: QuestionStrategy;
@@ -53,6 +55,7 @@ export function insertTeam(db: Db, team: NewTeam): InsertTeamResult {
         platform: team.channel.platform,
         workspaceId: team.channel.workspaceId,
         channelId: team.channel.channelId,
+        organisationId: team.organisationId ?? null,
         surveyId: team.surveyId,
         everyWeeks: team.cadence.everyWeeks,
         weekday: team.cadence.weekday,
@@ -84,13 +87,21 @@ export function findTeamById(db: Db, id: number): Team | null {
   return row ? toTeam(row) : null;
 }
 
-export function findTeamByChannel(db: Db, channel: ChannelRef): Team | null {
+export function findTeamByChannel(db: Db, channel: ChannelRef, organisationId: string | null = null): Team | null {
   const row = db
     .select()
     .from(teams)
     .where(and(eq(teams.platform, channel.platform), eq(teams.workspaceId, channel.workspaceId), eq(teams.channelId, channel.channelId)))
     .get();
-  return row ? toTeam(row) : null;
+  if (row) return toTeam(row);
+  if (organisationId === null) return null;
+  // A channel shared between workspaces of one Enterprise Grid organisation keeps its id in each of them.
+  const shared = db
+    .select()
+    .from(teams)
+    .where(and(eq(teams.platform, channel.platform), eq(teams.organisationId, organisationId), eq(teams.channelId, channel.channelId)))
+    .get();
+  return shared ? toTeam(shared) : null;
 }
 
 export function listTeams(db: Db): Team[] {

@@ -15,7 +15,7 @@ import { findRound } from '../../src/storage/round-repository.js';
 import { findTeamById } from '../../src/storage/team-repository.js';
 import { buildSurvey, DAY } from '../support/factories.js';
 import { ScriptedMessenger } from '../support/scripted-messenger.js';
-import { answerAs, CLI_ACTOR, setUpTeam } from '../support/seed.js';
+import { answerAs, CLI_ACTOR, roundOrigin, setUpTeam } from '../support/seed.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';
 
 const survey = buildSurvey();
@@ -36,7 +36,7 @@ describe('a round from open to result', () => {
   it('records answers under respondent keys, lets people change them, and freezes the tally at close', () => {
     const { team, round } = openFor('Payments');
     answerAs(ctx, round.id, ['2', '3', '3', 'unknown']);
-    const changed = recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }, round.id, '4');
+    const changed = recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }, round.id, '4', roundOrigin(ctx, round.id));
     expect(changed).toMatchObject({ kind: 'recorded', changed: true, option: { level: 4 } });
     const raw = ctx.db.$client.prepare('select respondent_key from answers').all() as { respondent_key: string }[];
     expect(raw.map((row) => row.respondent_key)).not.toContain('U1');
@@ -46,7 +46,7 @@ describe('a round from open to result', () => {
     const closed = closeDueRounds(ctx);
     expect(closed.map((r) => r.id)).toEqual([round.id]);
     expect(findRound(ctx.db, round.id)?.tally).toEqual({ respondents: 4, unknown: 1, levelCounts: [0, 0, 2, 1] });
-    expect(recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U9' }, round.id, '1').kind).toBe('round-closed');
+    expect(recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U9' }, round.id, '1', roundOrigin(ctx, round.id)).kind).toBe('round-closed');
     // Four answered, below the comment threshold: the result gives that count and the mean, nothing more.
     expect(closedRoundOutcome(ctx, findRound(ctx.db, round.id)!)).toMatchObject({ kind: 'figure', value: 3.3, respondents: 4, agreement: null });
 
@@ -58,7 +58,7 @@ describe('a round from open to result', () => {
   it('refuses answers after the close time even before the tick has closed the round', () => {
     const { round } = openFor('Payments');
     ctx.clock.set(round.closesAt);
-    expect(recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }, round.id, '1')).toMatchObject({ kind: 'round-closed' });
+    expect(recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }, round.id, '1', roundOrigin(ctx, round.id))).toMatchObject({ kind: 'round-closed' });
   });
 
   it('keeps one open round per team and one scheduled round per period; a lead may still ask again', () => {
@@ -90,13 +90,13 @@ describe('a round from open to result', () => {
   it('lets authors edit and remove comments until close', () => {
     const { team, round } = openFor('Payments');
     const author = { platform: 'slack' as const, workspaceId: 'T1', userId: 'U1' };
-    expect(recordComment(ctx, author, round.id, 'first thought').kind).toBe('saved');
-    expect(recordComment(ctx, author, round.id, 'second thought').kind).toBe('saved');
-    expect(recordComment(ctx, author, round.id, 'x'.repeat(1001))).toMatchObject({ kind: 'too-long', max: 1000 });
+    expect(recordComment(ctx, author, round.id, 'first thought', roundOrigin(ctx, round.id)).kind).toBe('saved');
+    expect(recordComment(ctx, author, round.id, 'second thought', roundOrigin(ctx, round.id)).kind).toBe('saved');
+    expect(recordComment(ctx, author, round.id, 'x'.repeat(1001), roundOrigin(ctx, round.id))).toMatchObject({ kind: 'too-long', max: 1000 });
     answerAs(ctx, round.id, ['1', '2', '3', '4', '2']);
     closeOpenRound(ctx, team);
     expect(closedRoundComments(ctx.db, team.id).map((comment) => comment.text)).toEqual(['second thought']);
-    expect(recordComment(ctx, author, round.id, '')).toMatchObject({ kind: 'round-closed' });
+    expect(recordComment(ctx, author, round.id, '', roundOrigin(ctx, round.id))).toMatchObject({ kind: 'round-closed' });
     const lead = teamReport(ctx, team, { withComments: true });
     expect(lead.kind === 'report' && lead.report.comments).toEqual([{ aspectId: 'investment', aspectName: 'Investment', texts: ['second thought'] }]);
   });
@@ -107,7 +107,7 @@ describe('answers clicked at the same moment', () => {
 
   it('are all stored in click order, and readable by another connection once settled', async () => {
     const { round } = openFor('Payments');
-    const clicks = Array.from({ length: 40 }, (_, index) => recordAnswerBatched(ctx, user(`U${index % 30}`), round.id, String(1 + (index % 4))));
+    const clicks = Array.from({ length: 40 }, (_, index) => recordAnswerBatched(ctx, user(`U${index % 30}`), round.id, String(1 + (index % 4)), roundOrigin(ctx, round.id)));
     const outcomes = await Promise.all(clicks);
     expect(outcomes.every((outcome) => outcome.kind === 'recorded')).toBe(true);
     // U0 clicked option 1 and then, ten clicks later in the same batch, option 3: the later click wins.
@@ -127,7 +127,7 @@ describe('answers clicked at the same moment', () => {
     const failing = respondentKey(ctx.respondentSecret, user('U2'));
     // A real SQLite failure for one respondent, as a full disk or a broken row would give.
     ctx.db.$client.exec(`create trigger refuse_one before insert on answers when new.respondent_key = '${failing}' begin select raise(abort, 'refused for the test'); end`);
-    const settled = await Promise.allSettled(['U1', 'U2', 'U3'].map((id) => recordAnswerBatched(ctx, user(id), round.id, '2')));
+    const settled = await Promise.allSettled(['U1', 'U2', 'U3'].map((id) => recordAnswerBatched(ctx, user(id), round.id, '2', roundOrigin(ctx, round.id))));
     expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(answersOfRound(round.id)).toBe(2);
   });
@@ -135,7 +135,7 @@ describe('answers clicked at the same moment', () => {
   it('refuses a click after the close time like a single answer does', async () => {
     const { round } = openFor('Payments');
     ctx.clock.advance(5 * DAY);
-    await expect(recordAnswerBatched(ctx, user('U1'), round.id, '1')).resolves.toMatchObject({ kind: 'round-closed' });
+    await expect(recordAnswerBatched(ctx, user('U1'), round.id, '1', roundOrigin(ctx, round.id))).resolves.toMatchObject({ kind: 'round-closed' });
   });
 });
 
@@ -174,8 +174,8 @@ describe('privacy operations', () => {
     const { team, round } = openFor('Payments');
     answerAs(ctx, round.id, ['1', '2', '3', '3', '4']);
     const me = { platform: 'slack' as const, workspaceId: 'T1', userId: 'U1' };
-    recordComment(ctx, me, round.id, 'mine');
-    recordComment(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U2' }, round.id, 'theirs');
+    recordComment(ctx, me, round.id, 'mine', roundOrigin(ctx, round.id));
+    recordComment(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U2' }, round.id, 'theirs', roundOrigin(ctx, round.id));
     closeOpenRound(ctx, team);
     // At close the comments lost their keys and their times became the close time.
     const rows = ctx.db.$client.prepare('select respondent_key, created_at, updated_at from comments where round_id = ?').all(round.id) as { respondent_key: string | null; created_at: number; updated_at: number }[];

@@ -47,7 +47,7 @@ describe('Block Kit limits', () => {
   });
 
   it('keeps the modals and help within their limits', () => {
-    expect(viewProblems(commentModal(1, long(40), long(1000)), 'modal')).toEqual([]);
+    expect(viewProblems(commentModal({ roundId: 123456789012, workspaceId: 'T0123456789', channelId: 'C0123456789ABCDEF', organisationId: 'E0123456789' }, long(40), long(1000)), 'modal')).toEqual([]);
     expect(viewProblems(setupModal({ workspaceId: 'T1', channelId: 'C1' }, { channelName: long(80), timeZone: 'Europe/Berlin', surveys: Array.from({ length: 120 }, (_, index) => ({ id: `survey-${index}`, title: long(90) })) }), 'modal')).toEqual([]);
     expect(blockKitProblems(helpBlocks(COMMAND_HELP, long(300)), 'message')).toEqual([]);
   });

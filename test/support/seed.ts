@@ -1,8 +1,10 @@
-import type { ChannelRef } from '../../src/core/platform.js';
+import type { ChannelRef, Origin } from '../../src/core/platform.js';
 import type { Team } from '../../src/core/team.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { recordAnswer } from '../../src/services/round-service.js';
 import { setupTeam } from '../../src/services/team-service.js';
+import { findRound } from '../../src/storage/round-repository.js';
+import { findTeamById } from '../../src/storage/team-repository.js';
 
 export const CLI_ACTOR = { platform: 'cli', workspaceId: 'test-host', userId: 'tester' };
 
@@ -21,10 +23,18 @@ export function setUpTeam(ctx: ServiceContext, name: string, overrides: { survey
   return result.team;
 }
 
+/** Where a click on the round's own message comes from: its team's channel. */
+export function roundOrigin(ctx: ServiceContext, roundId: number): Origin {
+  const round = findRound(ctx.db, roundId);
+  const team = round ? findTeamById(ctx.db, round.teamId) : null;
+  if (!team) throw new Error(`no team for round ${roundId}`);
+  return { channel: team.channel, organisationId: team.organisationId };
+}
+
 /** Answers a round as users U1, U2, … with the given option ids. */
 export function answerAs(ctx: ServiceContext, roundId: number, optionIds: readonly string[], workspaceId = 'T1'): void {
   optionIds.forEach((optionId, index) => {
-    const outcome = recordAnswer(ctx, { platform: 'slack', workspaceId, userId: `U${index + 1}` }, roundId, optionId);
+    const outcome = recordAnswer(ctx, { platform: 'slack', workspaceId, userId: `U${index + 1}` }, roundId, optionId, roundOrigin(ctx, roundId));
     if (outcome.kind !== 'recorded') throw new Error(`answer not recorded: ${outcome.kind}`);
   });
 }

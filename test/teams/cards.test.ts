@@ -133,6 +133,7 @@ const team: Team = {
   id: 7,
   name: long(60),
   channel: { platform: 'teams', workspaceId: 'tenant-1', channelId: '19:channel@thread.tacv2' },
+  organisationId: null,
   surveyId: survey.id,
   cadence: { everyWeeks: 2, weekday: 5, localTime: '10:00', timeZone: 'America/Argentina/Buenos_Aires', roundLengthHours: 96, anchorWeek: '2026-W01' },
   pausedUntil: null,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CommandToken } from '../../core/chat-command.js';
-import type { ChannelRef, UserRef } from '../../core/platform.js';
+import type { ChannelRef, Origin, UserRef } from '../../core/platform.js';
 import { SETUP_FIELDS, type SetupField } from './render/modals.js';
 
 /**
@@ -26,13 +26,19 @@ export const SlashCommandSchema = z.object({
   text: z.string().default(''),
   user_id: z.string().min(1),
   team_id: z.string().min(1),
+  enterprise_id: z.string().min(1).nullable().optional(),
   channel_id: z.string().min(1),
   channel_name: z.string().optional(),
   trigger_id: z.string().optional(),
 });
 export type SlashCommand = z.infer<typeof SlashCommandSchema>;
 
-const Identity = z.object({ user: z.object({ id: z.string().min(1) }), team: z.object({ id: z.string().min(1) }).nullable().optional(), user_team: z.string().optional() });
+const Identity = z.object({
+  user: z.object({ id: z.string().min(1), team_id: z.string().optional() }),
+  team: z.object({ id: z.string().min(1), enterprise_id: z.string().optional() }).nullable().optional(),
+  enterprise: z.object({ id: z.string().min(1) }).nullable().optional(),
+  user_team: z.string().optional(),
+});
 
 export const BlockActionSchema = Identity.extend({
   type: z.literal('block_actions'),
@@ -56,9 +62,36 @@ export type ViewSubmission = z.infer<typeof ViewSubmissionSchema>;
 
 export const AppHomeOpenedSchema = z.object({ type: z.literal('app_home_opened'), user: z.string().min(1), tab: z.string().optional() });
 
-/** The workspace of an interaction: the acting user's team (Enterprise Grid puts it in user_team). */
-export function workspaceOf(payload: z.infer<typeof Identity>): string {
+type Identity = z.infer<typeof Identity>;
+
+/** The workspace an interaction happened in (where its channel lives). */
+export function workspaceOf(payload: Identity): string {
   return payload.team?.id ?? payload.user_team ?? '';
+}
+
+/** The Enterprise Grid organisation of an interaction, or null outside Enterprise Grid. */
+export function organisationOf(payload: Identity): string | null {
+  return payload.enterprise?.id ?? payload.team?.enterprise_id ?? null;
+}
+
+/**
+ * The person behind an interaction. On Enterprise Grid user ids are unique across the organisation and a
+ * shared channel is reached from several workspaces, so the person is keyed on the organisation (Slack
+ * also reports it as the user's team id there); elsewhere on their home workspace.
+ */
+export function personOf(payload: Identity): UserRef {
+  return slackUser(organisationOf(payload) ?? payload.user.team_id ?? workspaceOf(payload), payload.user.id);
+}
+
+/** Where an interaction was made: its channel (by the workspace it was reached from) and organisation. */
+export function originOf(payload: Identity, channelId: string): Origin {
+  return { channel: slackChannel(workspaceOf(payload), channelId), organisationId: organisationOf(payload) };
+}
+
+/** A slash command's person and origin, keyed the same way as interactions. */
+export function commandIdentity(command: SlashCommand): { readonly actor: UserRef; readonly origin: Origin } {
+  const organisationId = command.enterprise_id ?? null;
+  return { actor: slackUser(organisationId ?? command.team_id, command.user_id), origin: { channel: slackChannel(command.team_id, command.channel_id), organisationId } };
 }
 
 export function slackUser(workspaceId: string, userId: string): UserRef {
@@ -80,7 +113,9 @@ export function parseRoundId(value: string | undefined): number | null {
   return /^\d{1,12}$/.test(value ?? '') ? Number(value) : null;
 }
 
-export const CommentMetadataSchema = z.object({ roundId: z.number().int().positive() });
+/** The comment dialog remembers where its button was clicked: Slack returns our metadata untouched, and a view submission names no channel. */
+export const CommentMetadataSchema = z.object({ roundId: z.number().int().positive(), workspaceId: z.string().min(1), channelId: z.string().min(1), organisationId: z.string().min(1).nullable() });
+export type CommentMetadata = z.infer<typeof CommentMetadataSchema>;
 export const SetupMetadataSchema = z.object({ workspaceId: z.string().min(1), channelId: z.string().min(1) });
 
 /** The setup form's values by field: text, selected option value or time, whichever the field holds. */

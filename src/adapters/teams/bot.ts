@@ -1,17 +1,15 @@
 import { CardFactory, TeamsActivityHandler, TeamsInfo, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type CloudAdapter } from 'botbuilder';
 import { parseChatCommand, type ChatCommand } from '../../core/chat-command.js';
-import { contactKey, respondentKey } from '../../core/respondent-key.js';
+import { contactKey } from '../../core/respondent-key.js';
 import { INDEFINITE_PAUSE } from '../../core/team.js';
 import { confirmForgetMe, reportByTeamId, runChatCommand, runChatCommandAsync, submitSetup, type CommandReply, type Invocation } from '../../services/chat-commands.js';
 import type { ServiceContext } from '../../services/context.js';
 import { roundView } from '../../services/report-service.js';
 import { recordAnswerBatched } from '../../services/answer-batch.js';
-import { recordComment } from '../../services/round-service.js';
-import { findAnswer, findComment } from '../../storage/answer-repository.js';
+import { personalRound, recordComment } from '../../services/round-service.js';
 import { recordAudit } from '../../storage/audit-repository.js';
 import { rememberEvent } from '../../storage/event-repository.js';
-import { findRound } from '../../storage/round-repository.js';
-import { findTeamByChannel, findTeamById, setTeamPause } from '../../storage/team-repository.js';
+import { findTeamByChannel, setTeamPause } from '../../storage/team-repository.js';
 import { markUninstalled, rememberConversation, StoredReferenceSchema } from '../../storage/teams-conversation-repository.js';
 import type { Logger } from '../../logger.js';
 import { forgottenSentence, refusalSentence, replySentence, type TextStyle } from '../text/reply-text.js';
@@ -20,8 +18,11 @@ import { digestCard } from './cards/digest-card.js';
 import { CARD_CONTENT_TYPE, cardDate, escapeMarkdown, type AdaptiveCard } from './cards/elements.js';
 import { reportCard } from './cards/report-card.js';
 import { roundCard, VERB } from './cards/round-card.js';
-import { CardActionSchema, channelConversationId, commandTokens, msTeamIdOf, SetupInputSchema, teamsChannel, teamsUser, tenantOf, type CardAction } from './inbound.js';
+import { CardActionSchema, channelConversationId, commandTokens, msTeamIdOf, originOf, SetupInputSchema, teamsChannel, teamsUser, tenantOf, type CardAction } from './inbound.js';
 import { replyPrivately, type PrivateView } from './private-reply.js';
+
+/** The private answer to an action on a round of another conversation (or tenant): nothing was written. */
+const WRONG_CHANNEL_SENTENCE = "That card belongs to a round of another team's channel, so nothing was recorded. Answer in your team's own channel.";
 
 const TEAMS_TEXT_STYLE: TextStyle = { date: cardDate, mention: (userId) => userId, bold: (value) => `**${escapeMarkdown(value)}**` };
 
@@ -214,13 +215,10 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
 
   private personalRound(roundId: number, context: TurnContext, notice: string | null): AdaptiveCard {
     const { ctx } = this.deps;
-    const round = findRound(ctx.db, roundId);
-    const team = round ? findTeamById(ctx.db, round.teamId) : null;
-    const user = teamsUser(context.activity);
-    if (!round || !team) return sentenceCard('This round no longer exists.', 'warning');
-    const key = user ? respondentKey(ctx.respondentSecret, user) : null;
-    const answer = key ? findAnswer(ctx.db, round.id, key) : null;
-    return roundCard(roundView(ctx, team, round), { personal: { pickedOptionId: answer?.optionId ?? null, comment: key ? findComment(ctx.db, round.id, key) : null, notice } });
+    const mine = personalRound(ctx, teamsUser(context.activity), roundId, originOf(context.activity));
+    if (mine.kind === 'wrong-channel') return sentenceCard(WRONG_CHANNEL_SENTENCE, 'warning');
+    if (mine.kind !== 'round') return sentenceCard('This round no longer exists.', 'warning');
+    return roundCard(roundView(ctx, mine.team, mine.round), { personal: { pickedOptionId: mine.pickedOptionId, comment: mine.comment, notice } });
   }
 
   private async cardAction(context: TurnContext, action: CardAction): Promise<AdaptiveCard> {
@@ -230,7 +228,8 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
     switch (action.verb) {
       case VERB.answer: {
         if (!action.roundId || !action.optionId) break;
-        const outcome = await recordAnswerBatched(ctx, invocation.actor, action.roundId, action.optionId);
+        const outcome = await recordAnswerBatched(ctx, invocation.actor, action.roundId, action.optionId, originOf(context.activity));
+        if (outcome.kind === 'wrong-channel') return sentenceCard(WRONG_CHANNEL_SENTENCE, 'warning');
         if (outcome.kind === 'recorded') {
           this.deps.onAnswerRecorded(action.roundId);
           return this.personalRound(action.roundId, context, `✓ ${outcome.changed ? 'Changed your answer' : 'Recorded'}. You can change it until ${cardDate(outcome.changeableUntil)}. Only you can see this.`);
@@ -240,7 +239,8 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
       }
       case VERB.comment: {
         if (!action.roundId) break;
-        const outcome = recordComment(ctx, invocation.actor, action.roundId, action.comment ?? '');
+        const outcome = recordComment(ctx, invocation.actor, action.roundId, action.comment ?? '', originOf(context.activity));
+        if (outcome.kind === 'wrong-channel') return sentenceCard(WRONG_CHANNEL_SENTENCE, 'warning');
         const notice =
           outcome.kind === 'saved' ? '✓ Your comment is saved; you can change it until the round closes.' :
           outcome.kind === 'removed' ? 'Your comment is removed.' :

@@ -1,7 +1,7 @@
 import { TurnContext, type Activity } from 'botbuilder';
 import { z } from 'zod';
 import type { CommandToken } from '../../core/chat-command.js';
-import type { ChannelRef, UserRef } from '../../core/platform.js';
+import type { ChannelRef, Origin, UserRef } from '../../core/platform.js';
 
 /** A channel thread's conversation id carries ";messageid=…"; the channel itself is the part before it. */
 export function channelConversationId(conversationId: string): string {
@@ -28,6 +28,11 @@ export function teamsUser(activity: Activity): UserRef | null {
 
 export function teamsChannel(activity: Activity): ChannelRef {
   return { platform: 'teams', workspaceId: tenantOf(activity), channelId: channelConversationId(activity.conversation.id) };
+}
+
+/** Where an activity was sent from: its conversation (a thread's channel) in its tenant. */
+export function originOf(activity: Activity): Origin {
+  return { channel: teamsChannel(activity), organisationId: null };
 }
 
 /** The command words after the bot's own mention, with other people's mentions as mention tokens. */

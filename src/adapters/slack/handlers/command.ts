@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { parseChatCommand } from '../../../core/chat-command.js';
 import { runChatCommandAsync, type CommandReply, type Invocation } from '../../../services/chat-commands.js';
 import { replySentence } from '../../text/reply-text.js';
-import { slackChannel, slackUser, SlashCommandSchema, tokenizeCommandText } from '../inbound.js';
+import { commandIdentity, SlashCommandSchema, tokenizeCommandText } from '../inbound.js';
 import { SLACK_TEXT_STYLE } from '../mrkdwn.js';
 import type { Block } from '../render/blocks.js';
 import { forgetConfirmBlocks, helpBlocks, rolesBlocks, statusBlocks, teamChoiceBlocks } from '../render/command-blocks.js';
@@ -58,7 +58,8 @@ export function registerCommand(app: App, deps: SlackHandlerDeps): void {
     const input = parsed.data;
     const chatCommand = parseChatCommand(tokenizeCommandText(input.text));
     const timeZone = chatCommand.kind === 'digest-here' && chatCommand.timeZone === null ? await userTimeZone(client, input.user_id) : undefined;
-    const invocation: Invocation = { actor: slackUser(input.team_id, input.user_id), channel: slackChannel(input.team_id, input.channel_id), configuredAdmins: deps.configuredAdmins, ...(timeZone ? { timeZone } : {}) };
+    const { actor, origin } = commandIdentity(input);
+    const invocation: Invocation = { actor, channel: origin.channel, organisationId: origin.organisationId, configuredAdmins: deps.configuredAdmins, ...(timeZone ? { timeZone } : {}) };
     const reply = await runChatCommandAsync(deps.ctx, invocation, chatCommand);
     if (reply.kind === 'open-setup') {
       if (reply.existingTeam) {

@@ -9,7 +9,7 @@ import { answersOfRespondent } from '../../../storage/answer-repository.js';
 import { rememberEvent } from '../../../storage/event-repository.js';
 import { listTeams } from '../../../storage/team-repository.js';
 import { forgottenSentence, replySentence } from '../../text/reply-text.js';
-import { AppHomeOpenedSchema, BlockActionSchema, parseRoundId, slackChannel, slackUser, workspaceOf } from '../inbound.js';
+import { AppHomeOpenedSchema, BlockActionSchema, originOf, parseRoundId, personOf, slackChannel, slackUser } from '../inbound.js';
 import { SLACK_TEXT_STYLE } from '../mrkdwn.js';
 import { homeView } from '../render/home.js';
 import { ACTION } from '../render/round-message.js';
@@ -33,8 +33,10 @@ export function registerHome(app: App, deps: SlackHandlerDeps): void {
   app.event('app_home_opened', async ({ event, body, client }) => {
     const parsed = AppHomeOpenedSchema.safeParse(event);
     const workspaceId = typeof body.team_id === 'string' ? body.team_id : '';
+    // Keyed like clicks and commands: on Enterprise Grid on the organisation.
+    const organisationId = 'enterprise_id' in body && typeof body.enterprise_id === 'string' && body.enterprise_id.length > 0 ? body.enterprise_id : null;
     if (!parsed.success || (parsed.data.tab !== undefined && parsed.data.tab !== 'home')) return;
-    const user = slackUser(workspaceId, parsed.data.user);
+    const user = slackUser(organisationId ?? workspaceId, parsed.data.user);
     const own = answersOfRespondent(deps.ctx.db, respondentKey(deps.ctx.respondentSecret, user), 30);
     const teams = listTeams(deps.ctx.db);
     const teamName = new Map(teams.map((team) => [team.id, team.name]));
@@ -62,8 +64,8 @@ export function registerHome(app: App, deps: SlackHandlerDeps): void {
     const parsed = BlockActionSchema.safeParse(body);
     const teamId = parsed.success ? parseRoundId(parsed.data.actions[0]?.value) : null;
     if (!parsed.success || teamId === null) return;
-    const workspaceId = workspaceOf(parsed.data);
-    const invocation: Invocation = { actor: slackUser(workspaceId, parsed.data.user.id), channel: slackChannel(workspaceId, parsed.data.channel?.id ?? ''), configuredAdmins: deps.configuredAdmins };
+    const origin = originOf(parsed.data, parsed.data.channel?.id ?? '');
+    const invocation: Invocation = { actor: personOf(parsed.data), channel: origin.channel, organisationId: origin.organisationId, configuredAdmins: deps.configuredAdmins };
     const reply = reportByTeamId(deps.ctx, invocation, teamId);
     const blocks = replyBlocks(reply);
     await respond({ response_type: 'ephemeral', replace_original: true, text: replySentence(reply, SLACK_TEXT_STYLE) ?? 'Team report', ...(blocks ? { blocks } : {}) });
@@ -75,8 +77,8 @@ export function registerHome(app: App, deps: SlackHandlerDeps): void {
       await ack();
       return;
     }
-    const workspaceId = workspaceOf(parsed.data);
-    const removed = confirmForgetMe(deps.ctx, { actor: slackUser(workspaceId, parsed.data.user.id), channel: slackChannel(workspaceId, parsed.data.channel?.id ?? ''), configuredAdmins: deps.configuredAdmins });
+    const origin = originOf(parsed.data, parsed.data.channel?.id ?? '');
+    const removed = confirmForgetMe(deps.ctx, { actor: personOf(parsed.data), channel: origin.channel, organisationId: origin.organisationId, configuredAdmins: deps.configuredAdmins });
     await ack();
     await respond({ response_type: 'ephemeral', replace_original: true, text: forgottenSentence(removed) });
   });

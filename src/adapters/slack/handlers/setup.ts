@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { nextScheduledRound, submitSetup } from '../../../services/chat-commands.js';
 import { refusalSentence } from '../../text/reply-text.js';
-import { parseMetadata, SetupMetadataSchema, setupValues, slackChannel, slackUser, ViewSubmissionSchema, workspaceOf } from '../inbound.js';
+import { organisationOf, parseMetadata, personOf, SetupMetadataSchema, setupValues, slackChannel, ViewSubmissionSchema } from '../inbound.js';
 import { escapeMrkdwn, SLACK_TEXT_STYLE, slackDate } from '../mrkdwn.js';
 import { VIEW, type SetupField } from '../render/modals.js';
 import { FAILURE_SENTENCE, type SlackHandlerDeps } from './deps.js';
@@ -35,9 +35,10 @@ export function registerSetup(app: App, deps: SlackHandlerDeps): void {
       await ack({ response_action: 'errors', errors: { name: 'Invite the bot to this channel first (/invite @maturity-pulse), then run setup again.' } });
       return;
     }
-    const actor = slackUser(workspaceOf(parsed.data), parsed.data.user.id);
-    const result = submitSetup(deps.ctx, { actor, channel: slackChannel(channel.workspaceId, channel.channelId), configuredAdmins: deps.configuredAdmins }, {
+    const organisationId = organisationOf(parsed.data);
+    const result = submitSetup(deps.ctx, { actor: personOf(parsed.data), channel: slackChannel(channel.workspaceId, channel.channelId), organisationId, configuredAdmins: deps.configuredAdmins }, {
       name: values.name,
+      organisationId,
       surveyId: values.survey,
       cadence: { everyWeeks: values.cadence === '2' ? 2 : 1, weekday: Number(values.weekday), localTime: values.time, timeZone: values.zone, roundLengthHours: Number(values.length) },
     });

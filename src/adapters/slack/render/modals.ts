@@ -18,11 +18,19 @@ function input(blockId: string, label: string, element: Record<string, unknown>,
 }
 
 /** The comment dialog: one text box, its limit stated up front, and who will read the comment. */
-export function commentModal(roundId: number, aspectName: string, existing: string | null): types.ModalView {
+/** Where the comment button was clicked; the submission is checked against it (a view submission names no channel). */
+export interface CommentOrigin {
+  readonly roundId: number;
+  readonly workspaceId: string;
+  readonly channelId: string;
+  readonly organisationId: string | null;
+}
+
+export function commentModal(origin: CommentOrigin, aspectName: string, existing: string | null): types.ModalView {
   return {
     type: 'modal',
     callback_id: VIEW.comment,
-    private_metadata: JSON.stringify({ roundId }),
+    private_metadata: JSON.stringify(origin),
     title: plain('Your comment', LIMITS.viewTitle),
     submit: plain('Save', LIMITS.viewTitle),
     close: plain('Cancel', LIMITS.viewTitle),
@@ -34,7 +42,7 @@ export function commentModal(roundId: number, aspectName: string, existing: stri
         { type: 'plain_text_input', multiline: true, max_length: COMMENT_MAX_LENGTH, ...(existing ? { initial_value: existing } : {}), placeholder: plain('What would help your team most?', 150) },
         `Up to ${COMMENT_MAX_LENGTH} characters. Leave it empty to remove your comment. You can change it until the round closes.`,
       ),
-      context(`Leads see comments without names, in random order, after the round closes and only if it had enough answers.`),
+      context(`Leads see comments without names, in random order, after the round closes and only if it had enough answers. At the close your comment stops being tied to you: from then on nobody, you included, can change, find or erase it.`),
     ],
   };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `teams` ADD `organisation_id` text;
