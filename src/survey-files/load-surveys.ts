@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedSurvey } from '../core/survey.js';
 import { parseSurveyText, type SurveyProblem } from './parse-survey.js';
@@ -10,16 +10,35 @@ export interface SurveyCatalogue {
 }
 
 const SURVEY_FILE = /\.ya?ml$/i;
+/** Survey files are read whole and parsed in memory; real ones are a few tens of kilobytes. */
+export const MAX_SURVEY_FILE_BYTES = 1024 * 1024;
 
-export async function loadSurveyFile(file: string, label = file): Promise<{ loaded: LoadedSurvey | null; problems: readonly SurveyProblem[] }> {
-  let text: string;
+// Rounded up, so a file just over the limit never reads as "1.0 MB".
+const megabytes = (bytes: number): string => `${(Math.ceil((bytes / (1024 * 1024)) * 10) / 10).toFixed(1)} MB`;
+
+/** The file's text, or why it is not read: checked with `stat` first, so a huge file or a pipe is never opened. */
+async function readSurveyText(file: string): Promise<{ readonly text: string } | { readonly problem: string }> {
   try {
-    text = await readFile(file, 'utf8');
+    const stats = await stat(file);
+    if (!stats.isFile()) return { problem: 'is not a regular file' };
+    if (stats.size > MAX_SURVEY_FILE_BYTES) return { problem: `is larger than 1 MB (${megabytes(stats.size)}), the limit for a survey file` };
+    return { text: await readFile(file, 'utf8') };
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read';
-    return { loaded: null, problems: [{ file: label, line: 1, path: '', message: `${reason}` }] };
+    return { problem: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read' };
   }
-  const result = parseSurveyText(text, label);
+}
+
+/** Reads, parses and validates one survey file; every failure comes back as problems, never as a rejection. */
+export async function loadSurveyFile(file: string, label = file): Promise<{ loaded: LoadedSurvey | null; problems: readonly SurveyProblem[] }> {
+  const read = await readSurveyText(file);
+  if ('problem' in read) return { loaded: null, problems: [{ file: label, line: 1, path: '', message: read.problem }] };
+  let result: ReturnType<typeof parseSurveyText>;
+  try {
+    result = parseSurveyText(read.text, label);
+  } catch (error) {
+    // The yaml parser reports what it recognises; anything else it throws must still skip only this file.
+    return { loaded: null, problems: [{ file: label, line: 1, path: '', message: `cannot be parsed: ${error instanceof Error ? error.message : String(error)}` }] };
+  }
   return result.ok ? { loaded: result.loaded, problems: [] } : { loaded: null, problems: result.problems };
 }
 

@@ -12,6 +12,13 @@ export interface SurveyProblem {
   readonly message: string;
 }
 
+/**
+ * How far aliases may expand (yaml's own `maxAliasCount`, its default made explicit): a survey reuses an
+ * anchor a few times at most, while a "billion laughs" file nests aliases to expand a few lines into
+ * millions of nodes.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
 export type SurveyParseResult =
   | { readonly ok: true; readonly loaded: LoadedSurvey }
   | { readonly ok: false; readonly problems: readonly SurveyProblem[] };
@@ -56,6 +63,14 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   return issue.message;
 }
 
+/** yaml throws (rather than reporting in `doc.errors`) when expanding aliases would exceed the limit. */
+function describeConversionFailure(error: unknown): string {
+  if (error instanceof ReferenceError && /alias count/i.test(error.message)) {
+    return `uses too many YAML aliases: expanding them would pass the limit of ${MAX_ALIAS_COUNT} (a "billion laughs" pattern)`;
+  }
+  return `not valid YAML: ${error instanceof Error ? error.message : String(error)}`;
+}
+
 /** Parses and validates one survey file's text; `file` is only used to label problems. */
 export function parseSurveyText(text: string, file: string): SurveyParseResult {
   const lineCounter = new LineCounter();
@@ -71,7 +86,12 @@ export function parseSurveyText(text: string, file: string): SurveyParseResult {
       })),
     };
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    return { ok: false, problems: [{ file, line: 1, path: '', message: describeConversionFailure(error) }] };
+  }
   const parsed = SurveySchema.safeParse(data);
   if (!parsed.success) {
     return {
