@@ -57,6 +57,7 @@ export const EnvSchema = z
     OAuthUrl: blankAsUnset(z.url().optional()),
     CallerId: blankAsUnset(z.string().optional()),
     ADMIN_TEAMS_AAD_OBJECT_IDS: csv,
+    TEAMS_ALLOWED_TENANT_IDS: csv,
     TEAMS_DEV_NO_AUTH: blankAsUnset(z.enum(['0', '1'], { error: 'expected 1 (local testing without authentication) or 0' }).optional()),
   })
   .superRefine((env, ctx) => {
@@ -71,6 +72,12 @@ export const EnvSchema = z
     }
     if (env.TEAMS_DEV_NO_AUTH === '1' && !['127.0.0.1', 'localhost', '::1'].includes(env.HOST)) {
       ctx.addIssue({ code: 'custom', path: ['TEAMS_DEV_NO_AUTH'], message: 'only allowed with a loopback HOST (127.0.0.1, localhost or ::1)' });
+    }
+    if (env.MicrosoftAppId && env.MicrosoftAppPassword && !env.TEAMS_ALLOWED_TENANT_IDS && (env.MicrosoftAppType ?? 'MultiTenant') === 'MultiTenant') {
+      ctx.addIssue({ code: 'custom', path: ['TEAMS_ALLOWED_TENANT_IDS'], message: 'required for a multi-tenant Teams app: list the Microsoft Entra tenant ids whose people may use this bot (or set MicrosoftAppType=SingleTenant with MicrosoftAppTenantId)' });
+    }
+    if (env.MicrosoftAppType === 'SingleTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'required with MicrosoftAppType=SingleTenant' });
     }
     if (Boolean(env.MicrosoftAppId) !== Boolean(env.MicrosoftAppPassword)) {
       ctx.addIssue({ code: 'custom', path: [env.MicrosoftAppId ? 'MicrosoftAppPassword' : 'MicrosoftAppId'], message: 'MicrosoftAppId and MicrosoftAppPassword are set together' });
@@ -92,6 +99,11 @@ export interface TeamsConfig {
   readonly appType: string;
   readonly tenantId: string | null;
   readonly adminObjectIds: readonly string[];
+  /**
+   * Tenants whose activities are served; everyone else's get 403. Null only in local development without
+   * authentication. A single-tenant app defaults to its own tenant.
+   */
+  readonly allowedTenantIds: readonly string[] | null;
   /** The settings botbuilder's ConfigurationBotFrameworkAuthentication reads, by its own key names. */
   readonly settings: Readonly<Record<string, string>>;
   readonly devNoAuth: boolean;
@@ -164,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
           appType: e.MicrosoftAppType ?? 'MultiTenant',
           tenantId: e.MicrosoftAppTenantId ?? null,
           adminObjectIds: e.ADMIN_TEAMS_AAD_OBJECT_IDS ?? [],
+          allowedTenantIds: e.TEAMS_ALLOWED_TENANT_IDS ?? (e.MicrosoftAppTenantId && e.MicrosoftAppType !== 'MultiTenant' ? [e.MicrosoftAppTenantId] : null),
           settings,
           devNoAuth,
         }

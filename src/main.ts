@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { openContext, DEMO_RESPONDENT_SECRET } from './bootstrap.js';
 import { ChartRenderer } from './adapters/charts/chart-renderer.js';
-import { createTeamsAdapter, TEAMS_MESSAGES_PATH, TEAMS_PROGRESS_EDITS_PER_MINUTE, TEAMS_PROGRESS_INTERVAL_MS, type CredentialsFactory } from './adapters/teams/app.js';
+import { createTeamsAdapter, isLoopbackServiceUrl, TEAMS_MESSAGES_PATH, TEAMS_PROGRESS_EDITS_PER_MINUTE, TEAMS_PROGRESS_INTERVAL_MS, type CredentialsFactory } from './adapters/teams/app.js';
 import { DemoMessenger } from './adapters/demo/messenger.js';
 import { renderDigestText } from './adapters/text/render-digest.js';
 import { renderReportText } from './adapters/text/render-report.js';
@@ -21,6 +21,7 @@ import { orgDigest, teamReport } from './services/report-service.js';
 import { closeDatabase } from './storage/database.js';
 import { DigestBuilder } from './workers/digest-builder.js';
 import { countTeams, listTeams } from './storage/team-repository.js';
+import { conversationServiceUrls } from './storage/teams-conversation-repository.js';
 
 export interface RunningServer {
   readonly port: number;
@@ -89,6 +90,10 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       slack = createSlackAdapter({ ctx, config: config.slack, log, charts, onAnswerRecorded: (roundId) => progress.noteAnswer(roundId, 'slack') });
       messengers.set('slack', slack.messenger);
       if (slack.requestListener) routes.push({ path: SLACK_EVENTS_PATH, listener: slack.requestListener });
+    }
+    if (config.teams?.devNoAuth && conversationServiceUrls(ctx.db).some((url) => !isLoopbackServiceUrl(url))) {
+      closeDatabase(ctx.db);
+      throw new UserFacingError('config', `${config.databasePath} holds Teams conversations set up with real credentials; TEAMS_DEV_NO_AUTH=1 runs only on a database of its own (set DATABASE_PATH to another file).`);
     }
     if (config.teams) {
       const teams = createTeamsAdapter({ ctx, config: config.teams, log, charts, onAnswerRecorded: (roundId) => progress.noteAnswer(roundId, 'teams'), ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}) });

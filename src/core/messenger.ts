@@ -1,6 +1,7 @@
 import type { Digest } from './digest.js';
 import type { ChannelRef, Platform } from './platform.js';
 import type { OptionSnapshot } from './round.js';
+import type { RoleName } from './roles.js';
 import type { Agreement } from './scoring.js';
 import type { Change } from './trends.js';
 
@@ -41,6 +42,12 @@ export type RoundOutcome =
     }
   | { readonly kind: 'too-few'; readonly respondents: number; readonly needed: number };
 
+/** A person named in a channel message: their platform id (for a Slack mention) and the name they go by. */
+export interface NamedPerson {
+  readonly userId: string;
+  readonly name: string;
+}
+
 export type OutboundMessage =
   | { readonly kind: 'round-opened'; readonly round: RoundView }
   | { readonly kind: 'round-closed'; readonly round: RoundView }
@@ -50,7 +57,9 @@ export type OutboundMessage =
   | { readonly kind: 'nudge'; readonly round: RoundView; readonly hasAnswered: (userId: string) => boolean }
   | { readonly kind: 'digest'; readonly digest: Digest }
   /** The digest's full table and chart, attached in its thread. */
-  | { readonly kind: 'digest-files'; readonly digest: Digest };
+  | { readonly kind: 'digest-files'; readonly digest: Digest }
+  /** Told to a team's channel whenever its leads change: leads read the team's comments, so the team knows who does. */
+  | { readonly kind: 'role-change'; readonly teamName: string; readonly action: 'add' | 'remove'; readonly role: RoleName; readonly subject: NamedPerson; readonly by: NamedPerson };
 
 export interface SendContext {
   readonly deliveryId: number;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ChannelRef } from './platform.js';
 
 /** Everything the bot posts goes through the outbox as one of these. */
-export const DELIVERY_KINDS = ['round-opened', 'round-closed', 'round-result', 'reminder', 'nudge', 'digest', 'digest-files'] as const;
+export const DELIVERY_KINDS = ['round-opened', 'round-closed', 'round-result', 'reminder', 'nudge', 'digest', 'digest-files', 'role-change'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 /**
@@ -18,15 +18,24 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
  */
 export const RoundDeliveryPayloadSchema = z.object({ roundId: z.number().int().positive() });
 export const DigestDeliveryPayloadSchema = z.object({ at: z.iso.datetime(), surveyIds: z.array(z.string()).optional() });
+/** A role change is announced from its audit record, so the outbox holds no user id of its own. */
+export const RoleChangeDeliveryPayloadSchema = z.object({ auditId: z.number().int().positive() });
 
 export type DeliveryPayload =
   | { readonly kind: 'round-opened' | 'round-closed' | 'round-result' | 'reminder' | 'nudge'; readonly roundId: number }
-  | { readonly kind: 'digest' | 'digest-files'; readonly at: string; readonly surveyIds?: string[] };
+  | { readonly kind: 'digest' | 'digest-files'; readonly at: string; readonly surveyIds?: string[] }
+  | { readonly kind: 'role-change'; readonly auditId: number };
 
 /** Parses a stored payload for its kind; throws on a payload the code never writes. */
 export function parseDeliveryPayload(kind: DeliveryKind, json: unknown): DeliveryPayload {
   if (kind === 'digest' || kind === 'digest-files') return { kind, ...DigestDeliveryPayloadSchema.parse(json) };
+  if (kind === 'role-change') return { kind, ...RoleChangeDeliveryPayloadSchema.parse(json) };
   return { kind, ...RoundDeliveryPayloadSchema.parse(json) };
+}
+
+/** The period key that makes each announced role change its own delivery. */
+export function roleChangePeriodKey(auditId: number): string {
+  return `role-${auditId}`;
 }
 
 export function payloadBody(payload: DeliveryPayload): Record<string, unknown> {

@@ -83,6 +83,21 @@ export function decideAnswer(round: Round, optionId: string, now: Date): AnswerD
   return { kind: 'accept', option };
 }
 
+export type EarlyCloseDecision = { readonly kind: 'allow' } | { readonly kind: 'too-early'; readonly needed: number; readonly allowedFrom: Date };
+
+/**
+ * Whether a round may be closed before its time. A lead who opens a round, watches the count reach the
+ * minimum and closes it at once can make a tiny round whose answers are easy to guess (two friends with
+ * known answers expose the third). No threshold stops collusion, but this does not make it easy: early
+ * closes wait until `minCommentRespondents` have answered or half the round's length has passed.
+ */
+export function decideEarlyClose(round: Pick<Round, 'openedAt' | 'closesAt'>, respondents: number, now: Date, policy: { readonly minCommentRespondents: number }): EarlyCloseDecision {
+  if (respondents >= policy.minCommentRespondents) return { kind: 'allow' };
+  const halfway = new Date(round.openedAt.getTime() + Math.ceil((round.closesAt.getTime() - round.openedAt.getTime()) / 2));
+  if (now.getTime() >= halfway.getTime()) return { kind: 'allow' };
+  return { kind: 'too-early', needed: policy.minCommentRespondents, allowedFrom: halfway };
+}
+
 export const COMMENT_MAX_LENGTH = 1000;
 
 export type CommentDecision =

@@ -6,7 +6,9 @@ import { IANAZone } from 'luxon';
 import type { Digest } from '../core/digest.js';
 import { INDEFINITE_PAUSE, isPausedOn, type Team } from '../core/team.js';
 import { localDateAt, nextWeeklyAt } from '../core/schedule.js';
+import { roleChangePeriodKey } from '../core/outbox.js';
 import { recordAudit } from '../storage/audit-repository.js';
+import { enqueueDelivery } from '../storage/delivery-repository.js';
 import { inTransaction } from '../storage/database.js';
 import { grantRole, grantsFor, listRoles, revokeRole, type RoleAssignment } from '../storage/role-repository.js';
 import { findOpenRound } from '../storage/round-repository.js';
@@ -15,7 +17,7 @@ import { findTeamByChannel, listTeams, setTeamOptions } from '../storage/team-re
 import { countAnswers } from '../storage/answer-repository.js';
 import type { ServiceContext } from './context.js';
 import { digestForDelivery, orgDigest, teamReport } from './report-service.js';
-import { closeOpenRound, openRound } from './round-service.js';
+import { closeOpenRoundEarly, openRound } from './round-service.js';
 import { nextScheduledRound } from './schedule-service.js';
 import { forgetMe } from './privacy-service.js';
 import { setPause, setupTeam, type SetupTeamInput, type SetupTeamResult } from './team-service.js';
@@ -26,6 +28,8 @@ export interface Invocation {
   readonly channel: ChannelRef;
   /** The Slack Enterprise Grid organisation the invocation came from, so a channel shared between its workspaces is found. */
   readonly organisationId?: string | null;
+  /** The actor's name as the platform shows it, for messages that name them (role changes). */
+  readonly actorName?: string;
   /** People made admins by configuration (ADMIN_SLACK_USER_IDS, ADMIN_TEAMS_AAD_OBJECT_IDS). */
   readonly configuredAdmins: readonly string[];
   /** The actor's own time zone when the platform told us; a default for digest times. */
@@ -39,6 +43,8 @@ export type Refusal =
   | { readonly kind: 'period-taken'; readonly nextOpensAt: Date }
   | { readonly kind: 'unknown-aspect'; readonly aspectId: string; readonly known: readonly string[] }
   | { readonly kind: 'no-open-round' }
+  /** An early close while few have answered and less than half the round has passed. */
+  | { readonly kind: 'close-too-early'; readonly needed: number; readonly allowedFrom: Date; readonly closesAt: Date }
   | { readonly kind: 'survey-missing'; readonly surveyId: string }
   | { readonly kind: 'invalid'; readonly problem: string };
 
@@ -149,11 +155,17 @@ function changeRole(ctx: ServiceContext, invocation: Invocation, viewer: Viewer,
   const now = ctx.clock.now();
   const changed = inTransaction(ctx.db, () => {
     const done = command.action === 'add' ? grantRole(ctx.db, subject, grant, invocation.actor.userId, now) : revokeRole(ctx.db, subject, grant);
-    if (done) {
-      recordAudit(ctx.db, { at: now, actor: invocation.actor, action: `role.${command.action}`, teamName: grant.role === 'lead' ? (team?.name ?? null) : null, details: { role: grant.role, subject: command.userId } });
+    if (!done) return false;
+    const details = { role: grant.role, subject: command.userId, subjectName: command.label, change: command.action, ...(invocation.actorName ? { actorName: invocation.actorName } : {}) };
+    const auditId = recordAudit(ctx.db, { at: now, actor: invocation.actor, action: `role.${command.action}`, teamName: grant.role === 'lead' ? (team?.name ?? null) : null, details });
+    // Leads read the team's comments: the team is told in its channel whenever that changes, so an admin
+    // cannot quietly make themself a lead to read them.
+    if (grant.role === 'lead' && team) {
+      enqueueDelivery(ctx.db, { target: team.channel, periodKey: roleChangePeriodKey(auditId), payload: { kind: 'role-change', auditId }, teamId: team.id, roundId: null, at: now });
     }
-    return done;
+    return true;
   });
+  if (changed && grant.role === 'lead') ctx.onIntent?.();
   return { kind: 'role-changed', action: command.action, role: command.role, userId: command.userId, changed };
 }
 
@@ -248,7 +260,8 @@ export function runChatCommand(ctx: ServiceContext, invocation: Invocation, comm
   if (command.kind === 'ask' || command.kind === 'close') {
     if (!isAllowed(viewer, { kind: 'run-round', teamId: team.id })) return refuse({ kind: 'run-round', teamId: team.id });
     if (command.kind === 'close') {
-      const closed = closeOpenRound(ctx, team);
+      const closed = closeOpenRoundEarly(ctx, team);
+      if (closed.kind === 'too-early') return { kind: 'refused', refusal: { kind: 'close-too-early', needed: closed.needed, allowedFrom: closed.allowedFrom, closesAt: closed.round.closesAt } };
       return closed.kind === 'closed' ? { kind: 'round-closed', aspectName: closed.round.question.aspectName, respondents: closed.round.tally?.respondents ?? 0 } : { kind: 'refused', refusal: { kind: 'no-open-round' } };
     }
     const opened = openRound(ctx, team, { origin: 'ad-hoc', ...(command.aspectId === null ? {} : { aspectId: command.aspectId }) });

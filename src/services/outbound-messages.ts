@@ -1,11 +1,29 @@
 import type { OutboundMessage } from '../core/messenger.js';
 import type { Delivery } from '../core/outbox.js';
+import { memberScope } from '../core/platform.js';
 import { respondentKey } from '../core/respondent-key.js';
+import { z } from 'zod';
+import { ROLE_NAMES } from '../core/roles.js';
 import { answerKeys } from '../storage/answer-repository.js';
+import { findAudit } from '../storage/audit-repository.js';
 import { findRound } from '../storage/round-repository.js';
 import { findTeamById } from '../storage/team-repository.js';
 import type { ServiceContext } from './context.js';
 import { closedRoundOutcome, digestForDelivery, roundView } from './report-service.js';
+
+/** What a role change's audit record holds beyond its actor (written by `chat-commands.ts#changeRole`). */
+const RoleChangeDetailsSchema = z.object({ role: z.enum(ROLE_NAMES), subject: z.string(), subjectName: z.string().optional(), actorName: z.string().optional(), change: z.enum(['add', 'remove']) });
+
+function roleChangeMessage(ctx: ServiceContext, auditId: number): PreparedMessage {
+  const record = findAudit(ctx.db, auditId);
+  const details = RoleChangeDetailsSchema.safeParse(record?.details);
+  if (!record || !details.success || record.teamName === null) return { kind: 'obsolete', reason: 'the role change is no longer on record' };
+  const { role, subject, subjectName, actorName, change } = details.data;
+  return {
+    kind: 'message',
+    message: { kind: 'role-change', teamName: record.teamName, action: change, role, subject: { userId: subject, name: subjectName ?? subject }, by: { userId: record.actorUserId, name: actorName ?? record.actorUserId } },
+  };
+}
 
 export type PreparedMessage = { readonly kind: 'message'; readonly message: OutboundMessage } | { readonly kind: 'obsolete'; readonly reason: string };
 
@@ -15,6 +33,7 @@ export type PreparedMessage = { readonly kind: 'message'; readonly message: Outb
  */
 export async function prepareMessage(ctx: ServiceContext, delivery: Delivery): Promise<PreparedMessage> {
   const payload = delivery.payload;
+  if (payload.kind === 'role-change') return roleChangeMessage(ctx, payload.auditId);
   if ('at' in payload) {
     const digest = await digestForDelivery(ctx, new Date(payload.at), payload.surveyIds);
     return { kind: 'message', message: { kind: payload.kind, digest } };
@@ -31,9 +50,11 @@ export async function prepareMessage(ctx: ServiceContext, delivery: Delivery): P
       return round.status === 'open' ? { kind: 'message', message: { kind: 'reminder', round: view } } : { kind: 'obsolete', reason: 'the round has closed' };
     case 'nudge': {
       if (round.status !== 'open') return { kind: 'obsolete', reason: 'the round has closed' };
-      // Compared by respondent key, so no list of who answered is ever stored or handed to the platform.
+      // Compared by respondent key, so no list of who answered is ever stored or handed to the platform;
+      // keyed in the same scope as their clicks (on Enterprise Grid, the organisation).
       const answered = new Set(answerKeys(ctx.db, round.id));
-      const hasAnswered = (userId: string) => answered.has(respondentKey(ctx.respondentSecret, { platform: team.channel.platform, workspaceId: team.channel.workspaceId, userId }));
+      const scope = memberScope(team);
+      const hasAnswered = (userId: string) => answered.has(respondentKey(ctx.respondentSecret, { platform: team.channel.platform, workspaceId: scope, userId }));
       return { kind: 'message', message: { kind: 'nudge', round: view, hasAnswered } };
     }
     case 'round-closed':

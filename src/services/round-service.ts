@@ -2,10 +2,10 @@ import { roundPeriodKey, type DeliveryKind } from '../core/outbox.js';
 import { isFromTeamChannel, type Origin, type UserRef } from '../core/platform.js';
 import { chooseQuestion } from '../core/question-choice.js';
 import { respondentKey } from '../core/respondent-key.js';
-import { decideAnswer, decideComment, snapshotQuestion, type OptionSnapshot, type Round, type RoundOrigin } from '../core/round.js';
+import { decideAnswer, decideComment, decideEarlyClose, snapshotQuestion, type OptionSnapshot, type Round, type RoundOrigin } from '../core/round.js';
 import { closeTimeFor, extraRoundKey, nextPeriod, periodAt } from '../core/schedule.js';
 import type { Team } from '../core/team.js';
-import { deleteComment, findAnswer, findComment, upsertAnswer, upsertComment } from '../storage/answer-repository.js';
+import { countAnswers, deleteComment, findAnswer, findComment, upsertAnswer, upsertComment } from '../storage/answer-repository.js';
 import { inTransaction } from '../storage/database.js';
 import { enqueueDelivery } from '../storage/delivery-repository.js';
 import { askedQuestions, closeRound, dueRounds, findOpenRound, findRound, insertRound } from '../storage/round-repository.js';
@@ -20,7 +20,7 @@ export type OpenRoundResult =
   | { readonly kind: 'unknown-aspect'; readonly aspectId: string; readonly known: readonly string[] }
   | { readonly kind: 'survey-missing'; readonly surveyId: string };
 
-type RoundDeliveryKind = Exclude<DeliveryKind, 'digest' | 'digest-files'>;
+type RoundDeliveryKind = Exclude<DeliveryKind, 'digest' | 'digest-files' | 'role-change'>;
 
 export function enqueueRoundDelivery(ctx: ServiceContext, team: Team, round: Round, kind: RoundDeliveryKind, at: Date): void {
   enqueueDelivery(ctx.db, { target: team.channel, periodKey: roundPeriodKey(round.id), payload: { kind, roundId: round.id }, teamId: team.id, roundId: round.id, at });
@@ -79,6 +79,20 @@ export function closeOpenRound(ctx: ServiceContext, team: Team): { kind: 'closed
   ctx.log.info({ teamId: team.id, roundId: closed.id, respondents: closed.tally?.respondents }, 'round closed');
   ctx.onIntent?.();
   return { kind: 'closed', round: closed };
+}
+
+export type EarlyCloseResult = { kind: 'closed'; round: Round } | { kind: 'none-open' } | { kind: 'too-early'; round: Round; needed: number; allowedFrom: Date };
+
+/**
+ * A lead's (or admin's) early close from chat: refused while few have answered and less than half the
+ * round has passed (see `decideEarlyClose`).
+ */
+export function closeOpenRoundEarly(ctx: ServiceContext, team: Team): EarlyCloseResult {
+  const open = findOpenRound(ctx.db, team.id);
+  if (!open) return { kind: 'none-open' };
+  const decision = decideEarlyClose(open, countAnswers(ctx.db, open.id), ctx.clock.now(), ctx.policy);
+  if (decision.kind === 'too-early') return { kind: 'too-early', round: open, needed: decision.needed, allowedFrom: decision.allowedFrom };
+  return closeOpenRound(ctx, team);
 }
 
 /** Closes every round past its close time, for all teams, in one pass. */

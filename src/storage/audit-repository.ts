@@ -1,4 +1,4 @@
-import { desc } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { auditLog } from './schema.js';
 
@@ -18,8 +18,10 @@ export interface AuditEntry {
 }
 
 /** Records who changed setup, roles, pauses or data; raw ids are kept here on purpose, for accountability. */
-export function recordAudit(db: Db, entry: AuditEntry): void {
-  db.insert(auditLog)
+/** Records what happened; returns the record's id. */
+export function recordAudit(db: Db, entry: AuditEntry): number {
+  const row = db
+    .insert(auditLog)
     .values({
       at: entry.at,
       actorPlatform: entry.actor.platform,
@@ -29,7 +31,16 @@ export function recordAudit(db: Db, entry: AuditEntry): void {
       teamName: entry.teamName,
       details: entry.details,
     })
-    .run();
+    .returning({ id: auditLog.id })
+    .get();
+  if (!row) throw new Error('the audit record was not written');
+  return row.id;
+}
+
+/** One audit record, for a message announcing it (a role change names its subject there). */
+export function findAudit(db: Db, id: number): { at: Date; action: string; teamName: string | null; actorUserId: string; details: unknown } | null {
+  const row = db.select().from(auditLog).where(eq(auditLog.id, id)).get();
+  return row ? { at: row.at, action: row.action, teamName: row.teamName, actorUserId: row.actorUserId, details: row.details } : null;
 }
 
 export function recentAudit(db: Db, limit = 50): { at: Date; action: string; teamName: string | null; actorUserId: string }[] {

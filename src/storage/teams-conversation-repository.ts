@@ -83,3 +83,8 @@ export function markUninstalled(db: Db, where: { tenantId: string; msTeamId?: st
     .all()
     .map((row) => row.conversationId);
 }
+
+/** Every service URL a Teams conversation was reached through: whether real Teams traffic ever reached this database. */
+export function conversationServiceUrls(db: Db): string[] {
+  return db.selectDistinct({ url: teamsConversations.serviceUrl }).from(teamsConversations).all().map((row) => row.url);
+}

@@ -181,7 +181,7 @@ describe('npm run teams:package', () => {
   it('takes the app id from MicrosoftAppId when the bot is configured', async () => {
     const dir = tempDir();
     const out = path.join(dir, 'from-env.zip');
-    const result = await runTool(['--out', out], cleanEnv(dir, { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'a-password' }));
+    const result = await runTool(['--out', out], cleanEnv(dir, { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'a-password', TEAMS_ALLOWED_TENANT_IDS: 'tenant-1' }));
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const manifest = JSON.parse(readZip(readFileSync(out)).get('manifest.json')!.toString('utf8')) as Manifest;
     expect(manifest.id).toBe(APP_ID);

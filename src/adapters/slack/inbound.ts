@@ -25,6 +25,7 @@ export function tokenizeCommandText(text: string): CommandToken[] {
 export const SlashCommandSchema = z.object({
   text: z.string().default(''),
   user_id: z.string().min(1),
+  user_name: z.string().optional(),
   team_id: z.string().min(1),
   enterprise_id: z.string().min(1).nullable().optional(),
   channel_id: z.string().min(1),

@@ -7,6 +7,9 @@ import type { Logger } from '../../logger.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
 import { chartInput } from '../charts/digest-chart-spec.js';
 import { digestCsv } from '../text/digest-csv.js';
+import { roleChangeAnnouncement } from '../text/reply-text.js';
+import { mention, SLACK_TEXT_STYLE } from './mrkdwn.js';
+import { section } from './render/blocks.js';
 import { digestMessage } from './render/digest-blocks.js';
 import { closedRoundMessage, nudgeText, openRoundMessage, reminderMessage, roundResultMessage, type SlackMessage } from './render/round-message.js';
 
@@ -42,6 +45,10 @@ function render(message: ChannelMessage, digestTimeZone: string): SlackMessage {
       return reminderMessage(message.round);
     case 'digest':
       return digestMessage(message.digest, digestTimeZone);
+    case 'role-change': {
+      const text = roleChangeAnnouncement(message, (who) => mention(who.userId), SLACK_TEXT_STYLE);
+      return { text, blocks: [section(text)] };
+    }
   }
 }
 

@@ -30,4 +30,5 @@ export const SLACK_TEXT_STYLE: TextStyle = {
   date: (at) => slackDate(at),
   mention,
   bold: (text) => `*${escapeMrkdwn(text)}*`,
+  text: escapeMrkdwn,
 };

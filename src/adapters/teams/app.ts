@@ -5,6 +5,7 @@ import type { Logger } from '../../logger.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
 import { MaturityTeamsBot } from './bot.js';
+import { tenantOf } from './inbound.js';
 import { TeamsMessenger } from './messenger.js';
 
 export const TEAMS_MESSAGES_PATH = '/api/messages';
@@ -66,6 +67,34 @@ class BotAdapter extends CloudAdapter {
   }
 }
 
+/** An authenticated activity this deployment does not serve: from a tenant not on the list, or (without authentication) from off this machine. */
+class RefusedActivity extends Error {
+  override readonly name = 'RefusedActivity';
+}
+
+/** Whether a service URL points at this machine: without authentication, replies may only go there. */
+export function isLoopbackServiceUrl(serviceUrl: string | undefined): boolean {
+  if (!serviceUrl) return false;
+  try {
+    const host = new URL(serviceUrl).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why an activity is refused before the bot sees it, or null to serve it. Authentication proves an
+ * activity came from the Bot Connector for this app, not that the organisation is one this deployment
+ * serves; and without authentication (local testing) a reply to a foreign service URL would hand reports
+ * to whoever runs it.
+ */
+function refusal(config: TeamsConfig, activity: Activity): string | null {
+  if (config.devNoAuth && !isLoopbackServiceUrl(activity.serviceUrl)) return 'TEAMS_DEV_NO_AUTH=1 serves only activities whose serviceUrl is on this machine';
+  if (config.allowedTenantIds !== null && !config.allowedTenantIds.includes(tenantOf(activity))) return 'the tenant is not in TEAMS_ALLOWED_TENANT_IDS';
+  return null;
+}
+
 const AUTH_ERRORS = new Set(['AuthenticationError', 'JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
 
 function isAuthFailure(error: unknown): boolean {
@@ -101,8 +130,11 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     // The bot's own turns (posting a card, opening a 1:1 chat) belong to the code that started them: it needs
     // the connector's failure to retry, honour Retry-After or pause the team, and nobody there asked anything.
-    if (isProactiveTurn(context.activity)) throw error;
-    log.error({ err: { message: error.message }, activityType: context.activity.type }, 'a Teams handler failed');
+    if (isProactiveTurn(context.activity) || error instanceof RefusedActivity) throw error;
+    log.error({ err: error, activityType: context.activity.type }, 'a Teams handler failed');
+    // A failed card click (Action.Submit arrives as a message with a value) gets no reply in the channel:
+    // a public line per failed click would say who was answering.
+    if (context.activity.value !== undefined) return;
     await context
       .sendActivity("That did not go through because of a problem on the bot's side, and nothing was changed. Please try again in a minute.")
       .catch(() => undefined);
@@ -122,9 +154,18 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
         }
         const authHeader = typeof request.headers.authorization === 'string' ? request.headers.authorization : '';
         try {
-          const result = await adapter.run(authHeader, body as Activity, (context) => bot.run(context));
+          const result = await adapter.run(authHeader, body as Activity, async (context) => {
+            const refused = refusal(options.config, context.activity);
+            if (refused) throw new RefusedActivity(refused);
+            await bot.run(context);
+          });
           answer(response, result?.status ?? 200, result?.body);
         } catch (error) {
+          if (error instanceof RefusedActivity) {
+            log.warn({ reason: error.message, activityType: (body as Activity).type }, 'refused a Teams activity');
+            answer(response, 403);
+            return;
+          }
           if (isAuthFailure(error)) {
             log.warn({ reason: error instanceof Error ? error.name : 'unknown' }, 'rejected a Teams request that failed authentication');
             answer(response, 401);

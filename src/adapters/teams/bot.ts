@@ -24,7 +24,7 @@ import { replyPrivately, type PrivateView } from './private-reply.js';
 /** The private answer to an action on a round of another conversation (or tenant): nothing was written. */
 const WRONG_CHANNEL_SENTENCE = "That card belongs to a round of another team's channel, so nothing was recorded. Answer in your team's own channel.";
 
-const TEAMS_TEXT_STYLE: TextStyle = { date: cardDate, mention: (userId) => userId, bold: (value) => `**${escapeMarkdown(value)}**` };
+const TEAMS_TEXT_STYLE: TextStyle = { date: cardDate, mention: (userId) => escapeMarkdown(userId), bold: (value) => `**${escapeMarkdown(value)}**`, text: escapeMarkdown };
 
 export interface TeamsBotDeps {
   readonly ctx: ServiceContext;
@@ -133,7 +133,7 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
   private invocation(context: TurnContext): Invocation | null {
     const actor = teamsUser(context.activity);
     if (!actor) return null;
-    return { actor, channel: teamsChannel(context.activity), configuredAdmins: this.deps.configuredAdmins };
+    return { actor, channel: teamsChannel(context.activity), configuredAdmins: this.deps.configuredAdmins, ...(context.activity.from.name ? { actorName: context.activity.from.name } : {}) };
   }
 
   /** Role commands name people by their Teams id (29:…); roles are stored by AAD object id like admin ids. */
@@ -191,7 +191,7 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
         break;
       case 'open-setup':
         if (reply.existingTeam) {
-          await send(sentenceCard(`This channel already is the team ${reply.existingTeam}. Mention me with "status" to see its settings.`));
+          await send(sentenceCard(`This channel already is the team ${escapeMarkdown(reply.existingTeam)}. Mention me with "status" to see its settings.`));
           return;
         }
         await send(setupCard([...ctx.surveys.values()].map((loaded) => ({ id: loaded.survey.id, title: loaded.survey.title })), { name: '', timeZone: 'UTC' }));
@@ -257,7 +257,7 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
         switch (result.kind) {
           case 'created':
             this.remember(context);
-            return sentenceCard(`${result.team.name} is set up. Add leads by mentioning me with "role add @person lead"; "help" lists everything.`);
+            return sentenceCard(`${escapeMarkdown(result.team.name)} is set up. Add leads by mentioning me with "role add @person lead"; "help" lists everything.`);
           case 'invalid':
             return setupCard(surveys, input, result.problems);
           case 'name-taken':

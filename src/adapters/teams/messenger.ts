@@ -9,7 +9,9 @@ import { findConversation, type StoredReference } from '../../storage/teams-conv
 import type { ChartRenderer } from '../charts/chart-renderer.js';
 import { chartInput } from '../charts/digest-chart-spec.js';
 import { digestCard, digestChartCard } from './cards/digest-card.js';
-import type { AdaptiveCard } from './cards/elements.js';
+import { sentenceCard } from './cards/command-cards.js';
+import { escapeMarkdown, type AdaptiveCard } from './cards/elements.js';
+import { roleChangeAnnouncement } from '../text/reply-text.js';
 import { MAX_REFRESH_USERS, nudgeCard, reminderCard, resultCard, roundCard } from './cards/round-card.js';
 import { teamsOutcomeOfError } from './errors.js';
 import { TeamsSendPacer } from './send-pacer.js';
@@ -180,6 +182,9 @@ export class TeamsMessenger implements Messenger {
         break;
       case 'reminder':
         cardToSend = reminderCard(message.round);
+        break;
+      case 'role-change':
+        cardToSend = sentenceCard(roleChangeAnnouncement(message, (who) => `**${escapeMarkdown(who.name)}**`, { bold: (value) => `**${escapeMarkdown(value)}**`, text: escapeMarkdown }));
         break;
       case 'digest':
         // The week in the header is the subscribers' week, not UTC's.

@@ -20,7 +20,8 @@ export function privatePlaceholder(name: string, forUser: string, view: PrivateV
 /**
  * Delivers a card to the asker only: in their 1:1 chat with the bot when the app is installed for them
  * (stored, or created now); otherwise as a user-specific view in the channel, where everyone else sees a
- * placeholder (or, with no `view`, not at all). Never as a plain channel message.
+ * placeholder. With no `view` (the answer to a card someone clicked in a round) nothing at all appears in
+ * the channel, not even a pointer to the private chat: a line per click would list who answered.
  */
 export async function replyPrivately(context: TurnContext, adapter: CloudAdapter, appId: string, ctx: Pick<ServiceContext, 'db' | 'respondentSecret'>, log: Logger, content: AdaptiveCard, view: PrivateView | null): Promise<void> {
   const activity = context.activity;
@@ -45,7 +46,8 @@ export async function replyPrivately(context: TurnContext, adapter: CloudAdapter
         await chat.sendActivity({ type: 'message', attachments: [attachment] });
       });
     }
-    await context.sendActivity({ type: 'message', text: `${activity.from.name ?? 'You'}: I sent you the answer in our private chat.` });
+    // A command typed in the channel is public anyway; the pointer tells its author where the answer went.
+    if (view) await context.sendActivity({ type: 'message', text: `${activity.from.name ?? 'You'}: I sent you the answer in our private chat.` });
   } catch (error) {
     log.debug({ reason: error instanceof Error ? error.message : String(error) }, 'no 1:1 chat with this person; using a user-specific view');
     if (!view) return;

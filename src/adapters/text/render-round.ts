@@ -2,6 +2,9 @@ import type { OutboundMessage, RoundOutcome, RoundView } from '../../core/messen
 import { halfwayCount, outcomeText, PLAIN_MARKUP, roundPrivacyNote } from './figure-text.js';
 import { formatTime } from './format.js';
 import { renderDigestText } from './render-digest.js';
+import { roleChangeAnnouncement } from './reply-text.js';
+
+const PLAIN_STYLE = { bold: (text: string) => text, text: (text: string) => text };
 
 function roundHeader(round: RoundView): string {
   return `Platform pulse · ${round.aspectName}${round.status === 'closed' ? ` — closed · ${round.respondents} answered` : ''}`;
@@ -37,6 +40,8 @@ export function renderMessageText(message: OutboundMessage): string {
       return `A friendly nudge to channel members who have not answered yet: ${message.round.prompt}`;
     case 'digest':
       return renderDigestText(message.digest);
+    case 'role-change':
+      return roleChangeAnnouncement(message, (who) => who.name, PLAIN_STYLE);
     case 'digest-files':
       return `The full table and chart of the digest (${message.digest.sections.length} survey${message.digest.sections.length === 1 ? '' : 's'}).`;
   }

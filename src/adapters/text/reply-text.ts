@@ -1,3 +1,4 @@
+import type { NamedPerson, OutboundMessage } from '../../core/messenger.js';
 import { WEEKDAYS } from '../../core/team.js';
 import type { CommandReply, Refusal } from '../../services/chat-commands.js';
 
@@ -6,6 +7,8 @@ export interface TextStyle {
   date(at: Date): string;
   mention(userId: string): string;
   bold(text: string): string;
+  /** Text that came from people (a word they typed, a name they chose), made inert in the platform's markup. */
+  text(plain: string): string;
 }
 
 export function refusalSentence(refusal: Refusal, style: TextStyle): string {
@@ -15,17 +18,19 @@ export function refusalSentence(refusal: Refusal, style: TextStyle): string {
     case 'not-a-team-channel':
       return 'This channel is not a team yet. An admin can register it with setup.';
     case 'already-open':
-      return `A round on ${refusal.aspectName} is already open until ${style.date(refusal.closesAt)}. Close it first with close.`;
+      return `A round on ${style.text(refusal.aspectName)} is already open until ${style.date(refusal.closesAt)}. Close it first with close.`;
     case 'period-taken':
       return `This team already had its round this period; the next one can open from ${style.date(refusal.nextOpensAt)}.`;
     case 'unknown-aspect':
-      return `There is no aspect "${refusal.aspectId}" in this team's survey. Try one of: ${refusal.known.join(', ')}.`;
+      return `There is no aspect "${style.text(refusal.aspectId)}" in this team's survey. Try one of: ${style.text(refusal.known.join(', '))}.`;
     case 'no-open-round':
       return 'There is no open round to close.';
+    case 'close-too-early':
+      return `This round can close early once ${refusal.needed} people have answered, or from ${style.date(refusal.allowedFrom)} (half its length); otherwise it closes on its own ${style.date(refusal.closesAt)}. Closing a small round right after a few people answered would make their answers easy to guess.`;
     case 'survey-missing':
-      return `This team's survey "${refusal.surveyId}" is missing from the surveys directory; ask an admin to restore it.`;
+      return `This team's survey "${style.text(refusal.surveyId)}" is missing from the surveys directory; ask an admin to restore it.`;
     case 'invalid':
-      return refusal.problem;
+      return style.text(refusal.problem);
   }
 }
 
@@ -48,7 +53,7 @@ export function replySentence(reply: CommandReply, style: TextStyle): string | n
       return reply.changed ? `${who} is no longer ${reply.role === 'admin' ? 'an admin' : `a ${reply.role}`}.` : `${who} did not hold that role.`;
     }
     case 'digest-subscribed':
-      return `This channel gets the weekly digest every ${WEEKDAYS[reply.weekday - 1] ?? 'week'} at ${reply.localTime} (${reply.timeZone}); the next one arrives ${style.date(reply.nextAt)}. Stop it with digest stop.`;
+      return `This channel gets the weekly digest every ${WEEKDAYS[reply.weekday - 1] ?? 'week'} at ${reply.localTime} (${style.text(reply.timeZone)}); the next one arrives ${style.date(reply.nextAt)}. Everyone in this channel will see it: every team's levels, trends and movers, response rates and suggestions (never comments, and never anyone's answer), so keep it to a channel whose members may see all teams. Stop it with digest stop.`;
     case 'digest-stopped':
       return reply.existed ? 'This channel no longer gets the weekly digest.' : 'This channel was not getting the digest.';
     case 'nudges':
@@ -62,7 +67,7 @@ export function replySentence(reply: CommandReply, style: TextStyle): string | n
     case 'team-choice':
       return reply.teams.length === 0 ? 'This channel is not a team, and there is no team whose report you may see.' : null;
     case 'help':
-      return reply.problem;
+      return reply.problem === null ? null : style.text(reply.problem);
     case 'report':
     case 'status':
     case 'roles':
@@ -82,6 +87,14 @@ const FORGET_ME_LIMITS =
 
 export function forgetMeExplanation(bold: (text: string) => string): string {
   return `This erases ${bold('all your answers, and your comments on rounds still open')}, in every team, for good. ${FORGET_ME_LIMITS}`;
+}
+
+/** The channel's announcement of a lead change; `person` writes a name the platform's way. */
+export function roleChangeAnnouncement(message: Extract<OutboundMessage, { kind: 'role-change' }>, person: (who: NamedPerson) => string, style: Pick<TextStyle, 'bold' | 'text'>): string {
+  const team = style.bold(message.teamName);
+  const role = message.role === 'admin' ? 'an admin' : `a ${message.role}`;
+  if (message.action === 'remove') return `${person(message.subject)} is no longer ${role} of ${team} (changed by ${person(message.by)}).`;
+  return `${person(message.subject)} is now ${role} of ${team} (set by ${person(message.by)}). Leads open and close rounds and read this team's comments, which never carry names.`;
 }
 
 export function forgottenSentence(removed: { answers: number; comments: number }): string {

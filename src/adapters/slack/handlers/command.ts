@@ -59,7 +59,7 @@ export function registerCommand(app: App, deps: SlackHandlerDeps): void {
     const chatCommand = parseChatCommand(tokenizeCommandText(input.text));
     const timeZone = chatCommand.kind === 'digest-here' && chatCommand.timeZone === null ? await userTimeZone(client, input.user_id) : undefined;
     const { actor, origin } = commandIdentity(input);
-    const invocation: Invocation = { actor, channel: origin.channel, organisationId: origin.organisationId, configuredAdmins: deps.configuredAdmins, ...(timeZone ? { timeZone } : {}) };
+    const invocation: Invocation = { actor, channel: origin.channel, organisationId: origin.organisationId, configuredAdmins: deps.configuredAdmins, ...(input.user_name ? { actorName: input.user_name } : {}), ...(timeZone ? { timeZone } : {}) };
     const reply = await runChatCommandAsync(deps.ctx, invocation, chatCommand);
     if (reply.kind === 'open-setup') {
       if (reply.existingTeam) {

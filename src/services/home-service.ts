@@ -1,0 +1,43 @@
+import type { UserRef } from '../core/platform.js';
+import type { TeamReport } from '../core/report.js';
+import { respondentKey } from '../core/respondent-key.js';
+import { isAllowed, type Viewer } from '../core/roles.js';
+import type { Team } from '../core/team.js';
+import { answersOfRespondent, type OwnAnswer } from '../storage/answer-repository.js';
+import { listTeams } from '../storage/team-repository.js';
+import type { ServiceContext } from './context.js';
+import { viewerFor } from './chat-commands.js';
+import { teamReport } from './report-service.js';
+
+export const HOME_REPORTS = 5;
+
+export interface PersonalHome {
+  /** The person's own answers and comments (comments only while their round is open), newest first. */
+  readonly answers: readonly (OwnAnswer & { readonly teamName: string })[];
+  /** Reports of the teams they may see now, their own channels first. */
+  readonly reports: readonly TeamReport[];
+  /** False when the platform could not say which channels the person is in now; only role-based reports are shown then. */
+  readonly membershipKnown: boolean;
+}
+
+/**
+ * What a person's home page shows. A team's report goes to whoever is in its channel now (asked of the
+ * platform by the caller), its leads, PMs and admins: someone who answered once and left the channel no
+ * longer sees it. `inChannelNow` is null when the platform could not be asked; membership then grants nothing.
+ */
+export function personalHome(ctx: ServiceContext, person: UserRef, configuredAdmins: readonly string[], inChannelNow: ((team: Team) => boolean) | null): PersonalHome {
+  const teams = listTeams(ctx.db);
+  const teamName = new Map(teams.map((team) => [team.id, team.name]));
+  const answers = answersOfRespondent(ctx.db, respondentKey(ctx.respondentSecret, person), 30).map((answer) => ({ ...answer, teamName: teamName.get(answer.teamId) ?? 'A deleted team' }));
+  const roles = viewerFor(ctx, { actor: person, channel: { platform: person.platform, workspaceId: person.workspaceId, channelId: 'home' }, configuredAdmins }, null);
+  const member = (team: Team) => team.channel.platform === person.platform && inChannelNow !== null && inChannelNow(team);
+  const viewerOf = (team: Team): Viewer => ({ grants: roles.grants, memberOfTeamId: member(team) ? team.id : null });
+  const rank = (team: Team) => (member(team) ? 0 : isAllowed(roles, { kind: 'run-round', teamId: team.id }) ? 1 : 2);
+  const visible = teams.filter((team) => isAllowed(viewerOf(team), { kind: 'view-report', teamId: team.id })).sort((a, b) => rank(a) - rank(b));
+  const reports: TeamReport[] = [];
+  for (const team of visible.slice(0, HOME_REPORTS)) {
+    const result = teamReport(ctx, team, { withComments: isAllowed(viewerOf(team), { kind: 'view-comments', teamId: team.id }) });
+    if (result.kind === 'report') reports.push(result.report);
+  }
+  return { answers, reports, membershipKnown: inChannelNow !== null };
+}
