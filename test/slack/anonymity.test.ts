@@ -56,7 +56,7 @@ function answerRows(roundId: number): { respondent_key: string; option_id: strin
 }
 
 /** The message the bot posted in a round's thread, once it is there. */
-async function resultOf(channelId: string, aspectName: string): Promise<{ text: string; blocks: unknown }> {
+async function resultOf(channelId: string, aspectName: string): Promise<{ text: string; blocks?: unknown }> {
   const round = await eventually('the round message', () => h.slack.messages(channelId).filter((message) => message.text.startsWith(`Platform pulse · ${aspectName}`)).at(-1));
   return eventually('the result in its thread', () => h.slack.messages(channelId).find((message) => message.thread_ts === round.ts && message.ts !== round.ts && !message.text.startsWith('Halfway')));
 }
