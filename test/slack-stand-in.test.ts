@@ -295,7 +295,7 @@ describe('SlackApiStandIn with the real WebClient', () => {
     expect(standIn.messages('C1').map((message) => message.text)).toEqual(['third time']);
   });
 
-  it('opens a modal with a fresh trigger once; a used trigger is exchanged, a 3-second-old one expired', async () => {
+  it('opens a modal with a fresh trigger once; a used trigger is exchanged, an unknown one invalid', async () => {
     const trigger = standIn.issueTriggerId('U1');
     const opened = await client.apiCall('views.open', { trigger_id: trigger, view: modal() });
     expect(viewOf(opened).view).toMatchObject({ type: 'modal', callback_id: 'pulse_answer', title: { text: 'Pulse check' } });
@@ -310,12 +310,31 @@ describe('SlackApiStandIn with the real WebClient', () => {
       data: { error: 'invalid_trigger_id' },
     });
 
-    const late = standIn.issueTriggerId('U1');
-    await new Promise((resolve) => setTimeout(resolve, 3_100));
-    await expect(client.apiCall('views.open', { trigger_id: late, view: modal() })).rejects.toMatchObject({
-      data: { error: 'expired_trigger_id' },
-    });
     expect(standIn.views('U1')).toHaveLength(1);
+  });
+
+  it('expires a trigger after 3 seconds by its trigger clock, and only by that clock', async () => {
+    let triggerMs = 0;
+    let now = 1_700_000_000_000;
+    const clocked = new SlackApiStandIn({ triggerNow: () => triggerMs, now: () => now });
+    seed(clocked);
+    await clocked.start();
+    try {
+      const clockedClient = clientFor(clocked);
+      const onTime = clocked.issueTriggerId('U1');
+      const late = clocked.issueTriggerId('U1');
+      // Moving the other clock (timestamps, rate limits) by half an hour does not age a trigger.
+      now += 30 * 60_000;
+      triggerMs = 3_000;
+      await clockedClient.apiCall('views.open', { trigger_id: onTime, view: modal() });
+      triggerMs = 3_001;
+      await expect(clockedClient.apiCall('views.open', { trigger_id: late, view: modal() })).rejects.toMatchObject({
+        data: { error: 'expired_trigger_id' },
+      });
+      expect(clocked.views('U1')).toHaveLength(1);
+    } finally {
+      await clocked.stop();
+    }
   });
 
   it('validates modals: title length, block count, private_metadata; a refused view does not use the trigger', async () => {

@@ -1,5 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
+import { DateTime } from 'luxon';
 import { UserFacingError } from '../core/errors.js';
 import { isPlatform } from '../core/platform.js';
 import { DEMO_SEED, seedDemoOrganisation } from '../demo/demo-organisation.js';
@@ -15,6 +16,16 @@ function positiveInteger(name: string) {
     if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`${name} must be a whole number.`);
     return parsed;
   };
+}
+
+/**
+ * An instant for `demo --now`. Without an offset it is read as UTC, so the same argument means the same
+ * moment on every machine whatever its time zone.
+ */
+function isoInstant(value: string): Date {
+  const parsed = DateTime.fromISO(value, { zone: 'utc' });
+  if (!parsed.isValid) throw new InvalidArgumentError('--now must be an ISO 8601 date and time, such as 2026-03-02T09:00:00Z.');
+  return parsed.toJSDate();
 }
 
 /** Commands about the data as a whole: a person's erasure, backups and the demo organisation. */
@@ -66,14 +77,17 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
     .option('--seed <n>', 'random seed; the same seed builds the same organisation', positiveInteger('--seed'), DEMO_SEED)
     .option('--teams <n>', 'number of teams', positiveInteger('--teams'), 14)
     .option('--weeks <n>', 'weeks of history', positiveInteger('--weeks'), 26)
-    .action(async (options: { seed: number; teams: number; weeks: number }) => {
+    .option('--now <iso>', 'the moment the history leads up to (default: the current time); the same seed and now build the same database', isoInstant)
+    .action(async (options: { seed: number; teams: number; weeks: number; now?: Date }) => {
       const config = configFrom(globals());
       const databasePath = globals().database ?? config.demoDatabasePath;
       if (options.teams < 1 || options.weeks < 1) throw new UserFacingError('invalid-input', '--teams and --weeks must be at least 1.');
       await withContext({ ...globals(), database: databasePath }, { create: true, kind: 'demo' }, (ctx) => {
         if (countTeams(ctx.db) > 0) throw new UserFacingError('conflict', `${databasePath} already holds teams; delete the file or pass another --database.`);
-        const summary = seedDemoOrganisation(ctx, { seed: options.seed, now: ctx.clock.now(), teams: options.teams, weeks: options.weeks });
-        print(`Seeded ${databasePath}: ${summary.teams} teams, ${summary.rounds} rounds, ${summary.answers} answers (seed ${options.seed}).`);
+        const now = options.now ?? ctx.clock.now();
+        const summary = seedDemoOrganisation(ctx, { seed: options.seed, now, teams: options.teams, weeks: options.weeks });
+        // The seed and the moment together name the organisation: printing both lets anyone build it again.
+        print(`Seeded ${databasePath}: ${summary.teams} teams, ${summary.rounds} rounds, ${summary.answers} answers (seed ${options.seed}, now ${now.toISOString()}).`);
       });
     });
 }

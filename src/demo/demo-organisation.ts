@@ -43,6 +43,10 @@ const COMMENTS = [
 
 export interface DemoOptions {
   readonly seed: number;
+  /**
+   * The moment the simulated history leads up to. Every date written derives from it and the seed, never
+   * from the clock, so the same seed and `now` build the same database row for row.
+   */
   readonly now: Date;
   /** Teams to create (at least 12 makes every trajectory appear). */
   readonly teams?: number;
@@ -106,7 +110,7 @@ function participation(trajectory: Trajectory): number {
 
 /**
  * Fills the database with a simulated organisation: teams that improve, slip, hold steady, disagree or
- * rarely answer, each with weekly closed rounds. Same seed, same organisation.
+ * rarely answer, each with weekly closed rounds. Same seed and `now`, same organisation.
  */
 export function seedDemoOrganisation(ctx: ServiceContext, options: DemoOptions): DemoSummary {
   const random = new DemoRandom(options.seed);

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,24 +23,68 @@ beforeAll(async () => {
   demoDb = path.join(dir, 'demo.db');
   const seeded = await runCli(['demo', '--seed', '7', '--database', demoDb], env);
   expect(seeded.stderr).toBe('');
-  expect(seeded.stdout).toMatch(/^Seeded .*demo\.db: 14 teams, \d+ rounds, \d+ answers \(seed 7\)\./);
+  // Without --now the demo is built for the current time, which it names so it can be built again.
+  expect(seeded.stdout).toMatch(/^Seeded .*demo\.db: 14 teams, \d+ rounds, \d+ answers \(seed 7, now \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\)\./);
 });
 afterAll(() => cleanup());
 
+/** The schema and every table's rows, each row as JSON in a stable order: what "the same database" means. */
+function databaseContent(file: string): Record<string, unknown[]> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const objects = db.prepare("select type, name, sql from sqlite_master where name not like 'sqlite_%' order by type, name").all() as { type: string; name: string; sql: string | null }[];
+    const content: Record<string, unknown[]> = { schema: objects };
+    for (const { name } of objects.filter((object) => object.type === 'table')) {
+      content[name] = db
+        .prepare(`select * from "${name}"`)
+        .all()
+        .map((row) => JSON.stringify(row))
+        .sort();
+    }
+    return content;
+  } finally {
+    db.close();
+  }
+}
+
 describe('demo', () => {
-  it('builds the same organisation from the same seed, and another from another seed', async () => {
-    const again = path.join(dir, 'again.db');
-    const other = path.join(dir, 'other.db');
-    await runCli(['demo', '--seed', '7', '--database', again], env);
-    await runCli(['demo', '--seed', '8', '--database', other], env);
-    const report = async (db: string) => {
-      const result = await runCli(['report', '--team', 'Payments', '--format', 'json', '--database', db], env);
-      const parsed = JSON.parse(result.stdout) as { aspects: unknown; generatedAt: string };
-      return parsed.aspects;
-    };
-    expect(await report(again)).toEqual(await report(demoDb));
-    expect(await report(other)).not.toEqual(await report(demoDb));
-  }, 120_000);
+  // A Wednesday: the history ends with ISO week 2026-W09, and this week's live rounds opened on Monday.
+  const NOW = '2026-03-04T09:30:00Z';
+
+  async function buildDemo(file: string, seed: number): Promise<Record<string, unknown[]>> {
+    const result = await runCli(['demo', '--seed', String(seed), '--now', NOW, '--database', path.join(dir, file)], env);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^Seeded .*: 14 teams, \d+ rounds, \d+ answers \(seed \d+, now 2026-03-04T09:30:00\.000Z\)\./);
+    expect(result.stdout).toContain(`(seed ${seed}, `);
+    return databaseContent(path.join(dir, file));
+  }
+
+  it('builds the same database from the same seed and now, and another organisation from another seed', async () => {
+    const first = await buildDemo('seed-7-a.db', 7);
+    const second = await buildDemo('seed-7-b.db', 7);
+    const other = await buildDemo('seed-8.db', 8);
+    // Not two empty databases agreeing: the organisation is there, and every row of it matches.
+    expect(first['answers']?.length).toBeGreaterThan(1000);
+    expect(second).toEqual(first);
+    // And the files themselves, byte for byte (the comparison above says where, if this ever fails alone).
+    expect(readFileSync(path.join(dir, 'seed-7-b.db')).equals(readFileSync(path.join(dir, 'seed-7-a.db')))).toBe(true);
+
+    // Built for --now, not for the clock: closed weekly rounds up to the week before, three live rounds opened by then.
+    const db = new Database(path.join(dir, 'seed-7-a.db'), { readonly: true });
+    try {
+      expect(db.prepare("select max(period_key) as last from rounds where status = 'closed'").get()).toEqual({ last: '2026-W09' });
+      expect(db.prepare("select count(*) as n, max(opened_at) <= ? as openedBefore from rounds where status = 'open'").get(Date.parse(NOW))).toEqual({ n: 3, openedBefore: 1 });
+    } finally {
+      db.close();
+    }
+
+    // Another seed: the same line-up of teams in the same schema, with other people answering otherwise.
+    expect(other['schema']).toEqual(first['schema']);
+    const names = (content: Record<string, unknown[]>) => (content['teams'] ?? []).map((row) => (JSON.parse(String(row)) as { name: string }).name).sort();
+    expect(names(other)).toEqual(names(first));
+    expect(other['answers']).not.toEqual(first['answers']);
+    expect(other['teams']).not.toEqual(first['teams']);
+  });
 
   it('has at least 12 teams with 26 weekly rounds and 4–12 respondents, including improving, slipping and disagreeing teams', async () => {
     const result = await runCli(['teams', 'list', '--format', 'json', '--database', demoDb], env);
@@ -63,8 +107,8 @@ describe('demo', () => {
     } finally {
       db.close();
     }
-    const disagreeing = JSON.parse((await runCli(['report', '--team', 'Identity', '--format', 'json', '--database', demoDb], env)).stdout) as { aspects: { status: { kind: string; figure?: { agreement: string } } }[] };
-    expect(disagreeing.aspects.some((aspect) => aspect.status.figure?.agreement === 'low')).toBe(true);
+    const disagreeing = JSON.parse((await runCli(['report', '--team', 'Identity', '--format', 'json', '--database', demoDb], env)).stdout) as { aspects: { status: { kind: string; figure?: { breakdown: { agreement: string } | null } } }[] };
+    expect(disagreeing.aspects.some((aspect) => aspect.status.figure?.breakdown?.agreement === 'low')).toBe(true);
   });
 });
 
@@ -120,6 +164,10 @@ describe('bad input gets one clear sentence and a non-zero exit', () => {
     const format = await runCli(['report', '--team', 'Payments', '--format', 'xml', '--database', demoDb], env);
     expect(format.code).toBe(2);
     expect(format.stderr).toMatch(/Allowed choices are text, json/);
+    const now = await runCli(['demo', '--now', 'next tuesday', '--database', path.join(dir, 'never.db')], env);
+    expect(now.code).toBe(2);
+    expect(now.stderr).toMatch(/--now must be an ISO 8601 date and time, such as 2026-03-02T09:00:00Z\./);
+    expect(existsSync(path.join(dir, 'never.db'))).toBe(false);
   });
 
   it('bad configuration lists every problem at once and never a secret', async () => {

@@ -1,18 +1,23 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openContext } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
 import { closeDatabase } from '../../src/storage/database.js';
 import { setupTeam } from '../../src/services/team-service.js';
 import { cleanEnv, runCli, ServerProcess } from '../support/processes.js';
+import { SlackApiStandIn } from '../support/slack-stand-in.js';
+import { BOT_CONNECTOR_AUDIENCE, BOT_FRAMEWORK_ISSUER, PUBLIC_AZURE_CALLER_ID } from '../support/teams-token-issuer.js';
 import { memoryLogger, tempDir } from '../support/test-context.js';
+import { UnreachablePlatform } from '../support/unreachable-platform.js';
+import { waitUntil } from '../support/wait.js';
 
 const running: ServerProcess[] = [];
-const cleanups: (() => void)[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.stop('SIGKILL')));
-  for (const cleanup of cleanups.splice(0)) cleanup();
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 function workspace(): string {
@@ -25,6 +30,50 @@ function start(env: Record<string, string>): ServerProcess {
   const server = new ServerProcess(env);
   running.push(server);
   return server;
+}
+
+/** A loopback endpoint that drops every connection, for platforms a test must not reach. */
+async function unreachable(): Promise<UnreachablePlatform> {
+  const endpoint = new UnreachablePlatform();
+  await endpoint.start();
+  cleanups.push(() => endpoint.stop());
+  return endpoint;
+}
+
+/** A Slack Web API stand-in for workspace T1 that knows the bot token `token` and channel C1. */
+async function slackStandIn(token: string): Promise<SlackApiStandIn> {
+  const slack = new SlackApiStandIn({ teamId: 'T1', botToken: token, triggerNow: () => 0 });
+  await slack.start();
+  cleanups.push(() => slack.stop());
+  for (const id of ['U1', 'U2', 'U3']) slack.addUser({ id, name: id.toLowerCase() });
+  slack.addChannel({ id: 'C1', name: 'payments', members: ['U1', 'U2', 'U3'] });
+  return slack;
+}
+
+/**
+ * Every Bot Framework endpoint botbuilder would call, pointed at `endpoint`: setting any of them makes it
+ * take all of them literally (see TeamsTokenIssuer.authSettings), so the non-URL ones get their public values.
+ */
+function teamsEndpoints(endpoint: UnreachablePlatform): Record<string, string> {
+  return {
+    ToBotFromChannelOpenIdMetadataUrl: endpoint.url('/openid-configuration'),
+    ToBotFromChannelTokenIssuer: BOT_FRAMEWORK_ISSUER,
+    ToChannelFromBotLoginUrl: endpoint.url('/login'),
+    ToChannelFromBotOAuthScope: BOT_CONNECTOR_AUDIENCE,
+    ToBotFromEmulatorOpenIdMetadataUrl: endpoint.url('/emulator-openid-configuration'),
+    OAuthUrl: endpoint.url('/oauth'),
+    CallerId: PUBLIC_AZURE_CALLER_ID,
+  };
+}
+
+/** Reads the database a running process writes to (WAL mode lets a reader in alongside). */
+function query<T>(file: string, sql: string, ...params: unknown[]): T {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(sql).get(...params) as T;
+  } finally {
+    db.close();
+  }
 }
 
 async function health(port: number): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -76,16 +125,23 @@ describe('the scheduler lease', () => {
     const env = cleanEnv(dir, { PORT: '0', TICK_CRON: '* * * * * *', LEASE_TTL_SECONDS: '3' });
     const first = start(env);
     await first.waitFor(/took the scheduler lease/);
+    const holderOf = async (server: ServerProcess) => (await server.waitFor(/"holder":"([^"]+)"[^\n]*maturity-pulse is running/))[1];
+    const firstHolder = await holderOf(first);
     const second = start(env);
     const secondPort = await second.port();
+    const secondHolder = await holderOf(second);
     await second.waitFor(/another process holds the scheduler lease: standing by/);
     expect((await health(secondPort)).body).toMatchObject({ scheduler: 'standby' });
     expect(second.output).not.toMatch(/took the scheduler lease/);
+    const lease = () => query<{ holder: string } | undefined>(path.join(dir, 'demo.db'), "select holder from leases where name = 'scheduler'");
+    expect(lease()).toEqual({ holder: firstHolder });
 
-    await first.stop('SIGKILL');
-    const tookOverAt = Date.now();
-    await second.waitFor(/took the scheduler lease/, 10_000);
-    expect(Date.now() - tookOverAt).toBeLessThan(8_000);
+    // Killed, the first never releases the lease: the second gets it once it expires (that expiry follows the
+    // TTL is shown with injected times in test/storage/storage.test.ts).
+    expect(await first.stop('SIGKILL')).toBeNull();
+    await second.waitFor(/took the scheduler lease/);
+    expect(lease()).toEqual({ holder: secondHolder });
+    expect(secondHolder).not.toBe(firstHolder);
     expect((await health(secondPort)).body).toMatchObject({ scheduler: 'running' });
   });
 });
@@ -98,10 +154,13 @@ describe('with credentials', () => {
     MicrosoftAppPassword: 'teams-password-secret-value',
     RESPONDENT_KEY_SECRET: 'respondent-key-secret-value-0123456789',
   };
+  // Who may use the multi-tenant Teams app (not a secret); configurations without it are refused.
+  const tenants = { TEAMS_ALLOWED_TENANT_IDS: '00000000-0000-0000-0000-0000000000aa' };
 
   it('never writes a configured secret to its output', async () => {
     const dir = workspace();
-    const env = cleanEnv(dir, { PORT: '0', LOG_LEVEL: 'trace', TICK_CRON: '* * * * * *', ...secrets });
+    const slack = await slackStandIn(secrets.SLACK_BOT_TOKEN);
+    const env = cleanEnv(dir, { PORT: '0', LOG_LEVEL: 'trace', TICK_CRON: '* * * * * *', ...secrets, ...tenants, SLACK_API_URL: slack.apiUrl, ...teamsEndpoints(await unreachable()) });
     // A team exists only through setup; create one the way the chat setup does, on the same database.
     const config = loadConfig(env);
     if (!config.ok) throw new Error(config.problems.join('; '));
@@ -113,10 +172,15 @@ describe('with credentials', () => {
     const port = await server.port();
     await health(port);
     const opened = await runCli(['round', 'open', '--team', 'Payments'], env);
+    expect(opened.code).toBe(0);
     const report = await runCli(['report', '--team', 'Payments'], env);
-    await server.waitFor(/"msg":"round opened"|took the scheduler lease/);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    await server.stop('SIGTERM');
+    // The secrets were in use: the round went out to Slack with the bot token and was recorded as sent.
+    const posted = await waitUntil('the round message in C1', () => slack.callsTo('chat.postMessage').find((call) => call.body['channel'] === 'C1' && call.response.ok === true));
+    expect(posted.headers.authorization).toBe(`Bearer ${secrets.SLACK_BOT_TOKEN}`);
+    await waitUntil('the round delivery recorded as sent', () => query<{ n: number }>(config.config.databasePath, "select count(*) as n from deliveries where kind = 'round-opened' and status = 'sent'").n === 1);
+    // A clean stop writes the last lines; after the exit the output is complete.
+    expect(await server.stop('SIGTERM')).toBe(0);
+    expect(server.output).toMatch(/"msg":"stopped"/);
     const everything = [server.output, opened.stdout, opened.stderr, report.stdout, report.stderr].join('\n');
     expect(everything).toMatch(/maturity-pulse is running/);
     for (const [name, value] of Object.entries(secrets)) {
@@ -127,7 +191,8 @@ describe('with credentials', () => {
 
   it('generates a respondent key once (mode 0600) and refuses a different key later', async () => {
     const dir = workspace();
-    const env = cleanEnv(dir, { PORT: '0', SLACK_BOT_TOKEN: secrets.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: secrets.SLACK_SIGNING_SECRET });
+    const slack = await slackStandIn(secrets.SLACK_BOT_TOKEN);
+    const env = cleanEnv(dir, { PORT: '0', SLACK_BOT_TOKEN: secrets.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: secrets.SLACK_SIGNING_SECRET, SLACK_API_URL: slack.apiUrl });
     const first = start(env);
     await first.port();
     expect(first.output).toMatch(/RESPONDENT_KEY_SECRET is not set: generated a respondent key into the data directory/);
@@ -149,9 +214,12 @@ describe('with credentials', () => {
   it('refuses a database holding the demo organisation', async () => {
     const dir = workspace();
     const env = cleanEnv(dir, { PORT: '0' });
-    await runCli(['demo', '--teams', '12', '--weeks', '2', '--database', path.join(dir, 'org.db')], env);
-    const server = start({ ...env, DATABASE_PATH: path.join(dir, 'org.db'), ...secrets });
+    expect((await runCli(['demo', '--teams', '12', '--weeks', '2', '--database', path.join(dir, 'org.db')], env)).code).toBe(0);
+    const platforms = await unreachable();
+    const server = start({ ...env, DATABASE_PATH: path.join(dir, 'org.db'), ...secrets, ...tenants, SLACK_API_URL: platforms.url('/api/'), ...teamsEndpoints(platforms) });
     expect(await server.exited()).toBe(1);
     expect(server.output).toMatch(/org\.db holds the demo organisation; point DATABASE_PATH at a real database/);
+    // Refused before connecting anything: neither Slack nor Bot Framework was called.
+    expect(platforms.connections).toBe(0);
   });
 });

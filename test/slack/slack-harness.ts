@@ -4,6 +4,7 @@ import { SURVEYS } from '../support/processes.js';
 import { SlackApiStandIn } from '../support/slack-stand-in.js';
 import { SlackRequester } from '../support/slack-requests.js';
 import { memoryLogger, tempDir } from '../support/test-context.js';
+import { HANG_GUARD_MS, waitUntil } from '../support/wait.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const TEAM = 'T0001';
@@ -23,7 +24,9 @@ export interface SlackHarness {
 
 /** The real app on port 0 in HTTP mode, pointed at a Slack Web API stand-in on loopback. */
 export async function startSlackHarness(extraEnv: Record<string, string> = {}, overrides: ServerOverrides = {}): Promise<SlackHarness> {
-  const slack = new SlackApiStandIn({ teamId: TEAM });
+  // Triggers do not age here: how fast this machine runs a handler must not decide a test. Their 3-second
+  // expiry is tested on an injected clock in test/slack-stand-in.test.ts.
+  const slack = new SlackApiStandIn({ teamId: TEAM, triggerNow: () => 0 });
   await slack.start();
   slack.addChannel({ id: CHANNEL, name: 'payments', members: [ADMIN, LEAD, ...MEMBERS] });
   slack.addChannel({ id: 'C0RANDOM', name: 'random', members: [ADMIN, LEAD, ...MEMBERS] });
@@ -60,15 +63,12 @@ export async function startSlackHarness(extraEnv: Record<string, string> = {}, o
   };
 }
 
-/** Polls until `check` holds (real time), failing with `what` after the timeout. */
-export async function eventually<T>(what: string, check: () => T | null | undefined | false, timeoutMs = 8_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+/**
+ * Waits until `check` holds and returns its value; see test/support/wait.ts. `hangGuardMs` only raises the
+ * guard for a wait that legitimately spans a long chain of events; it is never a timing expectation.
+ */
+export function eventually<T>(what: string, check: () => T | null | undefined | false, hangGuardMs = HANG_GUARD_MS): Promise<T> {
+  return waitUntil(what, check, Math.max(hangGuardMs, HANG_GUARD_MS));
 }
 
 export function command(user: string, text: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -36,6 +36,12 @@ export interface SlackApiStandInOptions {
   workspacePostsPerMinute?: number;
   /** Clock for message timestamps, rate-limit buckets and response-URL expiry (ms since the epoch). */
   now?: () => number;
+  /**
+   * Clock for trigger_id lifetimes (ms, any origin). Real monotonic time by default and apart from `now`:
+   * Slack measures the app's real latency, so moving `now` by minutes must not expire a trigger. A test of
+   * the expiry itself injects one and moves it.
+   */
+  triggerNow?: () => number;
 }
 
 export interface ChannelSpec {
@@ -371,6 +377,7 @@ export class SlackApiStandIn {
   private readonly postBurst: number;
   private readonly workspacePostsPerMinute: number;
   private readonly now: () => number;
+  private readonly triggerNow: () => number;
   private readonly fileUploads: SlackFileUploads;
 
   private server: Server | undefined;
@@ -400,6 +407,7 @@ export class SlackApiStandIn {
     this.workspacePostsPerMinute = options.workspacePostsPerMinute ?? 300;
     if (!(this.workspacePostsPerMinute > 0)) throw new Error('workspacePostsPerMinute must be positive');
     this.now = options.now ?? Date.now;
+    this.triggerNow = options.triggerNow ?? (() => performance.now());
     this.fileUploads = this.createFileUploads();
     this.addUser({ id: this.botUserId, name: 'maturity-pulse', isBot: true });
     this.handlers = new Map<string, Handler>([
@@ -510,12 +518,13 @@ export class SlackApiStandIn {
   }
 
   /**
-   * A trigger_id as an interaction payload carries one. Valid for 3 seconds of real time (the app's real
-   * latency is what Slack measures, so an injected `now` does not stretch it) and for one views.open.
+   * A trigger_id as an interaction payload carries one. Valid for 3 seconds by `triggerNow` (real time
+   * unless injected: the app's real latency is what Slack measures, so an injected `now` does not stretch
+   * it) and for one views.open.
    */
   issueTriggerId(userId?: string): string {
     const id = `${++this.counter}.${this.teamId.replace(/\D/g, '') || '1'}.${randomBytes(16).toString('hex')}`;
-    this.triggers.set(id, { userId, issuedAt: performance.now(), used: false });
+    this.triggers.set(id, { userId, issuedAt: this.triggerNow(), used: false });
     return id;
   }
 
@@ -831,7 +840,7 @@ export class SlackApiStandIn {
     const trigger = this.triggers.get(str(args, 'trigger_id') ?? '');
     if (!trigger) return fail('invalid_trigger_id');
     if (trigger.used) return fail('exchanged_trigger_id');
-    if (performance.now() - trigger.issuedAt > TRIGGER_LIFETIME_MS) return fail('expired_trigger_id');
+    if (this.triggerNow() - trigger.issuedAt > TRIGGER_LIFETIME_MS) return fail('expired_trigger_id');
     const view = args['view'];
     if (!isRecord(view)) return fail('invalid_arguments');
     if (this.externalIdTaken(view, undefined)) return fail('duplicate_external_id');
