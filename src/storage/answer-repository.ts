@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { and, desc, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import { QuestionSnapshotSchema } from '../core/round.js';
 import type { Db } from './database.js';
@@ -76,17 +75,15 @@ export function answerKeys(db: Db, roundId: number): string[] {
 
 /**
  * Makes a closing round's comments anonymous: the respondent key goes, both times become the close time,
- * and the rows are written again in random order, so neither a key, a time nor a row id ties a comment to
- * its author's answer. Runs inside the close's transaction.
+ * and the rows are written again in the order of their text, so neither a key, a time nor a row id ties a
+ * comment to its author's answer (the order of the texts says nothing about who wrote them, and unlike a
+ * random order it builds the same database from the same data). Runs inside the close's transaction.
  */
 export function anonymiseComments(db: Db, roundId: number, closedAt: Date): void {
   const texts = db.select({ text: comments.text }).from(comments).where(eq(comments.roundId, roundId)).all().map((row) => row.text);
   if (texts.length === 0) return;
   db.delete(comments).where(eq(comments.roundId, roundId)).run();
-  for (let i = texts.length - 1; i > 0; i -= 1) {
-    const j = randomInt(i + 1);
-    [texts[i], texts[j]] = [texts[j] as string, texts[i] as string];
-  }
+  texts.sort();
   db.insert(comments)
     .values(texts.map((text) => ({ roundId, respondentKey: null, text, createdAt: closedAt, updatedAt: closedAt })))
     .run();

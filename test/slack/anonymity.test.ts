@@ -110,7 +110,7 @@ describe('2. never both "answered" and "with a level" below the comment threshol
     expect(result.text).toBe('Only 2 answered; results need 3 answers with a level, so this round stays private. 1 more answer next time!');
     const closed = await eventually('the closed round message', () => h.slack.messages(CHANNEL).find((message) => message.text.startsWith('Platform pulse · Operations — closed')));
     expect(closed.text).toBe('Platform pulse · Operations — closed · 2 answered');
-    expect(await report('U4', CHANNEL)).toMatch(/Operations\*  —  hidden: 2 answered, results need 3/);
+    expect(await report('U4', CHANNEL)).toMatch(/Operations\* {2}— {2}hidden: 2 answered, results need 3/);
   });
 });
 
