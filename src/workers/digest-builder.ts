@@ -18,6 +18,11 @@ export class DigestBuilder {
     return this.client.request({ databasePath: this.databasePath, surveys: [...this.surveys.values()], policy: this.policy, at, ...(surveyIds ? { surveyIds } : {}) });
   }
 
+  /** Starts the worker ahead of the first digest (see `WorkerClient.warm`). */
+  warm(): void {
+    this.client.warm();
+  }
+
   stop(): Promise<void> {
     return this.client.stop();
   }

@@ -34,6 +34,11 @@ export class WorkerClient<Q, R> {
     });
   }
 
+  /** Starts the worker now, so the modules it loads (slow on newer Node for large packages) are not loaded on the first request. */
+  warm(): void {
+    this.ensureWorker();
+  }
+
   async stop(): Promise<void> {
     const worker = this.worker;
     this.worker = null;

@@ -206,3 +206,36 @@ describe('8. the team is told who reads its comments', () => {
     expect(payloads.map((row) => row.payload).join()).not.toContain('U5');
   });
 });
+
+describe('9. reach of reports', () => {
+  let homeEvents = 0;
+  async function home(user: string): Promise<string> {
+    homeEvents += 1;
+    const publishedBefore = h.slack.callsTo('views.publish').length;
+    const envelope = { type: 'event_callback', team_id: TEAM, api_app_id: 'A0001', event_id: `Ev0REACH${homeEvents}`, event_time: 1, event: { type: 'app_home_opened', user, channel: h.slack.dmChannelId(user), tab: 'home' } };
+    expect((await h.requests.event(envelope)).status).toBe(200);
+    await eventually(`${user}'s Home tab`, () => h.slack.callsTo('views.publish').length > publishedBefore);
+    return blocksText(h.slack.homeTab(user)?.view.blocks);
+  }
+
+  it('App Home shows a team\'s report to the people in its channel now, not to everyone who ever answered there', async () => {
+    h.slack.addUser({ id: 'U7', name: 'u7', timeZone: 'Europe/Berlin' });
+    const roundId = startRound(payments, 'investment');
+    // U7 answered, then left the channel (here: was never listed in it).
+    expect(await click('U7', roundId, '2')).toContain('Recorded');
+    finish(payments, roundId);
+    const left = await home('U7');
+    expect(left).toContain('*Your answers*');
+    expect(left).not.toContain('Payments · CNCF');
+    expect(await home('U1')).toContain('Payments · CNCF');
+    expect(h.slack.callsTo('users.conversations').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('only PMs and admins may send the digest to a channel, and the confirmation says who will see what', async () => {
+    const member = await h.requests.slashCommand(command('U3', 'digest here', { channel_id: SECOND_CHANNEL }));
+    expect((member.json as { text: string }).text).toMatch(/^Only PMs and admins can subscribe a channel to the digest\./);
+    const admin = await h.requests.slashCommand(command(ADMIN, 'digest here monday 09:00 Europe/Berlin', { channel_id: 'C0DIGEST' }));
+    expect((admin.json as { text: string }).text).toContain("Everyone in this channel will see it: every team's levels, trends and movers");
+    expect((admin.json as { text: string }).text).toContain('never comments, and never anyone');
+  });
+});

@@ -191,7 +191,7 @@ const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files'] as co
  * Read methods whose reference lists only application/x-www-form-urlencoded. INFERRED: Slack ignores a JSON
  * body there, so the method sees no arguments and answers e.g. channel_not_found.
  */
-const FORM_ONLY_METHODS = new Set(['conversations.info', 'conversations.members', 'users.info']);
+const FORM_ONLY_METHODS = new Set(['conversations.info', 'conversations.members', 'users.info', 'users.conversations']);
 
 /**
  * Methods Slack has retired, with the error they answer whatever the body (a retired files.upload is still
@@ -210,6 +210,7 @@ const TIER_PER_MINUTE: Readonly<Record<string, number>> = {
   'views.publish': 100,
   'conversations.members': 100,
   'users.info': 100,
+  'users.conversations': 50,
   'files.getUploadURLExternal': 100,
   'files.completeUploadExternal': 100,
 };
@@ -422,6 +423,7 @@ export class SlackApiStandIn {
       ['conversations.members', (request) => this.conversationMembers(request.args)],
       ['conversations.open', (request) => this.openConversation(request.args)],
       ['users.info', (request) => this.userInfo(request.args)],
+      ['users.conversations', (request) => this.userConversations(request.args)],
       ['files.getUploadURLExternal', (request) => this.fileUploads.getUploadURLExternal(request.args)],
       ['files.completeUploadExternal', (request) => this.fileUploads.completeUploadExternal(request.args, request.malformed)],
     ]);
@@ -951,6 +953,40 @@ export class SlackApiStandIn {
       ok: true,
       members: page,
       response_metadata: { next_cursor: next === undefined ? '' : Buffer.from(`user:${next}`).toString('base64') },
+    };
+  }
+
+  /**
+   * users.conversations with a bot token and `user`: the channels of the requested `types` (default
+   * public_channel) that the person is in and the bot can see (public ones, private ones it is in); paged
+   * like conversations.members, `limit` at most 1000.
+   */
+  private userConversations(args: Body): Body {
+    const userId = str(args, 'user') ?? this.botUserId;
+    if (!this.users.has(userId)) return fail('user_not_found');
+    const types = new Set((str(args, 'types') ?? 'public_channel').split(',').map((type) => type.trim()));
+    const matching = [...this.channels.values()].filter((channel) => {
+      if (channel.imUser !== undefined) return false;
+      if (!types.has(channel.isPrivate ? 'private_channel' : 'public_channel')) return false;
+      if (channel.isPrivate && !channel.botIsMember) return false;
+      if (bool(args, 'exclude_archived') && channel.archived) return false;
+      return this.memberIds(channel).includes(userId);
+    });
+    const requested = Number(str(args, 'limit') ?? '100');
+    const limit = Number.isInteger(requested) && requested > 0 ? Math.min(requested, 1000) : 100;
+    let start = 0;
+    const cursor = str(args, 'cursor');
+    if (cursor) {
+      const decoded = Buffer.from(cursor, 'base64').toString('utf8');
+      start = decoded.startsWith('channel:') ? matching.findIndex((channel) => channel.id === decoded.slice('channel:'.length)) : -1;
+      if (start < 0) return fail('invalid_cursor');
+    }
+    const page = matching.slice(start, start + limit);
+    const next = matching[start + limit];
+    return {
+      ok: true,
+      channels: page.map((channel) => ({ id: channel.id, name: channel.name, is_channel: !channel.isPrivate, is_private: channel.isPrivate === true, is_archived: channel.archived === true })),
+      response_metadata: { next_cursor: next === undefined ? '' : Buffer.from(`channel:${next.id}`).toString('base64') },
     };
   }
 

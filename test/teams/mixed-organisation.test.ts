@@ -48,8 +48,11 @@ describe('one organisation on Slack and Teams', () => {
     }
     closeOpenRound(slack.server.ctx, slackTeam);
     closeOpenRound(slack.server.ctx, teamsTeam);
+    const responsesBefore = slack.slack.responses.length;
     const preview = await slack.requests.slashCommand(command(ADMIN, 'digest preview'));
-    const text = JSON.stringify(preview.json);
+    // In the acknowledgement, or (when building it outlasts Slack's 3 seconds) through the response_url.
+    const acked = JSON.stringify(preview.json);
+    const text = acked.includes('Working on it') ? JSON.stringify(await eventually('the digest preview', () => slack.slack.responses.slice(responsesBefore).find((response) => JSON.stringify(response.body).includes('Platform maturity'))?.body)) : acked;
     expect(text).toContain('· 2 teams');
     // Payments 1,2,2 → 1.7 and Search 3,4,4 → 3.7: the org measurement level is their mean, 2.7.
     expect(text).toContain('Measurement: *2.7*');

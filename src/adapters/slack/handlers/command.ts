@@ -12,6 +12,21 @@ import { reportBlocks } from '../render/report-blocks.js';
 import { FAILURE_SENTENCE, type SlackHandlerDeps } from './deps.js';
 
 const TIME_ZONE_LOOKUP_MS = 800;
+/**
+ * How long a command may take before its acknowledgement must go out anyway: Slack wants one within 3 s,
+ * and Bolt answers for a handler that has not acknowledged after 2.5 s (see app.ts). A slower reply (a
+ * large organisation's digest preview) follows through the response_url.
+ */
+const ACK_WITHIN_MS = 2_000;
+
+/** The reply, or null when it is not ready within `ms` (it keeps coming; the caller awaits it later). */
+function within<T>(reply: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  return Promise.race([reply, late]).finally(() => clearTimeout(timer));
+}
 
 /** The person's time zone from their Slack profile, within a short wait so the 3-second deadline holds. */
 async function userTimeZone(client: App['client'], userId: string): Promise<string> {
@@ -48,7 +63,7 @@ export function replyBlocks(reply: CommandReply): Block[] | null {
 
 /** `/maturity …`: parse the text, run the command, answer privately within Slack's 3 seconds. */
 export function registerCommand(app: App, deps: SlackHandlerDeps): void {
-  app.command('/maturity', async ({ command, ack, client }) => {
+  app.command('/maturity', async ({ command, ack, client, respond }) => {
     const parsed = SlashCommandSchema.safeParse(command);
     if (!parsed.success) {
       deps.log.warn({ issues: parsed.error.issues.length }, 'malformed slash command payload');
@@ -60,7 +75,16 @@ export function registerCommand(app: App, deps: SlackHandlerDeps): void {
     const timeZone = chatCommand.kind === 'digest-here' && chatCommand.timeZone === null ? await userTimeZone(client, input.user_id) : undefined;
     const { actor, origin } = commandIdentity(input);
     const invocation: Invocation = { actor, channel: origin.channel, organisationId: origin.organisationId, configuredAdmins: deps.configuredAdmins, ...(input.user_name ? { actorName: input.user_name } : {}), ...(timeZone ? { timeZone } : {}) };
-    const reply = await runChatCommandAsync(deps.ctx, invocation, chatCommand);
+    const pending = runChatCommandAsync(deps.ctx, invocation, chatCommand);
+    const ready = await within(pending, ACK_WITHIN_MS);
+    if (ready === null) {
+      await ack({ response_type: 'ephemeral', text: 'Working on it: the answer follows here in a moment.' });
+      const reply = await pending;
+      const blocks = replyBlocks(reply);
+      await respond({ response_type: 'ephemeral', replace_original: false, text: replySentence(reply, SLACK_TEXT_STYLE) ?? 'Maturity pulse', ...(blocks ? { blocks } : {}) });
+      return;
+    }
+    const reply = ready;
     if (reply.kind === 'open-setup') {
       if (reply.existingTeam) {
         await ack({ response_type: 'ephemeral', text: `This channel already is the team *${reply.existingTeam}*. Run \`/maturity status\` to see its settings.` });
