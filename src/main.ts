@@ -60,9 +60,6 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
   });
   // Digests are built in a worker thread on its own read-only connection, so they never delay a click.
   const digests = new DigestBuilder(mode === 'demo' ? config.demoDatabasePath : config.databasePath, opened.surveys, opened.policy);
-  // Loading the worker's modules takes seconds on Node 24 and 26 (drizzle's large exports map): done now,
-  // not inside the first digest preview, which has Slack's 3-second acknowledgement to meet.
-  digests.warm();
   const ctx: ServiceContext = { ...opened, buildDigest: (at, surveyIds) => digests.build(at, surveyIds) };
   const messengers = new Map<Platform, Messenger>();
   const routes: Route[] = [];
@@ -116,6 +113,9 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
     closeDatabase(ctx.db);
     throw new UserFacingError('config', error instanceof Error ? error.message : String(error));
   }
+  // Loading the worker's modules takes seconds on Node 24 and 26 (drizzle's large exports map): done at
+  // start, not inside the first digest preview, which has Slack's 3-second acknowledgement to meet.
+  digests.warm();
   await slack?.start();
   scheduler.start();
   log.info({ host: config.host, port, mode, holder: scheduler.holderId }, `maturity-pulse is running: health check at http://${config.host}:${port}/healthz`);
