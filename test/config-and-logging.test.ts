@@ -24,6 +24,20 @@ describe('configuration', () => {
     expect(result.ok && result.config.slack).toMatchObject({ botToken: 'xoxb-1', appToken: 'xapp-1', signingSecret: null, adminUserIds: ['U1', 'U2'] });
   });
 
+  it('serves Teams only to the tenants it is told to: a multi-tenant app must list them, a single-tenant one serves its own', () => {
+    const credentials = { MicrosoftAppId: '11111111-2222-4333-8444-555555555555', MicrosoftAppPassword: 'a-password-value' };
+    const multi = loadConfig({ ...credentials, MicrosoftAppType: 'MultiTenant' });
+    expect(multi).toMatchObject({ ok: false, problems: [expect.stringMatching(/^TEAMS_ALLOWED_TENANT_IDS: required for a multi-tenant Teams app/) as unknown] });
+    expect(loadConfig(credentials).ok).toBe(false);
+    const listed = loadConfig({ ...credentials, MicrosoftAppType: 'MultiTenant', TEAMS_ALLOWED_TENANT_IDS: 'tenant-a, tenant-b' });
+    expect(listed.ok && listed.config.teams?.allowedTenantIds).toEqual(['tenant-a', 'tenant-b']);
+    const single = loadConfig({ ...credentials, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 'tenant-home' });
+    expect(single.ok && single.config.teams?.allowedTenantIds).toEqual(['tenant-home']);
+    expect(loadConfig({ ...credentials, MicrosoftAppType: 'SingleTenant' })).toMatchObject({ ok: false, problems: [expect.stringMatching(/^MicrosoftAppTenantId: required with MicrosoftAppType=SingleTenant/) as unknown] });
+    const dev = loadConfig({ TEAMS_DEV_NO_AUTH: '1' });
+    expect(dev.ok && dev.config.teams?.allowedTenantIds).toBeNull();
+  });
+
   it('lists every problem at once, naming what was expected and got, never a secret', () => {
     const result = loadConfig({ MIN_RESPONDENTS: '4', MIN_COMMENT_RESPONDENTS: '3', SLACK_BOT_TOKEN: 'not-a-bot-token-but-secret', MicrosoftAppId: 'app', WINDOW_ROUNDS: '1.5' });
     expect(result.ok).toBe(false);

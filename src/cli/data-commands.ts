@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { DateTime } from 'luxon';
 import { UserFacingError } from '../core/errors.js';
 import { isPlatform } from '../core/platform.js';
+import { forgottenSentence } from '../adapters/text/reply-text.js';
 import { DEMO_SEED, seedDemoOrganisation } from '../demo/demo-organisation.js';
 import { forgetMe } from '../services/privacy-service.js';
 import { backupDatabase, closeDatabase, openDatabase } from '../storage/database.js';
@@ -32,16 +33,16 @@ function isoInstant(value: string): Date {
 export function registerDataCommands(program: Command, globals: () => GlobalOptions): void {
   program
     .command('forget-me')
-    .description("erase one person's answers and comments everywhere")
+    .description("erase one person's answers, and comments on open rounds, everywhere")
     .requiredOption('--platform <platform>', 'slack or teams')
-    .requiredOption('--workspace <id>', 'Slack workspace id or Teams tenant id')
+    .requiredOption('--workspace <id>', 'Slack workspace id (on Enterprise Grid the organisation id, E…) or Teams tenant id')
     .requiredOption('--user <id>', 'Slack user id or Teams AAD object id')
     .action(async (options: { platform: string; workspace: string; user: string }) => {
       if (!isPlatform(options.platform)) throw new UserFacingError('invalid-input', `Unknown platform "${options.platform}"; use slack or teams.`);
       const platform = options.platform;
       await withContext(globals(), {}, (ctx) => {
         const removed = forgetMe(ctx, { platform, workspaceId: options.workspace, userId: options.user }, operator());
-        print(`Erased ${removed.answers} answer${removed.answers === 1 ? '' : 's'} and ${removed.comments} comment${removed.comments === 1 ? '' : 's'}. Published team figures are anonymous totals and stay as they were.`);
+        print(forgottenSentence(removed));
       });
     });
 

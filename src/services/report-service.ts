@@ -86,7 +86,7 @@ export function digestForDelivery(ctx: ServiceContext, at: Date, surveyIds?: rea
   const inline = () => computeOrgDigest(ctx, at, surveyIds);
   const digest = ctx.buildDigest
     ? ctx.buildDigest(at, surveyIds).catch((error: unknown) => {
-        ctx.log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'the digest worker failed; building the digest in line');
+        ctx.log.warn({ err: error }, 'the digest worker failed; building the digest in line');
         return inline();
       })
     : Promise.resolve().then(inline);

@@ -269,9 +269,9 @@ describe('operations', () => {
     const db = path.join(dir, 'forget.db');
     await runCli(['demo', '--seed', '3', '--database', db], env);
     const result = await runCli(['forget-me', '--platform', 'demo', '--workspace', 'demo-org', '--user', '#payments-member-1', '--database', db], env);
-    expect(result.stdout).toMatch(/^Erased [1-9]\d* answers? and \d+ comments?\./);
+    expect(result.stdout).toMatch(/^Done: erased [1-9]\d* answers? and \d+ comments?\. Comments on closed rounds became anonymous/);
     const twice = await runCli(['forget-me', '--platform', 'demo', '--workspace', 'demo-org', '--user', '#payments-member-1', '--database', db], env);
-    expect(twice.stdout).toMatch(/^Erased 0 answers and 0 comments\./);
+    expect(twice.stdout).toMatch(/^Done: erased 0 answers and 0 comments\./);
     expectOneSentence(await runCli(['forget-me', '--platform', 'irc', '--workspace', 'w', '--user', 'u', '--database', db], env), /Unknown platform "irc"/);
   });
 

@@ -64,7 +64,7 @@ function connectSocketMode(app: App, log: Logger, stopped: () => boolean, attemp
     (error: unknown) => {
       if (stopped()) return;
       const delay = SOCKET_RETRY_MS[Math.min(attempt, SOCKET_RETRY_MS.length - 1)] ?? 60_000;
-      log.error({ reason: error instanceof Error ? error.message : String(error), retryInMs: delay }, 'cannot open the Socket Mode connection; trying again');
+      log.error({ err: error, retryInMs: delay }, 'cannot open the Socket Mode connection; trying again');
       setTimeout(() => connectSocketMode(app, log, stopped, attempt + 1), delay).unref();
     },
   );
@@ -85,7 +85,7 @@ function cachedAuthorize(client: webApi.WebClient, botToken: string, log: Logger
       return { botToken, ...(await identity) };
     } catch (error) {
       identity = null;
-      log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'could not look up the bot identity; handling the request with the token alone');
+      log.warn({ err: error }, 'could not look up the bot identity; handling the request with the token alone');
       return { botToken };
     }
   };
@@ -149,7 +149,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     mode: receiver ? 'http' : 'socket',
     start: async () => {
       const identity = await client.auth.test().catch((error: unknown) => {
-        log.error({ reason: error instanceof Error ? error.message : String(error) }, 'Slack rejected the bot token: check SLACK_BOT_TOKEN; Slack posts wait in the outbox meanwhile');
+        log.error({ err: error }, 'Slack rejected the bot token: check SLACK_BOT_TOKEN; Slack posts wait in the outbox meanwhile');
         return null;
       });
       if (identity) log.info({ team: identity.team_id, bot: identity.bot_id }, 'connected to Slack');

@@ -175,11 +175,11 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
         }
       },
       (error: unknown) => {
-        log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'malformed Teams request (body not logged)');
+        log.warn({ err: error }, 'malformed Teams request (body not logged)');
         answer(response, 400);
       },
     ).catch((error: unknown) => {
-      log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'Teams request failed');
+      log.error({ err: error }, 'Teams request failed');
       answer(response, 500);
     });
   };

@@ -49,7 +49,7 @@ export async function replyPrivately(context: TurnContext, adapter: CloudAdapter
     // A command typed in the channel is public anyway; the pointer tells its author where the answer went.
     if (view) await context.sendActivity({ type: 'message', text: `${activity.from.name ?? 'You'}: I sent you the answer in our private chat.` });
   } catch (error) {
-    log.debug({ reason: error instanceof Error ? error.message : String(error) }, 'no 1:1 chat with this person; using a user-specific view');
+    log.debug({ err: error }, 'no 1:1 chat with this person; using a user-specific view');
     if (!view) return;
     await context.sendActivity({ type: 'message', attachments: [CardFactory.adaptiveCard(privatePlaceholder(activity.from.name ?? 'someone', activity.from.id, view))] });
   }

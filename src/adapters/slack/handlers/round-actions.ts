@@ -58,7 +58,7 @@ export function registerRoundActions(app: App, deps: SlackHandlerDeps): void {
     const responseUrl = parsed.data.response_url;
     if (responseUrl) {
       await deps.receipts.post(responseUrl, { response_type: 'ephemeral', replace_original: false, text: answerReceipt(deps, outcome) }).catch((error: unknown) =>
-        deps.log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'could not show the answer receipt'),
+        deps.log.warn({ err: error }, 'could not show the answer receipt'),
       );
     }
   });
