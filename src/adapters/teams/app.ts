@@ -13,7 +13,6 @@ export const TEAMS_MESSAGES_PATH = '/api/messages';
 export const TEAMS_PROGRESS_INTERVAL_MS = 60_000;
 /** Teams limits edits per conversation, and each round is its own; this only bounds a tenant's total. */
 export const TEAMS_PROGRESS_EDITS_PER_MINUTE = 600;
-const MAX_BODY_BYTES = 512 * 1024;
 
 /** How the bot obtains tokens for its own calls (botframework-connector's ServiceClientCredentialsFactory). */
 export type CredentialsFactory = NonNullable<ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[1]>;
@@ -33,19 +32,11 @@ export interface TeamsAdapter {
   readonly requestListener: RequestListener;
 }
 
+/** The body as JSON. Its size is capped before it gets here, for every adapter route (`health-server.ts#limitBody`). */
 function readJson(request: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('too large'));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
