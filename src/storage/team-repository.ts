@@ -3,6 +3,7 @@ import { isPlatform, type ChannelRef } from '../core/platform.js';
 import { teamNameKey, type Cadence, type QuestionStrategy, type Team } from '../core/team.js';
 import { isUniqueViolation, type Db } from './database.js';
 import { teams } from './schema.js';
+import { perDatabase } from './statement-cache.js';
 
 type TeamRow = typeof teams.$inferSelect;
 
@@ -83,7 +84,9 @@ export function findTeamByName(db: Db, name: string): Team | null {
 }
 
 export function findTeamById(db: Db, id: number): Team | null {
-  const row = db.select().from(teams).where(eq(teams.id, id)).get();
+  // Prepared once per database: every answer click looks its round's team up.
+  const statement = perDatabase(db, 'findTeamById', () => db.select().from(teams).where(eq(teams.id, sql.placeholder('id'))).prepare());
+  const row = statement.get({ id });
   return row ? toTeam(row) : null;
 }
 
