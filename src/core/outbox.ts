@@ -88,10 +88,13 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 
 /**
  * How long to wait before attempt `attempts + 1`: the platform's Retry-After when it gave one, otherwise
  * exponential backoff with full jitter (`random` in [0, 1)), capped. Null when the attempts are used up.
+ * A rate limit with Retry-After is the platform asking for patience, not a failure: it never uses the
+ * attempts up, or a busy Monday (count edits, closes and digests sharing one workspace's budget) would
+ * give up a round's closing edit or its result.
  */
 export function retryDelayMs(attempts: number, retryAfterMs: number | null, random: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY): number | null {
-  if (attempts >= policy.maxAttempts) return null;
   if (retryAfterMs !== null) return Math.min(Math.max(retryAfterMs, 0), policy.maxDelayMs);
+  if (attempts >= policy.maxAttempts) return null;
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempts - 1));
   return Math.round(policy.baseDelayMs / 2 + random * (ceiling - policy.baseDelayMs / 2));
 }

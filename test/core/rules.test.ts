@@ -148,6 +148,8 @@ describe('outbox rules', () => {
     expect(first).toBeLessThanOrEqual(DEFAULT_RETRY_POLICY.baseDelayMs);
     expect(fourth).toBeGreaterThan(first * 4);
     expect(retryDelayMs(DEFAULT_RETRY_POLICY.maxAttempts, null, 0.5)).toBeNull();
+    // Rate limits with a Retry-After never use the attempts up: the platform said when to come back.
+    expect(retryDelayMs(DEFAULT_RETRY_POLICY.maxAttempts + 5, 1_000, 0.5)).toBe(1_000);
     expect(retryDelayMs(30, 10 ** 9, 0.5, { ...DEFAULT_RETRY_POLICY, maxAttempts: 100 })).toBe(DEFAULT_RETRY_POLICY.maxDelayMs);
   });
 

@@ -49,7 +49,7 @@ describe('one organisation on Slack and Teams', () => {
     closeOpenRound(slack.server.ctx, slackTeam);
     closeOpenRound(slack.server.ctx, teamsTeam);
     const responsesBefore = slack.slack.responses.length;
-    const preview = await slack.requests.slashCommand(command(ADMIN, 'digest preview'));
+    const preview = await slack.requests.slashCommand(command(ADMIN, 'digest preview', { response_url: slack.slack.createResponseUrl({ channelId: CHANNEL, userId: ADMIN }) }));
     // In the acknowledgement, or (when building it outlasts Slack's 3 seconds) through the response_url.
     const acked = JSON.stringify(preview.json);
     const text = acked.includes('Working on it') ? JSON.stringify(await eventually('the digest preview', () => slack.slack.responses.slice(responsesBefore).find((response) => JSON.stringify(response.body).includes('Platform maturity'))?.body)) : acked;
