@@ -1,6 +1,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const BOTBUILDER_ONLY_IN_TEAMS = { group: ['botbuilder', 'botbuilder-*', 'botframework-*'], message: 'botbuilder is imported only in src/adapters/teams.' };
+const SLACK_ONLY_IN_SLACK = { group: ['@slack/*'], message: 'Slack SDKs are imported only in src/adapters/slack.' };
+// Adapters translate and call services; what every platform needs from storage lives once in services.
+const NO_STORAGE_IN_ADAPTERS = { group: ['**/storage/*', '**/storage'], message: 'Adapters call services, never storage.' };
+
 export default tseslint.config(
   { ignores: ['dist/', 'dist-bench/', 'dist-check/', 'coverage/', 'node_modules/', 'data/'] },
   js.configs.recommended,
@@ -42,26 +47,21 @@ export default tseslint.config(
   {
     // Platform SDKs stay inside their adapter folder, so moving off one (botbuilder is archived) touches one folder.
     files: ['src/**/*.ts'],
-    ignores: ['src/core/**', 'src/adapters/teams/**', 'src/adapters/slack/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['botbuilder', 'botbuilder-*', 'botframework-*'], message: 'botbuilder is imported only in src/adapters/teams.' },
-            { group: ['@slack/*'], message: 'Slack SDKs are imported only in src/adapters/slack.' },
-          ],
-        },
-      ],
-    },
+    ignores: ['src/core/**', 'src/adapters/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER_ONLY_IN_TEAMS, SLACK_ONLY_IN_SLACK] }] },
+  },
+  {
+    files: ['src/adapters/**/*.ts'],
+    ignores: ['src/adapters/teams/**', 'src/adapters/slack/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER_ONLY_IN_TEAMS, SLACK_ONLY_IN_SLACK, NO_STORAGE_IN_ADAPTERS] }] },
   },
   {
     files: ['src/adapters/slack/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['botbuilder', 'botbuilder-*', 'botframework-*'], message: 'botbuilder is imported only in src/adapters/teams.' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER_ONLY_IN_TEAMS, NO_STORAGE_IN_ADAPTERS] }] },
   },
   {
     files: ['src/adapters/teams/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@slack/*'], message: 'Slack SDKs are imported only in src/adapters/slack.' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [SLACK_ONLY_IN_SLACK, NO_STORAGE_IN_ADAPTERS] }] },
   },
   {
     files: ['src/config.ts'],

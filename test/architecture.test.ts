@@ -43,3 +43,23 @@ describe('the core stays pure (lint rule)', () => {
     expect(result?.messages.map((message) => message.message)).toContain("'process.env' is restricted from being used. Read configuration through src/config.ts.");
   });
 });
+
+describe('adapters only translate (lint rule)', () => {
+  async function violations(file: string, code: string): Promise<string[]> {
+    const [result] = await projectEslint().lintText(code, { filePath: `${root}/${file}` });
+    return (result?.messages ?? []).map((message) => message.message.replace(/^.* is restricted from being used(?: by a pattern)?\. /, ''));
+  }
+
+  it('rejects storage imports in every adapter, and lets services use storage', async () => {
+    const storage = (depth: string) => `import { listTeams } from '${depth}storage/team-repository.js';\nexport const x = listTeams;\n`;
+    expect(await violations('src/adapters/slack/handlers/example.ts', storage('../../../'))).toContain('Adapters call services, never storage.');
+    expect(await violations('src/adapters/teams/example.ts', storage('../../'))).toContain('Adapters call services, never storage.');
+    expect(await violations('src/adapters/text/example.ts', storage('../../'))).toContain('Adapters call services, never storage.');
+    expect(await violations('src/services/example.ts', storage('../'))).toEqual([]);
+  });
+
+  it('still keeps each platform SDK in its own adapter', async () => {
+    expect(await violations('src/adapters/slack/example.ts', "import { CloudAdapter } from 'botbuilder';\nexport const x = CloudAdapter;\n")).toContain('botbuilder is imported only in src/adapters/teams.');
+    expect(await violations('src/adapters/teams/example.ts', "import { App } from '@slack/bolt';\nexport const x = App;\n")).toContain('Slack SDKs are imported only in src/adapters/slack.');
+  });
+});

@@ -1,3 +1,5 @@
+import type { UserRef } from './platform.js';
+
 export const ROLE_NAMES = ['admin', 'pm', 'lead'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
@@ -5,6 +7,12 @@ export type RoleName = (typeof ROLE_NAMES)[number];
 export interface RoleGrant {
   readonly role: RoleName;
   readonly teamId: number | null;
+}
+
+/** A role as held by a named person, for role lists. */
+export interface RoleAssignment extends RoleGrant {
+  readonly user: UserRef;
+  readonly grantedAt: Date;
 }
 
 /** Who is asking, as far as permissions go. */

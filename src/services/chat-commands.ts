@@ -13,7 +13,7 @@ import { inTransaction } from '../storage/database.js';
 import { grantRole, grantsFor, listRoles, revokeRole, type RoleAssignment } from '../storage/role-repository.js';
 import { findOpenRound } from '../storage/round-repository.js';
 import { deleteDigestSubscription, upsertDigestSubscription } from '../storage/digest-subscription-repository.js';
-import { findTeamByChannel, listTeams, setTeamOptions } from '../storage/team-repository.js';
+import { findTeamByChannel, findTeamById, listTeams, setTeamOptions } from '../storage/team-repository.js';
 import { countAnswers } from '../storage/answer-repository.js';
 import type { ServiceContext } from './context.js';
 import { digestForDelivery, orgDigest, teamReport } from './report-service.js';
@@ -101,6 +101,12 @@ function refuse(permission: Permission): CommandReply {
 }
 
 export { nextScheduledRound } from './schedule-service.js';
+
+/** When a team opens its next round (null while it is paused, or gone): for a click that came too late. */
+export function nextRoundOfTeam(ctx: ServiceContext, teamId: number): Date | null {
+  const team = findTeamById(ctx.db, teamId);
+  return team ? nextScheduledRound(ctx, team, ctx.clock.now()) : null;
+}
 
 function status(ctx: ServiceContext, team: Team): TeamStatus {
   const now = ctx.clock.now();

@@ -1,13 +1,10 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Platform, UserRef } from '../core/platform.js';
-import { ROLE_NAMES, type RoleGrant, type RoleName } from '../core/roles.js';
+import { ROLE_NAMES, type RoleAssignment, type RoleGrant, type RoleName } from '../core/roles.js';
 import type { Db } from './database.js';
 import { roles } from './schema.js';
 
-export interface RoleAssignment extends RoleGrant {
-  readonly user: UserRef;
-  readonly grantedAt: Date;
-}
+export type { RoleAssignment };
 
 function toRoleName(value: string): RoleName {
   const found = ROLE_NAMES.find((name) => name === value);

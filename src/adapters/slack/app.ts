@@ -1,12 +1,10 @@
 import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config.js';
-import { sameChannel, type ChannelRef } from '../../core/platform.js';
 import type { Logger } from '../../logger.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
 import type { ServiceContext } from '../../services/context.js';
-import { listDigestSubscriptions } from '../../storage/digest-subscription-repository.js';
-import { setTeamMemberCount } from '../../storage/team-repository.js';
+import { digestTimeZone, noteChannelSize } from '../../services/platform-events.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerCommand } from './handlers/command.js';
 import { FAILURE_SENTENCE } from './handlers/deps.js';
@@ -140,9 +138,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     }
   });
 
-  // A scan is enough: one subscription per digest channel, looked up once per digest post.
-  const digestTimeZone = (channel: ChannelRef) => listDigestSubscriptions(ctx.db).find((subscription) => sameChannel(subscription.channel, channel))?.timeZone ?? null;
-  const messenger = new SlackMessenger(client, log.child({ area: 'slack-messenger' }), config.adminUserIds, options.charts ?? null, digestTimeZone, (channel, people) => setTeamMemberCount(ctx.db, channel, people));
+  const messenger = new SlackMessenger(client, log.child({ area: 'slack-messenger' }), config.adminUserIds, options.charts ?? null, (channel) => digestTimeZone(ctx, channel), (channel, people) => noteChannelSize(ctx, channel, people));
   return {
     messenger,
     requestListener: receiver ? receiver.requestListener : null,

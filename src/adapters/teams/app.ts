@@ -131,7 +131,7 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
       .catch(() => undefined);
   };
   const bot = new MaturityTeamsBot({ ctx: options.ctx, adapter, appId: options.config.appId, log, configuredAdmins: options.config.adminObjectIds, onAnswerRecorded: options.onAnswerRecorded });
-  const messenger = new TeamsMessenger(adapter, options.config.appId, options.ctx.db, log.child({ area: 'teams-messenger' }), options.charts ?? null);
+  const messenger = new TeamsMessenger(adapter, options.config.appId, options.ctx, log.child({ area: 'teams-messenger' }), options.charts ?? null);
   const requestListener: RequestListener = (request, response) => {
     if (request.method !== 'POST') {
       response.writeHead(405).end();

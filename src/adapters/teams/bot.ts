@@ -1,16 +1,13 @@
 import { CardFactory, TeamsActivityHandler, TeamsInfo, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type CloudAdapter } from 'botbuilder';
 import { parseChatCommand, type ChatCommand } from '../../core/chat-command.js';
 import { contactKey } from '../../core/respondent-key.js';
-import { INDEFINITE_PAUSE } from '../../core/team.js';
 import { confirmForgetMe, reportByTeamId, runChatCommand, runChatCommandAsync, submitSetup, type CommandReply, type Invocation } from '../../services/chat-commands.js';
 import type { ServiceContext } from '../../services/context.js';
 import { roundView } from '../../services/report-service.js';
 import { recordAnswerBatched } from '../../services/answer-batch.js';
 import { personalRound, recordComment } from '../../services/round-service.js';
-import { recordAudit } from '../../storage/audit-repository.js';
-import { rememberEvent } from '../../storage/event-repository.js';
-import { findTeamByChannel, setTeamPause } from '../../storage/team-repository.js';
-import { markUninstalled, rememberConversation, StoredReferenceSchema } from '../../storage/teams-conversation-repository.js';
+import { auditPlatformEvent, firstDelivery } from '../../services/platform-events.js';
+import { rememberTeamsConversation, StoredReferenceSchema, teamsAppRemoved } from '../../services/teams-conversations.js';
 import type { Logger } from '../../logger.js';
 import { forgottenSentence, refusalSentence, replySentence, type TextStyle } from '../text/reply-text.js';
 import { forgetConfirmCard, helpCard, rolesCard, sentenceCard, setupCard, statusCard, teamChoiceCard } from './cards/command-cards.js';
@@ -81,7 +78,7 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
   private firstDelivery(context: TurnContext): boolean {
     const { id, conversation } = context.activity;
     if (!id) return true;
-    if (rememberEvent(this.deps.ctx.db, 'teams', `${conversation.id}/${id}`, this.deps.ctx.clock.now())) return true;
+    if (firstDelivery(this.deps.ctx, 'teams', `${conversation.id}/${id}`)) return true;
     this.deps.log.info({ activityId: id }, 'a Teams activity arrived again: ignored');
     return false;
   }
@@ -98,20 +95,28 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
     if (!reference.success) return;
     const conversationId = channelConversationId(activity.conversation.id);
     const type = activity.conversation.conversationType ?? 'channel';
-    rememberConversation(this.deps.ctx.db, {
+    rememberTeamsConversation(this.deps.ctx, {
       tenantId: tenantOf(activity),
       conversationId,
       conversationType: type,
       msTeamId: msTeamIdOf(activity),
       userKey: type === 'personal' && activity.from.aadObjectId ? contactKey(this.deps.ctx.respondentSecret, { platform: 'teams', workspaceId: tenantOf(activity), userId: activity.from.aadObjectId }) : null,
       reference: { ...reference.data, conversation: { ...reference.data.conversation, id: conversationId } },
-      at: this.deps.ctx.clock.now(),
     });
   }
 
-  private audit(context: TurnContext, action: string): void {
+  /** Who did it (the sender, by AAD object id, or "unknown") and where, for the audit log. */
+  private auditTrail(context: TurnContext): { actor: { platform: 'teams'; workspaceId: string; userId: string }; details: Record<string, unknown> } {
     const user = teamsUser(context.activity);
-    recordAudit(this.deps.ctx.db, { at: this.deps.ctx.clock.now(), actor: user ?? { platform: 'teams', workspaceId: tenantOf(context.activity), userId: 'unknown' }, action, teamName: null, details: { conversationId: channelConversationId(context.activity.conversation.id), msTeamId: msTeamIdOf(context.activity) } });
+    return {
+      actor: { platform: 'teams', workspaceId: tenantOf(context.activity), userId: user?.userId ?? 'unknown' },
+      details: { conversationId: channelConversationId(context.activity.conversation.id), msTeamId: msTeamIdOf(context.activity) },
+    };
+  }
+
+  private audit(context: TurnContext, action: string): void {
+    const { actor, details } = this.auditTrail(context);
+    auditPlatformEvent(this.deps.ctx, actor, action, details);
   }
 
   /** A removed bot cannot post: its teams are paused (and say why in the log) instead of failing forever. */
@@ -119,15 +124,8 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
     const activity = context.activity;
     const tenantId = tenantOf(activity);
     const msTeamId = msTeamIdOf(activity);
-    const conversations = markUninstalled(this.deps.ctx.db, msTeamId ? { tenantId, msTeamId } : { tenantId, conversationId: channelConversationId(activity.conversation.id) }, this.deps.ctx.clock.now());
-    for (const conversationId of conversations) {
-      const team = findTeamByChannel(this.deps.ctx.db, { platform: 'teams', workspaceId: tenantId, channelId: conversationId });
-      if (team) {
-        setTeamPause(this.deps.ctx.db, team.id, INDEFINITE_PAUSE);
-        this.deps.log.warn({ teamId: team.id }, 'the app was removed from this team: it is paused until someone installs the app again and resumes it');
-      }
-    }
-    this.audit(context, 'teams.uninstall');
+    const { actor, details } = this.auditTrail(context);
+    teamsAppRemoved(this.deps.ctx, msTeamId ? { tenantId, msTeamId } : { tenantId, conversationId: channelConversationId(activity.conversation.id) }, actor, details);
   }
 
   private invocation(context: TurnContext): Invocation | null {

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CardFactory, TeamsInfo, type Attachment, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { Messenger, OutboundMessage, RoundView, SendContext, SendOutcome } from '../../core/messenger.js';
-import { sameChannel, type ChannelRef } from '../../core/platform.js';
+import type { ChannelRef } from '../../core/platform.js';
 import type { Logger } from '../../logger.js';
-import type { Db } from '../../storage/database.js';
-import { listDigestSubscriptions } from '../../storage/digest-subscription-repository.js';
-import { findConversation, type StoredReference } from '../../storage/teams-conversation-repository.js';
+import type { ServiceContext } from '../../services/context.js';
+import { digestTimeZone } from '../../services/platform-events.js';
+import { teamsConversation, type StoredReference } from '../../services/teams-conversations.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
 import { chartInput } from '../charts/digest-chart-spec.js';
 import { digestCard, digestChartCard } from './cards/digest-card.js';
@@ -68,7 +68,7 @@ export class TeamsMessenger implements Messenger {
   constructor(
     private readonly adapter: CloudAdapter,
     private readonly appId: string,
-    private readonly db: Db,
+    private readonly ctx: ServiceContext,
     private readonly log: Logger,
     private readonly charts: ChartRenderer | null,
     private readonly pacer: TeamsSendPacer = new TeamsSendPacer(),
@@ -76,7 +76,7 @@ export class TeamsMessenger implements Messenger {
   ) {}
 
   async send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
-    const conversation = findConversation(this.db, target.workspaceId, target.channelId);
+    const conversation = teamsConversation(this.ctx, target.workspaceId, target.channelId);
     if (!conversation?.installed) return { kind: 'failed', reason: 'the app is not installed in this conversation', pauseTeam: true };
     let outcome = null as SendOutcome | null;
     try {
@@ -188,7 +188,7 @@ export class TeamsMessenger implements Messenger {
         break;
       case 'digest':
         // The week in the header is the subscribers' week, not UTC's.
-        cardToSend = digestCard(message.digest, listDigestSubscriptions(this.db).find((subscription) => sameChannel(subscription.channel, target))?.timeZone ?? 'UTC');
+        cardToSend = digestCard(message.digest, digestTimeZone(this.ctx, target) ?? 'UTC');
         break;
       case 'digest-files': {
         const charts = this.charts;

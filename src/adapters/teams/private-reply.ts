@@ -2,7 +2,7 @@ import { CardFactory, TurnContext, type CloudAdapter } from 'botbuilder';
 import type { Logger } from '../../logger.js';
 import { contactKey } from '../../core/respondent-key.js';
 import type { ServiceContext } from '../../services/context.js';
-import { findPersonalConversation, rememberConversation, StoredReferenceSchema } from '../../storage/teams-conversation-repository.js';
+import { personalTeamsChat, rememberTeamsConversation, StoredReferenceSchema } from '../../services/teams-conversations.js';
 import { card, text, type AdaptiveCard } from './cards/elements.js';
 import { VERB } from './cards/round-card.js';
 import { botReference } from './messenger.js';
@@ -23,7 +23,7 @@ export function privatePlaceholder(name: string, forUser: string, view: PrivateV
  * placeholder. With no `view` (the answer to a card someone clicked in a round) nothing at all appears in
  * the channel, not even a pointer to the private chat: a line per click would list who answered.
  */
-export async function replyPrivately(context: TurnContext, adapter: CloudAdapter, appId: string, ctx: Pick<ServiceContext, 'db' | 'respondentSecret'>, log: Logger, content: AdaptiveCard, view: PrivateView | null): Promise<void> {
+export async function replyPrivately(context: TurnContext, adapter: CloudAdapter, appId: string, ctx: ServiceContext, log: Logger, content: AdaptiveCard, view: PrivateView | null): Promise<void> {
   const activity = context.activity;
   const attachment = CardFactory.adaptiveCard(content);
   if (activity.conversation.conversationType === 'personal') {
@@ -33,7 +33,7 @@ export async function replyPrivately(context: TurnContext, adapter: CloudAdapter
   const tenantId = tenantOf(activity);
   const aadObjectId = activity.from.aadObjectId;
   const userKey = aadObjectId ? contactKey(ctx.respondentSecret, { platform: 'teams', workspaceId: tenantId, userId: aadObjectId }) : null;
-  const stored = userKey ? findPersonalConversation(ctx.db, tenantId, userKey) : null;
+  const stored = userKey ? personalTeamsChat(ctx, tenantId, userKey) : null;
   try {
     if (stored) {
       await adapter.continueConversationAsync(appId, botReference(stored.reference), async (chat) => {
@@ -42,7 +42,7 @@ export async function replyPrivately(context: TurnContext, adapter: CloudAdapter
     } else {
       await adapter.createConversationAsync(appId, 'msteams', activity.serviceUrl, 'https://api.botframework.com', { isGroup: false, bot: activity.recipient, members: [{ id: activity.from.id, name: activity.from.name }], tenantId, channelData: { tenant: { id: tenantId } } }, async (chat) => {
         const reference = StoredReferenceSchema.safeParse(TurnContext.getConversationReference(chat.activity));
-        if (reference.success) rememberConversation(ctx.db, { tenantId, conversationId: chat.activity.conversation.id, conversationType: 'personal', msTeamId: null, userKey, reference: reference.data, at: new Date() });
+        if (reference.success) rememberTeamsConversation(ctx, { tenantId, conversationId: chat.activity.conversation.id, conversationType: 'personal', msTeamId: null, userKey, reference: reference.data });
         await chat.sendActivity({ type: 'message', attachments: [attachment] });
       });
     }

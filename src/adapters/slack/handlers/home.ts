@@ -3,7 +3,7 @@ import { COMMAND_HELP } from '../../../core/chat-command.js';
 import { confirmForgetMe, reportByTeamId, type Invocation } from '../../../services/chat-commands.js';
 import { personalHome } from '../../../services/home-service.js';
 import { ChannelMembership } from '../channel-membership.js';
-import { rememberEvent } from '../../../storage/event-repository.js';
+import { firstDelivery } from '../../../services/platform-events.js';
 import { forgottenSentence, replySentence } from '../../text/reply-text.js';
 import { AppHomeOpenedSchema, BlockActionSchema, originOf, parseRoundId, personOf, slackUser } from '../inbound.js';
 import { SLACK_TEXT_STYLE } from '../mrkdwn.js';
@@ -17,7 +17,7 @@ export function registerHome(app: App, deps: SlackHandlerDeps): void {
   // Slack redelivers events it thinks were missed; each event id is handled once.
   app.use(async ({ body, next }) => {
     const eventId = typeof body === 'object' && body !== null && 'event_id' in body && typeof body.event_id === 'string' ? body.event_id : null;
-    if (eventId && !rememberEvent(deps.ctx.db, 'slack', eventId, deps.ctx.clock.now())) {
+    if (eventId && !firstDelivery(deps.ctx, 'slack', eventId)) {
       deps.log.info({ eventId }, 'ignored a redelivered Slack event');
       return;
     }

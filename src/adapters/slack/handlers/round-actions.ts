@@ -1,9 +1,8 @@
 import type { App } from '@slack/bolt';
 import { UNKNOWN_OPTION_ID } from '../../../core/survey.js';
-import { nextScheduledRound } from '../../../services/chat-commands.js';
+import { nextRoundOfTeam } from '../../../services/chat-commands.js';
 import { recordAnswerBatched } from '../../../services/answer-batch.js';
 import { personalRound, recordComment, type AnswerOutcome } from '../../../services/round-service.js';
-import { findTeamById } from '../../../storage/team-repository.js';
 import { BlockActionSchema, CommentMetadataSchema, commentValue, originOf, parseAnswerValue, parseMetadata, parseRoundId, personOf, slackChannel, ViewSubmissionSchema } from '../inbound.js';
 import { escapeMrkdwn, slackDate } from '../mrkdwn.js';
 import { commentModal, VIEW } from '../render/modals.js';
@@ -24,8 +23,7 @@ export function answerReceipt(deps: SlackHandlerDeps, outcome: AnswerOutcome): s
       return `:white_check_mark: ${verb} for *${escapeMrkdwn(round.question.aspectName)}*: “${escapeMrkdwn(option.text)}”${level}. You can change it until ${slackDate(outcome.changeableUntil)}. Only you can see this.`;
     }
     case 'round-closed': {
-      const team = findTeamById(deps.ctx.db, outcome.round.teamId);
-      const next = team ? nextScheduledRound(deps.ctx, team, deps.ctx.clock.now()) : null;
+      const next = nextRoundOfTeam(deps.ctx, outcome.round.teamId);
       return `This round closed ${slackDate(outcome.closedAt)}, so your click was not counted. ${next ? `The next round opens ${slackDate(next)}.` : 'The team is paused for now.'} Thanks for answering!`;
     }
     case 'wrong-channel':

@@ -1,7 +1,7 @@
 import type { CommandHelp } from '../../../core/chat-command.js';
 import { WEEKDAYS } from '../../../core/team.js';
 import type { TeamStatus } from '../../../services/chat-commands.js';
-import type { RoleAssignment } from '../../../storage/role-repository.js';
+import type { RoleAssignment } from '../../../core/roles.js';
 import { escapeMrkdwn, mention, slackDate } from '../mrkdwn.js';
 import { actions, button, context, header, section, type Block } from './blocks.js';
 import { forgetMeExplanation } from '../../text/reply-text.js';

@@ -1,7 +1,7 @@
 import type { CommandHelp } from '../../../core/chat-command.js';
 import { WEEKDAYS } from '../../../core/team.js';
 import type { TeamStatus } from '../../../services/chat-commands.js';
-import type { RoleAssignment } from '../../../storage/role-repository.js';
+import type { RoleAssignment } from '../../../core/roles.js';
 import { actionSet, card, cardDate, escapeMarkdown, execute, facts, text, type AdaptiveCard } from './elements.js';
 import { forgetMeExplanation } from '../../text/reply-text.js';
 import { VERB } from './round-card.js';
