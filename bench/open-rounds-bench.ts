@@ -51,11 +51,13 @@ export async function runOpenRoundsBench(): Promise<void> {
     const { db } = real.ctx;
     const sqlite = db.$client;
 
-    // Weekly on Monday 00:00 UTC for 167 hours, created four weeks ago: this week's round is due now (any
-    // day of the week but its last hour), so one tick opens all of them.
+    // Weekly at the minute just past, UTC, for 167 hours, created four weeks ago: this week's round is due
+    // now and on time (not a catch-up, which may be skipped late in a week), so one tick opens all of them.
     const now = new Date();
     const createdAt = new Date(now.getTime() - 28 * DAY_MS);
-    const cadence: Cadence = { everyWeeks: 1, weekday: 1, localTime: '00:00', timeZone: 'UTC', roundLengthHours: 167, anchorWeek: anchorWeekAt(createdAt, 'UTC') };
+    const due = new Date(now.getTime() - 60_000);
+    const localTime = `${String(due.getUTCHours()).padStart(2, '0')}:${String(due.getUTCMinutes()).padStart(2, '0')}`;
+    const cadence: Cadence = { everyWeeks: 1, weekday: ((due.getUTCDay() + 6) % 7) + 1, localTime, timeZone: 'UTC', roundLengthHours: 167, anchorWeek: anchorWeekAt(createdAt, 'UTC') };
     const surveyIds = [...real.ctx.surveys.keys()].sort();
     const parked = new Date(now.getTime() + 365 * DAY_MS);
     const seeded = timeOnce(() =>
@@ -79,7 +81,7 @@ export async function runOpenRoundsBench(): Promise<void> {
     );
     const sample = seeded.result[0]!;
     const decision = decideOpening({ team: sample, latestRoundPeriod: null, openRoundClosesAt: null }, now);
-    if (decision.kind !== 'open') throw new Error(`the seeded cadence would not open a round now (${now.toISOString()}): rerun outside Sunday 23:00-24:00 UTC`);
+    if (decision.kind !== 'open') throw new Error(`the seeded cadence would not open a round now (${now.toISOString()}): its round was due at ${localTime} UTC today`);
     console.log(`open-2000: ${TEAMS} teams, one Slack channel each (bot a member), one workspace; real app via startServer (live Slack mode, HTTP receiver), tick every second, outbox concurrency 4`);
     console.log(
       `  Slack stand-in on a worker thread: chat.postMessage per channel 3 at once then 1/s; per workspace ${WORKSPACE_POSTS_PER_MINUTE}/min (bucket of ${WORKSPACE_POSTS_PER_MINUTE}, refilled at ${(WORKSPACE_POSTS_PER_MINUTE / 60).toFixed(1)}/s); 429 + Retry-After beyond`,

@@ -21,6 +21,8 @@ function scheduleOne(ctx: ServiceContext, team: Team, now: Date): Round | null {
   let state = scheduleState(ctx, team);
   let round: Round | null = null;
   const decision = decideOpening(state, now);
+  // Said once: the next check moves to the next period, so an empty week can be explained from the logs.
+  if (decision.kind === 'skip') ctx.log.info({ teamId: team.id, periodKey: decision.period.key }, 'missed round skipped: too little of its period left to catch up');
   if (decision.kind === 'open') {
     const aspectId = chooseAspectFor(ctx, team, now);
     const result = openRound(ctx, team, { origin: 'scheduled', at: now, closesAt: decision.closesAt, ...(aspectId ? { aspectId } : {}) });

@@ -108,6 +108,23 @@ describe('rounds run themselves', () => {
     expect(rounds(team.id).map((round) => round.periodKey)).toEqual(['2026-W02', '2026-W04']);
   });
 
+  it('after downtime late in a period skips that period instead of squeezing a round in, and the next period opens on time', async () => {
+    const team = setUpTeam(ctx, 'Payments'); // Monday 10:00 Europe/Berlin, 96 h rounds
+    await runHourly('2026-01-05T12:00:00Z');
+    // Down from Monday 5 Jan until Sunday 18 Jan 22:35 Berlin: W03's round was missed and 85 minutes of W03 are left.
+    ctx.clock.set('2026-01-18T21:35:00Z');
+    closeDueRounds(ctx);
+    expect(await openScheduledRounds(ctx)).toEqual([]);
+    expect(rounds(team.id).map((round) => round.periodKey)).toEqual(['2026-W02']);
+    expect(ctx.lines.filter((line) => line.includes('missed round skipped'))).toHaveLength(1);
+    await runByEvents('2026-01-26T00:00:00Z');
+    const list = rounds(team.id);
+    expect(list.map((round) => round.periodKey)).toEqual(['2026-W02', '2026-W04']);
+    expect(new Date(list[1]?.openedAt ?? 0).toISOString()).toBe('2026-01-19T09:00:00.000Z');
+    expect(new Date(list[1]?.closesAt ?? 0).toISOString()).toBe('2026-01-23T09:00:00.000Z');
+    expect(ctx.lines.filter((line) => line.includes('missed round skipped'))).toHaveLength(1);
+  });
+
   it('rotates through aspects by default and, when adaptive, asks where the picture is stalest', async () => {
     const rotating = setUpTeam(ctx, 'Rotating');
     const adaptive = setUpTeam(ctx, 'Adaptive');
