@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.js';
 import { roundPeriodKey } from '../src/core/outbox.js';
 import type { Round } from '../src/core/round.js';
 import type { Team } from '../src/core/team.js';
-import { listen } from '../src/health-server.js';
+import { listen } from '../src/http-server.js';
 import { startServer, type RunningServer } from '../src/main.js';
 import { openRound } from '../src/services/round-service.js';
 import { setupTeam } from '../src/services/team-service.js';

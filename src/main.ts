@@ -11,7 +11,7 @@ import type { Messenger } from './core/messenger.js';
 import type { Platform } from './core/platform.js';
 import { DEMO_SEED, seedDemoOrganisation } from './demo/demo-organisation.js';
 import { createSlackAdapter, SLACK_EVENTS_PATH, SLACK_PROGRESS_EDITS_PER_MINUTE, SLACK_PROGRESS_INTERVAL_MS, type SlackAdapter } from './adapters/slack/app.js';
-import { createHttpServer, listen, type Route } from './health-server.js';
+import { createHttpServer, listen, type Route } from './http-server.js';
 import type { Logger } from './logger.js';
 import { OutboxDrainer } from './scheduler/outbox-drainer.js';
 import { RoundProgress } from './scheduler/round-progress.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_ADAPTER_BODY_BYTES } from '../../src/health-server.js';
+import { MAX_ADAPTER_BODY_BYTES } from '../../src/http-server.js';
 import { cleanEnv, ServerProcess } from '../support/processes.js';
 import { SlackApiStandIn } from '../support/slack-stand-in.js';
 import { slackSignature } from '../support/slack-requests.js';

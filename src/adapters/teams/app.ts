@@ -32,7 +32,7 @@ export interface TeamsAdapter {
   readonly requestListener: RequestListener;
 }
 
-/** The body as JSON. Its size is capped before it gets here, for every adapter route (`health-server.ts#limitBody`). */
+/** The body as JSON. Its size is capped before it gets here, for every adapter route (`http-server.ts#limitBody`). */
 function readJson(request: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
