@@ -30,7 +30,8 @@ export const EnvSchema = z
     DATA_DIR: blankAsUnset(z.string().default('./data')),
     DATABASE_PATH: blankAsUnset(z.string().optional()),
     DEMO_DATABASE_PATH: blankAsUnset(z.string().optional()),
-    SURVEYS_DIR: blankAsUnset(z.string().default('./surveys')),
+    // Optional: the shipped surveys always load from the package; this directory adds the organisation's own.
+    SURVEYS_DIR: blankAsUnset(z.string().optional()),
     RESPONDENT_KEY_SECRET: blankAsUnset(z.string().min(32, 'expected at least 32 characters').optional()),
     MIN_RESPONDENTS: wholeNumber(PRIVACY_FLOOR, 1000, 3),
     MIN_COMMENT_RESPONDENTS: wholeNumber(PRIVACY_FLOOR, 1000, 5),
@@ -118,7 +119,8 @@ export interface AppConfig {
   readonly dataDir: string;
   readonly databasePath: string;
   readonly demoDatabasePath: string;
-  readonly surveysDir: string;
+  /** The organisation's own surveys, loaded on top of the shipped ones; null when SURVEYS_DIR is unset. */
+  readonly surveysDir: string | null;
   /** Null when unset: a key is then generated once into the data directory. */
   readonly respondentKeySecret: string | null;
   readonly policy: ScoringPolicy;
@@ -192,7 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       dataDir,
       databasePath: e.DATABASE_PATH ?? path.join(dataDir, 'maturity-pulse.db'),
       demoDatabasePath: e.DEMO_DATABASE_PATH ?? path.join(dataDir, 'demo.db'),
-      surveysDir: e.SURVEYS_DIR,
+      surveysDir: e.SURVEYS_DIR ?? null,
       respondentKeySecret: e.RESPONDENT_KEY_SECRET ?? null,
       policy: { minRespondents: e.MIN_RESPONDENTS, minCommentRespondents: e.MIN_COMMENT_RESPONDENTS, windowRounds: e.WINDOW_ROUNDS, trendThreshold: e.TREND_THRESHOLD },
       retentionDays: e.RETENTION_DAYS,
@@ -202,6 +204,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       teams,
       secrets,
     },
+  };
+}
+
+/**
+ * The configuration with DATA_DIR, the database files and SURVEYS_DIR made absolute against `cwd`, so
+ * every log line and message names where data really lives, whichever directory the process started in.
+ * (`loadConfig` itself keeps the values as given.)
+ */
+export function withAbsolutePaths(config: AppConfig, cwd: string = process.cwd()): AppConfig {
+  // ':memory:' is SQLite's name for a database that is no file at all.
+  const absolute = (file: string): string => (file === ':memory:' ? file : path.resolve(cwd, file));
+  return {
+    ...config,
+    dataDir: path.resolve(cwd, config.dataDir),
+    databasePath: absolute(config.databasePath),
+    demoDatabasePath: absolute(config.demoDatabasePath),
+    surveysDir: config.surveysDir === null ? null : path.resolve(cwd, config.surveysDir),
   };
 }
 

@@ -1,7 +1,7 @@
 import { userInfo, hostname } from 'node:os';
 import pino from 'pino';
 import { openContext, type OpenContextOptions } from '../bootstrap.js';
-import { loadConfig, type AppConfig } from '../config.js';
+import { loadConfig, withAbsolutePaths, type AppConfig } from '../config.js';
 import { UserFacingError } from '../core/errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
@@ -14,6 +14,7 @@ export interface GlobalOptions {
   readonly surveys?: string;
 }
 
+/** The configuration from the environment and the global flags, with every path made absolute. */
 export function configFrom(globals: GlobalOptions): AppConfig {
   const overrides: Record<string, string> = {};
   if (globals.database) overrides.DATABASE_PATH = globals.database;
@@ -22,7 +23,7 @@ export function configFrom(globals: GlobalOptions): AppConfig {
   if (!result.ok) {
     throw new UserFacingError('config', `The configuration has ${result.problems.length === 1 ? 'a problem' : `${result.problems.length} problems`}:\n  ${result.problems.join('\n  ')}`);
   }
-  return result.config;
+  return withAbsolutePaths(result.config);
 }
 
 /** Command-line tools log only warnings (to stderr) unless LOG_LEVEL asks for more detail. */

@@ -14,7 +14,7 @@ export function buildProgram(): Command {
   const program = new Command('maturity-pulse')
     .description('Pulse questions in Slack and Teams that measure platform-engineering maturity.')
     .option('--database <path>', 'database file (default: DATABASE_PATH or ./data/maturity-pulse.db)')
-    .option('--surveys <dir>', 'surveys directory (default: SURVEYS_DIR or ./surveys)')
+    .option('--surveys <dir>', 'your own surveys directory, added to the shipped surveys (default: SURVEYS_DIR)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'maturity-pulse: ')) });

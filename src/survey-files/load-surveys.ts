@@ -7,6 +7,8 @@ export interface SurveyCatalogue {
   readonly surveys: ReadonlyMap<string, LoadedSurvey>;
   /** Files that were skipped, with every problem found in them. */
   readonly problems: readonly SurveyProblem[];
+  /** The line of each loaded survey's `id` key, by survey id: where a clash with another file points. */
+  readonly idLines: ReadonlyMap<string, number>;
 }
 
 const SURVEY_FILE = /\.ya?ml$/i;
@@ -29,17 +31,17 @@ async function readSurveyText(file: string): Promise<{ readonly text: string } |
 }
 
 /** Reads, parses and validates one survey file; every failure comes back as problems, never as a rejection. */
-export async function loadSurveyFile(file: string, label = file): Promise<{ loaded: LoadedSurvey | null; problems: readonly SurveyProblem[] }> {
+export async function loadSurveyFile(file: string, label = file): Promise<{ loaded: LoadedSurvey | null; problems: readonly SurveyProblem[]; idLine: number }> {
   const read = await readSurveyText(file);
-  if ('problem' in read) return { loaded: null, problems: [{ file: label, line: 1, path: '', message: read.problem }] };
+  if ('problem' in read) return { loaded: null, problems: [{ file: label, line: 1, path: '', message: read.problem }], idLine: 1 };
   let result: ReturnType<typeof parseSurveyText>;
   try {
     result = parseSurveyText(read.text, label);
   } catch (error) {
     // The yaml parser reports what it recognises; anything else it throws must still skip only this file.
-    return { loaded: null, problems: [{ file: label, line: 1, path: '', message: `cannot be parsed: ${error instanceof Error ? error.message : String(error)}` }] };
+    return { loaded: null, problems: [{ file: label, line: 1, path: '', message: `cannot be parsed: ${error instanceof Error ? error.message : String(error)}` }], idLine: 1 };
   }
-  return result.ok ? { loaded: result.loaded, problems: [] } : { loaded: null, problems: result.problems };
+  return result.ok ? { loaded: result.loaded, problems: [], idLine: result.idLine } : { loaded: null, problems: result.problems, idLine: 1 };
 }
 
 /**
@@ -51,21 +53,23 @@ export async function loadSurveyDirectory(dir: string): Promise<SurveyCatalogue>
   try {
     names = (await readdir(dir)).filter((name) => SURVEY_FILE.test(name)).sort();
   } catch {
-    return { surveys: new Map(), problems: [{ file: dir, line: 1, path: '', message: 'the surveys directory cannot be read' }] };
+    return { surveys: new Map(), problems: [{ file: dir, line: 1, path: '', message: 'the surveys directory cannot be read' }], idLines: new Map() };
   }
   const surveys = new Map<string, LoadedSurvey>();
+  const idLines = new Map<string, number>();
   const problems: SurveyProblem[] = [];
   for (const name of names) {
     const label = path.join(dir, name);
-    const { loaded, problems: fileProblems } = await loadSurveyFile(label);
+    const { loaded, problems: fileProblems, idLine } = await loadSurveyFile(label);
     problems.push(...fileProblems);
     if (!loaded) continue;
     const taken = surveys.get(loaded.survey.id);
     if (taken) {
-      problems.push({ file: label, line: 1, path: 'id', message: `survey id "${loaded.survey.id}" is already used by ${taken.source}; this file is skipped` });
+      problems.push({ file: label, line: idLine, path: 'id', message: `survey id "${loaded.survey.id}" is already used by ${taken.source}; this file is skipped` });
       continue;
     }
     surveys.set(loaded.survey.id, loaded);
+    idLines.set(loaded.survey.id, idLine);
   }
-  return { surveys, problems };
+  return { surveys, problems, idLines };
 }

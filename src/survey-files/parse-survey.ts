@@ -20,7 +20,12 @@ export interface SurveyProblem {
 export const MAX_ALIAS_COUNT = 100;
 
 export type SurveyParseResult =
-  | { readonly ok: true; readonly loaded: LoadedSurvey }
+  | {
+      readonly ok: true;
+      readonly loaded: LoadedSurvey;
+      /** The line of the file's `id` key, where a problem with the id as a whole (a clash) points. */
+      readonly idLine: number;
+    }
   | { readonly ok: false; readonly problems: readonly SurveyProblem[] };
 
 export function formatProblem(problem: SurveyProblem): string {
@@ -107,5 +112,5 @@ export function parseSurveyText(text: string, file: string): SurveyParseResult {
         .sort((a, b) => a.line - b.line),
     };
   }
-  return { ok: true, loaded: { survey: parsed.data, contentHash: surveyContentHash(parsed.data), source: file } };
+  return { ok: true, loaded: { survey: parsed.data, contentHash: surveyContentHash(parsed.data), source: file }, idLine: lineOf(doc, lineCounter, ['id']) };
 }
