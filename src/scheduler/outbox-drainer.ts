@@ -42,6 +42,12 @@ export class OutboxDrainer {
   private readonly random: () => number;
   /** Per platform workspace: until when a rate limit said to hold all sends there (epoch ms). */
   private readonly gates = new Map<string, number>();
+  /**
+   * Deliveries whose last attempt had started its platform call and then failed without a clear answer (a
+   * timeout, a dropped connection): the platform may have posted anyway, so the next attempt is logged as
+   * a possible duplicate, like a send a crash interrupted.
+   */
+  private readonly uncertain = new Set<number>();
   private wakeTimer: NodeJS.Timeout | null = null;
   private stopping = false;
 
@@ -176,20 +182,26 @@ export class OutboxDrainer {
       dlog.info({ reason: prepared.reason }, 'delivery dropped');
       return;
     }
-    if (delivery.resends > 0) {
+    if (this.uncertain.delete(delivery.id) || delivery.resends > 0) {
       dlog.warn('sending again after an unknown outcome: the earlier attempt may have posted too');
     }
     let outcome: SendOutcome;
+    let began = false;
     try {
       outcome = await messenger.send(delivery.target, prepared.message, {
         deliveryId: delivery.id,
-        beginSend: () => markDeliverySending(db, delivery.id),
+        beginSend: () => {
+          began = true;
+          markDeliverySending(db, delivery.id);
+        },
         threadOf: delivery.kind === 'round-closed' ? null : parentRef,
         replaces: delivery.kind === 'round-closed' ? parentRef : null,
       });
     } catch (error) {
       outcome = { kind: 'retry', reason: error instanceof Error ? error.message : String(error), retryAfterMs: null };
     }
+    // A rate limit (Retry-After) says nothing was done; any other failure after the call began may hide a post.
+    if (began && outcome.kind === 'retry' && outcome.retryAfterMs === null) this.uncertain.add(delivery.id);
     this.record(delivery, outcome, summary, dlog);
   }
 

@@ -71,6 +71,8 @@ export interface RecordedCall {
   at: number;
   status: number;
   response: Record<string, unknown>;
+  /** Set on a call held by `answerTooLateNext`: it took effect, but its caller gave up before the answer. */
+  unanswered?: true;
 }
 
 /** A message as Slack returns it in `chat.postMessage`'s `message` and in `conversations.history`. */
@@ -393,6 +395,8 @@ export class SlackApiStandIn {
   private readonly triggers = new Map<string, Trigger>();
   private readonly responseUrls = new Map<string, ResponseUrlState>();
   private readonly overrides = new Map<string, Override[]>();
+  /** Calls whose answer is held until the caller gives up (`answerTooLateNext`), per method. */
+  private readonly lateAnswers = new Map<string, { channel?: string }[]>();
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly handlers: ReadonlyMap<string, Handler>;
 
@@ -557,6 +561,17 @@ export class SlackApiStandIn {
     this.pushOverride(method, { kind: 'fail', error });
   }
 
+  /**
+   * Slack slower than the caller's timeout: the next call of `method` (with `channel`, the next naming that
+   * channel) takes effect as usual, but its answer is held until the caller gives up and closes the
+   * connection, so the caller never learns what happened. The call is recorded with `unanswered: true`.
+   */
+  answerTooLateNext(method: string, only: { channel?: string } = {}): void {
+    const queue = this.lateAnswers.get(method) ?? [];
+    queue.push(only.channel === undefined ? {} : { channel: only.channel });
+    this.lateAnswers.set(method, queue);
+  }
+
   callsTo(method: string): RecordedCall[] {
     return this.calls.filter((call) => call.method === method);
   }
@@ -612,6 +627,7 @@ export class SlackApiStandIn {
     if (url.pathname.startsWith('/api/') && (req.method === 'POST' || req.method === 'GET')) {
       const method = decodeURIComponent(url.pathname.slice('/api/'.length));
       const parsed = parseApiRequest(req.headers['content-type'], raw, url.searchParams);
+      const late = 'error' in parsed ? false : this.takeLateAnswer(method, parsed.args);
       outcome = this.apiOutcome(method, parsed, req.headers);
       this.calls.push({
         method,
@@ -620,7 +636,13 @@ export class SlackApiStandIn {
         at: this.now(),
         status: outcome.status,
         response: outcome.body,
+        ...(late ? { unanswered: true as const } : {}),
       });
+      if (late) {
+        // No timer: the answer waits for the caller to hang up (or for stop() to close the connection).
+        if (!res.destroyed) await new Promise<void>((resolve) => res.once('close', () => resolve()));
+        return;
+      }
     } else if (url.pathname.startsWith('/response/') && req.method === 'POST') {
       const id = url.pathname.slice('/response/'.length);
       outcome = this.responseUrlOutcome(id, req.headers['content-type'], raw);
@@ -712,6 +734,14 @@ export class SlackApiStandIn {
     const queue = this.overrides.get(method);
     const index = queue?.findIndex((override) => override.channel === undefined || override.channel === str(args, 'channel')) ?? -1;
     return index < 0 ? undefined : queue?.splice(index, 1)[0];
+  }
+
+  private takeLateAnswer(method: string, args: Body): boolean {
+    const queue = this.lateAnswers.get(method);
+    const index = queue?.findIndex((late) => late.channel === undefined || late.channel === str(args, 'channel')) ?? -1;
+    if (index < 0) return false;
+    queue?.splice(index, 1);
+    return true;
   }
 
   private pushOverride(method: string, override: Override): void {

@@ -13,6 +13,8 @@ import { registerRoundActions } from './handlers/round-actions.js';
 import { registerSetup } from './handlers/setup.js';
 import { ResponseUrlPoster } from './response-url.js';
 import { SlackMessenger } from './messenger.js';
+import { checkBotToken, slackRetryDelayMs } from './token-check.js';
+import { retryingFetch } from './web-api-policy.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** Slack allows about one message edit per second per channel; counts refresh at most this often per round. */
@@ -38,22 +40,32 @@ export interface SlackAdapterOptions {
   readonly charts?: ChartRenderer;
 }
 
+/** The Web API base URL the clients call, with the trailing slash WebClient would add. */
+function slackApiUrl(config: SlackConfig): string {
+  const url = config.apiUrl ?? 'https://slack.com/api/';
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
 /**
- * The Web API client's policy, set explicitly: a couple of quick retries for network trouble, and rate
- * limits handed back at once (with Retry-After) so the outbox, not a half-hour client queue, decides when
- * to try again.
+ * The Web API client's policy, set explicitly. The client's own retries are off: its retry policy covers
+ * every method alike, and it repeats a chat.postMessage that timed out although Slack may have posted it
+ * (seen: five copies of one round message behind one delivery). Posts, edits, modals and uploads get one
+ * attempt and leave retrying to the outbox (or to the person, for an interaction); only methods that are
+ * safe to repeat (reads, conversations.open, apps.connections.open: see web-api-policy.ts) are retried, a
+ * couple of times and quickly, by the transport. Rate limits come back at once (with Retry-After) so the
+ * outbox, not a half-hour client queue, decides when to try again.
  */
 export function slackClientOptions(config: SlackConfig, log: Logger): webApi.WebClientOptions {
+  const apiUrl = slackApiUrl(config);
   return {
-    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
-    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000, randomize: true },
+    slackApiUrl: apiUrl,
+    retryConfig: { retries: 0 },
+    fetch: retryingFetch({ apiUrl }),
     rejectRateLimitedCalls: true,
     timeout: 10_000,
     logger: boltLogger(log.child({ area: 'slack-web-api' })),
   };
 }
-
-const SOCKET_RETRY_MS = [5_000, 15_000, 60_000];
 
 /** Opens the Socket Mode connection, retrying in the background so a Slack outage never stops the bot. */
 function connectSocketMode(app: App, log: Logger, stopped: () => boolean, attempt = 0): void {
@@ -61,7 +73,7 @@ function connectSocketMode(app: App, log: Logger, stopped: () => boolean, attemp
     () => log.info('Socket Mode connection open'),
     (error: unknown) => {
       if (stopped()) return;
-      const delay = SOCKET_RETRY_MS[Math.min(attempt, SOCKET_RETRY_MS.length - 1)] ?? 60_000;
+      const delay = slackRetryDelayMs(attempt + 1);
       log.error({ err: error, retryInMs: delay }, 'cannot open the Socket Mode connection; trying again');
       setTimeout(() => connectSocketMode(app, log, stopped, attempt + 1), delay).unref();
     },
@@ -144,11 +156,10 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     requestListener: receiver ? receiver.requestListener : null,
     mode: receiver ? 'http' : 'socket',
     start: async () => {
-      const identity = await client.auth.test().catch((error: unknown) => {
-        log.error({ err: error }, 'Slack rejected the bot token: check SLACK_BOT_TOKEN; Slack posts wait in the outbox meanwhile');
-        return null;
-      });
-      if (identity) log.info({ team: identity.team_id, bot: identity.bot_id }, 'connected to Slack');
+      // Waits for the first answer only: while Slack cannot be reached the check goes on in the background
+      // (posts wait in the outbox meanwhile), and ends when the adapter stops.
+      const check = checkBotToken({ authTest: () => client.auth.test(), apiHost: new URL(slackApiUrl(config)).host, log, stopped: () => stopped });
+      await check.first;
       if (!receiver) connectSocketMode(app, log, () => stopped);
     },
     stop: async () => {
