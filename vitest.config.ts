@@ -1,12 +1,69 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * `npm test` runs everything twice where storage is involved: once on SQLite (every test) and once on
+ * PostgreSQL (every test that touches storage). TEST_DATABASE=sqlite or TEST_DATABASE=postgres runs one.
+ */
+const wanted = (process.env.TEST_DATABASE ?? 'sqlite,postgres').toLowerCase();
+const onSqlite = wanted.includes('sqlite');
+const onPostgres = wanted.includes('postgres');
+
+// Tests that never open storage (pure core, renderers, stand-ins, config): run once, on the SQLite project.
+const ENGINE_FREE = [
+  'test/core/**',
+  'test/architecture.test.ts',
+  'test/logging.test.ts',
+  'test/slack-stand-in.test.ts',
+  'test/teams-stand-ins.test.ts',
+  'test/survey-files.test.ts',
+  'test/slack/render.test.ts',
+  'test/slack/manifest.test.ts',
+  'test/teams/cards.test.ts',
+  'test/storage/schema-parity.test.ts',
+  'test/storage/postgres-server.test.ts',
+  'test/storage/postgres-store.test.ts',
+];
+
+// Tests of the PostgreSQL engine itself: only in the PostgreSQL project.
+const POSTGRES_ONLY = ['test/storage/postgres-server.test.ts', 'test/storage/postgres-store.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Process and lease tests start real servers; keep workers modest on 2-core CI machines.
     maxWorkers: 4,
+    projects: [
+      ...(onSqlite
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'sqlite',
+                include: ['test/**/*.test.ts'],
+                // The PostgreSQL-only storage tests start their own server through the setup below.
+                exclude: POSTGRES_ONLY,
+                globalSetup: ['test/support/global-setup.ts'],
+                env: { TEST_ENGINE: 'sqlite' },
+              },
+            },
+          ]
+        : []),
+      ...(onPostgres
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: ['test/**/*.test.ts'],
+                exclude: ENGINE_FREE.filter((pattern) => !POSTGRES_ONLY.includes(pattern)),
+                // The build runs in one project only: two tsc runs on the same output would trip over each other.
+                globalSetup: onSqlite ? ['test/support/postgres-global-setup.ts'] : ['test/support/global-setup.ts', 'test/support/postgres-global-setup.ts'],
+                env: { TEST_ENGINE: 'postgres' },
+              },
+            },
+          ]
+        : []),
+    ],
   },
 });

@@ -8,8 +8,8 @@ import { resolveRespondentSecret, checkSecretFingerprint } from './services/resp
 import { systemClock, type ServiceContext } from './services/context.js';
 import { loadSurveyCatalogue } from './survey-files/survey-catalogue.js';
 import { formatProblem } from './survey-files/parse-survey.js';
-import { closeDatabase, openDatabase, type Db } from './storage/database.js';
-import { readMeta, writeMeta } from './storage/meta-repository.js';
+import { describeTarget, openStore, type StorageTarget } from './storage/open-store.js';
+import type { Store } from './storage/store.js';
 
 /** Demo databases hold only simulated people, so they use a fixed, public key instead of a real secret. */
 export const DEMO_RESPONDENT_SECRET = 'maturity-pulse demo organisation: not a secret';
@@ -31,14 +31,14 @@ export async function loadSurveys(config: AppConfig, log: Logger): Promise<Reado
   return catalogue.surveys;
 }
 
-export function databaseKind(db: Db): DatabaseKind | null {
-  const kind = readMeta(db, DATABASE_KIND);
+export async function databaseKind(store: Store): Promise<DatabaseKind | null> {
+  const kind = await store.readMeta(DATABASE_KIND);
   return kind === 'demo' || kind === 'live' ? kind : null;
 }
 
 export interface OpenContextOptions {
-  readonly databasePath: string;
-  /** Create the database when missing (start, migrate, demo); other commands need an existing one. */
+  readonly target: StorageTarget;
+  /** Create a SQLite database file when missing (start, migrate, demo); other commands need an existing one. */
   readonly create: boolean;
   /** The kind a new database gets; an existing database keeps its own. */
   readonly kind: DatabaseKind;
@@ -50,26 +50,26 @@ export interface OpenContextOptions {
  * and checked against the database's fingerprint.
  */
 export async function openContext(config: AppConfig, log: Logger, options: OpenContextOptions): Promise<ServiceContext> {
-  const inMemory = options.databasePath === ':memory:';
+  const { target } = options;
   // Absolute in every message: a relative DATA_DIR or --database depends on where the process started.
-  const databaseFile = inMemory ? options.databasePath : path.resolve(options.databasePath);
-  if (!options.create && !inMemory && !existsSync(databaseFile)) {
-    throw new UserFacingError('storage', `There is no database at ${databaseFile}. Start the bot once (npm start), run "maturity-pulse demo", or pass --database.`);
+  const where = await describeTarget(target);
+  if (target.engine === 'sqlite' && !options.create && target.path !== ':memory:' && !existsSync(where)) {
+    throw new UserFacingError('storage', `There is no database at ${where}. Start the bot once (npm start), run "maturity-pulse demo", or pass --database.`);
   }
   const surveys = await loadSurveys(config, log);
-  const db = openDatabase(options.databasePath);
+  const store = await openStore(target);
   const dataDir = path.resolve(config.dataDir);
-  log.info({ databasePath: databaseFile, dataDir }, `opened the database at ${databaseFile} (data directory ${dataDir})`);
+  log.info({ engine: target.engine, database: where, dataDir }, `opened the ${target.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} database at ${where} (data directory ${dataDir})`);
   try {
-    let kind = databaseKind(db);
+    let kind = await databaseKind(store);
     if (kind === null) {
-      writeMeta(db, DATABASE_KIND, options.kind);
-      kind = options.kind;
+      await store.writeMetaOnce(DATABASE_KIND, options.kind);
+      kind = (await databaseKind(store)) ?? options.kind;
     }
     const secret = kind === 'demo' ? DEMO_RESPONDENT_SECRET : resolveRespondentSecret(config.respondentKeySecret, config.dataDir, log, { generate: options.create });
-    checkSecretFingerprint(db, secret, options.databasePath);
+    await checkSecretFingerprint(store, secret, where);
     return {
-      db,
+      store,
       surveys,
       policy: config.policy,
       respondentSecret: secret,
@@ -78,7 +78,7 @@ export async function openContext(config: AppConfig, log: Logger, options: OpenC
       ...(options.onIntent ? { onIntent: options.onIntent } : {}),
     };
   } catch (error) {
-    closeDatabase(db);
+    await store.close();
     throw error;
   }
 }

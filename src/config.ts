@@ -3,13 +3,14 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { PRIVACY_FLOOR } from './core/privacy.js';
 import type { ScoringPolicy } from './core/scoring.js';
+import type { StorageTarget } from './storage/open-store.js';
 
 /**
  * The only reader of process.env. Every variable is declared here once; start-up lists every problem at
  * once, naming the variable, what it expects and what it got (never a secret's value).
  */
 
-const SECRET_VARIABLES = new Set(['RESPONDENT_KEY_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MicrosoftAppPassword']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'RESPONDENT_KEY_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MicrosoftAppPassword']);
 
 const blankAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema);
 const wholeNumber = (min: number, max: number, fallback: number) =>
@@ -29,6 +30,11 @@ export const EnvSchema = z
     PORT: wholeNumber(0, 65535, 3000),
     DATA_DIR: blankAsUnset(z.string().default('./data')),
     DATABASE_PATH: blankAsUnset(z.string().optional()),
+    // PostgreSQL instead of the embedded SQLite file: any number of replicas can share it.
+    DATABASE_URL: blankAsUnset(z.string().regex(/^postgres(ql)?:\/\//, 'expected a PostgreSQL URL such as postgres://user:password@host:5432/maturity_pulse').optional()),
+    DATABASE_POOL_SIZE: wholeNumber(1, 500, 10),
+    // Tells replicas on one host apart (systemd template units, several containers per host); see the README.
+    INSTANCE_SLOT: blankAsUnset(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected up to 64 letters, digits, dots, dashes or underscores').default('0')),
     DEMO_DATABASE_PATH: blankAsUnset(z.string().optional()),
     // Optional: the shipped surveys always load from the package; this directory adds the organisation's own.
     SURVEYS_DIR: blankAsUnset(z.string().optional()),
@@ -118,6 +124,11 @@ export interface AppConfig {
   readonly port: number;
   readonly dataDir: string;
   readonly databasePath: string;
+  /** Set when the data lives in PostgreSQL (DATABASE_URL); DATABASE_PATH is then unused. */
+  readonly databaseUrl: string | null;
+  readonly databasePoolSize: number;
+  /** This process's place on its host, so a restart takes over its own earlier lease at once. */
+  readonly instanceSlot: string;
   readonly demoDatabasePath: string;
   /** The organisation's own surveys, loaded on top of the shipped ones; null when SURVEYS_DIR is unset. */
   readonly surveysDir: string | null;
@@ -183,7 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
           devNoAuth,
         }
       : null;
-  const secrets = [e.RESPONDENT_KEY_SECRET, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN, e.MicrosoftAppPassword].filter((value): value is string => typeof value === 'string');
+  const secrets = [databaseUrlPassword(e.DATABASE_URL), e.RESPONDENT_KEY_SECRET, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN, e.MicrosoftAppPassword].filter((value): value is string => typeof value === 'string');
   return {
     ok: true,
     config: {
@@ -193,6 +204,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       port: e.PORT,
       dataDir,
       databasePath: e.DATABASE_PATH ?? path.join(dataDir, 'maturity-pulse.db'),
+      databaseUrl: e.DATABASE_URL ?? null,
+      databasePoolSize: e.DATABASE_POOL_SIZE,
+      instanceSlot: e.INSTANCE_SLOT,
       demoDatabasePath: e.DEMO_DATABASE_PATH ?? path.join(dataDir, 'demo.db'),
       surveysDir: e.SURVEYS_DIR ?? null,
       respondentKeySecret: e.RESPONDENT_KEY_SECRET ?? null,
@@ -222,6 +236,22 @@ export function withAbsolutePaths(config: AppConfig, cwd: string = process.cwd()
     demoDatabasePath: absolute(config.demoDatabasePath),
     surveysDir: config.surveysDir === null ? null : path.resolve(cwd, config.surveysDir),
   };
+}
+
+/** The password inside a DATABASE_URL, for the logger's scrubbing (the URL itself is never logged unredacted). */
+function databaseUrlPassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password.length > 0 ? password : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the live data is: PostgreSQL when DATABASE_URL is set, otherwise the SQLite file at DATABASE_PATH. */
+export function liveStorageTarget(config: AppConfig): StorageTarget {
+  return config.databaseUrl ? { engine: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize } : { engine: 'sqlite', path: config.databasePath };
 }
 
 /** Whether any chat platform is configured; without one, `start` runs the demo. */

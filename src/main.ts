@@ -5,7 +5,7 @@ import { createTeamsAdapter, isLoopbackServiceUrl, TEAMS_MESSAGES_PATH, TEAMS_PR
 import { DemoMessenger } from './adapters/demo/messenger.js';
 import { renderDigestText } from './adapters/text/render-digest.js';
 import { renderReportText } from './adapters/text/render-report.js';
-import { CONNECTION_VARIABLES, hasChatCredentials, type AppConfig } from './config.js';
+import { CONNECTION_VARIABLES, hasChatCredentials, liveStorageTarget, type AppConfig } from './config.js';
 import { UserFacingError } from './core/errors.js';
 import type { Messenger } from './core/messenger.js';
 import type { Platform } from './core/platform.js';
@@ -18,10 +18,8 @@ import { RoundProgress } from './scheduler/round-progress.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import type { ServiceContext } from './services/context.js';
 import { orgDigest, teamReport } from './services/report-service.js';
-import { closeDatabase } from './storage/database.js';
+import { describeTarget, type StorageTarget } from './storage/open-store.js';
 import { DigestBuilder } from './workers/digest-builder.js';
-import { countTeams, listTeams } from './storage/team-repository.js';
-import { conversationServiceUrls } from './storage/teams-conversation-repository.js';
 
 export interface RunningServer {
   readonly port: number;
@@ -31,13 +29,14 @@ export interface RunningServer {
 }
 
 /** Prints the demo organisation's first report and the digest preview, so `npm start` shows the product. */
-function printDemo(ctx: ServiceContext, write: (text: string) => void): void {
-  const team = listTeams(ctx.db).find((candidate) => candidate.name === 'Payments') ?? listTeams(ctx.db)[0];
+async function printDemo(ctx: ServiceContext, write: (text: string) => void): Promise<void> {
+  const teams = await ctx.store.listTeams();
+  const team = teams.find((candidate) => candidate.name === 'Payments') ?? teams[0];
   if (team) {
-    const result = teamReport(ctx, team, { withComments: false });
+    const result = await teamReport(ctx, team, { withComments: false });
     if (result.kind === 'report') write(`\n${renderReportText(result.report)}\n`);
   }
-  write(`\n${renderDigestText(orgDigest(ctx))}\n`);
+  write(`\n${renderDigestText(await orgDigest(ctx))}\n`);
 }
 
 /**
@@ -52,14 +51,17 @@ export interface ServerOverrides {
 export async function startServer(config: AppConfig, log: Logger, output: (text: string) => void = (text) => process.stdout.write(text), overrides: ServerOverrides = {}): Promise<RunningServer> {
   const mode = hasChatCredentials(config) ? 'live' : 'demo';
   const intents = { kick: () => {} };
+  // The demo always runs on its own SQLite file; live data is in DATABASE_URL's PostgreSQL or DATABASE_PATH.
+  const target: StorageTarget = mode === 'demo' ? { engine: 'sqlite', path: config.demoDatabasePath } : liveStorageTarget(config);
+  const where = await describeTarget(target);
   const opened = await openContext(config, log, {
-    databasePath: mode === 'demo' ? config.demoDatabasePath : config.databasePath,
+    target,
     create: true,
     kind: mode,
     onIntent: () => intents.kick(),
   });
   // Digests are built in a worker thread on its own read-only connection, so they never delay a click.
-  const digests = new DigestBuilder(mode === 'demo' ? config.demoDatabasePath : config.databasePath, opened.surveys, opened.policy);
+  const digests = new DigestBuilder(target, opened.surveys, opened.policy);
   const ctx: ServiceContext = { ...opened, buildDigest: (at, surveyIds) => digests.build(at, surveyIds) };
   const messengers = new Map<Platform, Messenger>();
   const routes: Route[] = [];
@@ -74,26 +76,26 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       { slack: CONNECTION_VARIABLES.slack, teams: CONNECTION_VARIABLES.teams },
       `No Slack or Teams credentials are set, so this is the demo. Set ${CONNECTION_VARIABLES.slack.join(', ')} to connect Slack, or ${CONNECTION_VARIABLES.teams.join(', ')} for Teams.`,
     );
-    if (countTeams(ctx.db) === 0) {
-      const summary = seedDemoOrganisation(ctx, { seed: DEMO_SEED, now: ctx.clock.now() });
+    if ((await ctx.store.countTeams()) === 0) {
+      const summary = await seedDemoOrganisation(ctx, { seed: DEMO_SEED, now: ctx.clock.now() });
       log.info(summary, `seeded the demo organisation into ${config.demoDatabasePath}`);
     }
     messengers.set('demo', new DemoMessenger(log.child({ area: 'demo-messenger' })));
-    printDemo(ctx, output);
+    await printDemo(ctx, output);
     output(`\nTry: npx maturity-pulse report --team Checkout --database ${config.demoDatabasePath}\n`);
   } else {
-    if (countTeams(ctx.db, { demo: true }) > 0 || ctx.respondentSecret === DEMO_RESPONDENT_SECRET) {
-      closeDatabase(ctx.db);
-      throw new UserFacingError('config', `${config.databasePath} holds the demo organisation; point DATABASE_PATH at a real database before connecting Slack or Teams.`);
+    if ((await ctx.store.countTeams({ demo: true })) > 0 || ctx.respondentSecret === DEMO_RESPONDENT_SECRET) {
+      await ctx.store.close();
+      throw new UserFacingError('config', `${where} holds the demo organisation; point DATABASE_PATH (or DATABASE_URL) at a real database before connecting Slack or Teams.`);
     }
     if (config.slack) {
       slack = createSlackAdapter({ ctx, config: config.slack, log, charts, onAnswerRecorded: (roundId) => progress.noteAnswer(roundId, 'slack') });
       messengers.set('slack', slack.messenger);
       if (slack.requestListener) routes.push({ path: SLACK_EVENTS_PATH, listener: slack.requestListener });
     }
-    if (config.teams?.devNoAuth && conversationServiceUrls(ctx.db).some((url) => !isLoopbackServiceUrl(url))) {
-      closeDatabase(ctx.db);
-      throw new UserFacingError('config', `${config.databasePath} holds Teams conversations set up with real credentials; TEAMS_DEV_NO_AUTH=1 runs only on a database of its own (set DATABASE_PATH to another file).`);
+    if (config.teams?.devNoAuth && (await ctx.store.conversationServiceUrls()).some((url) => !isLoopbackServiceUrl(url))) {
+      await ctx.store.close();
+      throw new UserFacingError('config', `${where} holds Teams conversations set up with real credentials; TEAMS_DEV_NO_AUTH=1 runs only on a database of its own (set DATABASE_PATH to another file).`);
     }
     if (config.teams) {
       const teams = createTeamsAdapter({ ctx, config: config.teams, log, charts, onAnswerRecorded: (roundId) => progress.noteAnswer(roundId, 'teams'), ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}) });
@@ -103,14 +105,14 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
   }
 
   const drainer = new OutboxDrainer(ctx, messengers);
-  const scheduler = new Scheduler(ctx, drainer, { cronExpression: config.tickCron, leaseTtlMs: config.leaseTtlMs, retentionDays: config.retentionDays });
+  const scheduler = new Scheduler(ctx, drainer, { cronExpression: config.tickCron, leaseTtlMs: config.leaseTtlMs, retentionDays: config.retentionDays, instanceSlot: config.instanceSlot });
   intents.kick = () => scheduler.kick();
   const server: Server = createHttpServer(() => ({ status: 'ok', mode, scheduler: scheduler.holdsLease() ? 'running' : 'standby', platforms: [...messengers.keys()] }), routes);
   let port: number;
   try {
     port = await listen(server, config.port, config.host);
   } catch (error) {
-    closeDatabase(ctx.db);
+    await ctx.store.close();
     throw new UserFacingError('config', error instanceof Error ? error.message : String(error));
   }
   // Loading the worker's modules takes seconds on Node 24 and 26 (drizzle's large exports map): done at
@@ -134,7 +136,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
         await digests.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        closeDatabase(ctx.db);
+        await ctx.store.close();
         log.info('stopped');
       })();
       return stopping;

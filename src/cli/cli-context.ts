@@ -1,12 +1,11 @@
 import { userInfo, hostname } from 'node:os';
 import pino from 'pino';
 import { openContext, type OpenContextOptions } from '../bootstrap.js';
-import { loadConfig, withAbsolutePaths, type AppConfig } from '../config.js';
+import { liveStorageTarget, loadConfig, withAbsolutePaths, type AppConfig } from '../config.js';
 import { UserFacingError } from '../core/errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
-import type { AuditActor } from '../storage/audit-repository.js';
-import { closeDatabase } from '../storage/database.js';
+import type { AuditActor } from '../storage/records.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -47,10 +46,10 @@ export function operator(): AuditActor {
 export async function withContext<T>(globals: GlobalOptions, options: Partial<OpenContextOptions>, work: (ctx: ServiceContext, config: AppConfig) => Promise<T> | T): Promise<T> {
   const config = configFrom(globals);
   const log = toolLogger(config);
-  const ctx = await openContext(config, log, { databasePath: config.databasePath, create: false, kind: 'live', ...options });
+  const ctx = await openContext(config, log, { target: liveStorageTarget(config), create: false, kind: 'live', ...options });
   try {
     return await work(ctx, config);
   } finally {
-    closeDatabase(ctx.db);
+    await ctx.store.close();
   }
 }

@@ -6,8 +6,8 @@ import { isPlatform } from '../core/platform.js';
 import { forgottenSentence } from '../adapters/text/reply-text.js';
 import { DEMO_SEED, seedDemoOrganisation } from '../demo/demo-organisation.js';
 import { forgetMe } from '../services/privacy-service.js';
-import { backupDatabase, closeDatabase, openDatabase } from '../storage/database.js';
-import { countTeams } from '../storage/team-repository.js';
+import { backupSqliteDatabase } from '../services/backup-service.js';
+import { liveStorageTarget } from '../config.js';
 import { configFrom, operator, withContext, type GlobalOptions } from './cli-context.js';
 import { print } from './output.js';
 
@@ -40,8 +40,8 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
     .action(async (options: { platform: string; workspace: string; user: string }) => {
       if (!isPlatform(options.platform)) throw new UserFacingError('invalid-input', `Unknown platform "${options.platform}"; use slack or teams.`);
       const platform = options.platform;
-      await withContext(globals(), {}, (ctx) => {
-        const removed = forgetMe(ctx, { platform, workspaceId: options.workspace, userId: options.user }, operator());
+      await withContext(globals(), {}, async (ctx) => {
+        const removed = await forgetMe(ctx, { platform, workspaceId: options.workspace, userId: options.user }, operator());
         print(forgottenSentence(removed));
       });
     });
@@ -58,18 +58,16 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
       );
       if (exists && !options.force) throw new UserFacingError('conflict', `${file} already exists; pass --force to overwrite it.`);
       const config = configFrom(globals());
-      await access(config.databasePath, constants.R_OK).catch(() => {
-        throw new UserFacingError('storage', `There is no readable database at ${config.databasePath}.`);
-      });
-      const db = openDatabase(config.databasePath, { migrate: false });
-      try {
-        await backupDatabase(db, file);
-      } catch (error) {
-        throw new UserFacingError('storage', `Cannot write the backup to ${file}: ${error instanceof Error ? error.message : String(error)}.`);
-      } finally {
-        closeDatabase(db);
+      const target = liveStorageTarget(config);
+      if (target.engine === 'postgres') {
+        // An online copy of a PostgreSQL database is pg_dump's job (or the managed service's snapshots).
+        throw new UserFacingError('unsupported', `The data is in PostgreSQL (DATABASE_URL); back it up with pg_dump, for example: pg_dump --format=custom --file=${file} "$DATABASE_URL".`);
       }
-      print(`Backed up ${config.databasePath} to ${file}.`);
+      await access(target.path, constants.R_OK).catch(() => {
+        throw new UserFacingError('storage', `There is no readable database at ${target.path}.`);
+      });
+      await backupSqliteDatabase(target.path, file);
+      print(`Backed up ${target.path} to ${file}.`);
     });
 
   program
@@ -83,10 +81,10 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
       const config = configFrom(globals());
       const databasePath = globals().database ?? config.demoDatabasePath;
       if (options.teams < 1 || options.weeks < 1) throw new UserFacingError('invalid-input', '--teams and --weeks must be at least 1.');
-      await withContext({ ...globals(), database: databasePath }, { create: true, kind: 'demo' }, (ctx) => {
-        if (countTeams(ctx.db) > 0) throw new UserFacingError('conflict', `${databasePath} already holds teams; delete the file or pass another --database.`);
+      await withContext({ ...globals(), database: databasePath }, { create: true, kind: 'demo', target: { engine: 'sqlite', path: databasePath } }, async (ctx) => {
+        if (await ctx.store.countTeams() > 0) throw new UserFacingError('conflict', `${databasePath} already holds teams; delete the file or pass another --database.`);
         const now = options.now ?? ctx.clock.now();
-        const summary = seedDemoOrganisation(ctx, { seed: options.seed, now, teams: options.teams, weeks: options.weeks });
+        const summary = await seedDemoOrganisation(ctx, { seed: options.seed, now, teams: options.teams, weeks: options.weeks });
         // The seed and the moment together name the organisation: printing both lets anyone build it again.
         print(`Seeded ${databasePath}: ${summary.teams} teams, ${summary.rounds} rounds, ${summary.answers} answers (seed ${options.seed}, now ${now.toISOString()}).`);
       });

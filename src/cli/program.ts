@@ -2,7 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { UserFacingError } from '../core/errors.js';
 import { createLogger } from '../logger.js';
 import { startServer } from '../main.js';
-import { closeDatabase, openDatabase } from '../storage/database.js';
+import { liveStorageTarget } from '../config.js';
+import { describeTarget, openStore } from '../storage/open-store.js';
 import { configFrom, type GlobalOptions } from './cli-context.js';
 import { print } from './output.js';
 import { registerDataCommands } from './data-commands.js';
@@ -45,11 +46,12 @@ export function buildProgram(): Command {
   program
     .command('migrate')
     .description('create the database or bring it up to date')
-    .action(() => {
+    .action(async () => {
       const config = configFrom(globals());
-      const db = openDatabase(config.databasePath);
-      closeDatabase(db);
-      print(`The database at ${config.databasePath} is up to date.`);
+      const target = liveStorageTarget(config);
+      const store = await openStore(target);
+      await store.close();
+      print(`The database at ${await describeTarget(target)} is up to date.`);
     });
 
   registerSurveyCommands(program, globals);
@@ -65,7 +67,7 @@ export function describeFailure(error: unknown): { code: number; message: string
     // Commander already printed its message (usage errors, --help, --version).
     return { code: error.exitCode === 0 ? 0 : 2, message: null };
   }
-  if (error instanceof UserFacingError) return { code: 1, message: error.message };
+  if (error instanceof UserFacingError) return { code: error.code === 'unsupported' ? 2 : 1, message: error.message };
   const reason = error instanceof Error ? error.message : String(error);
   return { code: 1, message: `Unexpected error: ${reason}. Run again with LOG_LEVEL=debug and report it if it persists.` };
 }

@@ -15,9 +15,9 @@ export function registerRoundCommands(program: Command, globals: () => GlobalOpt
     .requiredOption('--team <name>', 'team name')
     .option('--aspect <id>', 'ask about this aspect (default: the least recently asked)')
     .action(async (options: { team: string; aspect?: string }) => {
-      await withContext(globals(), {}, (ctx) => {
-        const team = requireTeam(ctx, options.team);
-        const result = openRound(ctx, team, { origin: 'ad-hoc', ...(options.aspect === undefined ? {} : { aspectId: options.aspect }) });
+      await withContext(globals(), {}, async (ctx) => {
+        const team = await requireTeam(ctx, options.team);
+        const result = await openRound(ctx, team, { origin: 'ad-hoc', ...(options.aspect === undefined ? {} : { aspectId: options.aspect }) });
         const zone = team.cadence.timeZone;
         switch (result.kind) {
           case 'opened':
@@ -40,9 +40,9 @@ export function registerRoundCommands(program: Command, globals: () => GlobalOpt
     .description("close a team's open round now")
     .requiredOption('--team <name>', 'team name')
     .action(async (options: { team: string }) => {
-      await withContext(globals(), {}, (ctx) => {
-        const team = requireTeam(ctx, options.team);
-        const result = closeOpenRound(ctx, team);
+      await withContext(globals(), {}, async (ctx) => {
+        const team = await requireTeam(ctx, options.team);
+        const result = await closeOpenRound(ctx, team);
         if (result.kind === 'none-open') throw new UserFacingError('conflict', `${team.name} has no open round to close.`);
         print(`Closed the round of ${team.name} on ${result.round.question.aspectName} with ${result.round.tally?.respondents ?? 0} answered; the running bot posts the result.`);
       });

@@ -10,8 +10,6 @@ import { UserFacingError } from '../core/errors.js';
 import { WEEKDAYS, type Team } from '../core/team.js';
 import { orgDigest, teamReport } from '../services/report-service.js';
 import { deleteTeamByName, requireTeam } from '../services/team-service.js';
-import { findOpenRound } from '../storage/round-repository.js';
-import { listTeams } from '../storage/team-repository.js';
 import { operator, withContext, type GlobalOptions } from './cli-context.js';
 import { print, printJson, type OutputFormat } from './output.js';
 
@@ -39,15 +37,15 @@ export function registerTeamCommands(program: Command, globals: () => GlobalOpti
     .description('list teams with their survey, channel, cadence, pause and open round')
     .addOption(formatOption())
     .action(async (options: { format: OutputFormat }) => {
-      await withContext(globals(), {}, (ctx) => {
-        const teams = listTeams(ctx.db);
+      await withContext(globals(), {}, async (ctx) => {
+        const teams = await ctx.store.listTeams();
         if (options.format === 'json') {
-          printJson(teams.map((team) => ({ ...team, openRound: findOpenRound(ctx.db, team.id)?.id ?? null })));
+          printJson(teams.map((team) => ({ ...team, openRound: (await ctx.store.findOpenRound(team.id))?.id ?? null })));
           return;
         }
         if (teams.length === 0) print('No teams yet: teams are created with /maturity setup in their channel.');
         for (const team of teams) {
-          const open = findOpenRound(ctx.db, team.id);
+          const open = await ctx.store.findOpenRound(team.id);
           const paused = team.pausedUntil ? ` · paused until ${team.pausedUntil}` : '';
           const running = open ? ` · round open until ${formatTime(open.closesAt, team.cadence.timeZone)}` : '';
           print(`${team.name} · ${team.surveyId} · ${team.channel.platform} ${team.channel.channelId} · ${cadenceText(team)}${paused}${running}`);
@@ -62,9 +60,9 @@ export function registerTeamCommands(program: Command, globals: () => GlobalOpti
     .option('--aspect <id>', 'one aspect only')
     .addOption(formatOption())
     .action(async (options: { team: string; aspect?: string; format: OutputFormat }) => {
-      await withContext(globals(), {}, (ctx) => {
-        const team = requireTeam(ctx, options.team);
-        const result = teamReport(ctx, team, { withComments: false, ...(options.aspect === undefined ? {} : { aspectId: options.aspect }) });
+      await withContext(globals(), {}, async (ctx) => {
+        const team = await requireTeam(ctx, options.team);
+        const result = await teamReport(ctx, team, { withComments: false, ...(options.aspect === undefined ? {} : { aspectId: options.aspect }) });
         if (result.kind === 'survey-missing') throw new UserFacingError('unknown-survey', `${team.name} uses the survey "${result.surveyId}", which is not in the surveys directory.`);
         if (result.kind === 'unknown-aspect') throw new UserFacingError('unknown-aspect', `The survey of ${team.name} has no aspect "${result.aspectId}". Aspects: ${result.known.join(', ')}.`);
         if (options.format === 'json') printJson(result.report);
@@ -82,7 +80,7 @@ export function registerTeamCommands(program: Command, globals: () => GlobalOpti
     .action(async (options: { preview?: boolean; out?: string; csv?: string; format: OutputFormat }) => {
       if (!options.preview) throw new UserFacingError('invalid-input', 'The running bot posts digests to subscribed channels; add --preview to see the coming one here.');
       await withContext(globals(), {}, async (ctx) => {
-        const digest = orgDigest(ctx);
+        const digest = await orgDigest(ctx);
         if (options.format === 'json') printJson(digest);
         else print(renderDigestText(digest));
         if (options.csv) await writeOutput(options.csv, digestCsv(digest));
@@ -104,12 +102,12 @@ export function registerTeamCommands(program: Command, globals: () => GlobalOpti
     .argument('<name>', 'team name')
     .option('--yes', 'confirm the deletion')
     .action(async (name: string, options: { yes?: boolean }) => {
-      await withContext(globals(), {}, (ctx) => {
-        const found = requireTeam(ctx, name);
+      await withContext(globals(), {}, async (ctx) => {
+        const found = await requireTeam(ctx, name);
         if (!options.yes) {
           throw new UserFacingError('invalid-input', `This erases ${found.name} with all its rounds, answers and comments. Run again with --yes to confirm.`);
         }
-        const deleted = deleteTeamByName(ctx, operator(), name);
+        const deleted = await deleteTeamByName(ctx, operator(), name);
         print(`Deleted ${deleted.name} and everything recorded for it.`);
       });
     });

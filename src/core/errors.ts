@@ -11,7 +11,9 @@ export type UserErrorCode =
   | 'conflict'
   | 'not-allowed'
   | 'config'
-  | 'storage';
+  | 'storage'
+  /** Asked of a setup that does not do it (a SQLite backup of a PostgreSQL database): exit code 2. */
+  | 'unsupported';
 
 export class UserFacingError extends Error {
   readonly code: UserErrorCode;

@@ -68,7 +68,7 @@ export interface SendContext {
    * after this point leaves the outcome unknown, so the post is sent again (and logged as a possible
    * duplicate); a crash before it simply retries.
    */
-  beginSend(): void;
+  beginSend(): Promise<void>;
   /** The platform reference of the message to reply under (a thread), if any. */
   readonly threadOf: string | null;
   /** The platform reference of the message to replace, if this send is an edit. */

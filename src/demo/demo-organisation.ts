@@ -5,11 +5,8 @@ import { snapshotQuestion } from '../core/round.js';
 import { closeTimeFor, isoWeekKey, nextPeriod, periodAt } from '../core/schedule.js';
 import type { Survey } from '../core/survey.js';
 import type { Team } from '../core/team.js';
-import { upsertAnswer, upsertComment } from '../storage/answer-repository.js';
-import { inTransaction } from '../storage/database.js';
-import { closeRound, insertRound } from '../storage/round-repository.js';
-import { insertTeam, setNextRoundCheck, setTeamMemberCount } from '../storage/team-repository.js';
 import type { ServiceContext } from '../services/context.js';
+import type { Store } from '../storage/store.js';
 import { openRound } from '../services/round-service.js';
 import { DemoRandom } from './demo-random.js';
 
@@ -112,7 +109,7 @@ function participation(trajectory: Trajectory): number {
  * Fills the database with a simulated organisation: teams that improve, slip, hold steady, disagree or
  * rarely answer, each with weekly closed rounds. Same seed and `now`, same organisation.
  */
-export function seedDemoOrganisation(ctx: ServiceContext, options: DemoOptions): DemoSummary {
+export async function seedDemoOrganisation(ctx: ServiceContext, options: DemoOptions): Promise<DemoSummary> {
   const random = new DemoRandom(options.seed);
   const weeks = options.weeks ?? 26;
   const surveyIds = options.surveyIds ?? [...ctx.surveys.keys()].sort();
@@ -120,13 +117,13 @@ export function seedDemoOrganisation(ctx: ServiceContext, options: DemoOptions):
   let rounds = 0;
   let answers = 0;
   const created: Team[] = [];
-  inTransaction(ctx.db, () => {
+  await ctx.store.transaction(async (tx) => {
     for (const spec of specs) {
       const loaded = ctx.surveys.get(spec.surveyId);
       if (!loaded) continue;
       const survey = loaded.survey;
       const startOfThisWeek = DateTime.fromJSDate(options.now, { zone: spec.timeZone }).startOf('week');
-      const result = insertTeam(ctx.db, {
+      const result = await tx.insertTeam({
         name: spec.name,
         channel: { platform: 'demo', workspaceId: DEMO_WORKSPACE, channelId: `#${spec.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}` },
         surveyId: spec.surveyId,
@@ -138,34 +135,35 @@ export function seedDemoOrganisation(ctx: ServiceContext, options: DemoOptions):
       const team = result.team;
       created.push(team);
       // A channel also holds people who never answer; derived, not drawn, so the seeded answers stay the same.
-      setTeamMemberCount(ctx.db, team.channel, spec.members + (spec.members % 3));
+      await tx.setTeamMemberCount(team.channel, spec.members + (spec.members % 3));
       const aspectOffsets = new Map(survey.aspects.map((aspect, index) => [aspect.id, index === survey.aspects.length - 1 ? -0.6 : random.normal(0, 0.3)]));
       const history: AskedQuestion[] = [];
       const teamWeeks = spec.trajectory === 'new' ? 2 : weeks;
       for (let week = 0; week < teamWeeks; week += 1) {
         const weekStart = startOfThisWeek.minus({ weeks: teamWeeks - week });
         const openedAt = weekStart.set({ hour: 10 }).toJSDate();
-        const outcome = seedRound(ctx, team, survey, loaded.contentHash, history, { openedAt, periodKey: isoWeekKey(weekStart), progress: week / Math.max(1, teamWeeks - 1) }, spec, aspectOffsets, random);
+        const outcome = await seedRound(ctx, tx, team, survey, loaded.contentHash, history, { openedAt, periodKey: isoWeekKey(weekStart), progress: week / Math.max(1, teamWeeks - 1) }, spec, aspectOffsets, random);
         rounds += 1;
         answers += outcome;
       }
     }
   });
   // The simulated history covers the weeks before this one; the schedule takes over from next week.
-  for (const team of created) setNextRoundCheck(ctx.db, team.id, nextPeriod(team.cadence, periodAt(team.cadence, options.now)).opensAt);
+  for (const team of created) await ctx.store.setNextRoundCheck(team.id, nextPeriod(team.cadence, periodAt(team.cadence, options.now)).opensAt);
   if (options.liveRounds ?? true) {
     for (const team of created.slice(0, 3)) {
       // Open at this period's scheduled time when that round would still be running, else now.
       const opensAt = periodAt(team.cadence, options.now).opensAt;
       const running = opensAt.getTime() <= options.now.getTime() && closeTimeFor(team.cadence, opensAt).getTime() > options.now.getTime() + 60 * 60 * 1000;
-      openRound(ctx, team, { origin: 'scheduled', at: running ? opensAt : options.now });
+      await openRound(ctx, team, { origin: 'scheduled', at: running ? opensAt : options.now });
     }
   }
   return { teams: created.length, rounds, answers };
 }
 
-function seedRound(
+async function seedRound(
   ctx: ServiceContext,
+  tx: Store,
   team: Team,
   survey: Survey,
   surveyHash: string,
@@ -174,11 +172,11 @@ function seedRound(
   spec: DemoTeamSpec,
   aspectOffsets: ReadonlyMap<string, number>,
   random: DemoRandom,
-): number {
+): Promise<number> {
   const choice = chooseQuestion(survey, history);
   if (choice.kind !== 'chosen') return 0;
   history.push({ aspectId: choice.aspect.id, questionId: choice.question.id, openedAt: when.openedAt });
-  const inserted = insertRound(ctx.db, {
+  const inserted = await tx.insertRound({
     teamId: team.id,
     surveyId: survey.id,
     surveyHash,
@@ -198,10 +196,10 @@ function seedRound(
     const unsure = random.chance(0.06);
     const level = unsure ? null : clampLevel(random.normal(intendedLevel(spec.trajectory, when.progress, aspectOffsets.get(choice.aspect.id) ?? 0, top, random), 0.55), top);
     const at = new Date(when.openedAt.getTime() + random.int(5, 90 * 60) * 60_000);
-    upsertAnswer(ctx.db, { roundId: round.id, respondentKey: key, optionId: level === null ? 'unknown' : String(level), level, at });
-    if (random.chance(0.08)) upsertComment(ctx.db, { roundId: round.id, respondentKey: key, text: random.pick(COMMENTS), at });
+    await tx.upsertAnswer({ roundId: round.id, respondentKey: key, optionId: level === null ? 'unknown' : String(level), level, at });
+    if (random.chance(0.08)) await tx.upsertComment({ roundId: round.id, respondentKey: key, text: random.pick(COMMENTS), at });
     count += 1;
   }
-  closeRound(ctx.db, round.id, round.closesAt);
+  await tx.closeRound(round.id, round.closesAt);
   return count;
 }

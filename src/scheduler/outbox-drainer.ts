@@ -1,12 +1,11 @@
 import type { Messenger, SendOutcome } from '../core/messenger.js';
 import { parentDecision, parentKind, retryDelayMs, type Delivery, type RetryPolicy } from '../core/outbox.js';
 import type { Platform } from '../core/platform.js';
-import { INDEFINITE_PAUSE } from '../core/team.js';
 import type { Logger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
 import { prepareMessage } from '../services/outbound-messages.js';
-import { claimDueDeliveries, findDelivery, markDeliveryFailed, markDeliverySending, markDeliverySent, releaseDeliveryClaim, releaseUnsentClaims, scheduleDeliveryRetry } from '../storage/delivery-repository.js';
-import { findTeamByChannel, setTeamMemberCount, setTeamPause } from '../storage/team-repository.js';
+import { beginDeliverySend, claimDeliveries, findRelatedDelivery, giveUpDelivery, pauseTeamOfChannel, postponeDelivery, recordDeliverySent, releaseUnsent, retryDeliveryAt } from '../services/delivery-service.js';
+import type { Fence } from '../storage/records.js';
 
 const WAIT_FOR_PARENT_MS = 5_000;
 
@@ -49,6 +48,8 @@ export class OutboxDrainer {
    */
   private readonly uncertain = new Set<number>();
   private wakeTimer: NodeJS.Timeout | null = null;
+  /** The scheduler lease this process sends under (see `fenceWith`). */
+  private fence: Fence | null = null;
   private stopping = false;
 
   constructor(
@@ -92,6 +93,14 @@ export class OutboxDrainer {
     clearTimeout(timer);
   }
 
+  /**
+   * The lease the sends are made under: claims and send starts commit only while it holds, so a process
+   * that lost the lease (paused, cut off) stops taking work the moment another takes over.
+   */
+  fenceWith(fence: Fence | null): void {
+    this.fence = fence;
+  }
+
   /** Fire-and-forget drain for a freshly written intent; errors are logged, never thrown at the caller. */
   kick(): void {
     this.drain().catch((error: unknown) => this.ctx.log.error({ err: error }, 'outbox drain failed'));
@@ -103,12 +112,12 @@ export class OutboxDrainer {
     for (;;) {
       this.again = false;
       if (this.stopping) return summary;
-      const batch = claimDueDeliveries(this.ctx.db, this.ctx.clock.now(), platforms, this.batchSize);
+      const batch = await claimDeliveries(this.ctx, this.fence, platforms, this.batchSize);
       try {
         if (batch.length > 0) await this.sendBatch(batch, summary);
       } finally {
         // Anything still only claimed (an unexpected error stopped the batch) goes back in line.
-        releaseUnsentClaims(this.ctx.db, batch.map((delivery) => delivery.id));
+        await releaseUnsent(this.ctx, batch.map((delivery) => delivery.id));
       }
       // Claimed deliveries leave the due set (sent, or due again later), so this loop ends.
       if (batch.length < this.batchSize && !this.again) return summary;
@@ -147,14 +156,14 @@ export class OutboxDrainer {
   }
 
   private async sendOne(delivery: Delivery, summary: DrainSummary): Promise<void> {
-    const { db, log } = this.ctx;
+    const { log } = this.ctx;
     const dlog = log.child({ deliveryId: delivery.id, kind: delivery.kind, platform: delivery.target.platform });
     const messenger = this.messengers.get(delivery.target.platform);
     if (!messenger) return;
     // While the platform says to wait, sending anything else to that workspace would only earn more 429s.
     const gate = this.gates.get(gateKey(delivery));
     if (gate !== undefined && gate > this.ctx.clock.now().getTime()) {
-      releaseDeliveryClaim(db, delivery.id, new Date(gate));
+      await postponeDelivery(this.ctx, delivery.id, new Date(gate));
       summary.waiting += 1;
       this.wakeAt(gate);
       return;
@@ -162,14 +171,14 @@ export class OutboxDrainer {
     let parentRef: string | null = null;
     const parent = parentKind(delivery.kind);
     if (parent) {
-      const decision = parentDecision(delivery.kind, findDelivery(db, delivery.target, delivery.periodKey, parent));
+      const decision = parentDecision(delivery.kind, await findRelatedDelivery(this.ctx, delivery.target, delivery.periodKey, parent));
       if (decision.kind === 'cancel') {
-        markDeliveryFailed(db, delivery.id, decision.reason, 'cancelled');
+        await giveUpDelivery(this.ctx, delivery.id, decision.reason, 'cancelled');
         summary.failed += 1;
         return;
       }
       if (decision.kind === 'wait') {
-        releaseDeliveryClaim(db, delivery.id, new Date(this.ctx.clock.now().getTime() + WAIT_FOR_PARENT_MS));
+        await postponeDelivery(this.ctx, delivery.id, new Date(this.ctx.clock.now().getTime() + WAIT_FOR_PARENT_MS));
         summary.waiting += 1;
         return;
       }
@@ -178,7 +187,7 @@ export class OutboxDrainer {
     }
     const prepared = await prepareMessage(this.ctx, delivery);
     if (prepared.kind === 'obsolete') {
-      markDeliveryFailed(db, delivery.id, prepared.reason, 'cancelled');
+      await giveUpDelivery(this.ctx, delivery.id, prepared.reason, 'cancelled');
       dlog.info({ reason: prepared.reason }, 'delivery dropped');
       return;
     }
@@ -187,12 +196,13 @@ export class OutboxDrainer {
     }
     let outcome: SendOutcome;
     let began = false;
+    const { fence } = this;
     try {
       outcome = await messenger.send(delivery.target, prepared.message, {
         deliveryId: delivery.id,
-        beginSend: () => {
+        beginSend: async () => {
+          await beginDeliverySend(this.ctx, fence, delivery.id);
           began = true;
-          markDeliverySending(db, delivery.id);
         },
         threadOf: delivery.kind === 'round-closed' ? null : parentRef,
         replaces: delivery.kind === 'round-closed' ? parentRef : null,
@@ -202,15 +212,13 @@ export class OutboxDrainer {
     }
     // A rate limit (Retry-After) says nothing was done; any other failure after the call began may hide a post.
     if (began && outcome.kind === 'retry' && outcome.retryAfterMs === null) this.uncertain.add(delivery.id);
-    this.record(delivery, outcome, summary, dlog);
+    await this.record(delivery, outcome, summary, dlog);
   }
 
-  private record(delivery: Delivery, outcome: SendOutcome, summary: DrainSummary, dlog: Logger): void {
-    const { db } = this.ctx;
+  private async record(delivery: Delivery, outcome: SendOutcome, summary: DrainSummary, dlog: Logger): Promise<void> {
     const now = this.ctx.clock.now();
     if (outcome.kind === 'sent') {
-      markDeliverySent(db, delivery.id, outcome.messageRef, now);
-      if (delivery.kind === 'round-opened' && outcome.audience !== undefined) setTeamMemberCount(db, delivery.target, outcome.audience);
+      await recordDeliverySent(this.ctx, delivery, outcome.messageRef, outcome.audience);
       summary.sent += 1;
       dlog.debug('delivered');
       return;
@@ -223,21 +231,20 @@ export class OutboxDrainer {
       }
       const delay = retryDelayMs(delivery.attempts, outcome.retryAfterMs, this.random(), this.options.retryPolicy);
       if (delay !== null) {
-        scheduleDeliveryRetry(db, delivery.id, new Date(now.getTime() + delay), outcome.reason);
+        await retryDeliveryAt(this.ctx, delivery.id, new Date(now.getTime() + delay), outcome.reason);
         summary.retried += 1;
         dlog.warn({ reason: outcome.reason, retryInMs: delay, attempts: delivery.attempts }, 'delivery will be retried');
         return;
       }
-      markDeliveryFailed(db, delivery.id, `gave up after ${delivery.attempts} attempts: ${outcome.reason}`);
+      await giveUpDelivery(this.ctx, delivery.id, `gave up after ${delivery.attempts} attempts: ${outcome.reason}`);
       summary.failed += 1;
       dlog.error({ reason: outcome.reason, attempts: delivery.attempts }, 'delivery failed for good');
       return;
     }
-    markDeliveryFailed(db, delivery.id, outcome.reason);
+    await giveUpDelivery(this.ctx, delivery.id, outcome.reason);
     summary.failed += 1;
     if (outcome.pauseTeam) {
-      const team = findTeamByChannel(db, delivery.target);
-      if (team) setTeamPause(db, team.id, INDEFINITE_PAUSE);
+      const team = await pauseTeamOfChannel(this.ctx, delivery.target);
       dlog.error({ reason: outcome.reason, teamId: team?.id }, 'cannot post to this channel: the team is paused until an admin resumes it');
       const messenger = this.messengers.get(delivery.target.platform);
       if (team && messenger?.notifyAdmins) {

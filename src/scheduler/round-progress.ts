@@ -4,12 +4,12 @@ import { roundPeriodKey } from '../core/outbox.js';
 import type { ChannelRef, Platform } from '../core/platform.js';
 import type { ServiceContext } from '../services/context.js';
 import { roundView } from '../services/report-service.js';
-import { findDelivery } from '../storage/delivery-repository.js';
-import { findRound } from '../storage/round-repository.js';
-import { findTeamById } from '../storage/team-repository.js';
+import { findRelatedDelivery, roundForProgress } from '../services/delivery-service.js';
 
 /** Count edits are not outbox deliveries: a lost or repeated one is harmless, so there is nothing to mark. */
-function noOutbox(): void {}
+function noOutbox(): Promise<void> {
+  return Promise.resolve();
+}
 
 /**
  * Keeps the "N answered" count on round messages current without flooding the platform: after an answer,
@@ -70,19 +70,19 @@ export class RoundProgress {
   }
 
   private async update(roundId: number): Promise<void> {
-    const round = findRound(this.ctx.db, roundId);
-    if (!round || round.status !== 'open') return;
-    const team = findTeamById(this.ctx.db, round.teamId);
-    const messenger = team ? this.messengers.get(team.channel.platform) : undefined;
-    if (!team || !messenger) return;
-    const posted = findDelivery(this.ctx.db, team.channel, roundPeriodKey(round.id), 'round-opened');
+    const found = await roundForProgress(this.ctx, roundId);
+    if (!found || found.round.status !== 'open') return;
+    const { round, team } = found;
+    const messenger = this.messengers.get(team.channel.platform);
+    if (!messenger) return;
+    const posted = await findRelatedDelivery(this.ctx, team.channel, roundPeriodKey(round.id), 'round-opened');
     if (!posted?.messageRef) return;
     await this.turn(team.channel);
     this.lastEdit.set(roundId, Date.now());
     // The count as it stands now, after waiting for the turn, and only while the round is still open.
-    const current = findRound(this.ctx.db, roundId);
+    const current = (await roundForProgress(this.ctx, roundId))?.round;
     if (!current || current.status !== 'open') return;
-    const outcome = await messenger.send(team.channel, { kind: 'round-opened', round: roundView(this.ctx, team, current) }, { deliveryId: posted.id, threadOf: null, replaces: posted.messageRef, beginSend: noOutbox });
+    const outcome = await messenger.send(team.channel, { kind: 'round-opened', round: await roundView(this.ctx, team, current) }, { deliveryId: posted.id, threadOf: null, replaces: posted.messageRef, beginSend: noOutbox });
     if (outcome.kind === 'retry' && outcome.retryAfterMs !== null) {
       this.lastEdit.set(roundId, Date.now() + outcome.retryAfterMs);
       // Asked again once this edit's pending mark is gone, so the retry is not swallowed by it.
@@ -90,10 +90,10 @@ export class RoundProgress {
       return;
     }
     // The round may have closed while the edit was in flight; put the closed view back if so.
-    const after = findRound(this.ctx.db, roundId);
-    const closedEdit = findDelivery(this.ctx.db, team.channel, roundPeriodKey(round.id), 'round-closed');
+    const after = (await roundForProgress(this.ctx, roundId))?.round;
+    const closedEdit = await findRelatedDelivery(this.ctx, team.channel, roundPeriodKey(round.id), 'round-closed');
     if (after?.status === 'closed' && closedEdit?.status === 'sent') {
-      await messenger.send(team.channel, { kind: 'round-closed', round: roundView(this.ctx, team, after) }, { deliveryId: closedEdit.id, threadOf: null, replaces: posted.messageRef, beginSend: noOutbox });
+      await messenger.send(team.channel, { kind: 'round-closed', round: await roundView(this.ctx, team, after) }, { deliveryId: closedEdit.id, threadOf: null, replaces: posted.messageRef, beginSend: noOutbox });
     }
   }
 }

@@ -7,9 +7,8 @@ import { closeDueRounds } from '../services/round-service.js';
 import { queueDueDigests } from '../services/digest-service.js';
 import { queueHalfwayReminders } from '../services/reminder-service.js';
 import { openScheduledRounds } from '../services/schedule-service.js';
-import { recoverInterruptedDeliveries } from '../storage/delivery-repository.js';
-import { forgetEventsBefore } from '../storage/event-repository.js';
-import { acquireLease, releaseLease } from '../storage/lease-repository.js';
+import { formatHolder, isEarlierIncarnation, type LeaseHolder } from '../core/lease-holder.js';
+import { forgetOldEvents, recoverInterruptedSends, leaseLost, readSchedulerLease, releaseSchedulerLease, takeSchedulerLease } from '../services/lease-service.js';
 import type { OutboxDrainer } from './outbox-drainer.js';
 
 export const SCHEDULER_LEASE = 'scheduler';
@@ -19,7 +18,12 @@ export interface SchedulerOptions {
   readonly cronExpression: string;
   readonly leaseTtlMs: number;
   readonly retentionDays: number;
-  readonly holderId?: string;
+  /** This process's place on its host (INSTANCE_SLOT): a restart in the same slot takes its own lease over at once. */
+  readonly instanceSlot?: string;
+  /** Tests name the process; otherwise host, slot, pid and a random run id. */
+  readonly holder?: LeaseHolder;
+  /** Whether a process id is running on this host (tests replace it). */
+  readonly isRunning?: (pid: number) => boolean;
 }
 
 export type TickResult = { readonly held: false; readonly holder: string } | { readonly held: true; readonly closedRounds: number; readonly openedRounds: number; readonly sent: number };
@@ -30,6 +34,7 @@ export type TickResult = { readonly held: false; readonly holder: string } | { r
  */
 export class Scheduler {
   readonly holderId: string;
+  private readonly holder: LeaseHolder;
   private task: ScheduledTask | null = null;
   private lastRetentionAt = 0;
   private ticking: Promise<TickResult> | null = null;
@@ -42,7 +47,8 @@ export class Scheduler {
     private readonly drainer: OutboxDrainer,
     private readonly options: SchedulerOptions,
   ) {
-    this.holderId = options.holderId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.holder = options.holder ?? { host: hostname(), slot: options.instanceSlot ?? '0', pid: process.pid, run: randomUUID().slice(0, 8) };
+    this.holderId = formatHolder(this.holder);
   }
 
   start(): void {
@@ -67,7 +73,7 @@ export class Scheduler {
     this.task = null;
     await this.ticking?.catch(() => undefined);
     await this.drainer.stop();
-    releaseLease(this.ctx.db, SCHEDULER_LEASE, this.holderId);
+    await releaseSchedulerLease(this.ctx, SCHEDULER_LEASE, this.holderId).catch((error: unknown) => this.ctx.log.warn({ err: error }, 'could not give the scheduler lease up; another process takes it when it expires'));
   }
 
   /** Holds the lease at this moment (for health checks). */
@@ -95,35 +101,67 @@ export class Scheduler {
     return this.ticking;
   }
 
+  /** The holder whose lease this process may take at once: its own earlier run, if that holds it now. */
+  private async earlierIncarnation(): Promise<string | null> {
+    const current = await readSchedulerLease(this.ctx, SCHEDULER_LEASE);
+    if (!current || current.holder === this.holderId) return null;
+    return isEarlierIncarnation(current.holder, this.holder, this.options.isRunning ?? isProcessRunning) ? current.holder : null;
+  }
+
   private async runTick(awaitDrain: boolean): Promise<TickResult> {
-    const { ctx } = this;
-    const now = ctx.clock.now();
-    const lease = acquireLease(ctx.db, SCHEDULER_LEASE, this.holderId, now, this.options.leaseTtlMs);
+    const now = this.ctx.clock.now();
+    const takeOverFrom = this.isHolder ? null : await this.earlierIncarnation();
+    const lease = await takeSchedulerLease(this.ctx, { name: SCHEDULER_LEASE, holder: this.holderId, takeOverFrom, ttlMs: this.options.leaseTtlMs, now });
     if (lease.held !== this.isHolder || !this.leaseKnown) {
-      ctx.log.info({ holder: lease.holder }, lease.held ? 'took the scheduler lease: this process runs the tick' : 'another process holds the scheduler lease: standing by');
+      this.ctx.log.info({ holder: lease.holder, token: lease.token }, lease.held ? (takeOverFrom ? 'took the scheduler lease over from an earlier run of this process: this process runs the tick' : 'took the scheduler lease: this process runs the tick') : 'another process holds the scheduler lease: standing by');
     }
     this.isHolder = lease.held;
     this.leaseKnown = true;
-    if (!lease.held) return { held: false, holder: lease.holder };
-    if (lease.newlyAcquired) {
-      const { resent, abandoned } = recoverInterruptedDeliveries(ctx.db, now);
-      for (const delivery of resent) ctx.log.warn({ deliveryId: delivery.id, kind: delivery.kind }, 'a send was interrupted by a restart: sending it again once, which may duplicate the post');
-      for (const delivery of abandoned) ctx.log.error({ deliveryId: delivery.id, kind: delivery.kind }, 'a send was interrupted by restarts too many times in a row: giving up on it');
+    if (!lease.held) {
+      this.drainer.fenceWith(null);
+      return { held: false, holder: lease.holder };
     }
-    const closed = closeDueRounds(ctx);
-    const opened = await openScheduledRounds(ctx);
-    queueHalfwayReminders(ctx);
-    queueDueDigests(ctx);
-    if (now.getTime() - this.lastRetentionAt >= DAY_MS) {
-      applyRetention(ctx, this.options.retentionDays);
-      forgetEventsBefore(ctx.db, new Date(now.getTime() - DAY_MS));
-      this.lastRetentionAt = now.getTime();
+    // Every write of this tick carries the lease's token: if another process takes over meanwhile, they fail.
+    const fence = { name: SCHEDULER_LEASE, token: lease.token };
+    const ctx: ServiceContext = { ...this.ctx, fence };
+    this.drainer.fenceWith(fence);
+    try {
+      if (lease.newlyAcquired) await recoverInterruptedSends(ctx, now);
+      const closed = await closeDueRounds(ctx);
+      const opened = await openScheduledRounds(ctx);
+      await queueHalfwayReminders(ctx);
+      await queueDueDigests(ctx);
+      if (now.getTime() - this.lastRetentionAt >= DAY_MS) {
+        await applyRetention(ctx, this.options.retentionDays);
+        await forgetOldEvents(ctx, new Date(now.getTime() - DAY_MS));
+        this.lastRetentionAt = now.getTime();
+      }
+      return await this.finishTick(awaitDrain, closed.length, opened.length);
+    } catch (error) {
+      if (!leaseLost(error)) throw error;
+      this.ctx.log.warn({ holder: this.holderId }, 'the scheduler lease went to another process during the tick: standing by (nothing more was written under it)');
+      this.isHolder = false;
+      this.drainer.fenceWith(null);
+      return { held: false, holder: 'another process' };
     }
+  }
+
+  private async finishTick(awaitDrain: boolean, closed: number, opened: number): Promise<TickResult> {
     if (!awaitDrain) {
       this.drainer.kick();
-      return { held: true, closedRounds: closed.length, openedRounds: opened.length, sent: 0 };
+      return { held: true, closedRounds: closed, openedRounds: opened, sent: 0 };
     }
     const summary = await this.drainer.drain();
-    return { held: true, closedRounds: closed.length, openedRounds: opened.length, sent: summary.sent };
+    return { held: true, closedRounds: closed, openedRounds: opened, sent: summary.sent };
+  }
+}
+
+/** Whether a process id runs on this host: signal 0 checks without sending anything (EPERM: it runs, as another user). */
+function isProcessRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

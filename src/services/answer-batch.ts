@@ -1,6 +1,6 @@
 import type { Origin, UserRef } from '../core/platform.js';
 import { respondentKey } from '../core/respondent-key.js';
-import { inSavepoint, inTransaction, type Db } from '../storage/database.js';
+import type { Store } from '../storage/store.js';
 import type { ServiceContext } from './context.js';
 import { storeAnswer, type AnswerOutcome } from './round-service.js';
 
@@ -21,7 +21,7 @@ const MAX_BATCH = 256;
  * Group commit for answer clicks. When a round reaches a big channel, clicks arrive together; each paying
  * for its own SQLite commit made the commit the largest cost of a click. Clicks that arrive in the same
  * turn of the event loop share one transaction instead, each in its own savepoint so one failure does not
- * take the others with it. A click's promise settles only after the commit holding it, so an acknowledged
+ * take the others with it (on PostgreSQL too: a batch is one commit, whatever the engine). A click's promise settles only after the commit holding it, so an acknowledged
  * click is still a stored answer.
  */
 class AnswerBatch {
@@ -32,11 +32,11 @@ class AnswerBatch {
 
   add(answer: PendingAnswer): void {
     this.pending.push(answer);
-    if (this.pending.length >= MAX_BATCH) this.flush();
-    else this.scheduled ??= setImmediate(() => this.flush());
+    if (this.pending.length >= MAX_BATCH) void this.flush();
+    else this.scheduled ??= setImmediate(() => void this.flush());
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = null;
     const batch = this.pending;
@@ -44,16 +44,18 @@ class AnswerBatch {
     if (batch.length === 0) return;
     let settled: (() => void)[];
     try {
-      settled = inTransaction(this.ctx.db, () =>
-        batch.map((answer) => {
+      settled = await this.ctx.store.transaction(async (tx) => {
+        const settles: (() => void)[] = [];
+        for (const answer of batch) {
           try {
-            const outcome = inSavepoint(this.ctx.db, () => storeAnswer(this.ctx, answer.key, answer.roundId, answer.optionId, answer.origin, answer.at));
-            return () => answer.resolve(outcome);
+            const outcome = await tx.transaction((savepoint) => storeAnswer(this.ctx, savepoint, answer.key, answer.roundId, answer.optionId, answer.origin, answer.at));
+            settles.push(() => answer.resolve(outcome));
           } catch (error) {
-            return () => answer.reject(error);
+            settles.push(() => answer.reject(error));
           }
-        }),
-      );
+        }
+        return settles;
+      });
     } catch (error) {
       // The commit itself failed: nothing in the batch was stored.
       for (const answer of batch) answer.reject(error);
@@ -63,17 +65,17 @@ class AnswerBatch {
   }
 }
 
-const batches = new WeakMap<Db, AnswerBatch>();
+const batches = new WeakMap<Store, AnswerBatch>();
 
 /**
  * Records an answer like `recordAnswer`, sharing the commit with other clicks that arrive at the same
  * moment; resolves once the answer is committed.
  */
 export function recordAnswerBatched(ctx: ServiceContext, user: UserRef, roundId: number, optionId: string, origin: Origin): Promise<AnswerOutcome> {
-  let batch = batches.get(ctx.db);
+  let batch = batches.get(ctx.store);
   if (!batch) {
     batch = new AnswerBatch(ctx);
-    batches.set(ctx.db, batch);
+    batches.set(ctx.store, batch);
   }
   const key = respondentKey(ctx.respondentSecret, user);
   const at = ctx.clock.now();

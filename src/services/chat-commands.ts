@@ -1,20 +1,12 @@
 import { COMMAND_HELP, type ChatCommand, type CommandHelp } from '../core/chat-command.js';
 import type { ChannelRef, UserRef } from '../core/platform.js';
 import type { TeamReport } from '../core/report.js';
-import { isAllowed, whoMay, type Permission, type RoleGrant, type RoleName, type Viewer } from '../core/roles.js';
+import { isAllowed, whoMay, type Permission, type RoleAssignment, type RoleGrant, type RoleName, type Viewer } from '../core/roles.js';
 import { IANAZone } from 'luxon';
 import type { Digest } from '../core/digest.js';
 import { INDEFINITE_PAUSE, isPausedOn, type Team } from '../core/team.js';
 import { localDateAt, nextWeeklyAt } from '../core/schedule.js';
 import { roleChangePeriodKey } from '../core/outbox.js';
-import { recordAudit } from '../storage/audit-repository.js';
-import { enqueueDelivery } from '../storage/delivery-repository.js';
-import { inTransaction } from '../storage/database.js';
-import { grantRole, grantsFor, listRoles, revokeRole, type RoleAssignment } from '../storage/role-repository.js';
-import { findOpenRound } from '../storage/round-repository.js';
-import { deleteDigestSubscription, upsertDigestSubscription } from '../storage/digest-subscription-repository.js';
-import { findTeamByChannel, findTeamById, listTeams, setTeamOptions } from '../storage/team-repository.js';
-import { countAnswers } from '../storage/answer-repository.js';
 import type { ServiceContext } from './context.js';
 import { digestForDelivery, orgDigest, teamReport } from './report-service.js';
 import { closeOpenRoundEarly, openRound } from './round-service.js';
@@ -78,8 +70,8 @@ export type CommandReply =
   | { readonly kind: 'strategy'; readonly strategy: 'rotation' | 'adaptive' };
 
 /** What the actor may do: their stored roles, configured admins, and the team of the channel they are in. */
-export function viewerFor(ctx: ServiceContext, invocation: Invocation, channelTeam: Team | null): Viewer {
-  const grants: RoleGrant[] = grantsFor(ctx.db, invocation.actor);
+export async function viewerFor(ctx: ServiceContext, invocation: Invocation, channelTeam: Team | null): Promise<Viewer> {
+  const grants: RoleGrant[] = await ctx.store.grantsFor(invocation.actor);
   if (invocation.configuredAdmins.includes(invocation.actor.userId)) grants.push({ role: 'admin', teamId: null });
   return { grants, memberOfTeamId: channelTeam?.id ?? null };
 }
@@ -103,71 +95,71 @@ function refuse(permission: Permission): CommandReply {
 export { nextScheduledRound } from './schedule-service.js';
 
 /** When a team opens its next round (null while it is paused, or gone): for a click that came too late. */
-export function nextRoundOfTeam(ctx: ServiceContext, teamId: number): Date | null {
-  const team = findTeamById(ctx.db, teamId);
-  return team ? nextScheduledRound(ctx, team, ctx.clock.now()) : null;
+export async function nextRoundOfTeam(ctx: ServiceContext, teamId: number): Promise<Date | null> {
+  const team = await ctx.store.findTeamById(teamId);
+  return team ? await nextScheduledRound(ctx, team, ctx.clock.now()) : null;
 }
 
-function status(ctx: ServiceContext, team: Team): TeamStatus {
+async function status(ctx: ServiceContext, team: Team): Promise<TeamStatus> {
   const now = ctx.clock.now();
-  const open = findOpenRound(ctx.db, team.id);
+  const open = await ctx.store.findOpenRound(team.id);
   return {
     team,
     surveyTitle: ctx.surveys.get(team.surveyId)?.survey.title ?? team.surveyId,
-    openRound: open ? { aspectName: open.question.aspectName, closesAt: open.closesAt, respondents: countAnswers(ctx.db, open.id) } : null,
-    nextRoundAt: nextScheduledRound(ctx, team, now),
+    openRound: open ? { aspectName: open.question.aspectName, closesAt: open.closesAt, respondents: await ctx.store.countAnswers(open.id) } : null,
+    nextRoundAt: await nextScheduledRound(ctx, team, now),
     paused: isPausedOn(team, localDateAt(now, team.cadence.timeZone)),
-    leads: listRoles(ctx.db, { teamId: team.id }).filter((role) => role.role === 'lead').map((role) => role.user),
+    leads: (await ctx.store.listRoles({ teamId: team.id })).filter((role) => role.role === 'lead').map((role) => role.user),
   };
 }
 
-function report(ctx: ServiceContext, viewer: Viewer, team: Team | null, aspectId: string | null): CommandReply {
+async function report(ctx: ServiceContext, viewer: Viewer, team: Team | null, aspectId: string | null): Promise<CommandReply> {
   if (!team) {
-    const visible = listTeams(ctx.db).filter((candidate) => isAllowed(viewer, { kind: 'view-report', teamId: candidate.id }));
+    const visible = (await ctx.store.listTeams()).filter((candidate) => isAllowed(viewer, { kind: 'view-report', teamId: candidate.id }));
     return { kind: 'team-choice', teams: visible.map((candidate) => ({ id: candidate.id, name: candidate.name })) };
   }
   if (!isAllowed(viewer, { kind: 'view-report', teamId: team.id })) return refuse({ kind: 'view-report', teamId: team.id });
-  const result = teamReport(ctx, team, { withComments: isAllowed(viewer, { kind: 'view-comments', teamId: team.id }), ...(aspectId === null ? {} : { aspectId }) });
+  const result = await teamReport(ctx, team, { withComments: isAllowed(viewer, { kind: 'view-comments', teamId: team.id }), ...(aspectId === null ? {} : { aspectId }) });
   if (result.kind === 'report') return { kind: 'report', report: result.report };
   if (result.kind === 'unknown-aspect') return { kind: 'refused', refusal: { kind: 'unknown-aspect', aspectId: result.aspectId, known: result.known } };
   return { kind: 'refused', refusal: { kind: 'survey-missing', surveyId: result.surveyId } };
 }
 
 /** A team's report for someone who picked the team (App Home, a team list) rather than asking in its channel. */
-export function reportByTeamId(ctx: ServiceContext, invocation: Invocation, teamId: number): CommandReply {
-  const team = listTeams(ctx.db).find((candidate) => candidate.id === teamId) ?? null;
+export async function reportByTeamId(ctx: ServiceContext, invocation: Invocation, teamId: number): Promise<CommandReply> {
+  const team = (await ctx.store.listTeams()).find((candidate) => candidate.id === teamId) ?? null;
   if (!team) return { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
-  return report(ctx, viewerFor(ctx, invocation, findTeamByChannel(ctx.db, invocation.channel, invocation.organisationId ?? null)), team, null);
+  return await report(ctx, await viewerFor(ctx, invocation, await ctx.store.findTeamByChannel(invocation.channel, invocation.organisationId ?? null)), team, null);
 }
 
 /** Registers the invocation's channel as a team, for admins only. */
-export function submitSetup(ctx: ServiceContext, invocation: Invocation, input: Omit<SetupTeamInput, 'channel'>): SetupTeamResult | { readonly kind: 'refused'; readonly refusal: Refusal } {
-  const viewer = viewerFor(ctx, invocation, null);
+export async function submitSetup(ctx: ServiceContext, invocation: Invocation, input: Omit<SetupTeamInput, 'channel'>): Promise<SetupTeamResult | { readonly kind: 'refused'; readonly refusal: Refusal }> {
+  const viewer = await viewerFor(ctx, invocation, null);
   if (!isAllowed(viewer, { kind: 'setup-team' })) return { kind: 'refused', refusal: { kind: 'not-allowed', who: whoMay({ kind: 'setup-team' }), action: ACTIONS['setup-team'] } };
-  return setupTeam(ctx, invocation.actor, { ...input, channel: invocation.channel });
+  return await setupTeam(ctx, invocation.actor, { ...input, channel: invocation.channel });
 }
 
 /** Erases the actor's own answers and comments everywhere, after they confirmed. */
-export function confirmForgetMe(ctx: ServiceContext, invocation: Invocation): { answers: number; comments: number } {
-  return forgetMe(ctx, invocation.actor, invocation.actor);
+export async function confirmForgetMe(ctx: ServiceContext, invocation: Invocation): Promise<{ answers: number; comments: number }> {
+  return await forgetMe(ctx, invocation.actor, invocation.actor);
 }
 
-function changeRole(ctx: ServiceContext, invocation: Invocation, viewer: Viewer, team: Team | null, command: Extract<ChatCommand, { kind: 'role-change' }>): CommandReply {
+async function changeRole(ctx: ServiceContext, invocation: Invocation, viewer: Viewer, team: Team | null, command: Extract<ChatCommand, { kind: 'role-change' }>): Promise<CommandReply> {
   if (command.role === 'lead' && !team) return { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
   const grant: RoleGrant = { role: command.role, teamId: command.role === 'lead' ? (team?.id ?? null) : null };
   const permission: Permission = { kind: 'grant-role', role: command.role, teamId: grant.teamId };
   if (!isAllowed(viewer, permission)) return refuse(permission);
   const subject: UserRef = { platform: invocation.actor.platform, workspaceId: invocation.actor.workspaceId, userId: command.userId };
   const now = ctx.clock.now();
-  const changed = inTransaction(ctx.db, () => {
-    const done = command.action === 'add' ? grantRole(ctx.db, subject, grant, invocation.actor.userId, now) : revokeRole(ctx.db, subject, grant);
+  const changed = await ctx.store.transaction(async (tx) => {
+    const done = command.action === 'add' ? await tx.grantRole(subject, grant, invocation.actor.userId, now) : await tx.revokeRole(subject, grant);
     if (!done) return false;
     const details = { role: grant.role, subject: command.userId, subjectName: command.label, change: command.action, ...(invocation.actorName ? { actorName: invocation.actorName } : {}) };
-    const auditId = recordAudit(ctx.db, { at: now, actor: invocation.actor, action: `role.${command.action}`, teamName: grant.role === 'lead' ? (team?.name ?? null) : null, details });
+    const auditId = await tx.recordAudit({ at: now, actor: invocation.actor, action: `role.${command.action}`, teamName: grant.role === 'lead' ? (team?.name ?? null) : null, details });
     // Leads read the team's comments: the team is told in its channel whenever that changes, so an admin
     // cannot quietly make themself a lead to read them.
     if (grant.role === 'lead' && team) {
-      enqueueDelivery(ctx.db, { target: team.channel, periodKey: roleChangePeriodKey(auditId), payload: { kind: 'role-change', auditId }, teamId: team.id, roundId: null, at: now });
+      await tx.enqueueDelivery({ target: team.channel, periodKey: roleChangePeriodKey(auditId), payload: { kind: 'role-change', auditId }, teamId: team.id, roundId: null, at: now });
     }
     return true;
   });
@@ -175,17 +167,17 @@ function changeRole(ctx: ServiceContext, invocation: Invocation, viewer: Viewer,
   return { kind: 'role-changed', action: command.action, role: command.role, userId: command.userId, changed };
 }
 
-function digestCommand(ctx: ServiceContext, invocation: Invocation, viewer: Viewer, command: Extract<ChatCommand, { kind: 'digest-here' | 'digest-stop' | 'digest-preview' }>): CommandReply {
+async function digestCommand(ctx: ServiceContext, invocation: Invocation, viewer: Viewer, command: Extract<ChatCommand, { kind: 'digest-here' | 'digest-stop' | 'digest-preview' }>): Promise<CommandReply> {
   if (command.kind === 'digest-preview') {
     if (!isAllowed(viewer, { kind: 'view-digest' })) return refuse({ kind: 'view-digest' });
-    return { kind: 'digest', digest: orgDigest(ctx) };
+    return { kind: 'digest', digest: await orgDigest(ctx) };
   }
   if (!isAllowed(viewer, { kind: 'subscribe-digest' })) return refuse({ kind: 'subscribe-digest' });
   const now = ctx.clock.now();
   if (command.kind === 'digest-stop') {
-    const existed = inTransaction(ctx.db, () => {
-      const removed = deleteDigestSubscription(ctx.db, invocation.channel);
-      if (removed) recordAudit(ctx.db, { at: now, actor: invocation.actor, action: 'digest.stop', teamName: null, details: { channel: invocation.channel } });
+    const existed = await ctx.store.transaction(async (tx) => {
+      const removed = await tx.deleteDigestSubscription(invocation.channel);
+      if (removed) await tx.recordAudit({ at: now, actor: invocation.actor, action: 'digest.stop', teamName: null, details: { channel: invocation.channel } });
       return removed;
     });
     return { kind: 'digest-stopped', existed };
@@ -195,20 +187,20 @@ function digestCommand(ctx: ServiceContext, invocation: Invocation, viewer: View
   const weekday = command.weekday ?? 1;
   const localTime = command.localTime ?? '09:00';
   const nextAt = nextWeeklyAt(weekday, localTime, timeZone, now);
-  inTransaction(ctx.db, () => {
-    upsertDigestSubscription(ctx.db, { channel: invocation.channel, weekday, localTime, timeZone, nextDigestAt: nextAt, at: now });
-    recordAudit(ctx.db, { at: now, actor: invocation.actor, action: 'digest.subscribe', teamName: null, details: { channel: invocation.channel, weekday, localTime, timeZone } });
+  await ctx.store.transaction(async (tx) => {
+    await tx.upsertDigestSubscription({ channel: invocation.channel, weekday, localTime, timeZone, nextDigestAt: nextAt, at: now });
+    await tx.recordAudit({ at: now, actor: invocation.actor, action: 'digest.subscribe', teamName: null, details: { channel: invocation.channel, weekday, localTime, timeZone } });
   });
   return { kind: 'digest-subscribed', weekday, localTime, timeZone, nextAt };
 }
 
-function teamOption(ctx: ServiceContext, invocation: Invocation, viewer: Viewer, team: Team | null, command: Extract<ChatCommand, { kind: 'reminders' | 'strategy' }>): CommandReply {
+async function teamOption(ctx: ServiceContext, invocation: Invocation, viewer: Viewer, team: Team | null, command: Extract<ChatCommand, { kind: 'reminders' | 'strategy' }>): Promise<CommandReply> {
   if (!team) return { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
   if (!isAllowed(viewer, { kind: 'pause-team', teamId: team.id })) return refuse({ kind: 'pause-team', teamId: team.id });
   const options = command.kind === 'reminders' ? { nudgeNonRespondents: command.nudges } : { questionStrategy: command.strategy };
-  inTransaction(ctx.db, () => {
-    setTeamOptions(ctx.db, team.id, options);
-    recordAudit(ctx.db, { at: ctx.clock.now(), actor: invocation.actor, action: 'team.options', teamName: team.name, details: options });
+  await ctx.store.transaction(async (tx) => {
+    await tx.setTeamOptions(team.id, options);
+    await tx.recordAudit({ at: ctx.clock.now(), actor: invocation.actor, action: 'team.options', teamName: team.name, details: options });
   });
   return command.kind === 'reminders' ? { kind: 'nudges', on: command.nudges } : { kind: 'strategy', strategy: command.strategy };
 }
@@ -220,42 +212,42 @@ function teamOption(ctx: ServiceContext, invocation: Invocation, viewer: Viewer,
  * else's clicks; every other command runs as it is.
  */
 export async function runChatCommandAsync(ctx: ServiceContext, invocation: Invocation, command: ChatCommand): Promise<CommandReply> {
-  if (command.kind !== 'digest-preview') return runChatCommand(ctx, invocation, command);
-  const viewer = viewerFor(ctx, invocation, findTeamByChannel(ctx.db, invocation.channel, invocation.organisationId ?? null));
+  if (command.kind !== 'digest-preview') return await runChatCommand(ctx, invocation, command);
+  const viewer = await viewerFor(ctx, invocation, await ctx.store.findTeamByChannel(invocation.channel, invocation.organisationId ?? null));
   if (!isAllowed(viewer, { kind: 'view-digest' })) return refuse({ kind: 'view-digest' });
   return { kind: 'digest', digest: await digestForDelivery(ctx, ctx.clock.now()) };
 }
 
-export function runChatCommand(ctx: ServiceContext, invocation: Invocation, command: ChatCommand): CommandReply {
-  const team = findTeamByChannel(ctx.db, invocation.channel, invocation.organisationId ?? null);
-  const viewer = viewerFor(ctx, invocation, team);
+export async function runChatCommand(ctx: ServiceContext, invocation: Invocation, command: ChatCommand): Promise<CommandReply> {
+  const team = await ctx.store.findTeamByChannel(invocation.channel, invocation.organisationId ?? null);
+  const viewer = await viewerFor(ctx, invocation, team);
   switch (command.kind) {
     case 'help':
       return { kind: 'help', problem: null, entries: COMMAND_HELP };
     case 'invalid':
       return { kind: 'help', problem: command.problem, entries: COMMAND_HELP };
     case 'report':
-      return report(ctx, viewer, team, command.aspectId);
+      return await report(ctx, viewer, team, command.aspectId);
     case 'status':
-      return team ? { kind: 'status', status: status(ctx, team) } : { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
+      return team ? { kind: 'status', status: await status(ctx, team) } : { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
     case 'setup':
       if (!isAllowed(viewer, { kind: 'setup-team' })) return refuse({ kind: 'setup-team' });
       return { kind: 'open-setup', existingTeam: team?.name ?? null };
     case 'role-list': {
-      const roles = listRoles(ctx.db, { platform: invocation.actor.platform }).filter((role) => role.user.workspaceId === invocation.actor.workspaceId && (role.teamId === null || role.teamId === team?.id));
+      const roles = (await ctx.store.listRoles({ platform: invocation.actor.platform })).filter((role) => role.user.workspaceId === invocation.actor.workspaceId && (role.teamId === null || role.teamId === team?.id));
       return { kind: 'roles', roles, teamName: team?.name ?? null };
     }
     case 'role-change':
-      return changeRole(ctx, invocation, viewer, team, command);
+      return await changeRole(ctx, invocation, viewer, team, command);
     case 'forget-me':
       return { kind: 'confirm-forget' };
     case 'digest-here':
     case 'digest-stop':
     case 'digest-preview':
-      return digestCommand(ctx, invocation, viewer, command);
+      return await digestCommand(ctx, invocation, viewer, command);
     case 'reminders':
     case 'strategy':
-      return teamOption(ctx, invocation, viewer, team, command);
+      return await teamOption(ctx, invocation, viewer, team, command);
     case 'ask':
     case 'close':
     case 'pause':
@@ -266,11 +258,11 @@ export function runChatCommand(ctx: ServiceContext, invocation: Invocation, comm
   if (command.kind === 'ask' || command.kind === 'close') {
     if (!isAllowed(viewer, { kind: 'run-round', teamId: team.id })) return refuse({ kind: 'run-round', teamId: team.id });
     if (command.kind === 'close') {
-      const closed = closeOpenRoundEarly(ctx, team);
+      const closed = await closeOpenRoundEarly(ctx, team);
       if (closed.kind === 'too-early') return { kind: 'refused', refusal: { kind: 'close-too-early', needed: closed.needed, allowedFrom: closed.allowedFrom, closesAt: closed.round.closesAt } };
       return closed.kind === 'closed' ? { kind: 'round-closed', aspectName: closed.round.question.aspectName, respondents: closed.round.tally?.respondents ?? 0 } : { kind: 'refused', refusal: { kind: 'no-open-round' } };
     }
-    const opened = openRound(ctx, team, { origin: 'ad-hoc', ...(command.aspectId === null ? {} : { aspectId: command.aspectId }) });
+    const opened = await openRound(ctx, team, { origin: 'ad-hoc', ...(command.aspectId === null ? {} : { aspectId: command.aspectId }) });
     switch (opened.kind) {
       case 'opened':
         return { kind: 'round-opened', aspectName: opened.round.question.aspectName, closesAt: opened.round.closesAt };
@@ -285,9 +277,9 @@ export function runChatCommand(ctx: ServiceContext, invocation: Invocation, comm
   }
   if (!isAllowed(viewer, { kind: 'pause-team', teamId: team.id })) return refuse({ kind: 'pause-team', teamId: team.id });
   if (command.kind === 'pause') {
-    setPause(ctx, invocation.actor, team, command.until ?? INDEFINITE_PAUSE);
+    await setPause(ctx, invocation.actor, team, command.until ?? INDEFINITE_PAUSE);
     return { kind: 'paused', until: command.until };
   }
-  setPause(ctx, invocation.actor, team, null);
+  await setPause(ctx, invocation.actor, team, null);
   return { kind: 'resumed' };
 }

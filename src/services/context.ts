@@ -3,11 +3,14 @@ import type { Digest } from '../core/digest.js';
 import type { ScoringPolicy } from '../core/scoring.js';
 import type { LoadedSurvey } from '../core/survey.js';
 import type { Logger } from '../logger.js';
-import type { Db } from '../storage/database.js';
+import type { Fence } from '../storage/records.js';
+import type { Store } from '../storage/store.js';
 
-/** What every use case needs: the database, the loaded surveys, the policy, the key secret and a clock. */
+/** What every use case needs: the storage port, the loaded surveys, the policy, the key secret and a clock. */
 export interface ServiceContext {
-  readonly db: Db;
+  readonly store: Store;
+  /** Set for the scheduler's tick: its transactions commit only while this process still holds the lease. */
+  readonly fence?: Fence;
   readonly surveys: ReadonlyMap<string, LoadedSurvey>;
   readonly policy: ScoringPolicy;
   readonly respondentSecret: string;

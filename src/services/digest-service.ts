@@ -1,8 +1,5 @@
 import { digestPeriodKey } from '../core/outbox.js';
 import { isoWeekKeyAt, nextWeeklyAt } from '../core/schedule.js';
-import { dueDigestSubscriptions, setNextDigest } from '../storage/digest-subscription-repository.js';
-import { inTransaction } from '../storage/database.js';
-import { enqueueDelivery } from '../storage/delivery-repository.js';
 import type { ServiceContext } from './context.js';
 
 /**
@@ -10,18 +7,18 @@ import type { ServiceContext } from './context.js';
  * channel per ISO week (in the subscription's time zone), so a restart or a late tick never posts twice,
  * and after downtime only the current week's digest goes out.
  */
-export function queueDueDigests(ctx: ServiceContext): number {
+export async function queueDueDigests(ctx: ServiceContext): Promise<number> {
   const now = ctx.clock.now();
   let queued = 0;
-  for (const subscription of dueDigestSubscriptions(ctx.db, now)) {
+  for (const subscription of await ctx.store.dueDigestSubscriptions(now)) {
     const periodKey = digestPeriodKey(isoWeekKeyAt(now, subscription.timeZone));
-    inTransaction(ctx.db, () => {
+    await ctx.store.transaction(async (tx) => {
       const at = now.toISOString();
-      const digest = enqueueDelivery(ctx.db, { target: subscription.channel, periodKey, payload: { kind: 'digest', at }, teamId: null, roundId: null, at: now });
-      enqueueDelivery(ctx.db, { target: subscription.channel, periodKey, payload: { kind: 'digest-files', at }, teamId: null, roundId: null, at: now });
+      const digest = await tx.enqueueDelivery({ target: subscription.channel, periodKey, payload: { kind: 'digest', at }, teamId: null, roundId: null, at: now });
+      await tx.enqueueDelivery({ target: subscription.channel, periodKey, payload: { kind: 'digest-files', at }, teamId: null, roundId: null, at: now });
       if (digest.created) queued += 1;
-      setNextDigest(ctx.db, subscription.id, nextWeeklyAt(subscription.weekday, subscription.localTime, subscription.timeZone, now));
-    });
+      await tx.setNextDigest(subscription.id, nextWeeklyAt(subscription.weekday, subscription.localTime, subscription.timeZone, now));
+    }, { fence: ctx.fence });
   }
   if (queued > 0) ctx.onIntent?.();
   return queued;

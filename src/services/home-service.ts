@@ -3,8 +3,7 @@ import type { TeamReport } from '../core/report.js';
 import { respondentKey } from '../core/respondent-key.js';
 import { isAllowed, type Viewer } from '../core/roles.js';
 import type { Team } from '../core/team.js';
-import { answersOfRespondent, type OwnAnswer } from '../storage/answer-repository.js';
-import { listTeams } from '../storage/team-repository.js';
+import { type OwnAnswer } from '../storage/records.js';
 import type { ServiceContext } from './context.js';
 import { viewerFor } from './chat-commands.js';
 import { teamReport } from './report-service.js';
@@ -25,18 +24,18 @@ export interface PersonalHome {
  * platform by the caller), its leads, PMs and admins: someone who answered once and left the channel no
  * longer sees it. `inChannelNow` is null when the platform could not be asked; membership then grants nothing.
  */
-export function personalHome(ctx: ServiceContext, person: UserRef, configuredAdmins: readonly string[], inChannelNow: ((team: Team) => boolean) | null): PersonalHome {
-  const teams = listTeams(ctx.db);
+export async function personalHome(ctx: ServiceContext, person: UserRef, configuredAdmins: readonly string[], inChannelNow: ((team: Team) => boolean) | null): Promise<PersonalHome> {
+  const teams = await ctx.store.listTeams();
   const teamName = new Map(teams.map((team) => [team.id, team.name]));
-  const answers = answersOfRespondent(ctx.db, respondentKey(ctx.respondentSecret, person), 30).map((answer) => ({ ...answer, teamName: teamName.get(answer.teamId) ?? 'A deleted team' }));
-  const roles = viewerFor(ctx, { actor: person, channel: { platform: person.platform, workspaceId: person.workspaceId, channelId: 'home' }, configuredAdmins }, null);
+  const answers = (await ctx.store.answersOfRespondent(respondentKey(ctx.respondentSecret, person), 30)).map((answer) => ({ ...answer, teamName: teamName.get(answer.teamId) ?? 'A deleted team' }));
+  const roles = await viewerFor(ctx, { actor: person, channel: { platform: person.platform, workspaceId: person.workspaceId, channelId: 'home' }, configuredAdmins }, null);
   const member = (team: Team) => team.channel.platform === person.platform && inChannelNow !== null && inChannelNow(team);
   const viewerOf = (team: Team): Viewer => ({ grants: roles.grants, memberOfTeamId: member(team) ? team.id : null });
   const rank = (team: Team) => (member(team) ? 0 : isAllowed(roles, { kind: 'run-round', teamId: team.id }) ? 1 : 2);
   const visible = teams.filter((team) => isAllowed(viewerOf(team), { kind: 'view-report', teamId: team.id })).sort((a, b) => rank(a) - rank(b));
   const reports: TeamReport[] = [];
   for (const team of visible.slice(0, HOME_REPORTS)) {
-    const result = teamReport(ctx, team, { withComments: isAllowed(viewerOf(team), { kind: 'view-comments', teamId: team.id }) });
+    const result = await teamReport(ctx, team, { withComments: isAllowed(viewerOf(team), { kind: 'view-comments', teamId: team.id }) });
     if (result.kind === 'report') reports.push(result.report);
   }
   return { answers, reports, membershipKnown: inChannelNow !== null };

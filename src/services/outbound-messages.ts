@@ -4,18 +4,14 @@ import { memberScope } from '../core/platform.js';
 import { respondentKey } from '../core/respondent-key.js';
 import { z } from 'zod';
 import { ROLE_NAMES } from '../core/roles.js';
-import { answerKeys } from '../storage/answer-repository.js';
-import { findAudit } from '../storage/audit-repository.js';
-import { findRound } from '../storage/round-repository.js';
-import { findTeamById } from '../storage/team-repository.js';
 import type { ServiceContext } from './context.js';
 import { closedRoundOutcome, digestForDelivery, roundView } from './report-service.js';
 
 /** What a role change's audit record holds beyond its actor (written by `chat-commands.ts#changeRole`). */
 const RoleChangeDetailsSchema = z.object({ role: z.enum(ROLE_NAMES), subject: z.string(), subjectName: z.string().optional(), actorName: z.string().optional(), change: z.enum(['add', 'remove']) });
 
-function roleChangeMessage(ctx: ServiceContext, auditId: number): PreparedMessage {
-  const record = findAudit(ctx.db, auditId);
+async function roleChangeMessage(ctx: ServiceContext, auditId: number): Promise<PreparedMessage> {
+  const record = await ctx.store.findAudit(auditId);
   const details = RoleChangeDetailsSchema.safeParse(record?.details);
   if (!record || !details.success || record.teamName === null) return { kind: 'obsolete', reason: 'the role change is no longer on record' };
   const { role, subject, subjectName, actorName, change } = details.data;
@@ -33,16 +29,16 @@ export type PreparedMessage = { readonly kind: 'message'; readonly message: Outb
  */
 export async function prepareMessage(ctx: ServiceContext, delivery: Delivery): Promise<PreparedMessage> {
   const payload = delivery.payload;
-  if (payload.kind === 'role-change') return roleChangeMessage(ctx, payload.auditId);
+  if (payload.kind === 'role-change') return await roleChangeMessage(ctx, payload.auditId);
   if ('at' in payload) {
     const digest = await digestForDelivery(ctx, new Date(payload.at), payload.surveyIds);
     return { kind: 'message', message: { kind: payload.kind, digest } };
   }
-  const round = findRound(ctx.db, payload.roundId);
+  const round = await ctx.store.findRound(payload.roundId);
   if (!round) return { kind: 'obsolete', reason: 'the round no longer exists' };
-  const team = findTeamById(ctx.db, round.teamId);
+  const team = await ctx.store.findTeamById(round.teamId);
   if (!team) return { kind: 'obsolete', reason: 'the team no longer exists' };
-  const view = roundView(ctx, team, round);
+  const view = await roundView(ctx, team, round);
   switch (payload.kind) {
     case 'round-opened':
       return { kind: 'message', message: { kind: 'round-opened', round: view } };
@@ -52,7 +48,7 @@ export async function prepareMessage(ctx: ServiceContext, delivery: Delivery): P
       if (round.status !== 'open') return { kind: 'obsolete', reason: 'the round has closed' };
       // Compared by respondent key, so no list of who answered is ever stored or handed to the platform;
       // keyed in the same scope as their clicks (on Enterprise Grid, the organisation).
-      const answered = new Set(answerKeys(ctx.db, round.id));
+      const answered = new Set(await ctx.store.answerKeys(round.id));
       const scope = memberScope(team);
       const hasAnswered = (userId: string) => answered.has(respondentKey(ctx.respondentSecret, { platform: team.channel.platform, workspaceId: scope, userId }));
       return { kind: 'message', message: { kind: 'nudge', round: view, hasAnswered } };
@@ -60,7 +56,7 @@ export async function prepareMessage(ctx: ServiceContext, delivery: Delivery): P
     case 'round-closed':
       return { kind: 'message', message: { kind: 'round-closed', round: view } };
     case 'round-result': {
-      const outcome = closedRoundOutcome(ctx, round);
+      const outcome = await closedRoundOutcome(ctx, round);
       return outcome ? { kind: 'message', message: { kind: 'round-result', round: view, outcome } } : { kind: 'obsolete', reason: 'the round has no result' };
     }
   }

@@ -1,8 +1,5 @@
 import type { ChannelRef } from '../core/platform.js';
-import { recordAudit, type AuditActor } from '../storage/audit-repository.js';
-import { listDigestSubscriptions } from '../storage/digest-subscription-repository.js';
-import { rememberEvent } from '../storage/event-repository.js';
-import { setTeamMemberCount } from '../storage/team-repository.js';
+import { type AuditActor } from '../storage/records.js';
 import type { ServiceContext } from './context.js';
 import { sameChannel } from '../core/platform.js';
 
@@ -13,22 +10,22 @@ import { sameChannel } from '../core/platform.js';
  */
 
 /** True the first time an event id from `source` arrives; false for a redelivery, which must change nothing. */
-export function firstDelivery(ctx: ServiceContext, source: 'slack' | 'teams', eventId: string): boolean {
-  return rememberEvent(ctx.db, source, eventId, ctx.clock.now());
+export async function firstDelivery(ctx: ServiceContext, source: 'slack' | 'teams', eventId: string): Promise<boolean> {
+  return await ctx.store.rememberEvent(source, eventId, ctx.clock.now());
 }
 
 /** Records something a platform told the bot (an installation, say) in the audit log. */
-export function auditPlatformEvent(ctx: ServiceContext, actor: AuditActor, action: string, details: Record<string, unknown>): void {
-  recordAudit(ctx.db, { at: ctx.clock.now(), actor, action, teamName: null, details });
+export async function auditPlatformEvent(ctx: ServiceContext, actor: AuditActor, action: string, details: Record<string, unknown>): Promise<void> {
+  await ctx.store.recordAudit({ at: ctx.clock.now(), actor, action, teamName: null, details });
 }
 
 /** People in a team channel when a round was posted there (bots left out), for response rates. */
-export function noteChannelSize(ctx: ServiceContext, channel: ChannelRef, people: number): void {
-  setTeamMemberCount(ctx.db, channel, people);
+export async function noteChannelSize(ctx: ServiceContext, channel: ChannelRef, people: number): Promise<void> {
+  await ctx.store.setTeamMemberCount(channel, people);
 }
 
 /** The time zone of a channel's digest subscription (its week is the subscribers' week), or null. */
-export function digestTimeZone(ctx: ServiceContext, channel: ChannelRef): string | null {
+export async function digestTimeZone(ctx: ServiceContext, channel: ChannelRef): Promise<string | null> {
   // A scan is enough: one subscription per digest channel, looked up once per digest post.
-  return listDigestSubscriptions(ctx.db).find((subscription) => sameChannel(subscription.channel, channel))?.timeZone ?? null;
+  return (await ctx.store.listDigestSubscriptions()).find((subscription) => sameChannel(subscription.channel, channel))?.timeZone ?? null;
 }

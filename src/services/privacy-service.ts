@@ -1,10 +1,7 @@
 import type { UserRef } from '../core/platform.js';
 import { respondentKey } from '../core/respondent-key.js';
 import { windowAt } from '../core/scoring.js';
-import { closedRoundsWithDataBefore, deleteAnswersOfRounds, deleteRespondentData } from '../storage/answer-repository.js';
-import { recordAudit, type AuditActor } from '../storage/audit-repository.js';
-import { inTransaction } from '../storage/database.js';
-import { closedTallies } from '../storage/round-repository.js';
+import { type AuditActor } from '../storage/records.js';
 import type { ServiceContext } from './context.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -13,11 +10,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * Erases a person's answers and comments in every team. Closed rounds keep their frozen anonymous tally,
  * so published figures do not move (a moving figure would itself reveal what the person had answered).
  */
-export function forgetMe(ctx: ServiceContext, user: UserRef, actor: AuditActor): { answers: number; comments: number } {
+export async function forgetMe(ctx: ServiceContext, user: UserRef, actor: AuditActor): Promise<{ answers: number; comments: number }> {
   const key = respondentKey(ctx.respondentSecret, user);
-  return inTransaction(ctx.db, () => {
-    const removed = deleteRespondentData(ctx.db, key);
-    recordAudit(ctx.db, { at: ctx.clock.now(), actor, action: 'respondent.forget', teamName: null, details: { platform: user.platform, workspaceId: user.workspaceId, ...removed } });
+  return await ctx.store.transaction(async (tx) => {
+    const removed = await tx.deleteRespondentData(key);
+    await tx.recordAudit({ at: ctx.clock.now(), actor, action: 'respondent.forget', teamName: null, details: { platform: user.platform, workspaceId: user.workspaceId, ...removed } });
     return removed;
   });
 }
@@ -26,23 +23,23 @@ export function forgetMe(ctx: ServiceContext, user: UserRef, actor: AuditActor):
  * Deletes answers and comments of rounds that closed more than `retentionDays` ago, once those rounds no
  * longer feed any current figure. Anonymous tallies stay, so trends survive.
  */
-export function applyRetention(ctx: ServiceContext, retentionDays: number): { rounds: number; answers: number; comments: number } {
+export async function applyRetention(ctx: ServiceContext, retentionDays: number): Promise<{ rounds: number; answers: number; comments: number }> {
   const now = ctx.clock.now();
-  const candidates = closedRoundsWithDataBefore(ctx.db, new Date(now.getTime() - retentionDays * DAY_MS));
+  const candidates = await ctx.store.closedRoundsWithDataBefore(new Date(now.getTime() - retentionDays * DAY_MS));
   const inWindow = new Set<number>();
   const seen = new Set<string>();
   for (const candidate of candidates) {
     const key = `${candidate.teamId}:${candidate.surveyId}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const tallies = closedTallies(ctx.db, candidate.teamId, candidate.surveyId);
+    const tallies = await ctx.store.closedTallies(candidate.teamId, candidate.surveyId);
     for (const aspectId of new Set(tallies.map((tally) => tally.aspectId))) {
       const window = windowAt(tallies.filter((tally) => tally.aspectId === aspectId), now, ctx.policy);
       for (const round of window) inWindow.add(round.roundId);
     }
   }
   const expired = candidates.map((candidate) => candidate.roundId).filter((roundId) => !inWindow.has(roundId));
-  const removed = inTransaction(ctx.db, () => deleteAnswersOfRounds(ctx.db, expired));
+  const removed = await ctx.store.transaction((tx) => tx.deleteAnswersOfRounds(expired), { fence: ctx.fence });
   if (expired.length > 0) ctx.log.info({ rounds: expired.length, ...removed }, 'retention: deleted old answers and comments');
   return { rounds: expired.length, ...removed };
 }

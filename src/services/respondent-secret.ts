@@ -4,9 +4,9 @@ import path from 'node:path';
 import { UserFacingError } from '../core/errors.js';
 import { fingerprintsMatch, secretFingerprint } from '../core/respondent-key.js';
 import type { Logger } from '../logger.js';
-import type { Db } from '../storage/database.js';
+import { META_KEYS } from '../storage/records.js';
+import type { Store } from '../storage/store.js';
 import { ensureDirectory } from '../storage/ensure-directory.js';
-import { META_KEYS, writeMetaOnce } from '../storage/meta-repository.js';
 
 export const KEY_FILE_NAME = 'respondent-key';
 
@@ -45,13 +45,13 @@ export function resolveRespondentSecret(configured: string | null, dataDir: stri
  * Stores the secret's fingerprint on first use and refuses a different secret afterwards: a changed key
  * would silently start a new respondent identity for everyone and orphan every stored answer.
  */
-export function checkSecretFingerprint(db: Db, secret: string, databasePath: string): void {
+export async function checkSecretFingerprint(store: Store, secret: string, databaseName: string): Promise<void> {
   const fingerprint = secretFingerprint(secret);
-  const stored = writeMetaOnce(db, META_KEYS.respondentKeyFingerprint, fingerprint);
+  const stored = await store.writeMetaOnce(META_KEYS.respondentKeyFingerprint, fingerprint);
   if (!fingerprintsMatch(stored, fingerprint)) {
     throw new UserFacingError(
       'config',
-      `The respondent key does not match the one ${databasePath} was created with. Restore the original RESPONDENT_KEY_SECRET (or the data directory's ${KEY_FILE_NAME} file), or point DATABASE_PATH at a new database.`,
+      `The respondent key does not match the one ${databaseName} was created with. Restore the original RESPONDENT_KEY_SECRET (or the data directory's ${KEY_FILE_NAME} file), or point DATABASE_PATH (or DATABASE_URL) at a new database.`,
     );
   }
 }

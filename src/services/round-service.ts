@@ -5,11 +5,7 @@ import { respondentKey } from '../core/respondent-key.js';
 import { decideAnswer, decideComment, decideEarlyClose, snapshotQuestion, type OptionSnapshot, type Round, type RoundOrigin } from '../core/round.js';
 import { closeTimeFor, extraRoundKey, nextPeriod, periodAt } from '../core/schedule.js';
 import type { Team } from '../core/team.js';
-import { countAnswers, deleteComment, findAnswer, findComment, upsertAnswer, upsertComment } from '../storage/answer-repository.js';
-import { inTransaction } from '../storage/database.js';
-import { enqueueDelivery } from '../storage/delivery-repository.js';
-import { askedQuestions, closeRound, dueRounds, findOpenRound, findRound, insertRound } from '../storage/round-repository.js';
-import { findTeamById } from '../storage/team-repository.js';
+import type { Store } from '../storage/store.js';
 import type { ServiceContext } from './context.js';
 
 export type OpenRoundResult =
@@ -22,8 +18,8 @@ export type OpenRoundResult =
 
 type RoundDeliveryKind = Exclude<DeliveryKind, 'digest' | 'digest-files' | 'role-change'>;
 
-export function enqueueRoundDelivery(ctx: ServiceContext, team: Team, round: Round, kind: RoundDeliveryKind, at: Date): void {
-  enqueueDelivery(ctx.db, { target: team.channel, periodKey: roundPeriodKey(round.id), payload: { kind, roundId: round.id }, teamId: team.id, roundId: round.id, at });
+export async function enqueueRoundDelivery(store: Store, team: Team, round: Round, kind: RoundDeliveryKind, at: Date): Promise<void> {
+  await store.enqueueDelivery({ target: team.channel, periodKey: roundPeriodKey(round.id), payload: { kind, roundId: round.id }, teamId: team.id, roundId: round.id, at });
 }
 
 /**
@@ -31,14 +27,14 @@ export function enqueueRoundDelivery(ctx: ServiceContext, team: Team, round: Rou
  * fills the current period, so the scheduled one for that period is skipped; asked for in a period that
  * already had its round, it opens as an extra round of that period.
  */
-export function openRound(ctx: ServiceContext, team: Team, options: { aspectId?: string; origin: RoundOrigin; at?: Date; closesAt?: Date }): OpenRoundResult {
+export async function openRound(ctx: ServiceContext, team: Team, options: { aspectId?: string; origin: RoundOrigin; at?: Date; closesAt?: Date }): Promise<OpenRoundResult> {
   const loaded = ctx.surveys.get(team.surveyId);
   if (!loaded) return { kind: 'survey-missing', surveyId: team.surveyId };
   const now = options.at ?? ctx.clock.now();
-  const choice = chooseQuestion(loaded.survey, askedQuestions(ctx.db, team.id, team.surveyId), options.aspectId);
+  const choice = chooseQuestion(loaded.survey, await ctx.store.askedQuestions(team.id, team.surveyId), options.aspectId);
   if (choice.kind === 'unknown-aspect') return choice;
   const period = periodAt(team.cadence, now);
-  const result = inTransaction(ctx.db, () => {
+  const result = await ctx.store.transaction(async (tx) => {
     const round = {
       teamId: team.id,
       surveyId: loaded.survey.id,
@@ -49,11 +45,11 @@ export function openRound(ctx: ServiceContext, team: Team, options: { aspectId?:
       openedAt: now,
       closesAt: options.closesAt ?? closeTimeFor(team.cadence, now),
     };
-    let inserted = insertRound(ctx.db, round);
-    if (inserted.kind === 'period-taken' && options.origin === 'ad-hoc') inserted = insertRound(ctx.db, { ...round, periodKey: extraRoundKey(period.key, now) });
-    if (inserted.kind === 'opened') enqueueRoundDelivery(ctx, team, inserted.round, 'round-opened', now);
+    let inserted = await tx.insertRound(round);
+    if (inserted.kind === 'period-taken' && options.origin === 'ad-hoc') inserted = await tx.insertRound({ ...round, periodKey: extraRoundKey(period.key, now) });
+    if (inserted.kind === 'opened') await enqueueRoundDelivery(tx, team, inserted.round, 'round-opened', now);
     return inserted;
-  });
+  }, { fence: ctx.fence });
   if (result.kind === 'opened') {
     ctx.log.info({ teamId: team.id, roundId: result.round.id, aspectId: choice.aspect.id, origin: options.origin }, 'round opened');
     ctx.onIntent?.();
@@ -62,19 +58,23 @@ export function openRound(ctx: ServiceContext, team: Team, options: { aspectId?:
   return result;
 }
 
-function closeAndAnnounce(ctx: ServiceContext, roundId: number, now: Date): Round | null {
-  return closeRound(ctx.db, roundId, now, (round) => {
-    const team = findTeamById(ctx.db, round.teamId);
-    if (!team) return;
-    enqueueRoundDelivery(ctx, team, round, 'round-closed', now);
-    enqueueRoundDelivery(ctx, team, round, 'round-result', now);
-  });
+async function closeAndAnnounce(ctx: ServiceContext, roundId: number, now: Date): Promise<Round | null> {
+  return ctx.store.transaction(async (tx) => {
+    const round = await tx.closeRound(roundId, now);
+    if (!round) return null;
+    const team = await tx.findTeamById(round.teamId);
+    if (team) {
+      await enqueueRoundDelivery(tx, team, round, 'round-closed', now);
+      await enqueueRoundDelivery(tx, team, round, 'round-result', now);
+    }
+    return round;
+  }, { fence: ctx.fence });
 }
 
 /** Closes the team's open round now (early), freezing its tally and queueing the closed message and result. */
-export function closeOpenRound(ctx: ServiceContext, team: Team): { kind: 'closed'; round: Round } | { kind: 'none-open' } {
-  const open = findOpenRound(ctx.db, team.id);
-  const closed = open ? closeAndAnnounce(ctx, open.id, ctx.clock.now()) : null;
+export async function closeOpenRound(ctx: ServiceContext, team: Team): Promise<{ kind: 'closed'; round: Round } | { kind: 'none-open' }> {
+  const open = await ctx.store.findOpenRound(team.id);
+  const closed = open ? await closeAndAnnounce(ctx, open.id, ctx.clock.now()) : null;
   if (!closed) return { kind: 'none-open' };
   ctx.log.info({ teamId: team.id, roundId: closed.id, respondents: closed.tally?.respondents }, 'round closed');
   ctx.onIntent?.();
@@ -87,18 +87,22 @@ export type EarlyCloseResult = { kind: 'closed'; round: Round } | { kind: 'none-
  * A lead's (or admin's) early close from chat: refused while few have answered and less than half the
  * round has passed (see `decideEarlyClose`).
  */
-export function closeOpenRoundEarly(ctx: ServiceContext, team: Team): EarlyCloseResult {
-  const open = findOpenRound(ctx.db, team.id);
+export async function closeOpenRoundEarly(ctx: ServiceContext, team: Team): Promise<EarlyCloseResult> {
+  const open = await ctx.store.findOpenRound(team.id);
   if (!open) return { kind: 'none-open' };
-  const decision = decideEarlyClose(open, countAnswers(ctx.db, open.id), ctx.clock.now(), ctx.policy);
+  const decision = decideEarlyClose(open, await ctx.store.countAnswers(open.id), ctx.clock.now(), ctx.policy);
   if (decision.kind === 'too-early') return { kind: 'too-early', round: open, needed: decision.needed, allowedFrom: decision.allowedFrom };
-  return closeOpenRound(ctx, team);
+  return await closeOpenRound(ctx, team);
 }
 
 /** Closes every round past its close time, for all teams, in one pass. */
-export function closeDueRounds(ctx: ServiceContext): Round[] {
+export async function closeDueRounds(ctx: ServiceContext): Promise<Round[]> {
   const now = ctx.clock.now();
-  const closed = dueRounds(ctx.db, now).flatMap((round) => closeAndAnnounce(ctx, round.id, now) ?? []);
+  const closed: Round[] = [];
+  for (const due of await ctx.store.dueRounds(now)) {
+    const round = await closeAndAnnounce(ctx, due.id, now);
+    if (round) closed.push(round);
+  }
   for (const round of closed) ctx.log.info({ teamId: round.teamId, roundId: round.id, respondents: round.tally?.respondents }, 'round closed at its close time');
   return closed;
 }
@@ -115,39 +119,39 @@ export type AnswerOutcome =
  * Records a click. The write is committed before this returns, so an adapter acknowledges only what is
  * stored. The person is stored under their pseudonymous respondent key, never their user id.
  */
-export function recordAnswer(ctx: ServiceContext, user: UserRef, roundId: number, optionId: string, origin: Origin): AnswerOutcome {
+export async function recordAnswer(ctx: ServiceContext, user: UserRef, roundId: number, optionId: string, origin: Origin): Promise<AnswerOutcome> {
   const key = respondentKey(ctx.respondentSecret, user);
   const now = ctx.clock.now();
   // Deciding inside the write transaction means a concurrent close cannot slip between check and write.
-  return inTransaction(ctx.db, () => storeAnswer(ctx, key, roundId, optionId, origin, now));
+  return ctx.store.transaction((tx) => storeAnswer(ctx, tx, key, roundId, optionId, origin, now));
 }
 
 /**
  * The round a click names, if it was made in that round's team channel. A click from anywhere else is
  * refused and logged (without the person): round ids are sequential and easy to guess.
  */
-function roundForClick(ctx: ServiceContext, roundId: number, origin: Origin): { kind: 'round'; round: Round } | { kind: 'unknown-round' } | { kind: 'wrong-channel' } {
-  const round = findRound(ctx.db, roundId);
+async function roundForClick(ctx: ServiceContext, store: Store, roundId: number, origin: Origin, forWrite: boolean): Promise<{ kind: 'round'; round: Round; team: Team } | { kind: 'unknown-round' } | { kind: 'wrong-channel' }> {
+  const round = forWrite ? await store.findRoundForWrite(roundId) : await store.findRound(roundId);
   if (!round) return { kind: 'unknown-round' };
-  const team = findTeamById(ctx.db, round.teamId);
+  const team = await store.findTeamById(round.teamId);
   if (!team) return { kind: 'unknown-round' };
   if (!isFromTeamChannel(team, origin)) {
     ctx.log.warn({ roundId, teamId: team.id, platform: origin.channel.platform }, 'refused a click on a round from outside its team channel');
     return { kind: 'wrong-channel' };
   }
-  return { kind: 'round', round };
+  return { kind: 'round', round, team };
 }
 
-/** Decides and stores one answer; the caller holds the write transaction. */
-export function storeAnswer(ctx: ServiceContext, key: string, roundId: number, optionId: string, origin: Origin, now: Date): AnswerOutcome {
-  const found = roundForClick(ctx, roundId, origin);
+/** Decides and stores one answer inside the caller's transaction `tx`. */
+export async function storeAnswer(ctx: ServiceContext, tx: Store, key: string, roundId: number, optionId: string, origin: Origin, now: Date): Promise<AnswerOutcome> {
+  const found = await roundForClick(ctx, tx, roundId, origin, true);
   if (found.kind !== 'round') return found;
   const { round } = found;
   const decision = decideAnswer(round, optionId, now);
   if (decision.kind === 'round-closed') return { kind: 'round-closed', round, closedAt: decision.closedAt };
   if (decision.kind === 'unknown-option') return { kind: 'unknown-option', round };
-  const previous = findAnswer(ctx.db, roundId, key);
-  upsertAnswer(ctx.db, { roundId, respondentKey: key, optionId: decision.option.id, level: decision.option.level, at: now });
+  const previous = await tx.findAnswer(roundId, key);
+  await tx.upsertAnswer({ roundId, respondentKey: key, optionId: decision.option.id, level: decision.option.level, at: now });
   return { kind: 'recorded', round, option: decision.option, changed: previous !== null && previous.optionId !== decision.option.id, changeableUntil: round.closesAt };
 }
 
@@ -159,11 +163,11 @@ export type CommentOutcome =
   | { readonly kind: 'wrong-channel' };
 
 /** Saves, replaces or (with empty text) removes the author's comment on an open round. */
-export function recordComment(ctx: ServiceContext, user: UserRef, roundId: number, text: string, origin: Origin): CommentOutcome {
+export async function recordComment(ctx: ServiceContext, user: UserRef, roundId: number, text: string, origin: Origin): Promise<CommentOutcome> {
   const key = respondentKey(ctx.respondentSecret, user);
   const now = ctx.clock.now();
-  return inTransaction(ctx.db, (): CommentOutcome => {
-    const found = roundForClick(ctx, roundId, origin);
+  return ctx.store.transaction(async (tx): Promise<CommentOutcome> => {
+    const found = await roundForClick(ctx, tx, roundId, origin, true);
     if (found.kind !== 'round') return found;
     const { round } = found;
     const decision = decideComment(round, text, now);
@@ -172,10 +176,10 @@ export function recordComment(ctx: ServiceContext, user: UserRef, roundId: numbe
       case 'too-long':
         return decision;
       case 'remove':
-        deleteComment(ctx.db, roundId, key);
+        await tx.deleteComment(roundId, key);
         return { kind: 'removed', round };
       case 'accept':
-        upsertComment(ctx.db, { roundId, respondentKey: key, text: decision.text, at: now });
+        await tx.upsertComment({ roundId, respondentKey: key, text: decision.text, at: now });
         return { kind: 'saved', round };
     }
   });
@@ -191,17 +195,16 @@ export type PersonalRoundOutcome =
  * A person's own view of a round (Teams' card refresh, Slack's comment dialog), only from the round's team
  * channel: anywhere else, a guessed round id would show another team's question and count.
  */
-export function personalRound(ctx: ServiceContext, user: UserRef | null, roundId: number, origin: Origin): PersonalRoundOutcome {
-  const found = roundForClick(ctx, roundId, origin);
+export async function personalRound(ctx: ServiceContext, user: UserRef | null, roundId: number, origin: Origin): Promise<PersonalRoundOutcome> {
+  const found = await roundForClick(ctx, ctx.store, roundId, origin, false);
   if (found.kind !== 'round') return found;
-  const team = findTeamById(ctx.db, found.round.teamId);
-  if (!team) return { kind: 'unknown-round' };
+  const { team } = found;
   const key = user ? respondentKey(ctx.respondentSecret, user) : null;
   return {
     kind: 'round',
     team,
     round: found.round,
-    pickedOptionId: key ? (findAnswer(ctx.db, roundId, key)?.optionId ?? null) : null,
-    comment: key ? findComment(ctx.db, roundId, key) : null,
+    pickedOptionId: key ? ((await ctx.store.findAnswer(roundId, key))?.optionId ?? null) : null,
+    comment: key ? await ctx.store.findComment(roundId, key) : null,
   };
 }

@@ -2,40 +2,39 @@ import { localDateAt, nextPeriod, periodAt, periodOfRoundKey } from '../core/sch
 import { decideOpening, nextOpeningCheck, type ScheduleState } from '../core/scheduling.js';
 import type { Round } from '../core/round.js';
 import { isPausedOn, type Team } from '../core/team.js';
-import { findOpenRound, latestRound } from '../storage/round-repository.js';
-import { setNextRoundCheck, teamsDueForScheduling } from '../storage/team-repository.js';
 import type { ServiceContext } from './context.js';
 import { chooseAspectFor } from './question-service.js';
 import { openRound } from './round-service.js';
 
-function scheduleState(ctx: ServiceContext, team: Team): ScheduleState {
-  const open = findOpenRound(ctx.db, team.id);
-  const latest = latestRound(ctx.db, team.id);
+async function scheduleState(ctx: ServiceContext, team: Team): Promise<ScheduleState> {
+  const open = await ctx.store.findOpenRound(team.id);
+  const latest = await ctx.store.latestRound(team.id);
   return { team, latestRoundPeriod: latest ? periodOfRoundKey(latest.periodKey) : null, openRoundClosesAt: open?.closesAt ?? null };
 }
 
 /** Teams handled between yields to the event loop, so a busy Monday never holds up a click's acknowledgement. */
 const TEAMS_PER_SLICE = 25;
 
-function scheduleOne(ctx: ServiceContext, team: Team, now: Date): Round | null {
-  let state = scheduleState(ctx, team);
+async function scheduleOne(ctx: ServiceContext, team: Team, now: Date): Promise<Round | null> {
+  let state = await scheduleState(ctx, team);
   let round: Round | null = null;
   const decision = decideOpening(state, now);
   // Said once: the next check moves to the next period, so an empty week can be explained from the logs.
   if (decision.kind === 'skip') ctx.log.info({ teamId: team.id, periodKey: decision.period.key }, 'missed round skipped: too little of its period left to catch up');
   if (decision.kind === 'open') {
-    const aspectId = chooseAspectFor(ctx, team, now);
-    const result = openRound(ctx, team, { origin: 'scheduled', at: now, closesAt: decision.closesAt, ...(aspectId ? { aspectId } : {}) });
+    const aspectId = await chooseAspectFor(ctx, team, now);
+    const result = await openRound(ctx, team, { origin: 'scheduled', at: now, closesAt: decision.closesAt, ...(aspectId ? { aspectId } : {}) });
     if (result.kind === 'opened') {
       round = result.round;
       state = { ...state, latestRoundPeriod: periodOfRoundKey(round.periodKey), openRoundClosesAt: round.closesAt };
     } else if (result.kind !== 'already-open' && result.kind !== 'period-taken') {
       ctx.log.warn({ teamId: team.id, outcome: result.kind }, 'a scheduled round could not open');
     } else {
-      state = scheduleState(ctx, team);
+      state = await scheduleState(ctx, team);
     }
   }
-  setNextRoundCheck(ctx.db, team.id, nextOpeningCheck(state, now));
+  const next = nextOpeningCheck(state, now);
+  await ctx.store.transaction((tx) => tx.setNextRoundCheck(team.id, next), { fence: ctx.fence });
   return round;
 }
 
@@ -48,11 +47,11 @@ function scheduleOne(ctx: ServiceContext, team: Team, now: Date): Round | null {
 export async function openScheduledRounds(ctx: ServiceContext): Promise<Round[]> {
   const now = ctx.clock.now();
   const opened: Round[] = [];
-  const due = teamsDueForScheduling(ctx.db, now);
+  const due = await ctx.store.teamsDueForScheduling(now);
   for (let index = 0; index < due.length; index += 1) {
     const team = due[index];
     if (!team) continue;
-    const round = scheduleOne(ctx, team, now);
+    const round = await scheduleOne(ctx, team, now);
     if (round) opened.push(round);
     if ((index + 1) % TEAMS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
   }
@@ -60,9 +59,9 @@ export async function openScheduledRounds(ctx: ServiceContext): Promise<Round[]>
 }
 
 /** The next time the schedule opens a round for the team, skipping a pause; null while paused indefinitely. */
-export function nextScheduledRound(ctx: ServiceContext, team: Team, now: Date): Date | null {
+export async function nextScheduledRound(ctx: ServiceContext, team: Team, now: Date): Promise<Date | null> {
   let period = periodAt(team.cadence, now);
-  const current = latestRound(ctx.db, team.id);
+  const current = await ctx.store.latestRound(team.id);
   if (period.opensAt.getTime() <= now.getTime() || (current !== null && periodOfRoundKey(current.periodKey) === period.key)) period = nextPeriod(team.cadence, period);
   for (let guard = 0; guard < 120; guard += 1) {
     if (!isPausedOn(team, localDateAt(period.opensAt, team.cadence.timeZone))) return period.opensAt;

@@ -2,9 +2,7 @@ import { UserFacingError } from '../core/errors.js';
 import type { ChannelRef } from '../core/platform.js';
 import { anchorWeekAt } from '../core/schedule.js';
 import { CadenceInputSchema, TeamNameSchema, type CadenceInput, type QuestionStrategy, type Team } from '../core/team.js';
-import { recordAudit, type AuditActor } from '../storage/audit-repository.js';
-import { inTransaction } from '../storage/database.js';
-import { deleteTeam, findTeamByName, insertTeam, listTeams, setTeamPause } from '../storage/team-repository.js';
+import { type AuditActor } from '../storage/records.js';
 import type { ServiceContext } from './context.js';
 
 export interface SetupTeamInput {
@@ -26,7 +24,7 @@ export type SetupTeamResult =
   | { readonly kind: 'channel-taken' };
 
 /** Registers a channel as a team. Setup is the only way a team comes to exist. */
-export function setupTeam(ctx: ServiceContext, actor: AuditActor, input: SetupTeamInput): SetupTeamResult {
+export async function setupTeam(ctx: ServiceContext, actor: AuditActor, input: SetupTeamInput): Promise<SetupTeamResult> {
   const name = TeamNameSchema.safeParse(input.name);
   const cadence = CadenceInputSchema.safeParse(input.cadence);
   const problems = [
@@ -36,8 +34,8 @@ export function setupTeam(ctx: ServiceContext, actor: AuditActor, input: SetupTe
   if (!name.success || !cadence.success) return { kind: 'invalid', problems };
   if (!ctx.surveys.has(input.surveyId)) return { kind: 'unknown-survey', known: [...ctx.surveys.keys()] };
   const now = ctx.clock.now();
-  return inTransaction(ctx.db, () => {
-    const result = insertTeam(ctx.db, {
+  return await ctx.store.transaction(async (tx) => {
+    const result = await tx.insertTeam({
       name: name.data,
       channel: input.channel,
       organisationId: input.organisationId ?? null,
@@ -48,36 +46,36 @@ export function setupTeam(ctx: ServiceContext, actor: AuditActor, input: SetupTe
       createdAt: now,
     });
     if (result.kind === 'created') {
-      recordAudit(ctx.db, { at: now, actor, action: 'team.setup', teamName: result.team.name, details: { surveyId: input.surveyId, cadence: cadence.data, channel: input.channel } });
+      await tx.recordAudit({ at: now, actor, action: 'team.setup', teamName: result.team.name, details: { surveyId: input.surveyId, cadence: cadence.data, channel: input.channel } });
     }
     return result;
   });
 }
 
 /** The team with this name (ignoring case), or a one-sentence error listing the known names. */
-export function requireTeam(ctx: ServiceContext, name: string): Team {
-  const team = findTeamByName(ctx.db, name);
+export async function requireTeam(ctx: ServiceContext, name: string): Promise<Team> {
+  const team = await ctx.store.findTeamByName(name);
   if (team) return team;
-  const known = listTeams(ctx.db).map((candidate) => candidate.name);
+  const known = (await ctx.store.listTeams()).map((candidate) => candidate.name);
   const hint = known.length === 0 ? 'There are no teams yet.' : `Known teams: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}.`;
   throw new UserFacingError('unknown-team', `No team is called "${name}". ${hint}`);
 }
 
 /** Erases a team and everything recorded for it; the audit log keeps that it happened. */
-export function deleteTeamByName(ctx: ServiceContext, actor: AuditActor, name: string): Team {
-  const team = requireTeam(ctx, name);
-  inTransaction(ctx.db, () => {
-    deleteTeam(ctx.db, team.id);
-    recordAudit(ctx.db, { at: ctx.clock.now(), actor, action: 'team.delete', teamName: team.name, details: { surveyId: team.surveyId } });
+export async function deleteTeamByName(ctx: ServiceContext, actor: AuditActor, name: string): Promise<Team> {
+  const team = await requireTeam(ctx, name);
+  await ctx.store.transaction(async (tx) => {
+    await tx.deleteTeam(team.id);
+    await tx.recordAudit({ at: ctx.clock.now(), actor, action: 'team.delete', teamName: team.name, details: { surveyId: team.surveyId } });
   });
   return team;
 }
 
 /** Pauses a team until a local date (inclusive), or resumes it with `until: null`. */
-export function setPause(ctx: ServiceContext, actor: AuditActor, team: Team, until: string | null): void {
+export async function setPause(ctx: ServiceContext, actor: AuditActor, team: Team, until: string | null): Promise<void> {
   if (until !== null && !/^\d{4}-\d{2}-\d{2}$/.test(until)) throw new UserFacingError('invalid-input', `"${until}" is not a date; use YYYY-MM-DD.`);
-  inTransaction(ctx.db, () => {
-    setTeamPause(ctx.db, team.id, until);
-    recordAudit(ctx.db, { at: ctx.clock.now(), actor, action: until === null ? 'team.resume' : 'team.pause', teamName: team.name, details: { until } });
+  await ctx.store.transaction(async (tx) => {
+    await tx.setTeamPause(team.id, until);
+    await tx.recordAudit({ at: ctx.clock.now(), actor, action: until === null ? 'team.resume' : 'team.pause', teamName: team.name, details: { until } });
   });
 }

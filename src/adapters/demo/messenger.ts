@@ -13,10 +13,10 @@ export class DemoMessenger implements Messenger {
 
   constructor(private readonly log: Logger) {}
 
-  send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
-    context.beginSend();
+  async send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
+    await context.beginSend();
     const messageRef = context.replaces ?? `demo-${target.channelId}-${context.deliveryId}-${(this.sequence += 1)}`;
     this.log.info({ channel: target.channelId, kind: message.kind, threadOf: context.threadOf, replaces: context.replaces, messageRef }, `demo post:\n${renderMessageText(message)}`);
-    return Promise.resolve({ kind: 'sent', messageRef });
+    return { kind: 'sent', messageRef };
   }
 }

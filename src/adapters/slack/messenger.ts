@@ -87,9 +87,9 @@ export class SlackMessenger implements Messenger {
      * The time zone of the channel's digest subscription, or null when it has none (any more). The digest
      * itself carries only its instant, and its ISO week differs between zones around midnight on Mondays.
      */
-    private readonly digestTimeZone: (channel: ChannelRef) => string | null = () => null,
+    private readonly digestTimeZone: (channel: ChannelRef) => Promise<string | null> = () => Promise.resolve(null),
     /** Where a channel's head count goes once known (the digest's response rate). */
-    private readonly onAudience: (channel: ChannelRef, people: number) => void = () => undefined,
+    private readonly onAudience: (channel: ChannelRef, people: number) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /**
@@ -125,8 +125,8 @@ export class SlackMessenger implements Messenger {
   }
 
   private async post(target: ChannelRef, message: ChannelMessage, context: SendContext): Promise<SendOutcome> {
-    const { text, blocks } = render(message, message.kind === 'digest' ? (this.digestTimeZone(target) ?? 'UTC') : 'UTC');
-    context.beginSend();
+    const { text, blocks } = render(message, message.kind === 'digest' ? ((await this.digestTimeZone(target)) ?? 'UTC') : 'UTC');
+    await context.beginSend();
     if (context.replaces) {
       await this.client.chat.update({ channel: target.channelId, ts: context.replaces, text, blocks });
       return { kind: 'sent', messageRef: context.replaces };
@@ -152,7 +152,7 @@ export class SlackMessenger implements Messenger {
       count = pThrottle({ limit: AUDIENCE_COUNTS_PER_MINUTE, interval: 60_000, signal: this.stopCounting.signal })(async (channel: ChannelRef): Promise<void> => {
         const info = await this.client.conversations.info({ channel: channel.channelId, include_num_members: true });
         const members = info.channel?.num_members;
-        if (typeof members === 'number' && members > 0) this.onAudience(channel, members - 1);
+        if (typeof members === 'number' && members > 0) await this.onAudience(channel, members - 1);
       });
       this.counters.set(target.workspaceId, count);
     }
@@ -170,7 +170,7 @@ export class SlackMessenger implements Messenger {
       if (Array.isArray(list)) members.push(...list.filter((member): member is string => typeof member === 'string'));
     }
     const waiting = members.filter((member) => member !== identity.user_id && !message.hasAnswered(member));
-    context.beginSend();
+    await context.beginSend();
     let nudged = 0;
     for (const user of waiting) {
       if (await this.nudgeOne(user, nudgeText(message.round, target.channelId))) nudged += 1;
@@ -212,7 +212,7 @@ export class SlackMessenger implements Messenger {
         uploads.push({ file: png, filename: `maturity-${section.surveyId}.png`, title: `${section.surveyTitle}: levels and trend` });
       }
     }
-    context.beginSend();
+    await context.beginSend();
     await this.client.filesUploadV2({ channel_id: target.channelId, ...(threadOf ? { thread_ts: threadOf } : {}), file_uploads: uploads });
     return { kind: 'sent', messageRef: `files-${threadOf ?? 'channel'}` };
   }

@@ -48,24 +48,24 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
   constructor(private readonly deps: TeamsBotDeps) {
     super();
     this.onMessage(async (context, next) => {
-      this.remember(context);
-      if (this.firstDelivery(context)) await this.handleMessage(context);
+      await this.remember(context);
+      if (await this.firstDelivery(context)) await this.handleMessage(context);
       await next();
     });
     this.onConversationUpdate(async (context, next) => {
       // Teams tells a removed bot through conversationUpdate too (and sometimes only that way): remembering
       // the conversation here would mark it installed again.
-      if (this.botRemoved(context)) this.uninstalled(context);
-      else this.remember(context);
+      if (this.botRemoved(context)) await this.uninstalled(context);
+      else await this.remember(context);
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
-      this.remember(context);
-      this.audit(context, 'teams.install');
+      await this.remember(context);
+      await this.audit(context, 'teams.install');
       await next();
     });
     this.onInstallationUpdateRemove(async (context, next) => {
-      this.uninstalled(context);
+      await this.uninstalled(context);
       await next();
     });
   }
@@ -75,10 +75,10 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
    * activity id in the same conversation) is not run again, so a slow `ask` or `role add` never acts or
    * answers twice, and an old answer click never undoes a newer one.
    */
-  private firstDelivery(context: TurnContext): boolean {
+  private async firstDelivery(context: TurnContext): Promise<boolean> {
     const { id, conversation } = context.activity;
     if (!id) return true;
-    if (firstDelivery(this.deps.ctx, 'teams', `${conversation.id}/${id}`)) return true;
+    if (await firstDelivery(this.deps.ctx, 'teams', `${conversation.id}/${id}`)) return true;
     this.deps.log.info({ activityId: id }, 'a Teams activity arrived again: ignored');
     return false;
   }
@@ -89,13 +89,13 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
   }
 
   /** Keeps a channel-level conversation reference (without the sender) so the bot can post later. */
-  private remember(context: TurnContext): void {
+  private async remember(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const reference = StoredReferenceSchema.safeParse(TurnContext.getConversationReference(activity));
     if (!reference.success) return;
     const conversationId = channelConversationId(activity.conversation.id);
     const type = activity.conversation.conversationType ?? 'channel';
-    rememberTeamsConversation(this.deps.ctx, {
+    await rememberTeamsConversation(this.deps.ctx, {
       tenantId: tenantOf(activity),
       conversationId,
       conversationType: type,
@@ -114,18 +114,18 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
     };
   }
 
-  private audit(context: TurnContext, action: string): void {
+  private async audit(context: TurnContext, action: string): Promise<void> {
     const { actor, details } = this.auditTrail(context);
-    auditPlatformEvent(this.deps.ctx, actor, action, details);
+    await auditPlatformEvent(this.deps.ctx, actor, action, details);
   }
 
   /** A removed bot cannot post: its teams are paused (and say why in the log) instead of failing forever. */
-  private uninstalled(context: TurnContext): void {
+  private async uninstalled(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const tenantId = tenantOf(activity);
     const msTeamId = msTeamIdOf(activity);
     const { actor, details } = this.auditTrail(context);
-    teamsAppRemoved(this.deps.ctx, msTeamId ? { tenantId, msTeamId } : { tenantId, conversationId: channelConversationId(activity.conversation.id) }, actor, details);
+    await teamsAppRemoved(this.deps.ctx, msTeamId ? { tenantId, msTeamId } : { tenantId, conversationId: channelConversationId(activity.conversation.id) }, actor, details);
   }
 
   private invocation(context: TurnContext): Invocation | null {
@@ -205,18 +205,18 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
     const parsed = CardActionSchema.safeParse({ ...invokeValue.action.data, verb: invokeValue.action.verb });
     if (!parsed.success) return invokeResponse(sentenceCard('That card no longer works; mention me with "help" to start again.', 'warning'));
     // Teams re-delivers invokes: an old answer click arriving again would undo the person's later change.
-    if (CHANGING_VERBS.has(parsed.data.verb) && !this.firstDelivery(context)) {
-      return invokeResponse(parsed.data.roundId ? this.personalRound(parsed.data.roundId, context, null) : sentenceCard('That was already done; nothing changed.'));
+    if (CHANGING_VERBS.has(parsed.data.verb) && !(await this.firstDelivery(context))) {
+      return invokeResponse(parsed.data.roundId ? await this.personalRound(parsed.data.roundId, context, null) : sentenceCard('That was already done; nothing changed.'));
     }
     return invokeResponse(await this.cardAction(context, parsed.data));
   }
 
-  private personalRound(roundId: number, context: TurnContext, notice: string | null): AdaptiveCard {
+  private async personalRound(roundId: number, context: TurnContext, notice: string | null): Promise<AdaptiveCard> {
     const { ctx } = this.deps;
-    const mine = personalRound(ctx, teamsUser(context.activity), roundId, originOf(context.activity));
+    const mine = await personalRound(ctx, teamsUser(context.activity), roundId, originOf(context.activity));
     if (mine.kind === 'wrong-channel') return sentenceCard(WRONG_CHANNEL_SENTENCE, 'warning');
     if (mine.kind !== 'round') return sentenceCard('This round no longer exists.', 'warning');
-    return roundCard(roundView(ctx, mine.team, mine.round), { personal: { pickedOptionId: mine.pickedOptionId, comment: mine.comment, notice } });
+    return roundCard(await roundView(ctx, mine.team, mine.round), { personal: { pickedOptionId: mine.pickedOptionId, comment: mine.comment, notice } });
   }
 
   private async cardAction(context: TurnContext, action: CardAction): Promise<AdaptiveCard> {
@@ -237,7 +237,7 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
       }
       case VERB.comment: {
         if (!action.roundId) break;
-        const outcome = recordComment(ctx, invocation.actor, action.roundId, action.comment ?? '', originOf(context.activity));
+        const outcome = await recordComment(ctx, invocation.actor, action.roundId, action.comment ?? '', originOf(context.activity));
         if (outcome.kind === 'wrong-channel') return sentenceCard(WRONG_CHANNEL_SENTENCE, 'warning');
         const notice =
           outcome.kind === 'saved' ? '✓ Your comment is saved; you can change it until the round closes.' :
@@ -250,11 +250,11 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
         return action.roundId ? this.personalRound(action.roundId, context, null) : sentenceCard('Nothing to refresh.');
       case VERB.setup: {
         const input = SetupInputSchema.parse(context.activity.value?.action?.data ?? action);
-        const result = submitSetup(ctx, invocation, { name: input.name, surveyId: input.surveyId, cadence: { everyWeeks: input.everyWeeks === '2' ? 2 : 1, weekday: Number(input.weekday), localTime: input.localTime.slice(0, 5), timeZone: input.timeZone.trim(), roundLengthHours: Number(input.roundLengthHours) } });
+        const result = await submitSetup(ctx, invocation, { name: input.name, surveyId: input.surveyId, cadence: { everyWeeks: input.everyWeeks === '2' ? 2 : 1, weekday: Number(input.weekday), localTime: input.localTime.slice(0, 5), timeZone: input.timeZone.trim(), roundLengthHours: Number(input.roundLengthHours) } });
         const surveys = [...ctx.surveys.values()].map((loaded) => ({ id: loaded.survey.id, title: loaded.survey.title }));
         switch (result.kind) {
           case 'created':
-            this.remember(context);
+            await this.remember(context);
             return sentenceCard(`${escapeMarkdown(result.team.name)} is set up. Add leads by mentioning me with "role add @person lead"; "help" lists everything.`);
           case 'invalid':
             return setupCard(surveys, input, result.problems);
@@ -270,14 +270,14 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
         break;
       }
       case VERB.forgetConfirm:
-        return sentenceCard(forgottenSentence(confirmForgetMe(ctx, invocation)));
+        return sentenceCard(forgottenSentence(await confirmForgetMe(ctx, invocation)));
       case VERB.showReport:
       case VERB.reportView: {
         // A private view answers only the person it was made for; everyone else keeps the placeholder.
         if (action.forUser && action.forUser !== context.activity.from.id) return sentenceCard('🔒 This reply is private to someone else.');
         const view: PrivateView = action.view === 'digest' ? { view: 'digest' } : action.view === 'forget' ? { view: 'forget' } : { view: 'report', aspectId: action.aspectId ?? null };
         if (view.view === 'forget') return forgetConfirmCard();
-        const reply = view.view === 'digest' ? await runChatCommandAsync(ctx, invocation, { kind: 'digest-preview' }) : action.teamId ? reportByTeamId(ctx, invocation, action.teamId) : runChatCommand(ctx, invocation, { kind: 'report', aspectId: view.aspectId });
+        const reply = view.view === 'digest' ? await runChatCommandAsync(ctx, invocation, { kind: 'digest-preview' }) : action.teamId ? await reportByTeamId(ctx, invocation, action.teamId) : await runChatCommand(ctx, invocation, { kind: 'report', aspectId: view.aspectId });
         if (reply.kind === 'report') return reportCard(reply.report);
         if (reply.kind === 'digest') return digestCard(reply.digest);
         if (reply.kind === 'team-choice' && reply.teams.length > 0) return teamChoiceCard(reply.teams);

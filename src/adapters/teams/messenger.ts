@@ -76,7 +76,7 @@ export class TeamsMessenger implements Messenger {
   ) {}
 
   async send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
-    const conversation = teamsConversation(this.ctx, target.workspaceId, target.channelId);
+    const conversation = await teamsConversation(this.ctx, target.workspaceId, target.channelId);
     if (!conversation?.installed) return { kind: 'failed', reason: 'the app is not installed in this conversation', pauseTeam: true };
     let outcome = null as SendOutcome | null;
     try {
@@ -130,7 +130,7 @@ export class TeamsMessenger implements Messenger {
       continuationToken = page.continuationToken;
     } while (continuationToken);
     const nudge = CardFactory.adaptiveCard(nudgeCard(view));
-    context.beginSend();
+    await context.beginSend();
     let nudged = 0;
     for (const member of waiting) {
       if (await this.nudgeMember(turn, tenantId, member.id, nudge)) nudged += 1;
@@ -188,7 +188,7 @@ export class TeamsMessenger implements Messenger {
         break;
       case 'digest':
         // The week in the header is the subscribers' week, not UTC's.
-        cardToSend = digestCard(message.digest, digestTimeZone(this.ctx, target) ?? 'UTC');
+        cardToSend = digestCard(message.digest, await digestTimeZone(this.ctx, target) ?? 'UTC');
         break;
       case 'digest-files': {
         const charts = this.charts;
@@ -201,7 +201,7 @@ export class TeamsMessenger implements Messenger {
     }
     const activity = { type: 'message' as const, attachments: [CardFactory.adaptiveCard(cardToSend)] };
     await this.pacer.slot(turn.activity.conversation.tenantId ?? '', turn.activity.conversation.id.split(';')[0] ?? '');
-    context.beginSend();
+    await context.beginSend();
     if (context.replaces) {
       await turn.updateActivity({ ...activity, id: context.replaces });
       return { kind: 'sent', messageRef: context.replaces };

@@ -33,7 +33,7 @@ export async function replyPrivately(context: TurnContext, adapter: CloudAdapter
   const tenantId = tenantOf(activity);
   const aadObjectId = activity.from.aadObjectId;
   const userKey = aadObjectId ? contactKey(ctx.respondentSecret, { platform: 'teams', workspaceId: tenantId, userId: aadObjectId }) : null;
-  const stored = userKey ? personalTeamsChat(ctx, tenantId, userKey) : null;
+  const stored = userKey ? await personalTeamsChat(ctx, tenantId, userKey) : null;
   try {
     if (stored) {
       await adapter.continueConversationAsync(appId, botReference(stored.reference), async (chat) => {
@@ -42,7 +42,7 @@ export async function replyPrivately(context: TurnContext, adapter: CloudAdapter
     } else {
       await adapter.createConversationAsync(appId, 'msteams', activity.serviceUrl, 'https://api.botframework.com', { isGroup: false, bot: activity.recipient, members: [{ id: activity.from.id, name: activity.from.name }], tenantId, channelData: { tenant: { id: tenantId } } }, async (chat) => {
         const reference = StoredReferenceSchema.safeParse(TurnContext.getConversationReference(chat.activity));
-        if (reference.success) rememberTeamsConversation(ctx, { tenantId, conversationId: chat.activity.conversation.id, conversationType: 'personal', msTeamId: null, userKey, reference: reference.data });
+        if (reference.success) await rememberTeamsConversation(ctx, { tenantId, conversationId: chat.activity.conversation.id, conversationType: 'personal', msTeamId: null, userKey, reference: reference.data });
         await chat.sendActivity({ type: 'message', attachments: [attachment] });
       });
     }

@@ -17,7 +17,7 @@ export function registerHome(app: App, deps: SlackHandlerDeps): void {
   // Slack redelivers events it thinks were missed; each event id is handled once.
   app.use(async ({ body, next }) => {
     const eventId = typeof body === 'object' && body !== null && 'event_id' in body && typeof body.event_id === 'string' ? body.event_id : null;
-    if (eventId && !firstDelivery(deps.ctx, 'slack', eventId)) {
+    if (eventId && !await firstDelivery(deps.ctx, 'slack', eventId)) {
       deps.log.info({ eventId }, 'ignored a redelivered Slack event');
       return;
     }
@@ -34,7 +34,7 @@ export function registerHome(app: App, deps: SlackHandlerDeps): void {
     const user = slackUser(organisationId ?? workspaceId, parsed.data.user);
     // Reports follow where the person is now, not where they once answered.
     const channels = await membership.channelsOf(client, workspaceId, parsed.data.user);
-    const home = personalHome(deps.ctx, user, deps.configuredAdmins, channels ? (team) => channels.has(team.channel.channelId) : null);
+    const home = await personalHome(deps.ctx, user, deps.configuredAdmins, channels ? (team) => channels.has(team.channel.channelId) : null);
     await client.views.publish({
       user_id: parsed.data.user,
       view: homeView({
@@ -53,7 +53,7 @@ export function registerHome(app: App, deps: SlackHandlerDeps): void {
     if (!parsed.success || teamId === null) return;
     const origin = originOf(parsed.data, parsed.data.channel?.id ?? '');
     const invocation: Invocation = { actor: personOf(parsed.data), channel: origin.channel, organisationId: origin.organisationId, configuredAdmins: deps.configuredAdmins };
-    const reply = reportByTeamId(deps.ctx, invocation, teamId);
+    const reply = await reportByTeamId(deps.ctx, invocation, teamId);
     const blocks = replyBlocks(reply);
     await respond({ response_type: 'ephemeral', replace_original: true, text: replySentence(reply, SLACK_TEXT_STYLE) ?? 'Team report', ...(blocks ? { blocks } : {}) });
   });
@@ -65,7 +65,7 @@ export function registerHome(app: App, deps: SlackHandlerDeps): void {
       return;
     }
     const origin = originOf(parsed.data, parsed.data.channel?.id ?? '');
-    const removed = confirmForgetMe(deps.ctx, { actor: personOf(parsed.data), channel: origin.channel, organisationId: origin.organisationId, configuredAdmins: deps.configuredAdmins });
+    const removed = await confirmForgetMe(deps.ctx, { actor: personOf(parsed.data), channel: origin.channel, organisationId: origin.organisationId, configuredAdmins: deps.configuredAdmins });
     await ack();
     await respond({ response_type: 'ephemeral', replace_original: true, text: forgottenSentence(removed) });
   });

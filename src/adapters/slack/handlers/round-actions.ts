@@ -13,7 +13,7 @@ import { FAILURE_SENTENCE, type SlackHandlerDeps } from './deps.js';
 export const WRONG_CHANNEL_SENTENCE = "That button belongs to a round of another team's channel, so nothing was recorded. Answer in your team's own channel.";
 
 /** What the person who clicked sees, and only they. */
-export function answerReceipt(deps: SlackHandlerDeps, outcome: AnswerOutcome): string {
+export async function answerReceipt(deps: SlackHandlerDeps, outcome: AnswerOutcome): Promise<string> {
   switch (outcome.kind) {
     case 'recorded': {
       const { option, round } = outcome;
@@ -23,7 +23,7 @@ export function answerReceipt(deps: SlackHandlerDeps, outcome: AnswerOutcome): s
       return `:white_check_mark: ${verb} for *${escapeMrkdwn(round.question.aspectName)}*: “${escapeMrkdwn(option.text)}”${level}. You can change it until ${slackDate(outcome.changeableUntil)}. Only you can see this.`;
     }
     case 'round-closed': {
-      const next = nextRoundOfTeam(deps.ctx, outcome.round.teamId);
+      const next = await nextRoundOfTeam(deps.ctx, outcome.round.teamId);
       return `This round closed ${slackDate(outcome.closedAt)}, so your click was not counted. ${next ? `The next round opens ${slackDate(next)}.` : 'The team is paused for now.'} Thanks for answering!`;
     }
     case 'wrong-channel':
@@ -55,7 +55,7 @@ export function registerRoundActions(app: App, deps: SlackHandlerDeps): void {
     if (outcome.kind === 'recorded') deps.onAnswerRecorded(value.roundId);
     const responseUrl = parsed.data.response_url;
     if (responseUrl) {
-      await deps.receipts.post(responseUrl, { response_type: 'ephemeral', replace_original: false, text: answerReceipt(deps, outcome) }).catch((error: unknown) =>
+      await deps.receipts.post(responseUrl, { response_type: 'ephemeral', replace_original: false, text: await answerReceipt(deps, outcome) }).catch((error: unknown) =>
         deps.log.warn({ err: error }, 'could not show the answer receipt'),
       );
     }
@@ -70,7 +70,7 @@ export function registerRoundActions(app: App, deps: SlackHandlerDeps): void {
       return;
     }
     const origin = originOf(parsed.data, clickedChannel(parsed.data));
-    const mine = personalRound(deps.ctx, personOf(parsed.data), roundId, origin);
+    const mine = await personalRound(deps.ctx, personOf(parsed.data), roundId, origin);
     if (mine.kind !== 'round') {
       await ack();
       await respond({ response_type: 'ephemeral', replace_original: false, text: mine.kind === 'wrong-channel' ? WRONG_CHANNEL_SENTENCE : 'That round no longer exists, so there is nothing to comment on.' });
@@ -96,7 +96,7 @@ export function registerRoundActions(app: App, deps: SlackHandlerDeps): void {
       return;
     }
     const origin = { channel: slackChannel(metadata.workspaceId, metadata.channelId), organisationId: metadata.organisationId };
-    const outcome = recordComment(deps.ctx, personOf(parsed.data), metadata.roundId, commentValue(parsed.data), origin);
+    const outcome = await recordComment(deps.ctx, personOf(parsed.data), metadata.roundId, commentValue(parsed.data), origin);
     switch (outcome.kind) {
       case 'saved':
       case 'removed':

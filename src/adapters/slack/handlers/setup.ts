@@ -36,7 +36,7 @@ export function registerSetup(app: App, deps: SlackHandlerDeps): void {
       return;
     }
     const organisationId = organisationOf(parsed.data);
-    const result = submitSetup(deps.ctx, { actor: personOf(parsed.data), channel: slackChannel(channel.workspaceId, channel.channelId), organisationId, configuredAdmins: deps.configuredAdmins }, {
+    const result = await submitSetup(deps.ctx, { actor: personOf(parsed.data), channel: slackChannel(channel.workspaceId, channel.channelId), organisationId, configuredAdmins: deps.configuredAdmins }, {
       name: values.name,
       organisationId,
       surveyId: values.survey,
@@ -63,7 +63,7 @@ export function registerSetup(app: App, deps: SlackHandlerDeps): void {
         return;
       case 'created': {
         await ack();
-        const next = nextScheduledRound(deps.ctx, result.team, deps.ctx.clock.now());
+        const next = await nextScheduledRound(deps.ctx, result.team, deps.ctx.clock.now());
         await client.chat
           .postEphemeral({
             channel: channel.channelId,

@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm';
-import { isPlatform, type ChannelRef } from '../core/platform.js';
-import { teamNameKey, type Cadence, type QuestionStrategy, type Team } from '../core/team.js';
+import { isPlatform, type ChannelRef } from '../../core/platform.js';
+import { teamNameKey, type QuestionStrategy, type Team } from '../../core/team.js';
+import type { InsertTeamResult, NewTeam } from '../records.js';
 import { isUniqueViolation, type Db } from './database.js';
 import { teams } from './schema.js';
 import { perDatabase } from './statement-cache.js';
@@ -31,19 +32,6 @@ export function toTeam(row: TeamRow): Team {
     memberCount: row.memberCount,
   };
 }
-
-export interface NewTeam {
-  readonly name: string;
-  readonly channel: ChannelRef;
-  readonly organisationId?: string | null;
-  readonly surveyId: string;
-  readonly cadence: Cadence;
-  readonly questionStrategy?: QuestionStrategy;
-  readonly isDemo?: boolean;
-  readonly createdAt: Date;
-}
-
-export type InsertTeamResult = { readonly kind: 'created'; readonly team: Team } | { readonly kind: 'name-taken' } | { readonly kind: 'channel-taken' };
 
 /** Creates a team; a name already used (ignoring case) or a channel already bound is an outcome, not an error. */
 export function insertTeam(db: Db, team: NewTeam): InsertTeamResult {

@@ -1,28 +1,7 @@
 import { and, eq } from 'drizzle-orm';
-import { z } from 'zod';
+import { StoredReferenceSchema, type TeamsConversation } from '../records.js';
 import type { Db } from './database.js';
 import { teamsConversations } from './schema.js';
-
-/** The parts of a Bot Framework conversation reference the bot needs to write to a conversation later. */
-export const StoredReferenceSchema = z.object({
-  channelId: z.string(),
-  serviceUrl: z.string(),
-  conversation: z.object({ id: z.string(), conversationType: z.string().optional(), tenantId: z.string().optional(), isGroup: z.boolean().optional() }).loose(),
-  bot: z.object({ id: z.string(), name: z.string().optional() }).loose(),
-  locale: z.string().optional(),
-});
-export type StoredReference = z.infer<typeof StoredReferenceSchema>;
-
-export interface TeamsConversation {
-  readonly tenantId: string;
-  readonly conversationId: string;
-  readonly conversationType: string;
-  readonly msTeamId: string | null;
-  /** For a 1:1 chat: the person's contact key (`core/respondent-key.ts#contactKey`), never their raw id. */
-  readonly userKey: string | null;
-  readonly reference: StoredReference;
-  readonly installed: boolean;
-}
 
 type Row = typeof teamsConversations.$inferSelect;
 

@@ -1,23 +1,29 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp as pgTimestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * The whole database. Uniqueness here carries the invariants that matter (one answer per respondent per
  * round, one round per team per period, one open round per team, one delivery per target + period +
  * kind), so a retry or a second process is harmless by construction.
+ *
+ * The PostgreSQL twin of ../sqlite/schema.ts: the same tables, SQL names, property names, defaults,
+ * indexes, checks and foreign keys (test/storage/schema-parity.test.ts holds them together). Ids are
+ * identity columns generated *by default*, so a copy from SQLite can insert its explicit ids (and then
+ * resets the sequences); times are millisecond `timestamptz`, like SQLite's `timestamp_ms` integers.
  */
 
-const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
+const timestamp = (name: string) => pgTimestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
+const id = () => integer('id').primaryKey().generatedByDefaultAsIdentity();
 
-export const meta = sqliteTable('meta', {
+export const meta = pgTable('meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
 
-export const teams = sqliteTable(
+export const teams = pgTable(
   'teams',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: id(),
     name: text('name').notNull(),
     nameKey: text('name_key').notNull(),
     platform: text('platform').notNull(),
@@ -37,9 +43,9 @@ export const teams = sqliteTable(
     anchorWeek: text('anchor_week').notNull(),
     pausedUntil: text('paused_until'),
     questionStrategy: text('question_strategy').notNull().default('rotation'),
-    isDemo: integer('is_demo', { mode: 'boolean' }).notNull().default(false),
+    isDemo: boolean('is_demo').notNull().default(false),
     /** Opt-in private nudges to channel members who have not answered a round yet. */
-    nudgeNonRespondents: integer('nudge_non_respondents', { mode: 'boolean' }).notNull().default(false),
+    nudgeNonRespondents: boolean('nudge_non_respondents').notNull().default(false),
     /** People in the team's channel when its last round was posted (bots left out), for response rates. */
     memberCount: integer('member_count'),
     /** When the scheduler should next look at this team; null until set up for scheduling. */
@@ -55,10 +61,10 @@ export const teams = sqliteTable(
   ],
 );
 
-export const rounds = sqliteTable(
+export const rounds = pgTable(
   'rounds',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: id(),
     teamId: integer('team_id')
       .notNull()
       .references(() => teams.id, { onDelete: 'cascade' }),
@@ -67,7 +73,7 @@ export const rounds = sqliteTable(
     aspectId: text('aspect_id').notNull(),
     questionId: text('question_id').notNull(),
     /** The question snapshot (prompt, options and their levels) as asked. */
-    question: text('question', { mode: 'json' }).notNull(),
+    question: jsonb('question').notNull(),
     periodKey: text('period_key').notNull(),
     origin: text('origin').notNull(),
     status: text('status').notNull(),
@@ -77,7 +83,7 @@ export const rounds = sqliteTable(
     /** The anonymous tally, frozen at close: all that figures are computed from. */
     respondents: integer('respondents'),
     unknownCount: integer('unknown_count'),
-    levelCounts: text('level_counts', { mode: 'json' }),
+    levelCounts: jsonb('level_counts'),
   },
   (t) => [
     uniqueIndex('rounds_team_period_unique').on(t.teamId, t.periodKey),
@@ -88,7 +94,7 @@ export const rounds = sqliteTable(
   ],
 );
 
-export const answers = sqliteTable(
+export const answers = pgTable(
   'answers',
   {
     roundId: integer('round_id')
@@ -109,10 +115,10 @@ export const answers = sqliteTable(
  * when the round closes the key is dropped and the times are set to the close, so the comments leads read
  * are anonymous text that nothing, forget-me included, can tie back to a person.
  */
-export const comments = sqliteTable(
+export const comments = pgTable(
   'comments',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: id(),
     roundId: integer('round_id')
       .notNull()
       .references(() => rounds.id, { onDelete: 'cascade' }),
@@ -122,15 +128,16 @@ export const comments = sqliteTable(
     createdAt: timestamp('created_at').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
   },
-  // Null keys never collide, so a closed round holds any number of anonymous comments.
+  // Null keys never collide (PostgreSQL's default NULLS DISTINCT, as in SQLite), so a closed round holds
+  // any number of anonymous comments.
   (t) => [uniqueIndex('comments_round_respondent_unique').on(t.roundId, t.respondentKey), index('comments_respondent').on(t.respondentKey)],
 );
 
 /** Raw user ids live here and in the audit log only: roles must name the person they apply to. */
-export const roles = sqliteTable(
+export const roles = pgTable(
   'roles',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: id(),
     platform: text('platform').notNull(),
     workspaceId: text('workspace_id').notNull(),
     userId: text('user_id').notNull(),
@@ -147,10 +154,10 @@ export const roles = sqliteTable(
   ],
 );
 
-export const auditLog = sqliteTable(
+export const auditLog = pgTable(
   'audit_log',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: id(),
     at: timestamp('at').notNull(),
     actorPlatform: text('actor_platform').notNull(),
     actorWorkspaceId: text('actor_workspace_id').notNull(),
@@ -158,21 +165,21 @@ export const auditLog = sqliteTable(
     action: text('action').notNull(),
     /** Kept as text, not a foreign key, so the record outlives a deleted team. */
     teamName: text('team_name'),
-    details: text('details', { mode: 'json' }).notNull(),
+    details: jsonb('details').notNull(),
   },
   (t) => [index('audit_log_at').on(t.at)],
 );
 
-export const deliveries = sqliteTable(
+export const deliveries = pgTable(
   'deliveries',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: id(),
     kind: text('kind').notNull(),
     platform: text('platform').notNull(),
     workspaceId: text('workspace_id').notNull(),
     channelId: text('channel_id').notNull(),
     periodKey: text('period_key').notNull(),
-    payload: text('payload', { mode: 'json' }).notNull(),
+    payload: jsonb('payload').notNull(),
     status: text('status').notNull(),
     attempts: integer('attempts').notNull().default(0),
     resends: integer('resends').notNull().default(0),
@@ -193,15 +200,20 @@ export const deliveries = sqliteTable(
 );
 
 /** One row per lease name; whoever holds an unexpired lease runs the tick. */
-export const leases = sqliteTable('leases', {
+export const leases = pgTable('leases', {
   name: text('name').primaryKey(),
   holder: text('holder').notNull(),
   acquiredAt: timestamp('acquired_at').notNull(),
   expiresAt: timestamp('expires_at').notNull(),
+  /**
+   * The fencing token: raised each time the lease changes hands. Writes made under the lease check it in
+   * their own transaction, so a holder that lost the lease (paused, partitioned) can no longer write.
+   */
+  token: integer('token').notNull().default(0),
 });
 
 /** Platform events already handled, so a redelivered event (Slack retries, Teams resends) changes nothing. */
-export const processedEvents = sqliteTable(
+export const processedEvents = pgTable(
   'processed_events',
   {
     source: text('source').notNull(),
@@ -212,10 +224,10 @@ export const processedEvents = sqliteTable(
 );
 
 /** Channels that receive the weekly digest, each on its own weekday and time. */
-export const digestSubscriptions = sqliteTable(
+export const digestSubscriptions = pgTable(
   'digest_subscriptions',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: id(),
     platform: text('platform').notNull(),
     workspaceId: text('workspace_id').notNull(),
     channelId: text('channel_id').notNull(),
@@ -233,10 +245,10 @@ export const digestSubscriptions = sqliteTable(
  * Where the bot can reach a Teams conversation proactively: the conversation reference as Teams gave it,
  * stored at conversation level (never the user who happened to send the activity), kept across restarts.
  */
-export const teamsConversations = sqliteTable(
+export const teamsConversations = pgTable(
   'teams_conversations',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    id: id(),
     tenantId: text('tenant_id').notNull(),
     conversationId: text('conversation_id').notNull(),
     conversationType: text('conversation_type').notNull(),
@@ -245,8 +257,8 @@ export const teamsConversations = sqliteTable(
     /** For personal (1:1) conversations: whose chat with the bot this is, as a contact key (never the raw id). */
     userKey: text('user_key'),
     serviceUrl: text('service_url').notNull(),
-    reference: text('reference', { mode: 'json' }).notNull(),
-    installed: integer('installed', { mode: 'boolean' }).notNull().default(true),
+    reference: jsonb('reference').notNull(),
+    installed: boolean('installed').notNull().default(true),
     updatedAt: timestamp('updated_at').notNull(),
   },
   (t) => [

@@ -1,17 +1,9 @@
 import { and, desc, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
-import { QuestionSnapshotSchema } from '../core/round.js';
+import { QuestionSnapshotSchema } from '../../core/round.js';
+import type { OwnAnswer, RecordedAnswer } from '../records.js';
 import type { Db } from './database.js';
 import { perDatabase } from './statement-cache.js';
 import { answers, comments, rounds } from './schema.js';
-
-export interface RecordedAnswer {
-  readonly roundId: number;
-  readonly optionId: string;
-  readonly level: number | null;
-  readonly answeredAt: Date;
-  /** How often the respondent changed their answer in this round. */
-  readonly changes: number;
-}
 
 /**
  * Stores a respondent's answer; a later answer replaces the earlier one and counts as a change (picking
@@ -112,21 +104,6 @@ export function closedRoundComments(db: Db, teamId: number): { roundId: number; 
     .innerJoin(rounds, eq(rounds.id, comments.roundId))
     .where(and(eq(rounds.teamId, teamId), eq(rounds.status, 'closed')))
     .all();
-}
-
-export interface OwnAnswer {
-  readonly roundId: number;
-  readonly teamId: number;
-  readonly aspectId: string;
-  readonly aspectName: string;
-  /** Null when the person commented on the round without answering it. */
-  readonly optionId: string | null;
-  /** The statement the person picked, as the round asked it; null with `optionId`. */
-  readonly optionText: string | null;
-  /** When they last answered; for a comment alone, when they last wrote it. */
-  readonly at: Date;
-  readonly comment: string | null;
-  readonly roundOpen: boolean;
 }
 
 /**

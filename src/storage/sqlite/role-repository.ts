@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { Platform, UserRef } from '../core/platform.js';
-import { ROLE_NAMES, type RoleAssignment, type RoleGrant, type RoleName } from '../core/roles.js';
+import type { Platform, UserRef } from '../../core/platform.js';
+import { ROLE_NAMES, type RoleAssignment, type RoleGrant, type RoleName } from '../../core/roles.js';
 import type { Db } from './database.js';
 import { roles } from './schema.js';
 

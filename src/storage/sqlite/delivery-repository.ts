@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import { DELIVERY_STATUSES, MAX_UNCERTAIN_RESENDS, parseDeliveryPayload, payloadBody, type Delivery, type DeliveryKind, type DeliveryPayload, type DeliveryStatus } from '../core/outbox.js';
-import { DELIVERY_KINDS } from '../core/outbox.js';
-import { isPlatform, type ChannelRef, type Platform } from '../core/platform.js';
+import { DELIVERY_STATUSES, MAX_UNCERTAIN_RESENDS, parseDeliveryPayload, payloadBody, type Delivery, type DeliveryKind, type DeliveryStatus } from '../../core/outbox.js';
+import { DELIVERY_KINDS } from '../../core/outbox.js';
+import { isPlatform, type ChannelRef, type Platform } from '../../core/platform.js';
+import type { DeliveryIntent } from '../records.js';
 import { inTransaction, type Db } from './database.js';
 import { deliveries } from './schema.js';
 
@@ -37,15 +38,6 @@ export function toDelivery(row: DeliveryRow): Delivery {
     createdAt: row.createdAt,
     sentAt: row.sentAt,
   };
-}
-
-export interface DeliveryIntent {
-  readonly target: ChannelRef;
-  readonly periodKey: string;
-  readonly payload: DeliveryPayload;
-  readonly teamId: number | null;
-  readonly roundId: number | null;
-  readonly at: Date;
 }
 
 /**

@@ -2,10 +2,6 @@ import { eq } from 'drizzle-orm';
 import type { Db } from './database.js';
 import { meta } from './schema.js';
 
-export const META_KEYS = {
-  respondentKeyFingerprint: 'respondent_key_fingerprint',
-} as const;
-
 export function readMeta(db: Db, key: string): string | null {
   return db.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).get()?.value ?? null;
 }

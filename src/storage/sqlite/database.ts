@@ -4,16 +4,16 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { UserFacingError } from '../core/errors.js';
-import { ensureDirectory } from './ensure-directory.js';
+import { UserFacingError } from '../../core/errors.js';
+import { ensureDirectory } from '../ensure-directory.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-/** The committed migrations: drizzle/ at the package root, found from src/, dist/ or dist-bench/src/. */
-export const MIGRATIONS_DIR = ['../../drizzle', '../../../drizzle']
+/** The committed SQLite migrations: drizzle/sqlite/ at the package root, found from src/, dist/ or dist-bench/src/. */
+export const MIGRATIONS_DIR = ['../../../drizzle/sqlite', '../../../../drizzle/sqlite']
   .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
-  .find((dir) => existsSync(path.join(dir, 'meta', '_journal.json'))) ?? fileURLToPath(new URL('../../drizzle', import.meta.url));
+  .find((dir) => existsSync(path.join(dir, 'meta', '_journal.json'))) ?? fileURLToPath(new URL('../../../drizzle/sqlite', import.meta.url));
 
 export interface OpenOptions {
   /** Apply pending migrations (start-up and `migrate` do; read-only tools may not need to). */
@@ -49,6 +49,18 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     }
   }
   return db;
+}
+
+/** A connection that only reads (the digest worker): WAL lets it read while the app writes. */
+export function openReadOnlyDatabase(file: string): Db {
+  try {
+    const client = new Database(file, { readonly: true, fileMustExist: true });
+    client.pragma('busy_timeout = 5000');
+    return drizzle({ client, schema });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UserFacingError('storage', `Cannot open the database at ${file} to read: ${reason}.`, { cause: error });
+  }
 }
 
 export function closeDatabase(db: Db): void {

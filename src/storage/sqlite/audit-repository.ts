@@ -1,21 +1,7 @@
 import { desc, eq } from 'drizzle-orm';
+import type { AuditEntry, AuditRecord } from '../records.js';
 import type { Db } from './database.js';
 import { auditLog } from './schema.js';
-
-/** Who did something: a chat user, or the operator at the command line (platform `cli`). */
-export interface AuditActor {
-  readonly platform: string;
-  readonly workspaceId: string;
-  readonly userId: string;
-}
-
-export interface AuditEntry {
-  readonly at: Date;
-  readonly actor: AuditActor;
-  readonly action: string;
-  readonly teamName: string | null;
-  readonly details: Record<string, unknown>;
-}
 
 /** Records who changed setup, roles, pauses or data; raw ids are kept here on purpose, for accountability. */
 /** Records what happened; returns the record's id. */
@@ -38,12 +24,12 @@ export function recordAudit(db: Db, entry: AuditEntry): number {
 }
 
 /** One audit record, for a message announcing it (a role change names its subject there). */
-export function findAudit(db: Db, id: number): { at: Date; action: string; teamName: string | null; actorUserId: string; details: unknown } | null {
+export function findAudit(db: Db, id: number): AuditRecord | null {
   const row = db.select().from(auditLog).where(eq(auditLog.id, id)).get();
   return row ? { at: row.at, action: row.action, teamName: row.teamName, actorUserId: row.actorUserId, details: row.details } : null;
 }
 
-export function recentAudit(db: Db, limit = 50): { at: Date; action: string; teamName: string | null; actorUserId: string }[] {
+export function recentAudit(db: Db, limit = 50): Omit<AuditRecord, 'details'>[] {
   return db
     .select({ at: auditLog.at, action: auditLog.action, teamName: auditLog.teamName, actorUserId: auditLog.actorUserId })
     .from(auditLog)

@@ -1,16 +1,8 @@
 import { and, asc, eq, lte } from 'drizzle-orm';
-import { isPlatform, type ChannelRef } from '../core/platform.js';
+import { isPlatform, type ChannelRef } from '../../core/platform.js';
+import type { DigestSubscription } from '../records.js';
 import type { Db } from './database.js';
 import { digestSubscriptions } from './schema.js';
-
-export interface DigestSubscription {
-  readonly id: number;
-  readonly channel: ChannelRef;
-  readonly weekday: number;
-  readonly localTime: string;
-  readonly timeZone: string;
-  readonly nextDigestAt: Date;
-}
 
 type Row = typeof digestSubscriptions.$inferSelect;
 

@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
-import type { AskedQuestion } from '../core/question-choice.js';
-import { QuestionSnapshotSchema, RoundTallySchema, type QuestionSnapshot, type Round, type RoundTally } from '../core/round.js';
-import type { ClosedRoundTally } from '../core/scoring.js';
+import type { AskedQuestion } from '../../core/question-choice.js';
+import { QuestionSnapshotSchema, RoundTallySchema, type QuestionSnapshot, type Round, type RoundTally } from '../../core/round.js';
+import type { ClosedRoundTally } from '../../core/scoring.js';
 import { anonymiseComments } from './answer-repository.js';
+import type { InsertRoundResult, NewRound } from '../records.js';
 import { inTransaction, isUniqueViolation, type Db } from './database.js';
 import { answers, rounds } from './schema.js';
 import { perDatabase } from './statement-cache.js';
@@ -43,14 +44,6 @@ export function toRound(row: RoundRow, db: Db | null = null): Round {
     tally: toTally(row.respondents, row.unknownCount, row.levelCounts),
   };
 }
-
-/** A round about to open: everything but what the database and the close decide. */
-export type NewRound = Omit<Round, 'id' | 'closedAt' | 'status' | 'tally'>;
-
-export type InsertRoundResult =
-  | { readonly kind: 'opened'; readonly round: Round }
-  | { readonly kind: 'already-open'; readonly round: Round }
-  | { readonly kind: 'period-taken'; readonly round: Round };
 
 /** Opens a round unless the team already has an open one or a round in this period (the unique indexes decide). */
 export function insertRound(db: Db, round: NewRound): InsertRoundResult {
@@ -168,7 +161,7 @@ export function dueRounds(db: Db, now: Date): Round[] {
  * Closes an open round and freezes its tally from the respondents' latest answers, in one transaction.
  * Returns null when the round was not open (already closed by another process or an earlier call).
  */
-export function closeRound(db: Db, roundId: number, now: Date, afterClose?: (round: Round) => void): Round | null {
+export function closeRound(db: Db, roundId: number, now: Date): Round | null {
   return inTransaction(db, () => {
     const row = db.select().from(rounds).where(and(eq(rounds.id, roundId), eq(rounds.status, 'open'))).get();
     if (!row) return null;
@@ -194,8 +187,22 @@ export function closeRound(db: Db, roundId: number, now: Date, afterClose?: (rou
       .returning()
       .get();
     anonymiseComments(db, roundId, now);
-    const round = toRound(closed);
-    afterClose?.(round);
-    return round;
+    return toRound(closed);
   });
+}
+
+/** Open rounds past halfway with fewer than `minRespondents` answers and no reminder yet (see `Store`). */
+export function roundsDueForReminder(db: Db, now: Date, minRespondents: number): number[] {
+  return db
+    .all<{ id: number }>(
+      sql`
+    select r.id from rounds r
+    where r.status = 'open'
+      and r.opened_at + (r.closes_at - r.opened_at) / 2 <= ${now.getTime()}
+      and r.closes_at > ${now.getTime()}
+      and not exists (select 1 from deliveries d where d.round_id = r.id and d.kind = 'reminder')
+      and (select count(*) from answers a where a.round_id = r.id) < ${minRespondents}
+    order by r.id`,
+    )
+    .map((row) => row.id);
 }

@@ -1,0 +1,262 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The whole database. Uniqueness here carries the invariants that matter (one answer per respondent per
+ * round, one round per team per period, one open round per team, one delivery per target + period +
+ * kind), so a retry or a second process is harmless by construction.
+ */
+
+const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
+
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const teams = sqliteTable(
+  'teams',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    nameKey: text('name_key').notNull(),
+    platform: text('platform').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    /**
+     * The Slack Enterprise Grid organisation the channel belongs to (null elsewhere): a channel shared
+     * between its workspaces keeps its id, and people there are one respondent under the organisation.
+     */
+    organisationId: text('organisation_id'),
+    surveyId: text('survey_id').notNull(),
+    everyWeeks: integer('every_weeks').notNull(),
+    weekday: integer('weekday').notNull(),
+    localTime: text('local_time').notNull(),
+    timeZone: text('time_zone').notNull(),
+    roundLengthHours: integer('round_length_hours').notNull(),
+    anchorWeek: text('anchor_week').notNull(),
+    pausedUntil: text('paused_until'),
+    questionStrategy: text('question_strategy').notNull().default('rotation'),
+    isDemo: integer('is_demo', { mode: 'boolean' }).notNull().default(false),
+    /** Opt-in private nudges to channel members who have not answered a round yet. */
+    nudgeNonRespondents: integer('nudge_non_respondents', { mode: 'boolean' }).notNull().default(false),
+    /** People in the team's channel when its last round was posted (bots left out), for response rates. */
+    memberCount: integer('member_count'),
+    /** When the scheduler should next look at this team; null until set up for scheduling. */
+    nextRoundCheckAt: timestamp('next_round_check_at'),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('teams_name_key_unique').on(t.nameKey),
+    index('teams_next_round_check').on(t.nextRoundCheckAt),
+    uniqueIndex('teams_channel_unique').on(t.platform, t.workspaceId, t.channelId),
+    check('teams_every_weeks_check', sql`${t.everyWeeks} in (1, 2)`),
+    check('teams_weekday_check', sql`${t.weekday} between 1 and 7`),
+  ],
+);
+
+export const rounds = sqliteTable(
+  'rounds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    teamId: integer('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    surveyId: text('survey_id').notNull(),
+    surveyHash: text('survey_hash').notNull(),
+    aspectId: text('aspect_id').notNull(),
+    questionId: text('question_id').notNull(),
+    /** The question snapshot (prompt, options and their levels) as asked. */
+    question: text('question', { mode: 'json' }).notNull(),
+    periodKey: text('period_key').notNull(),
+    origin: text('origin').notNull(),
+    status: text('status').notNull(),
+    openedAt: timestamp('opened_at').notNull(),
+    closesAt: timestamp('closes_at').notNull(),
+    closedAt: timestamp('closed_at'),
+    /** The anonymous tally, frozen at close: all that figures are computed from. */
+    respondents: integer('respondents'),
+    unknownCount: integer('unknown_count'),
+    levelCounts: text('level_counts', { mode: 'json' }),
+  },
+  (t) => [
+    uniqueIndex('rounds_team_period_unique').on(t.teamId, t.periodKey),
+    uniqueIndex('rounds_one_open_per_team').on(t.teamId).where(sql`status = 'open'`),
+    index('rounds_due').on(t.status, t.closesAt),
+    index('rounds_team_closed').on(t.teamId, t.surveyId, t.closedAt),
+    check('rounds_status_check', sql`${t.status} in ('open', 'closed')`),
+  ],
+);
+
+export const answers = sqliteTable(
+  'answers',
+  {
+    roundId: integer('round_id')
+      .notNull()
+      .references(() => rounds.id, { onDelete: 'cascade' }),
+    respondentKey: text('respondent_key').notNull(),
+    optionId: text('option_id').notNull(),
+    level: integer('level'),
+    firstAnsweredAt: timestamp('first_answered_at').notNull(),
+    answeredAt: timestamp('answered_at').notNull(),
+    changes: integer('changes').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.respondentKey] }), index('answers_respondent').on(t.respondentKey)],
+);
+
+/**
+ * Comments. While a round is open a comment carries its author's respondent key (so they can change it);
+ * when the round closes the key is dropped and the times are set to the close, so the comments leads read
+ * are anonymous text that nothing, forget-me included, can tie back to a person.
+ */
+export const comments = sqliteTable(
+  'comments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    roundId: integer('round_id')
+      .notNull()
+      .references(() => rounds.id, { onDelete: 'cascade' }),
+    /** Null once the round has closed. */
+    respondentKey: text('respondent_key'),
+    text: text('text').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  // Null keys never collide, so a closed round holds any number of anonymous comments.
+  (t) => [uniqueIndex('comments_round_respondent_unique').on(t.roundId, t.respondentKey), index('comments_respondent').on(t.respondentKey)],
+);
+
+/** Raw user ids live here and in the audit log only: roles must name the person they apply to. */
+export const roles = sqliteTable(
+  'roles',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    role: text('role').notNull(),
+    teamId: integer('team_id').references(() => teams.id, { onDelete: 'cascade' }),
+    grantedBy: text('granted_by').notNull(),
+    grantedAt: timestamp('granted_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('roles_org_unique').on(t.platform, t.workspaceId, t.userId, t.role).where(sql`team_id is null`),
+    uniqueIndex('roles_team_unique').on(t.platform, t.workspaceId, t.userId, t.role, t.teamId).where(sql`team_id is not null`),
+    check('roles_role_check', sql`${t.role} in ('admin', 'pm', 'lead')`),
+    check('roles_lead_scope_check', sql`(${t.role} = 'lead') = (${t.teamId} is not null)`),
+  ],
+);
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: timestamp('at').notNull(),
+    actorPlatform: text('actor_platform').notNull(),
+    actorWorkspaceId: text('actor_workspace_id').notNull(),
+    actorUserId: text('actor_user_id').notNull(),
+    action: text('action').notNull(),
+    /** Kept as text, not a foreign key, so the record outlives a deleted team. */
+    teamName: text('team_name'),
+    details: text('details', { mode: 'json' }).notNull(),
+  },
+  (t) => [index('audit_log_at').on(t.at)],
+);
+
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind').notNull(),
+    platform: text('platform').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    periodKey: text('period_key').notNull(),
+    payload: text('payload', { mode: 'json' }).notNull(),
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    resends: integer('resends').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at').notNull(),
+    messageRef: text('message_ref'),
+    lastError: text('last_error'),
+    teamId: integer('team_id').references(() => teams.id, { onDelete: 'cascade' }),
+    roundId: integer('round_id').references(() => rounds.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at').notNull(),
+    sentAt: timestamp('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('deliveries_target_period_kind_unique').on(t.platform, t.workspaceId, t.channelId, t.periodKey, t.kind),
+    index('deliveries_due').on(t.status, t.nextAttemptAt),
+    index('deliveries_round_kind').on(t.roundId, t.kind),
+    check('deliveries_status_check', sql`${t.status} in ('pending', 'claimed', 'sending', 'sent', 'failed', 'cancelled')`),
+  ],
+);
+
+/** One row per lease name; whoever holds an unexpired lease runs the tick. */
+export const leases = sqliteTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  acquiredAt: timestamp('acquired_at').notNull(),
+  expiresAt: timestamp('expires_at').notNull(),
+  /**
+   * The fencing token: raised each time the lease changes hands. Writes made under the lease check it in
+   * their own transaction, so a holder that lost the lease (paused, partitioned) can no longer write.
+   */
+  token: integer('token').notNull().default(0),
+});
+
+/** Platform events already handled, so a redelivered event (Slack retries, Teams resends) changes nothing. */
+export const processedEvents = sqliteTable(
+  'processed_events',
+  {
+    source: text('source').notNull(),
+    eventId: text('event_id').notNull(),
+    receivedAt: timestamp('received_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.eventId] }), index('processed_events_received').on(t.receivedAt)],
+);
+
+/** Channels that receive the weekly digest, each on its own weekday and time. */
+export const digestSubscriptions = sqliteTable(
+  'digest_subscriptions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    weekday: integer('weekday').notNull(),
+    localTime: text('local_time').notNull(),
+    timeZone: text('time_zone').notNull(),
+    // Who subscribed is in the audit log; raw user ids live only there and in roles.
+    createdAt: timestamp('created_at').notNull(),
+    nextDigestAt: timestamp('next_digest_at').notNull(),
+  },
+  (t) => [uniqueIndex('digest_subscriptions_channel_unique').on(t.platform, t.workspaceId, t.channelId), index('digest_subscriptions_next').on(t.nextDigestAt), check('digest_subscriptions_weekday_check', sql`${t.weekday} between 1 and 7`)],
+);
+
+/**
+ * Where the bot can reach a Teams conversation proactively: the conversation reference as Teams gave it,
+ * stored at conversation level (never the user who happened to send the activity), kept across restarts.
+ */
+export const teamsConversations = sqliteTable(
+  'teams_conversations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tenantId: text('tenant_id').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    conversationType: text('conversation_type').notNull(),
+    /** The Microsoft Teams team a channel belongs to, for installation and removal events. */
+    msTeamId: text('ms_team_id'),
+    /** For personal (1:1) conversations: whose chat with the bot this is, as a contact key (never the raw id). */
+    userKey: text('user_key'),
+    serviceUrl: text('service_url').notNull(),
+    reference: text('reference', { mode: 'json' }).notNull(),
+    installed: integer('installed', { mode: 'boolean' }).notNull().default(true),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('teams_conversations_unique').on(t.tenantId, t.conversationId),
+    index('teams_conversations_personal').on(t.tenantId, t.userKey),
+    index('teams_conversations_team').on(t.msTeamId),
+  ],
+);

@@ -1,0 +1,183 @@
+import type { AskedQuestion } from '../core/question-choice.js';
+import type { Delivery, DeliveryKind, DeliveryStatus } from '../core/outbox.js';
+import type { ChannelRef, Platform, UserRef } from '../core/platform.js';
+import type { RoleAssignment, RoleGrant } from '../core/roles.js';
+import type { Round } from '../core/round.js';
+import type { ClosedRoundTally } from '../core/scoring.js';
+import type { QuestionStrategy, Team } from '../core/team.js';
+import type {
+  AuditEntry,
+  AuditRecord,
+  DeliveryIntent,
+  DigestSubscription,
+  Fence,
+  InsertRoundResult,
+  InsertTeamResult,
+  LeaseRequest,
+  LeaseState,
+  NewRound,
+  NewTeam,
+  OwnAnswer,
+  RecordedAnswer,
+  TeamsConversation,
+} from './records.js';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/**
+ * The storage port: everything services, the scheduler and the CLI read or write, asynchronous on every
+ * engine. Two implementations: `sqlite/` (better-sqlite3, the embedded default) and `postgres/` (node-postgres).
+ * Each method is one statement or one engine-side transaction; a use case that must change several rows
+ * together does it inside `transaction`, so its decisions (core functions) are written once, above storage.
+ */
+export interface Store {
+  readonly engine: Engine;
+
+  /**
+   * Runs `work` in one transaction on a store bound to it, committing when it resolves and rolling back
+   * when it throws. Transactions behave as if run one at a time where it matters: SQLite serialises them
+   * (BEGIN IMMEDIATE on its one connection); on PostgreSQL the rows a decision rests on are locked by the
+   * reads that need it (`findRoundForWrite`, `claimDueDeliveries`, `assertLease`). `work` must only touch
+   * `tx` (never this store, never the network): on SQLite the connection is held for its whole duration.
+   * Inside a transaction, `tx.transaction` is a savepoint: a failure undoes only its own part.
+   * With `fence`, the transaction first checks that the lease is still held under that token and throws
+   * `LeaseLostError` (writing nothing) when it is not; a takeover cannot slip in before the commit.
+   */
+  transaction<T>(work: (tx: Store) => Promise<T>, options?: { fence?: Fence }): Promise<T>;
+  /** Checks, inside a transaction, that the lease is still held under the fence's token (see `transaction`). */
+  assertLease(fence: Fence): Promise<void>;
+
+  // Teams
+  insertTeam(team: NewTeam): Promise<InsertTeamResult>;
+  findTeamByName(name: string): Promise<Team | null>;
+  findTeamById(id: number): Promise<Team | null>;
+  findTeamByChannel(channel: ChannelRef, organisationId?: string | null): Promise<Team | null>;
+  listTeams(): Promise<Team[]>;
+  countTeams(options?: { demo?: boolean }): Promise<number>;
+  setTeamPause(teamId: number, pausedUntil: string | null): Promise<void>;
+  setTeamMemberCount(channel: ChannelRef, memberCount: number): Promise<void>;
+  deleteTeam(teamId: number): Promise<boolean>;
+  /** Teams the scheduler should look at now: those never checked or whose next check is due. */
+  teamsDueForScheduling(now: Date): Promise<Team[]>;
+  setNextRoundCheck(teamId: number, at: Date): Promise<void>;
+  setTeamOptions(teamId: number, options: { questionStrategy?: QuestionStrategy; nudgeNonRespondents?: boolean }): Promise<void>;
+
+  // Rounds
+  /** Opens a round unless the team already has an open one or a round in this period (the unique indexes decide). */
+  insertRound(round: NewRound): Promise<InsertRoundResult>;
+  findRound(roundId: number): Promise<Round | null>;
+  /**
+   * The round, read for a write that depends on it being open (an answer, a comment): on PostgreSQL the
+   * row is share-locked until the transaction ends, so a close waits for the write and counts it.
+   */
+  findRoundForWrite(roundId: number): Promise<Round | null>;
+  findOpenRound(teamId: number): Promise<Round | null>;
+  latestRound(teamId: number): Promise<Round | null>;
+  /** What the team was asked under a survey, for choosing the next question. */
+  askedQuestions(teamId: number, surveyId: string): Promise<AskedQuestion[]>;
+  /** The closed rounds of one team under one survey, oldest first: the input of its report. */
+  closedTallies(teamId: number, surveyId: string): Promise<ClosedRoundTally[]>;
+  closedTalliesByTeam(teamSurveys: ReadonlyMap<number, string>): Promise<Map<number, ClosedRoundTally[]>>;
+  /** Open rounds whose close time has passed, for every team at once. */
+  dueRounds(now: Date): Promise<Round[]>;
+  /**
+   * Closes an open round, freezes its tally from the respondents' latest answers and makes its comments
+   * anonymous. Null when the round was not open (closed by another process or an earlier call).
+   */
+  closeRound(roundId: number, now: Date): Promise<Round | null>;
+  /**
+   * Open rounds past their halfway point with fewer than `minRespondents` answers (everyone who answered,
+   * "I don't know" included) and no reminder yet.
+   */
+  roundsDueForReminder(now: Date, minRespondents: number): Promise<number[]>;
+
+  // Answers and comments
+  /** Stores an answer; a later one replaces it and counts as a change unless it picks the same option. */
+  upsertAnswer(answer: { roundId: number; respondentKey: string; optionId: string; level: number | null; at: Date }): Promise<RecordedAnswer>;
+  findAnswer(roundId: number, respondentKey: string): Promise<RecordedAnswer | null>;
+  /** How many have answered (never who or what). */
+  countAnswers(roundId: number): Promise<number>;
+  /** Answers of a round that carry a level (not "I don't know"). */
+  countLevelAnswers(roundId: number): Promise<number>;
+  /** The respondent keys that answered a round: for comparing with channel members, never shown. */
+  answerKeys(roundId: number): Promise<string[]>;
+  upsertComment(comment: { roundId: number; respondentKey: string; text: string; at: Date }): Promise<void>;
+  deleteComment(roundId: number, respondentKey: string): Promise<boolean>;
+  findComment(roundId: number, respondentKey: string): Promise<string | null>;
+  /** Comments of a team's closed rounds, without their authors. */
+  closedRoundComments(teamId: number): Promise<{ roundId: number; text: string }[]>;
+  /** A person's own answers and comments, newest first: shown to them and nobody else. */
+  answersOfRespondent(respondentKey: string, limit?: number): Promise<OwnAnswer[]>;
+  /** Erases one person's answers everywhere and their comments on open rounds. */
+  deleteRespondentData(respondentKey: string): Promise<{ answers: number; comments: number }>;
+  deleteAnswersOfRounds(roundIds: readonly number[]): Promise<{ answers: number; comments: number }>;
+  closedRoundsWithDataBefore(before: Date): Promise<{ roundId: number; teamId: number; surveyId: string; aspectId: string }[]>;
+
+  // Deliveries (the outbox)
+  /** Writes the intent to post; a second intent for the same target + period + kind is a no-op. */
+  enqueueDelivery(intent: DeliveryIntent): Promise<{ created: boolean; delivery: Delivery }>;
+  findDelivery(target: ChannelRef, periodKey: string, kind: DeliveryKind): Promise<Delivery | null>;
+  findDeliveryById(id: number): Promise<Delivery | null>;
+  /**
+   * Claims up to `limit` due deliveries for the given platforms, oldest first (on PostgreSQL with
+   * `FOR UPDATE SKIP LOCKED`, so drainers never claim the same row); nothing is sent yet.
+   */
+  claimDueDeliveries(now: Date, platforms: readonly Platform[], limit: number): Promise<Delivery[]>;
+  markDeliverySent(id: number, messageRef: string, at: Date): Promise<void>;
+  scheduleDeliveryRetry(id: number, nextAttemptAt: Date, error: string): Promise<void>;
+  /** Puts a claimed delivery back without counting the attempt. */
+  releaseDeliveryClaim(id: number, nextAttemptAt: Date): Promise<void>;
+  /** The platform call for a claimed delivery is about to start: from here a crash leaves its outcome unknown. */
+  markDeliverySending(id: number): Promise<void>;
+  /** Returns claimed-but-unsent deliveries to the queue. */
+  releaseUnsentClaims(ids?: readonly number[]): Promise<number>;
+  markDeliveryFailed(id: number, error: string, status?: 'failed' | 'cancelled'): Promise<void>;
+  /** After a takeover: deliveries left mid-send go out again once (logged as possible duplicates), or are given up. */
+  recoverInterruptedDeliveries(now: Date): Promise<{ resent: Delivery[]; abandoned: Delivery[] }>;
+  countDeliveries(): Promise<Record<DeliveryStatus, number>>;
+  listDeliveries(filter?: { status?: DeliveryStatus; roundId?: number }): Promise<Delivery[]>;
+
+  // Digest subscriptions
+  upsertDigestSubscription(input: Omit<DigestSubscription, 'id'> & { at: Date }): Promise<DigestSubscription>;
+  deleteDigestSubscription(channel: ChannelRef): Promise<boolean>;
+  dueDigestSubscriptions(now: Date): Promise<DigestSubscription[]>;
+  setNextDigest(id: number, at: Date): Promise<void>;
+  listDigestSubscriptions(): Promise<DigestSubscription[]>;
+
+  // Roles and audit
+  grantsFor(user: UserRef): Promise<RoleGrant[]>;
+  /** Grants a role; false when the person already held it. */
+  grantRole(user: UserRef, grant: RoleGrant, grantedBy: string, at: Date): Promise<boolean>;
+  revokeRole(user: UserRef, grant: RoleGrant): Promise<boolean>;
+  listRoles(filter?: { platform?: Platform; teamId?: number }): Promise<RoleAssignment[]>;
+  /** Records who changed what (raw ids kept here on purpose, for accountability); returns the record's id. */
+  recordAudit(entry: AuditEntry): Promise<number>;
+  findAudit(id: number): Promise<AuditRecord | null>;
+  recentAudit(limit?: number): Promise<Omit<AuditRecord, 'details'>[]>;
+
+  // Platform events, Teams conversations, metadata, leases
+  /** Records an event id; false when it was seen before (a redelivery to ignore). */
+  rememberEvent(source: string, eventId: string, at: Date): Promise<boolean>;
+  forgetEventsBefore(before: Date): Promise<number>;
+  rememberConversation(conversation: Omit<TeamsConversation, 'installed'> & { installed?: boolean; at: Date }): Promise<void>;
+  findConversation(tenantId: string, conversationId: string): Promise<TeamsConversation | null>;
+  findPersonalConversation(tenantId: string, userKey: string): Promise<TeamsConversation | null>;
+  markUninstalled(where: { tenantId: string; msTeamId?: string; conversationId?: string }, at: Date): Promise<string[]>;
+  conversationServiceUrls(): Promise<string[]>;
+  readMeta(key: string): Promise<string | null>;
+  writeMeta(key: string, value: string): Promise<void>;
+  /** Stores `value` unless the key is already set; returns what is stored afterwards. */
+  writeMetaOnce(key: string, value: string): Promise<string>;
+  /**
+   * Takes or renews the named lease: it succeeds when nobody holds it, when `holder` already does, when
+   * the lease has expired, or when it is held by `takeOverFrom`. The conditional upsert makes the race
+   * between processes safe; the token goes up whenever the holder changes.
+   */
+  acquireLease(request: LeaseRequest): Promise<LeaseState>;
+  /** Gives the lease up at shutdown so a standby process can take over at once. */
+  releaseLease(name: string, holder: string): Promise<void>;
+  readLease(name: string): Promise<{ holder: string; expiresAt: Date; token: number } | null>;
+
+  /** Closes the connections; the store is unusable afterwards. */
+  close(): Promise<void>;
+}
