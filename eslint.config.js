@@ -5,6 +5,8 @@ const BOTBUILDER_ONLY_IN_TEAMS = { group: ['botbuilder', 'botbuilder-*', 'botfra
 const SLACK_ONLY_IN_SLACK = { group: ['@slack/*'], message: 'Slack SDKs are imported only in src/adapters/slack.' };
 // Adapters translate and call services; what every platform needs from storage lives once in services.
 const NO_STORAGE_IN_ADAPTERS = { group: ['**/storage/*', '**/storage'], message: 'Adapters call services, never storage.' };
+// The scheduler decides when, services decide what: every read and write it needs goes through a service.
+const NO_STORAGE_IN_SCHEDULER = { group: ['**/storage/*', '**/storage'], message: 'The scheduler calls services, never storage.' };
 
 export default tseslint.config(
   { ignores: ['dist/', 'dist-bench/', 'dist-check/', 'coverage/', 'node_modules/', 'data/'] },
@@ -49,6 +51,10 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/core/**', 'src/adapters/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER_ONLY_IN_TEAMS, SLACK_ONLY_IN_SLACK] }] },
+  },
+  {
+    files: ['src/scheduler/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER_ONLY_IN_TEAMS, SLACK_ONLY_IN_SLACK, NO_STORAGE_IN_SCHEDULER] }] },
   },
   {
     files: ['src/adapters/**/*.ts'],

@@ -50,7 +50,9 @@ export interface ServerOverrides {
 
 export async function startServer(config: AppConfig, log: Logger, output: (text: string) => void = (text) => process.stdout.write(text), overrides: ServerOverrides = {}): Promise<RunningServer> {
   const mode = hasChatCredentials(config) ? 'live' : 'demo';
-  const intents = { kick: () => {} };
+  // Whatever a request writes for the outbox, or an answer that changes a round's count, is signalled
+  // through the store: on PostgreSQL the replica holding the scheduler lease may be another process.
+  const signals = { intent: () => {} };
   // The demo always runs on its own SQLite file; live data is in DATABASE_URL's PostgreSQL or DATABASE_PATH.
   const target: StorageTarget = mode === 'demo' ? { engine: 'sqlite', path: config.demoDatabasePath } : liveStorageTarget(config);
   const where = await describeTarget(target);
@@ -58,7 +60,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
     target,
     create: true,
     kind: mode,
-    onIntent: () => intents.kick(),
+    onIntent: () => signals.intent(),
   });
   // Digests are built in a worker thread on its own read-only connection, so they never delay a click.
   const digests = new DigestBuilder(target, opened.surveys, opened.policy);
@@ -89,7 +91,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       throw new UserFacingError('config', `${where} holds the demo organisation; point DATABASE_PATH (or DATABASE_URL) at a real database before connecting Slack or Teams.`);
     }
     if (config.slack) {
-      slack = createSlackAdapter({ ctx, config: config.slack, log, charts, onAnswerRecorded: (roundId) => progress.noteAnswer(roundId, 'slack') });
+      slack = createSlackAdapter({ ctx, config: config.slack, log, charts, onAnswerRecorded: (roundId) => ctx.store.signal({ kind: 'answer', roundId, platform: 'slack' }) });
       messengers.set('slack', slack.messenger);
       if (slack.requestListener) routes.push({ path: SLACK_EVENTS_PATH, listener: slack.requestListener });
     }
@@ -98,7 +100,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       throw new UserFacingError('config', `${where} holds Teams conversations set up with real credentials; TEAMS_DEV_NO_AUTH=1 runs only on a database of its own (set DATABASE_PATH to another file).`);
     }
     if (config.teams) {
-      const teams = createTeamsAdapter({ ctx, config: config.teams, log, charts, onAnswerRecorded: (roundId) => progress.noteAnswer(roundId, 'teams'), ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}) });
+      const teams = createTeamsAdapter({ ctx, config: config.teams, log, charts, onAnswerRecorded: (roundId) => ctx.store.signal({ kind: 'answer', roundId, platform: 'teams' }), ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}) });
       messengers.set('teams', teams.messenger);
       routes.push({ path: TEAMS_MESSAGES_PATH, listener: teams.requestListener });
     }
@@ -106,7 +108,14 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
 
   const drainer = new OutboxDrainer(ctx, messengers);
   const scheduler = new Scheduler(ctx, drainer, { cronExpression: config.tickCron, leaseTtlMs: config.leaseTtlMs, retentionDays: config.retentionDays, instanceSlot: config.instanceSlot });
-  intents.kick = () => scheduler.kick();
+  signals.intent = () => ctx.store.signal({ kind: 'intent' });
+  // Only the process that sends acts on signals: it posts new intents at once and keeps the "N answered"
+  // edits within one budget for the whole deployment, whichever replica took the clicks.
+  const stopListening = await ctx.store.listen((event) => {
+    if (!scheduler.holdsLease()) return;
+    if (event.kind === 'intent') scheduler.kick();
+    else progress.noteAnswer(event.roundId, event.platform);
+  });
   const server: Server = createHttpServer(() => ({ status: 'ok', mode, scheduler: scheduler.holdsLease() ? 'running' : 'standby', platforms: [...messengers.keys()] }), routes);
   let port: number;
   try {
@@ -129,6 +138,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
     ctx,
     stop: () => {
       stopping ??= (async () => {
+        await stopListening();
         await scheduler.stop();
         progress.stop();
         await slack?.stop();

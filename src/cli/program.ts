@@ -2,9 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { UserFacingError } from '../core/errors.js';
 import { createLogger } from '../logger.js';
 import { startServer } from '../main.js';
-import { liveStorageTarget } from '../config.js';
+import { liveStorageTarget, type AppConfig } from '../config.js';
+import { openContext } from '../bootstrap.js';
+import { copySqliteToPostgres } from '../storage/copy-to-postgres.js';
+import { redactDatabaseUrl } from '../storage/postgres/database-url.js';
 import { describeTarget, openStore } from '../storage/open-store.js';
-import { configFrom, type GlobalOptions } from './cli-context.js';
+import { configFrom, toolLogger, type GlobalOptions } from './cli-context.js';
 import { print } from './output.js';
 import { registerDataCommands } from './data-commands.js';
 import { registerRoundCommands } from './round-commands.js';
@@ -45,9 +48,14 @@ export function buildProgram(): Command {
 
   program
     .command('migrate')
-    .description('create the database or bring it up to date')
-    .action(async () => {
+    .description('create the database or bring it up to date; with --to, copy the SQLite database into PostgreSQL')
+    .option('--to <url>', 'an empty PostgreSQL database (postgres://…) to copy the SQLite database at DATABASE_PATH into')
+    .action(async (options: { to?: string }) => {
       const config = configFrom(globals());
+      if (options.to !== undefined) {
+        await copyToPostgres(config, options.to);
+        return;
+      }
       const target = liveStorageTarget(config);
       const store = await openStore(target);
       await store.close();
@@ -59,6 +67,25 @@ export function buildProgram(): Command {
   registerRoundCommands(program, globals);
   registerDataCommands(program, globals);
   return program;
+}
+
+/**
+ * `migrate --to`: the SQLite database is checked against the configured respondent key first (a copy
+ * made with the wrong key would orphan every answer), then copied into the empty PostgreSQL database.
+ */
+async function copyToPostgres(config: AppConfig, url: string): Promise<void> {
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new UserFacingError('invalid-input', '--to expects a PostgreSQL URL such as postgres://user:password@host:5432/maturity_pulse.');
+  if (config.databaseUrl) throw new UserFacingError('invalid-input', 'DATABASE_URL is set, so the data already lives in PostgreSQL; migrate --to copies from the SQLite file at DATABASE_PATH. Unset DATABASE_URL to run it.');
+  const source = config.databasePath;
+  const log = toolLogger(config);
+  const ctx = await openContext(config, log, { target: { engine: 'sqlite', path: source }, create: false, kind: 'live' });
+  await ctx.store.close();
+  const summary = await copySqliteToPostgres(source, url);
+  const counts = Object.entries(summary.tables)
+    .filter(([, rows]) => rows > 0)
+    .map(([table, rows]) => `${rows} ${table}`)
+    .join(', ');
+  print(`Copied ${source} into ${redactDatabaseUrl(url)} (${counts || 'no rows'}). Set DATABASE_URL to that database and start the bot; keep the same RESPONDENT_KEY_SECRET (or data directory key file).`);
 }
 
 /** Exit status and message for any failure: one sentence, never a stack trace. */

@@ -40,7 +40,9 @@ export function registerTeamCommands(program: Command, globals: () => GlobalOpti
       await withContext(globals(), {}, async (ctx) => {
         const teams = await ctx.store.listTeams();
         if (options.format === 'json') {
-          printJson(teams.map((team) => ({ ...team, openRound: (await ctx.store.findOpenRound(team.id))?.id ?? null })));
+          const rows = [];
+          for (const team of teams) rows.push({ ...team, openRound: (await ctx.store.findOpenRound(team.id))?.id ?? null });
+          printJson(rows);
           return;
         }
         if (teams.length === 0) print('No teams yet: teams are created with /maturity setup in their channel.');

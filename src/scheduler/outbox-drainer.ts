@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
 import { prepareMessage } from '../services/outbound-messages.js';
 import { beginDeliverySend, claimDeliveries, findRelatedDelivery, giveUpDelivery, pauseTeamOfChannel, postponeDelivery, recordDeliverySent, releaseUnsent, retryDeliveryAt } from '../services/delivery-service.js';
-import type { Fence } from '../storage/records.js';
+import type { Fence } from '../services/context.js';
 
 const WAIT_FOR_PARENT_MS = 5_000;
 

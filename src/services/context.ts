@@ -4,6 +4,8 @@ import type { ScoringPolicy } from '../core/scoring.js';
 import type { LoadedSurvey } from '../core/survey.js';
 import type { Logger } from '../logger.js';
 import type { Fence } from '../storage/records.js';
+
+export type { Fence };
 import type { Store } from '../storage/store.js';
 
 /** What every use case needs: the storage port, the loaded surveys, the policy, the key secret and a clock. */

@@ -25,6 +25,12 @@ import type {
 export type Engine = 'sqlite' | 'postgres';
 
 /**
+ * What one process tells the process that sends (the scheduler lease holder), wherever it runs: a new
+ * outbox intent to post now, or an answer whose round message shows a count to refresh.
+ */
+export type StoreSignal = { readonly kind: 'intent' } | { readonly kind: 'answer'; readonly roundId: number; readonly platform: Platform };
+
+/**
  * The storage port: everything services, the scheduler and the CLI read or write, asynchronous on every
  * engine. Two implementations: `sqlite/` (better-sqlite3, the embedded default) and `postgres/` (node-postgres).
  * Each method is one statement or one engine-side transaction; a use case that must change several rows
@@ -177,6 +183,15 @@ export interface Store {
   /** Gives the lease up at shutdown so a standby process can take over at once. */
   releaseLease(name: string, holder: string): Promise<void>;
   readLease(name: string): Promise<{ holder: string; expiresAt: Date; token: number } | null>;
+
+  /**
+   * Tells every process listening on this database (this one included). SQLite has one process that
+   * sends, so this stays in-process; PostgreSQL uses NOTIFY, delivered after the sender's commit.
+   * Best effort: a lost signal only delays a post until the next tick.
+   */
+  signal(event: StoreSignal): void;
+  /** Calls `listener` for every signal from now on; the returned function stops listening. */
+  listen(listener: (event: StoreSignal) => void): Promise<() => Promise<void>>;
 
   /** Closes the connections; the store is unusable afterwards. */
   close(): Promise<void>;

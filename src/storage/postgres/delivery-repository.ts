@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { DELIVERY_KINDS, DELIVERY_STATUSES, MAX_UNCERTAIN_RESENDS, parseDeliveryPayload, payloadBody, type Delivery, type DeliveryKind, type DeliveryStatus } from '../../core/outbox.js';
 import { isPlatform, type ChannelRef, type Platform } from '../../core/platform.js';
 import type { DeliveryIntent } from '../records.js';
@@ -89,7 +89,9 @@ export async function findDeliveryById(db: PgConn, id: number): Promise<Delivery
 /**
  * Claims up to `limit` due deliveries for the given platforms, oldest first, in one statement: the rows
  * are picked `for update skip locked`, so concurrent drainers never claim the same one (a row another
- * drainer claimed and committed meanwhile fails the re-checked `pending` condition).
+ * drainer claimed and committed meanwhile fails the re-checked `pending` condition). The pick is an
+ * `array(…)` sub-select, which PostgreSQL runs once: as `id in (select … limit n for update skip locked)`
+ * the planner may rescan it for each row, each rescan skipping the rows just claimed, and claim them all.
  */
 export async function claimDueDeliveries(db: PgConn, now: Date, platforms: readonly Platform[], limit: number): Promise<Delivery[]> {
   if (platforms.length === 0 || limit <= 0) return [];
@@ -103,7 +105,7 @@ export async function claimDueDeliveries(db: PgConn, now: Date, platforms: reado
   const rows = await db
     .update(deliveries)
     .set({ status: 'claimed', attempts: sql`${deliveries.attempts} + 1` })
-    .where(and(inArray(deliveries.id, due), eq(deliveries.status, 'pending')))
+    .where(and(sql`${deliveries.id} = any(array${due})`, eq(deliveries.status, 'pending')))
     .returning();
   return rows.map(toDelivery).sort(byDueTime);
 }

@@ -6,6 +6,7 @@ import type { Store } from '../store.js';
 import * as answers from './answer-repository.js';
 import * as audit from './audit-repository.js';
 import type { PgDb } from './database.js';
+import { createPgSignals } from './signals.js';
 import * as deliveries from './delivery-repository.js';
 import * as digests from './digest-subscription-repository.js';
 import * as events from './event-repository.js';
@@ -50,6 +51,7 @@ export function createPostgresStore(db: PgDb): PostgresStore {
     if (insideTransaction.getStore()?.open) throw new Error(OUTER_STORE_IN_TRANSACTION);
   };
   let closing: Promise<void> | null = null;
+  const signals = createPgSignals(db);
 
   const root = build(db, db, guard, (work) => db.transaction((tx) => work(tx)), {
     transaction: async (work, options) => {
@@ -58,14 +60,16 @@ export function createPostgresStore(db: PgDb): PostgresStore {
         if (options?.fence) await leases.assertLease(tx, options.fence);
         const state = { open: true };
         try {
-          return await insideTransaction.run(state, () => work(bindTransaction(db, tx)));
+          return await insideTransaction.run(state, () => work(bindTransaction(db, tx, signals)));
         } finally {
           state.open = false;
         }
       });
     },
+    signal: signals.signal,
+    listen: signals.listen,
     close: () => {
-      closing ??= db.$client.ended ? Promise.resolve() : db.$client.end();
+      closing ??= signals.close().then(() => (db.$client.ended ? undefined : db.$client.end()));
       return closing;
     },
   });
@@ -73,17 +77,18 @@ export function createPostgresStore(db: PgDb): PostgresStore {
 }
 
 /** The store handed to a transaction body: every statement on `tx`, nested transactions as savepoints. */
-function bindTransaction(db: PgDb, tx: PgConn): PostgresStore {
+function bindTransaction(db: PgDb, tx: PgConn, signals: Pick<Store, 'signal' | 'listen'>): PostgresStore {
   return build(db, tx, () => undefined, (work) => work(tx), {
+    ...signals,
     transaction: async (work, options) => {
       if (options?.fence) await leases.assertLease(tx, options.fence);
-      return tx.transaction((savepoint) => work(bindTransaction(db, savepoint)));
+      return tx.transaction((savepoint) => work(bindTransaction(db, savepoint, signals)));
     },
     close: () => Promise.reject(new Error('close the store, not one of its transactions')),
   });
 }
 
-function build(db: PgDb, conn: PgConn, guard: Guard, atomic: Atomic, own: Pick<Store, 'transaction' | 'close'>): PostgresStore {
+function build(db: PgDb, conn: PgConn, guard: Guard, atomic: Atomic, own: Pick<Store, 'transaction' | 'close' | 'signal' | 'listen'>): PostgresStore {
   // Every method checks the guard before touching the database; a refusal is a rejected promise.
   const run = async <T>(statement: () => Promise<T>): Promise<T> => {
     guard();
@@ -93,9 +98,11 @@ function build(db: PgDb, conn: PgConn, guard: Guard, atomic: Atomic, own: Pick<S
     engine: 'postgres',
     db,
     transaction: own.transaction,
+    signal: own.signal,
+    listen: own.listen,
     assertLease: (fence) => run(() => leases.assertLease(conn, fence)),
 
-    insertTeam: (team) => run(() => atomic((c) => teams.insertTeam(c, team))),
+    insertTeam: (team) => run(() => teams.insertTeam(conn, team)),
     findTeamByName: (name) => run(() => teams.findTeamByName(conn, name)),
     findTeamById: (id) => run(() => teams.findTeamById(conn, id)),
     findTeamByChannel: (channel, organisationId) => run(() => teams.findTeamByChannel(conn, channel, organisationId ?? null)),
@@ -108,7 +115,7 @@ function build(db: PgDb, conn: PgConn, guard: Guard, atomic: Atomic, own: Pick<S
     setNextRoundCheck: (teamId, at) => run(() => teams.setNextRoundCheck(conn, teamId, at)),
     setTeamOptions: (teamId, options) => run(() => teams.setTeamOptions(conn, teamId, options)),
 
-    insertRound: (round) => run(() => atomic((c) => rounds.insertRound(c, round))),
+    insertRound: (round) => run(() => rounds.insertRound(conn, round)),
     findRound: (roundId) => run(() => rounds.findRound(conn, roundId)),
     findRoundForWrite: (roundId) => run(() => rounds.findRoundForWrite(conn, roundId)),
     findOpenRound: (teamId) => run(() => rounds.findOpenRound(conn, teamId)),

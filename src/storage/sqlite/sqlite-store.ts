@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Store } from '../store.js';
+import type { Store, StoreSignal } from '../store.js';
 import * as answers from './answer-repository.js';
 import * as audit from './audit-repository.js';
 import { backupDatabase, closeDatabase, type Db } from './database.js';
@@ -62,6 +62,20 @@ type Runner = <T>(statement: () => T) => Promise<T>;
  */
 export function createSqliteStore(db: Db): SqliteStore {
   const lock = new ConnectionLock();
+  // One process sends on SQLite (the standby on the same file waits for the lease), so signals stay here.
+  const listeners = new Set<(event: StoreSignal) => void>();
+  const signals: Pick<Store, 'signal' | 'listen'> = {
+    signal: (event) => {
+      for (const listener of listeners) listener(event);
+    },
+    listen: (listener) => {
+      listeners.add(listener);
+      return Promise.resolve(() => {
+        listeners.delete(listener);
+        return Promise.resolve();
+      });
+    },
+  };
 
   const outside: Runner = (statement) => {
     if (lock.free) return settle(statement);
@@ -91,12 +105,12 @@ export function createSqliteStore(db: Db): SqliteStore {
     }
   }
 
-  const txStore: SqliteStore = build(db, inside, (work, options) => {
+  const txStore: SqliteStore = build(db, inside, signals, async (work, options) => {
     if (options?.fence) leases.assertLease(db, options.fence);
     return savepoint(txStore, work);
   });
 
-  const store: SqliteStore = build(db, outside, async (work, options) => {
+  const store: SqliteStore = build(db, outside, signals, async (work, options) => {
     if (lock.isHeldByCaller()) throw new Error('a transaction body used the outer store; use the transaction’s own store (tx)');
     const token = await lock.acquire();
     try {
@@ -125,11 +139,12 @@ function settle<T>(statement: () => T): Promise<T> {
   }
 }
 
-function build(db: Db, run: Runner, transaction: Store['transaction']): SqliteStore {
+function build(db: Db, run: Runner, signals: Pick<Store, 'signal' | 'listen'>, transaction: Store['transaction']): SqliteStore {
   return {
     engine: 'sqlite',
     db,
     transaction,
+    ...signals,
     backup: (destination) => backupDatabase(db, destination),
     assertLease: (fence) => run(() => leases.assertLease(db, fence)),
 
