@@ -19,6 +19,9 @@ const ENGINE_FREE = [
   'test/slack/render.test.ts',
   'test/slack/manifest.test.ts',
   'test/teams/cards.test.ts',
+  'test/privacy-views.property.test.ts',
+  // The demo always runs on its own SQLite file, whatever DATABASE_URL says.
+  'test/services/server.test.ts',
   'test/storage/schema-parity.test.ts',
   'test/storage/postgres-server.test.ts',
   'test/storage/postgres-store.test.ts',

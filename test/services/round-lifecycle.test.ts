@@ -1,6 +1,5 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_UNCERTAIN_RESENDS } from '../../src/core/outbox.js';
 import { respondentKey } from '../../src/core/respondent-key.js';
 import { periodOfRoundKey } from '../../src/core/schedule.js';
 import { INDEFINITE_PAUSE } from '../../src/core/team.js';
@@ -9,95 +8,115 @@ import { recordAnswerBatched } from '../../src/services/answer-batch.js';
 import { applyRetention, forgetMe } from '../../src/services/privacy-service.js';
 import { closedRoundOutcome, computeOrgDigest, shuffled, teamReport } from '../../src/services/report-service.js';
 import { closeDueRounds, closeOpenRound, openRound, recordAnswer, recordComment } from '../../src/services/round-service.js';
-import { answersOfRespondent, closedRoundComments } from '../../src/storage/answer-repository.js';
-import { listDeliveries } from '../../src/storage/delivery-repository.js';
-import { findRound } from '../../src/storage/round-repository.js';
-import { findTeamById } from '../../src/storage/team-repository.js';
+import { openStore } from '../../src/storage/open-store.js';
 import { buildSurvey, DAY } from '../support/factories.js';
 import { ScriptedMessenger } from '../support/scripted-messenger.js';
-import { answerAs, CLI_ACTOR, roundOrigin, setUpTeam } from '../support/seed.js';
+import { answerAs, CLI_ACTOR, engineDb, roundOrigin, setUpTeam, storedComments } from '../support/seed.js';
 import { createTestContext, type TestContext } from '../support/test-context.js';
 
 const survey = buildSurvey();
 let ctx: TestContext;
-beforeEach(() => {
-  ctx = createTestContext({ surveys: [survey], now: '2026-03-02T09:30:00Z' });
+beforeEach(async () => {
+  ctx = await createTestContext({ surveys: [survey], now: '2026-03-02T09:30:00Z' });
 });
-afterEach(() => ctx.close());
+afterEach(async () => {
+  await ctx.close();
+});
 
-function openFor(name: string) {
-  const team = setUpTeam(ctx, name);
-  const opened = openRound(ctx, team, { origin: 'ad-hoc' });
+async function openFor(name: string) {
+  const team = await setUpTeam(ctx, name);
+  const opened = await openRound(ctx, team, { origin: 'ad-hoc' });
   if (opened.kind !== 'opened') throw new Error(opened.kind);
   return { team, round: opened.round };
 }
 
+async function deliveryKinds(filter?: Parameters<TestContext['store']['listDeliveries']>[0]): Promise<string[]> {
+  return (await ctx.store.listDeliveries(filter)).map((delivery) => delivery.kind);
+}
+
+/**
+ * Makes the database itself refuse to store answers of one respondent (a trigger), as a full disk or a
+ * broken row would: a real engine failure in the middle of a batch, not a thrown test double.
+ */
+async function refuseAnswersOf(key: string): Promise<void> {
+  const target = engineDb(ctx.store);
+  if (target.engine === 'sqlite') {
+    target.db.$client.exec(`create trigger refuse_one before insert on answers when new.respondent_key = '${key}' begin select raise(abort, 'refused for the test'); end`);
+    return;
+  }
+  await target.db.$client.query(`create function refuse_one() returns trigger language plpgsql as $$ begin if new.respondent_key = '${key}' then raise exception 'refused for the test'; end if; return new; end $$`);
+  await target.db.$client.query('create trigger refuse_one before insert on answers for each row execute function refuse_one()');
+}
+
 describe('a round from open to result', () => {
-  it('records answers under respondent keys, lets people change them, and freezes the tally at close', () => {
-    const { team, round } = openFor('Payments');
-    answerAs(ctx, round.id, ['2', '3', '3', 'unknown']);
-    const changed = recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }, round.id, '4', roundOrigin(ctx, round.id));
+  it('records answers under respondent keys, lets people change them, and freezes the tally at close', async () => {
+    const { team, round } = await openFor('Payments');
+    await answerAs(ctx, round.id, ['2', '3', '3', 'unknown']);
+    const changed = await recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }, round.id, '4', await roundOrigin(ctx, round.id));
     expect(changed).toMatchObject({ kind: 'recorded', changed: true, option: { level: 4 } });
-    const raw = ctx.db.$client.prepare('select respondent_key from answers').all() as { respondent_key: string }[];
-    expect(raw.map((row) => row.respondent_key)).not.toContain('U1');
-    expect(raw.map((row) => row.respondent_key)).toContain(respondentKey(ctx.respondentSecret, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }));
+    const keys = await ctx.store.answerKeys(round.id);
+    expect(keys).toHaveLength(4);
+    expect(keys).not.toContain('U1');
+    expect(keys).toContain(respondentKey(ctx.respondentSecret, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }));
 
     ctx.clock.advance(4 * DAY);
-    const closed = closeDueRounds(ctx);
+    const closed = await closeDueRounds(ctx);
     expect(closed.map((r) => r.id)).toEqual([round.id]);
-    expect(findRound(ctx.db, round.id)?.tally).toEqual({ respondents: 4, unknown: 1, levelCounts: [0, 0, 2, 1] });
-    expect(recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U9' }, round.id, '1', roundOrigin(ctx, round.id)).kind).toBe('round-closed');
+    expect((await ctx.store.findRound(round.id))?.tally).toEqual({ respondents: 4, unknown: 1, levelCounts: [0, 0, 2, 1] });
+    expect((await recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U9' }, round.id, '1', await roundOrigin(ctx, round.id))).kind).toBe('round-closed');
     // Four answered, below the comment threshold: the result gives that count and the mean, nothing more.
-    expect(closedRoundOutcome(ctx, findRound(ctx.db, round.id)!)).toMatchObject({ kind: 'figure', value: 3.3, respondents: 4, agreement: null });
+    expect(await closedRoundOutcome(ctx, (await ctx.store.findRound(round.id))!)).toMatchObject({ kind: 'figure', value: 3.3, respondents: 4, agreement: null });
 
-    const report = teamReport(ctx, team, { withComments: false });
+    const report = await teamReport(ctx, team, { withComments: false });
     expect(report.kind === 'report' && report.report.aspects[0]?.status).toMatchObject({ kind: 'level', figure: { value: 3.3 } });
-    expect(listDeliveries(ctx.db, { roundId: round.id }).map((delivery) => delivery.kind)).toEqual(['round-opened', 'round-closed', 'round-result']);
+    expect(await deliveryKinds({ roundId: round.id })).toEqual(['round-opened', 'round-closed', 'round-result']);
   });
 
-  it('refuses answers after the close time even before the tick has closed the round', () => {
-    const { round } = openFor('Payments');
+  it('refuses answers after the close time even before the tick has closed the round', async () => {
+    const { round } = await openFor('Payments');
     ctx.clock.set(round.closesAt);
-    expect(recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }, round.id, '1', roundOrigin(ctx, round.id))).toMatchObject({ kind: 'round-closed' });
+    expect(await recordAnswer(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }, round.id, '1', await roundOrigin(ctx, round.id))).toMatchObject({ kind: 'round-closed' });
+    expect(await ctx.store.countAnswers(round.id)).toBe(0);
   });
 
-  it('keeps one open round per team and one scheduled round per period; a lead may still ask again', () => {
-    const { team, round } = openFor('Payments');
-    expect(openRound(ctx, team, { origin: 'ad-hoc' }).kind).toBe('already-open');
-    expect(closeOpenRound(ctx, team).kind).toBe('closed');
+  it('keeps one open round per team and one scheduled round per period; a lead may still ask again', async () => {
+    const { team, round } = await openFor('Payments');
+    expect((await openRound(ctx, team, { origin: 'ad-hoc' })).kind).toBe('already-open');
+    expect((await closeOpenRound(ctx, team)).kind).toBe('closed');
     // The schedule never doubles a period…
-    const scheduled = openRound(ctx, team, { origin: 'scheduled' });
+    const scheduled = await openRound(ctx, team, { origin: 'scheduled' });
     expect(scheduled).toMatchObject({ kind: 'period-taken' });
     if (scheduled.kind === 'period-taken') expect(scheduled.nextOpensAt.toISOString()).toBe('2026-03-09T09:00:00.000Z');
     // …but a lead's ask opens an extra round of the same period.
-    const again = openRound(ctx, team, { origin: 'ad-hoc' });
+    const again = await openRound(ctx, team, { origin: 'ad-hoc' });
     expect(again.kind).toBe('opened');
     if (again.kind === 'opened') {
       expect(again.round.periodKey.startsWith(`${round.periodKey}~`)).toBe(true);
       expect(periodOfRoundKey(again.round.periodKey)).toBe(round.periodKey);
     }
-    expect(closeOpenRound(ctx, team).kind).toBe('closed');
-    expect(openRound(ctx, team, { origin: 'scheduled' }).kind).toBe('period-taken');
-    expect(closeOpenRound(ctx, team).kind).toBe('none-open');
+    expect((await closeOpenRound(ctx, team)).kind).toBe('closed');
+    expect((await openRound(ctx, team, { origin: 'scheduled' })).kind).toBe('period-taken');
+    expect((await closeOpenRound(ctx, team)).kind).toBe('none-open');
   });
 
-  it('asks about the requested aspect and rejects unknown ones', () => {
-    const team = setUpTeam(ctx, 'Payments');
-    expect(openRound(ctx, team, { origin: 'ad-hoc', aspectId: 'nope' })).toMatchObject({ kind: 'unknown-aspect', known: ['investment', 'adoption', 'interfaces'] });
-    expect(openRound(ctx, team, { origin: 'ad-hoc', aspectId: 'adoption' })).toMatchObject({ kind: 'opened', round: { question: { aspectId: 'adoption' } } });
+  it('asks about the requested aspect and rejects unknown ones', async () => {
+    const team = await setUpTeam(ctx, 'Payments');
+    expect(await openRound(ctx, team, { origin: 'ad-hoc', aspectId: 'nope' })).toMatchObject({ kind: 'unknown-aspect', known: ['investment', 'adoption', 'interfaces'] });
+    expect(await openRound(ctx, team, { origin: 'ad-hoc', aspectId: 'adoption' })).toMatchObject({ kind: 'opened', round: { question: { aspectId: 'adoption' } } });
   });
 
-  it('lets authors edit and remove comments until close', () => {
-    const { team, round } = openFor('Payments');
+  it('lets authors edit and remove comments until close', async () => {
+    const { team, round } = await openFor('Payments');
     const author = { platform: 'slack' as const, workspaceId: 'T1', userId: 'U1' };
-    expect(recordComment(ctx, author, round.id, 'first thought', roundOrigin(ctx, round.id)).kind).toBe('saved');
-    expect(recordComment(ctx, author, round.id, 'second thought', roundOrigin(ctx, round.id)).kind).toBe('saved');
-    expect(recordComment(ctx, author, round.id, 'x'.repeat(1001), roundOrigin(ctx, round.id))).toMatchObject({ kind: 'too-long', max: 1000 });
-    answerAs(ctx, round.id, ['1', '2', '3', '4', '2']);
-    closeOpenRound(ctx, team);
-    expect(closedRoundComments(ctx.db, team.id).map((comment) => comment.text)).toEqual(['second thought']);
-    expect(recordComment(ctx, author, round.id, '', roundOrigin(ctx, round.id))).toMatchObject({ kind: 'round-closed' });
-    const lead = teamReport(ctx, team, { withComments: true });
+    const origin = await roundOrigin(ctx, round.id);
+    expect((await recordComment(ctx, author, round.id, 'first thought', origin)).kind).toBe('saved');
+    expect((await recordComment(ctx, author, round.id, 'second thought', origin)).kind).toBe('saved');
+    expect(await recordComment(ctx, author, round.id, 'x'.repeat(1001), origin)).toMatchObject({ kind: 'too-long', max: 1000 });
+    await answerAs(ctx, round.id, ['1', '2', '3', '4', '2']);
+    await closeOpenRound(ctx, team);
+    expect((await ctx.store.closedRoundComments(team.id)).map((comment) => comment.text)).toEqual(['second thought']);
+    expect(await recordComment(ctx, author, round.id, '', origin)).toMatchObject({ kind: 'round-closed' });
+    const lead = await teamReport(ctx, team, { withComments: true });
     expect(lead.kind === 'report' && lead.report.comments).toEqual([{ aspectId: 'investment', aspectName: 'Investment', texts: ['second thought'] }]);
   });
 });
@@ -106,42 +125,42 @@ describe('answers clicked at the same moment', () => {
   const user = (id: string) => ({ platform: 'slack' as const, workspaceId: 'T1', userId: id });
 
   it('are all stored in click order, and readable by another connection once settled', async () => {
-    const { round } = openFor('Payments');
-    const clicks = Array.from({ length: 40 }, (_, index) => recordAnswerBatched(ctx, user(`U${index % 30}`), round.id, String(1 + (index % 4)), roundOrigin(ctx, round.id)));
+    const { round } = await openFor('Payments');
+    const origin = await roundOrigin(ctx, round.id);
+    const clicks = Array.from({ length: 40 }, (_, index) => recordAnswerBatched(ctx, user(`U${index % 30}`), round.id, String(1 + (index % 4)), origin));
     const outcomes = await Promise.all(clicks);
     expect(outcomes.every((outcome) => outcome.kind === 'recorded')).toBe(true);
     // U0 clicked option 1 and then, ten clicks later in the same batch, option 3: the later click wins.
     expect(outcomes[30]).toMatchObject({ kind: 'recorded', changed: true });
-    const reader = new Database(path.join(ctx.dir, 'test.db'), { readonly: true });
+    // A connection of its own (a read-only SQLite file handle, or another PostgreSQL pool) sees them committed.
+    const reader = await openStore(ctx.storage.target, { readOnly: true });
     try {
-      expect(reader.prepare('select count(*) as n from answers where round_id = ?').get(round.id)).toEqual({ n: 30 });
+      expect(await reader.countAnswers(round.id)).toBe(30);
       const key = respondentKey(ctx.respondentSecret, user('U0'));
-      expect(reader.prepare('select option_id from answers where round_id = ? and respondent_key = ?').get(round.id, key)).toEqual({ option_id: '3' });
+      expect(await reader.findAnswer(round.id, key)).toMatchObject({ optionId: '3', changes: 1 });
     } finally {
-      reader.close();
+      await reader.close();
     }
   });
 
   it('keeps the others when one answer in the batch fails to store', async () => {
-    const { round } = openFor('Payments');
+    const { round } = await openFor('Payments');
+    const origin = await roundOrigin(ctx, round.id);
     const failing = respondentKey(ctx.respondentSecret, user('U2'));
-    // A real SQLite failure for one respondent, as a full disk or a broken row would give.
-    ctx.db.$client.exec(`create trigger refuse_one before insert on answers when new.respondent_key = '${failing}' begin select raise(abort, 'refused for the test'); end`);
-    const settled = await Promise.allSettled(['U1', 'U2', 'U3'].map((id) => recordAnswerBatched(ctx, user(id), round.id, '2', roundOrigin(ctx, round.id))));
+    await refuseAnswersOf(failing);
+    const settled = await Promise.allSettled(['U1', 'U2', 'U3'].map((id) => recordAnswerBatched(ctx, user(id), round.id, '2', origin)));
     expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(answersOfRound(round.id)).toBe(2);
+    expect(await ctx.store.countAnswers(round.id)).toBe(2);
+    expect(await ctx.store.findAnswer(round.id, failing)).toBeNull();
   });
 
   it('refuses a click after the close time like a single answer does', async () => {
-    const { round } = openFor('Payments');
+    const { round } = await openFor('Payments');
     ctx.clock.advance(5 * DAY);
-    await expect(recordAnswerBatched(ctx, user('U1'), round.id, '1', roundOrigin(ctx, round.id))).resolves.toMatchObject({ kind: 'round-closed' });
+    await expect(recordAnswerBatched(ctx, user('U1'), round.id, '1', await roundOrigin(ctx, round.id))).resolves.toMatchObject({ kind: 'round-closed' });
+    expect(await ctx.store.countAnswers(round.id)).toBe(0);
   });
 });
-
-function answersOfRound(roundId: number): number {
-  return (ctx.db.$client.prepare('select count(*) as n from answers where round_id = ?').get(roundId) as { n: number }).n;
-}
 
 describe('the comment shuffle', () => {
   it('returns every comment once, in orders that vary from report to report', () => {
@@ -158,61 +177,65 @@ describe('the comment shuffle', () => {
 });
 
 describe("a new team's report", () => {
-  it('says when the first scheduled round closes, before any round was asked', () => {
-    const team = setUpTeam(ctx, 'Fresh');
-    const result = teamReport(ctx, team, { withComments: false });
+  it('says when the first scheduled round closes, before any round was asked', async () => {
+    const team = await setUpTeam(ctx, 'Fresh');
+    const result = await teamReport(ctx, team, { withComments: false });
     expect(result.kind === 'report' && result.report.firstCloseAt?.toISOString()).toBe('2026-03-13T09:00:00.000Z');
     // Once a round is open, its own close time is the one that counts.
-    const opened = openRound(ctx, team, { origin: 'ad-hoc' });
-    const again = teamReport(ctx, team, { withComments: false });
-    expect(opened.kind === 'opened' && again.kind === 'report' && again.report.firstCloseAt?.getTime()).toBe(opened.kind === 'opened' && opened.round.closesAt.getTime());
+    const opened = await openRound(ctx, team, { origin: 'ad-hoc' });
+    const again = await teamReport(ctx, team, { withComments: false });
+    expect(opened.kind).toBe('opened');
+    expect(again.kind === 'report' && again.report.firstCloseAt?.getTime()).toBe(opened.kind === 'opened' && opened.round.closesAt.getTime());
   });
 });
 
 describe('privacy operations', () => {
-  it('forget-me erases answers and open comments but leaves closed tallies and closed comments (and so every view) as they were', () => {
-    const { team, round } = openFor('Payments');
-    answerAs(ctx, round.id, ['1', '2', '3', '3', '4']);
+  it('forget-me erases answers and open comments but leaves closed tallies and closed comments (and so every view) as they were', async () => {
+    const { team, round } = await openFor('Payments');
+    await answerAs(ctx, round.id, ['1', '2', '3', '3', '4']);
     const me = { platform: 'slack' as const, workspaceId: 'T1', userId: 'U1' };
-    recordComment(ctx, me, round.id, 'mine', roundOrigin(ctx, round.id));
-    recordComment(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U2' }, round.id, 'theirs', roundOrigin(ctx, round.id));
-    closeOpenRound(ctx, team);
+    const origin = await roundOrigin(ctx, round.id);
+    await recordComment(ctx, me, round.id, 'mine', origin);
+    await recordComment(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U2' }, round.id, 'theirs', origin);
+    expect((await storedComments(ctx.store, round.id)).map((row) => row.respondentKey)).toEqual([respondentKey(ctx.respondentSecret, me), respondentKey(ctx.respondentSecret, { ...me, userId: 'U2' })]);
+    ctx.clock.advance(60_000);
+    await closeOpenRound(ctx, team);
     // At close the comments lost their keys and their times became the close time.
-    const rows = ctx.db.$client.prepare('select respondent_key, created_at, updated_at from comments where round_id = ?').all(round.id) as { respondent_key: string | null; created_at: number; updated_at: number }[];
-    const closedAt = findRound(ctx.db, round.id)!.closedAt!.getTime();
-    expect(rows).toEqual([
-      { respondent_key: null, created_at: closedAt, updated_at: closedAt },
-      { respondent_key: null, created_at: closedAt, updated_at: closedAt },
+    const closedAt = (await ctx.store.findRound(round.id))!.closedAt!;
+    expect(closedAt.getTime()).toBe(ctx.clock.now().getTime());
+    expect(await storedComments(ctx.store, round.id)).toEqual([
+      { respondentKey: null, text: 'mine', createdAt: closedAt, updatedAt: closedAt },
+      { respondentKey: null, text: 'theirs', createdAt: closedAt, updatedAt: closedAt },
     ]);
-    const before = teamReport(ctx, team, { withComments: true });
+    const before = await teamReport(ctx, team, { withComments: true });
     expect(before.kind === 'report' && before.report.comments?.[0]?.texts.length).toBe(2);
-    expect(forgetMe(ctx, me, CLI_ACTOR)).toEqual({ answers: 1, comments: 0 });
-    expect(answersOfRespondent(ctx.db, respondentKey(ctx.respondentSecret, me))).toEqual([]);
-    const after = teamReport(ctx, team, { withComments: true });
+    expect(await forgetMe(ctx, me, CLI_ACTOR)).toEqual({ answers: 1, comments: 0 });
+    expect(await ctx.store.answersOfRespondent(respondentKey(ctx.respondentSecret, me))).toEqual([]);
+    const after = await teamReport(ctx, team, { withComments: true });
     const sorted = (result: typeof before) => (result.kind === 'report' ? { ...result.report, comments: result.report.comments?.map((group) => ({ ...group, texts: [...group.texts].sort() })) } : null);
     expect(sorted(after)).toEqual(sorted(before));
-    const audit = ctx.db.$client.prepare('select action from audit_log').all() as { action: string }[];
+    const audit = await ctx.store.recentAudit();
     expect(audit.map((row) => row.action)).toContain('respondent.forget');
   });
 
-  it('retention deletes old answers once their rounds left every window, keeping tallies', () => {
-    const team = setUpTeam(ctx, 'Payments');
+  it('retention deletes old answers once their rounds left every window, keeping tallies', async () => {
+    const team = await setUpTeam(ctx, 'Payments');
     const roundIds: number[] = [];
     for (let week = 0; week < 5; week += 1) {
-      const opened = openRound(ctx, team, { origin: 'ad-hoc', aspectId: 'investment' });
+      const opened = await openRound(ctx, team, { origin: 'ad-hoc', aspectId: 'investment' });
       if (opened.kind !== 'opened') throw new Error(opened.kind);
       roundIds.push(opened.round.id);
-      answerAs(ctx, opened.round.id, ['1', '2', '3']);
-      closeOpenRound(ctx, team);
+      await answerAs(ctx, opened.round.id, ['1', '2', '3']);
+      await closeOpenRound(ctx, team);
       ctx.clock.advance(7 * DAY);
     }
     ctx.clock.advance(400 * DAY);
-    const removed = applyRetention(ctx, 365);
+    const removed = await applyRetention(ctx, 365);
     // The last three rounds still make up the investment level, so only the first two lose their answers.
     expect(removed).toEqual({ rounds: 2, answers: 6, comments: 0 });
-    const remaining = ctx.db.$client.prepare('select distinct round_id from answers order by round_id').all() as { round_id: number }[];
-    expect(remaining.map((row) => row.round_id)).toEqual(roundIds.slice(2));
-    expect(findRound(ctx.db, roundIds[0]!)?.tally?.respondents).toBe(3);
+    const answered = await Promise.all(roundIds.map(async (roundId) => ({ roundId, answers: await ctx.store.countAnswers(roundId) })));
+    expect(answered.map((entry) => entry.answers)).toEqual([0, 0, 3, 3, 3]);
+    expect((await ctx.store.findRound(roundIds[0]!))?.tally?.respondents).toBe(3);
   });
 });
 
@@ -220,9 +243,9 @@ describe('outbox', () => {
   it('posts the round, then edits it and replies in its thread, each exactly once', async () => {
     const messenger = new ScriptedMessenger();
     const drainer = new OutboxDrainer(ctx, new Map([['slack', messenger]]));
-    const { team, round } = openFor('Payments');
-    answerAs(ctx, round.id, ['2', '3', '3']);
-    closeOpenRound(ctx, team);
+    const { team, round } = await openFor('Payments');
+    await answerAs(ctx, round.id, ['2', '3', '3']);
+    await closeOpenRound(ctx, team);
     await drainer.drain();
     await drainer.drain();
     expect(messenger.sent.map((sent) => sent.message.kind)).toEqual(['round-opened', 'round-closed', 'round-result']);
@@ -235,7 +258,7 @@ describe('outbox', () => {
   it('waits for Retry-After on a rate limit and sends afterwards', async () => {
     const messenger = new ScriptedMessenger().then({ kind: 'retry', reason: 'ratelimited', retryAfterMs: 30_000 });
     const drainer = new OutboxDrainer(ctx, new Map([['slack', messenger]]));
-    openFor('Payments');
+    await openFor('Payments');
     expect(await drainer.drain()).toMatchObject({ sent: 0, retried: 1 });
     ctx.clock.advance(29_000);
     expect(await drainer.drain()).toMatchObject({ sent: 0 });
@@ -247,23 +270,23 @@ describe('outbox', () => {
   it('pauses a team whose channel is gone, once, without retrying', async () => {
     const messenger = new ScriptedMessenger().then({ kind: 'failed', reason: 'channel_not_found', pauseTeam: true });
     const drainer = new OutboxDrainer(ctx, new Map([['slack', messenger]]));
-    const { team } = openFor('Payments');
+    const { team } = await openFor('Payments');
     expect(await drainer.drain()).toMatchObject({ failed: 1 });
     ctx.clock.advance(DAY);
     expect(await drainer.drain()).toMatchObject({ sent: 0, failed: 0 });
-    expect(findTeamById(ctx.db, team.id)?.pausedUntil).toBe(INDEFINITE_PAUSE);
+    expect((await ctx.store.findTeamById(team.id))?.pausedUntil).toBe(INDEFINITE_PAUSE);
     expect(ctx.lines.filter((line) => line.includes('cannot post to this channel'))).toHaveLength(1);
   });
 
   it('drops result posts when the round message never made it', async () => {
     const messenger = new ScriptedMessenger().then({ kind: 'failed', reason: 'is_archived', pauseTeam: true });
     const drainer = new OutboxDrainer(ctx, new Map([['slack', messenger]]));
-    const { team } = openFor('Payments');
+    const { team } = await openFor('Payments');
     await drainer.drain();
-    closeOpenRound(ctx, team);
+    await closeOpenRound(ctx, team);
     await drainer.drain();
     expect(messenger.sent).toHaveLength(0);
-    expect(listDeliveries(ctx.db).map((delivery) => [delivery.kind, delivery.status])).toEqual([
+    expect((await ctx.store.listDeliveries()).map((delivery) => [delivery.kind, delivery.status])).toEqual([
       ['round-opened', 'failed'],
       ['round-closed', 'cancelled'],
       ['round-result', 'cancelled'],
@@ -273,14 +296,21 @@ describe('outbox', () => {
   it('posts the result on its own when the round message was given up after interrupted sends', async () => {
     const messenger = new ScriptedMessenger();
     const drainer = new OutboxDrainer(ctx, new Map([['slack', messenger]]));
-    const { team, round } = openFor('Payments');
-    // As recovery leaves it after the process died mid-send again and again: the post may exist, its ts is lost.
-    ctx.db.$client.prepare("update deliveries set status = 'failed', resends = 5 where kind = 'round-opened'").run();
-    answerAs(ctx, round.id, ['2', '3', '3']);
-    closeOpenRound(ctx, team);
+    const { team, round } = await openFor('Payments');
+    // The process dies mid-send again and again, and recovery gives the post up: it may exist, its ts is lost.
+    const opening = (await ctx.store.listDeliveries({ roundId: round.id }))[0]!;
+    let abandoned = 0;
+    for (let interruption = 0; interruption <= MAX_UNCERTAIN_RESENDS && abandoned === 0; interruption += 1) {
+      expect((await ctx.store.claimDueDeliveries(ctx.clock.now(), ['slack'], 10)).map((delivery) => delivery.id)).toEqual([opening.id]);
+      await ctx.store.markDeliverySending(opening.id);
+      abandoned = (await ctx.store.recoverInterruptedDeliveries(ctx.clock.now())).abandoned.length;
+    }
+    expect(await ctx.store.findDeliveryById(opening.id)).toMatchObject({ kind: 'round-opened', status: 'failed', resends: MAX_UNCERTAIN_RESENDS, messageRef: null });
+    await answerAs(ctx, round.id, ['2', '3', '3']);
+    await closeOpenRound(ctx, team);
     await drainer.drain();
     expect(messenger.sent.map((sent) => [sent.message.kind, sent.context.threadOf, sent.context.replaces])).toEqual([['round-result', null, null]]);
-    expect(listDeliveries(ctx.db).map((delivery) => [delivery.kind, delivery.status])).toEqual([
+    expect((await ctx.store.listDeliveries()).map((delivery) => [delivery.kind, delivery.status])).toEqual([
       ['round-opened', 'failed'],
       ['round-closed', 'cancelled'],
       ['round-result', 'sent'],
@@ -291,22 +321,22 @@ describe('outbox', () => {
   it('keeps the channel size the platform reports with a round, and the digest turns it into a response rate', async () => {
     const messenger = new ScriptedMessenger().then({ kind: 'sent', messageRef: 'posted', audience: 10 });
     const drainer = new OutboxDrainer(ctx, new Map([['slack', messenger]]));
-    const { team, round } = openFor('Payments');
+    const { team, round } = await openFor('Payments');
     await drainer.drain();
-    expect(findTeamById(ctx.db, team.id)?.memberCount).toBe(10);
-    answerAs(ctx, round.id, ['1', '2', '2', '3', 'unknown']);
-    closeOpenRound(ctx, team);
+    expect((await ctx.store.findTeamById(team.id))?.memberCount).toBe(10);
+    await answerAs(ctx, round.id, ['1', '2', '2', '3', 'unknown']);
+    await closeOpenRound(ctx, team);
     ctx.clock.advance(DAY);
-    const section = computeOrgDigest(ctx, ctx.clock.now(), undefined).sections[0];
+    const section = (await computeOrgDigest(ctx, ctx.clock.now(), undefined)).sections[0];
     expect(section?.participation).toMatchObject({ respondents: 5, responseRate: 0.5 });
   });
 
-  it('leaves other platforms\' deliveries alone', async () => {
+  it("leaves other platforms' deliveries alone", async () => {
     const teams = new ScriptedMessenger('teams');
     const drainer = new OutboxDrainer(ctx, new Map([['teams', teams]]));
-    openFor('Payments');
+    await openFor('Payments');
     expect(await drainer.drain()).toMatchObject({ sent: 0 });
-    expect(listDeliveries(ctx.db, { status: 'pending' })).toHaveLength(1);
+    expect(await ctx.store.listDeliveries({ status: 'pending' })).toHaveLength(1);
   });
 });
 
@@ -316,27 +346,34 @@ describe('stopping the outbox', () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let started: () => void = () => undefined;
+    const onWire = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     const platform = new ScriptedMessenger();
     // The first send stays on the wire until the test lets it finish, like a slow platform call.
     const slow = {
       platform: 'slack' as const,
       send: async (...args: Parameters<ScriptedMessenger['send']>) => {
-        args[2].beginSend();
-        if (platform.sent.length === 0) await held;
+        await args[2].beginSend();
+        if (platform.sent.length === 0) {
+          started();
+          await held;
+        }
         return platform.send(...args);
       },
     };
     const drainer = new OutboxDrainer(ctx, new Map([['slack', slow]]), { concurrency: 1 });
-    for (const name of ['One', 'Two', 'Three']) openFor(name);
+    for (const name of ['One', 'Two', 'Three']) await openFor(name);
     const draining = drainer.drain();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(listDeliveries(ctx.db).map((delivery) => delivery.status)).toEqual(['sending', 'claimed', 'claimed']);
+    await onWire;
+    expect((await ctx.store.listDeliveries()).map((delivery) => delivery.status)).toEqual(['sending', 'claimed', 'claimed']);
     const stopped = drainer.stop();
     release();
     await stopped;
     await draining;
     expect(platform.sent).toHaveLength(1);
-    expect(listDeliveries(ctx.db).map((delivery) => [delivery.status, delivery.attempts])).toEqual([
+    expect((await ctx.store.listDeliveries()).map((delivery) => [delivery.status, delivery.attempts])).toEqual([
       ['sent', 1],
       ['pending', 0],
       ['pending', 0],
@@ -353,12 +390,12 @@ describe('rate limits across a workspace', () => {
       return { kind: 'retry', reason: 'ratelimited', retryAfterMs: 10_000 };
     });
     const drainer = new OutboxDrainer(ctx, new Map([['slack', messenger]]), { concurrency: 1 });
-    for (const name of ['One', 'Two', 'Three']) openFor(name);
+    for (const name of ['One', 'Two', 'Three']) await openFor(name);
     expect(await drainer.drain()).toMatchObject({ sent: 0, retried: 1, waiting: 2 });
     expect(calls).toBe(1);
     ctx.clock.advance(10_000);
     expect(await drainer.drain()).toMatchObject({ sent: 3 });
-    const delivered = listDeliveries(ctx.db);
+    const delivered = await ctx.store.listDeliveries();
     expect(delivered.map((delivery) => delivery.status)).toEqual(['sent', 'sent', 'sent']);
     // Only the send that met the 429 counts an attempt; the held ones were never tried early.
     expect(delivered.map((delivery) => delivery.attempts).sort()).toEqual([1, 1, 2]);

@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { openRound } from '../../src/services/round-service.js';
-import { findTeamByName } from '../../src/storage/team-repository.js';
 import { SURVEYS } from '../support/processes.js';
 import { memoryLogger, tempDir } from '../support/test-context.js';
 import { waitForLine, waitUntil } from '../support/wait.js';
@@ -34,16 +33,17 @@ describe('the running server', () => {
     // posted and nothing else is due or in flight, no tick is left to explain a later post.
     await waitForLine(lines, /took the scheduler lease/);
     const { ctx } = server;
-    const db = ctx.db.$client;
-    await waitUntil('the start-up tick to post the demo rounds and finish', () => {
-      const posted = db.prepare("select count(*) as n from deliveries where status = 'sent'").get() as { n: number };
-      const left = db.prepare("select count(*) as n from deliveries where status in ('claimed', 'sending') or (status = 'pending' and next_attempt_at <= ?)").get(ctx.clock.now().getTime()) as { n: number };
-      return posted.n >= 3 && left.n === 0;
+    // The demo runs on its own SQLite file whichever engine this project tests; the checks go through the store.
+    await waitUntil('the start-up tick to post the demo rounds and finish', async () => {
+      const counts = await ctx.store.countDeliveries();
+      const now = ctx.clock.now().getTime();
+      const duePending = (await ctx.store.listDeliveries({ status: 'pending' })).filter((delivery) => delivery.nextAttemptAt.getTime() <= now);
+      return counts.sent >= 3 && counts.claimed === 0 && counts.sending === 0 && duePending.length === 0;
     });
     const before = lines.length;
-    const team = findTeamByName(ctx.db, 'Mobile');
+    const team = await ctx.store.findTeamByName('Mobile');
     if (!team) throw new Error('demo team missing');
-    const opened = openRound(ctx, team, { origin: 'ad-hoc', aspectId: 'adoption' });
+    const opened = await openRound(ctx, team, { origin: 'ad-hoc', aspectId: 'adoption' });
     expect(opened.kind).toBe('opened');
     const post = await waitForLine(lines, /"channel":"#mobile","kind":"round-opened"/, 'the kicked post of the Mobile round');
     expect(lines.indexOf(post)).toBeGreaterThanOrEqual(before);

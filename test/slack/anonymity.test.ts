@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Team } from '../../src/core/team.js';
 import { closeOpenRound, openRound } from '../../src/services/round-service.js';
 import { setupTeam } from '../../src/services/team-service.js';
-import { findRound } from '../../src/storage/round-repository.js';
-import { ADMIN, blockAction, CHANNEL, command, eventually, LEAD, startSlackHarness, TEAM, viewSubmission, type SlackHarness } from './slack-harness.js';
+import { ADMIN, blockAction, CHANNEL, command, eventually, LEAD, rawSql, startSlackHarness, TEAM, viewSubmission, type SlackHarness } from './slack-harness.js';
 
 let h: SlackHarness;
 let payments: Team;
@@ -19,8 +18,8 @@ function blocksText(value: unknown): string {
   return JSON.stringify(value ?? null).replace(/,?"block_id":"[^"]*"/g, '');
 }
 
-function setUp(name: string, channelId: string, organisationId: string | null = null): Team {
-  const created = setupTeam(
+async function setUp(name: string, channelId: string, organisationId: string | null = null): Promise<Team> {
+  const created = await setupTeam(
     h.server.ctx,
     { platform: 'slack', workspaceId: TEAM, userId: ADMIN },
     { name, channel: { platform: 'slack', workspaceId: TEAM, channelId }, organisationId, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } },
@@ -30,16 +29,20 @@ function setUp(name: string, channelId: string, organisationId: string | null = 
 }
 
 /** Opens a round now (or with the given times) and moves it out of the way of the next one. */
-function startRound(team: Team, aspectId: string, times: { at?: Date; closesAt?: Date } = {}): number {
-  const opened = openRound(h.server.ctx, team, { origin: 'ad-hoc', aspectId, ...times });
+async function startRound(team: Team, aspectId: string, times: { at?: Date; closesAt?: Date } = {}): Promise<number> {
+  const opened = await openRound(h.server.ctx, team, { origin: 'ad-hoc', aspectId, ...times });
   if (opened.kind !== 'opened') throw new Error(opened.kind);
   return opened.round.id;
 }
 
-function finish(team: Team, roundId: number): void {
-  closeOpenRound(h.server.ctx, team);
-  // Lets the next round of the team open in the same period.
-  h.server.ctx.db.$client.prepare("update rounds set period_key = 'done-' || id where id = ?").run(roundId);
+async function finish(team: Team, roundId: number): Promise<void> {
+  await closeOpenRound(h.server.ctx, team);
+  await freePeriod(roundId);
+}
+
+/** Lets the next round of the team open in the same period. */
+async function freePeriod(roundId: number): Promise<void> {
+  await rawSql(h.server.ctx.store, "update rounds set period_key = 'done-' || id where id = ?", [roundId]);
 }
 
 async function click(user: string, roundId: number, optionId: string, channelId = CHANNEL, extra: Record<string, unknown> = {}): Promise<string> {
@@ -51,8 +54,14 @@ async function click(user: string, roundId: number, optionId: string, channelId 
   return JSON.stringify(receipt.body);
 }
 
-function answerRows(roundId: number): { respondent_key: string; option_id: string }[] {
-  return h.server.ctx.db.$client.prepare('select respondent_key, option_id from answers where round_id = ?').all(roundId) as { respondent_key: string; option_id: string }[];
+async function answerRows(roundId: number): Promise<{ respondent_key: string; option_id: string }[]> {
+  const store = h.server.ctx.store;
+  const rows: { respondent_key: string; option_id: string }[] = [];
+  for (const key of await store.answerKeys(roundId)) {
+    const answer = await store.findAnswer(roundId, key);
+    if (answer) rows.push({ respondent_key: key, option_id: answer.optionId });
+  }
+  return rows;
 }
 
 /** The message the bot posted in a round's thread, once it is there. */
@@ -69,20 +78,20 @@ async function report(user: string, channelId: string): Promise<string> {
 
 beforeAll(async () => {
   h = await startSlackHarness();
-  payments = setUp('Payments', CHANNEL);
-  random = setUp('Random', SECOND_CHANNEL);
+  payments = await setUp('Payments', CHANNEL);
+  random = await setUp('Random', SECOND_CHANNEL);
   expect((await h.requests.slashCommand(command(ADMIN, `role add <@${LEAD}|lead> lead`))).status).toBe(200);
 });
 afterAll(async () => h.close());
 
 describe('1. a small round shows its count and mean, nothing that tells its answers apart', () => {
   it('1,3,3 and 2,2,3 give the same result and the same report (before: "Views differ somewhat" against "The team mostly agrees")', async () => {
-    const a = startRound(payments, 'interfaces');
-    const b = startRound(random, 'interfaces');
+    const a = await startRound(payments, 'interfaces');
+    const b = await startRound(random, 'interfaces');
     for (const [user, option] of [['U1', '1'], ['U2', '3'], ['U3', '3']] as const) await click(user, a, option);
     for (const [user, option] of [['U1', '2'], ['U2', '2'], ['U3', '3']] as const) await click(user, b, option, SECOND_CHANNEL);
-    finish(payments, a);
-    finish(random, b);
+    await finish(payments, a);
+    await finish(random, b);
     const resultA = await resultOf(CHANNEL, 'Interfaces');
     const resultB = await resultOf(SECOND_CHANNEL, 'Interfaces');
     expect(blocksText(resultA.blocks)).toContain('2.3 of 4');
@@ -99,13 +108,13 @@ describe('2. never both "answered" and "with a level" below the comment threshol
   it('the halfway reminder names everyone who answered, and a too-small result does not say how many had a level', async () => {
     const now = Date.now();
     // Already past halfway, so the next tick (every second here) sends the reminder.
-    const roundId = startRound(payments, 'operations', { at: new Date(now - 2 * 3_600_000), closesAt: new Date(now + 3_600_000) });
+    const roundId = await startRound(payments, 'operations', { at: new Date(now - 2 * 3_600_000), closesAt: new Date(now + 3_600_000) });
     await click('U1', roundId, '2');
     await click('U2', roundId, 'unknown');
     const reminder = await eventually('the halfway reminder', () => h.slack.messages(CHANNEL).find((message) => message.text.startsWith('Halfway through')));
     expect(reminder.text).toContain('2 answered so far; results need 3 answers with a level');
     expect(reminder.text).not.toMatch(/1 with a level/);
-    finish(payments, roundId);
+    await finish(payments, roundId);
     const result = await resultOf(CHANNEL, 'Operations');
     expect(result.text).toBe('Only 2 answered; results need 3 answers with a level, so this round stays private. 1 more answer next time!');
     const closed = await eventually('the closed round message', () => h.slack.messages(CHANNEL).find((message) => message.text.startsWith('Platform pulse · Operations — closed')));
@@ -116,7 +125,7 @@ describe('2. never both "answered" and "with a level" below the comment threshol
 
 describe('3. forget-me changes no view, comments included', () => {
   it('the lead sees the same comments before and after someone erases themselves, and the confirmation says why', async () => {
-    const roundId = startRound(payments, 'adoption');
+    const roundId = await startRound(payments, 'adoption');
     for (const user of ['U1', 'U2', 'U3', 'U4', 'U5']) await click(user, roundId, '3');
     for (const user of ['U1', 'U2']) {
       await h.requests.interaction(blockAction(h.slack, user, 'mp_comment', String(roundId)));
@@ -142,12 +151,12 @@ describe('3. forget-me changes no view, comments included', () => {
 
 describe('5. a click counts only in its round\'s own channel', () => {
   it('is refused privately from another channel or workspace: 200, nothing written, a warning logged', async () => {
-    const roundId = startRound(payments, 'investment');
+    const roundId = await startRound(payments, 'investment');
     const fromElsewhere = await click('U6', roundId, '4', SECOND_CHANNEL);
     expect(fromElsewhere).toContain("That button belongs to a round of another team's channel, so nothing was recorded.");
     const otherWorkspace = await click('U6', roundId, '4', CHANNEL, { team: { id: 'T0OTHER', domain: 'other' }, user: { id: 'U6', username: 'u6', team_id: 'T0OTHER' } });
     expect(otherWorkspace).toContain('nothing was recorded');
-    expect(answerRows(roundId)).toEqual([]);
+    expect(await answerRows(roundId)).toEqual([]);
     await eventually('the warning', () => h.lines.filter((line) => line.includes('refused a click on a round from outside its team channel')).length >= 2);
     // The comment button from elsewhere opens nothing.
     const viewsBefore = h.slack.callsTo('views.open').length;
@@ -157,40 +166,40 @@ describe('5. a click counts only in its round\'s own channel', () => {
     expect(h.slack.callsTo('views.open').length).toBe(viewsBefore);
     // From its own channel it counts.
     expect(await click('U6', roundId, '4')).toContain('Recorded for *Investment*');
-    expect(answerRows(roundId)).toHaveLength(1);
-    finish(payments, roundId);
+    expect(await answerRows(roundId)).toHaveLength(1);
+    await finish(payments, roundId);
   });
 });
 
 describe('6. one person, one respondent across an Enterprise Grid organisation', () => {
   it('clicks from two workspaces of the organisation in a shared channel are one answer, and forget-me finds it', async () => {
-    const grid = setUp('Grid', 'C0SHARED', 'E0GRID');
+    const grid = await setUp('Grid', 'C0SHARED', 'E0GRID');
     h.slack.addChannel({ id: 'C0SHARED', name: 'shared', members: ['W1'] });
-    const roundId = startRound(grid, 'measurement');
+    const roundId = await startRound(grid, 'measurement');
     const inWorkspace = (teamId: string) => ({ enterprise: { id: 'E0GRID', name: 'Grid' }, team: { id: teamId, domain: teamId.toLowerCase(), enterprise_id: 'E0GRID' }, user: { id: 'W1', username: 'w1', team_id: 'E0GRID' } });
     expect(await click('W1', roundId, '2', 'C0SHARED', inWorkspace('T0AAA'))).toContain('Recorded');
     expect(await click('W1', roundId, '3', 'C0SHARED', inWorkspace('T0BBB'))).toContain('Changed your answer');
-    expect(answerRows(roundId)).toEqual([expect.objectContaining({ option_id: '3' })]);
+    expect(await answerRows(roundId)).toEqual([expect.objectContaining({ option_id: '3' })]);
     const forget = await h.requests.slashCommand(command('W1', 'forget-me', { team_id: 'T0BBB', enterprise_id: 'E0GRID', channel_id: 'C0SHARED' }));
     expect(blocksText(forget.json)).toContain('mp_forget_confirm');
     await h.requests.interaction({ ...blockAction(h.slack, 'W1', 'mp_forget_confirm', 'confirm'), ...inWorkspace('T0AAA'), channel: { id: 'C0SHARED', name: 'shared' } });
-    await eventually('the answer to be erased', () => answerRows(roundId).length === 0);
-    finish(grid, roundId);
+    await eventually('the answer to be erased', async () => (await answerRows(roundId)).length === 0);
+    await finish(grid, roundId);
   });
 });
 
 describe('7. a lead cannot engineer a tiny round', () => {
   it('refuses an early close while few have answered and less than half the round has passed, and says why', async () => {
-    const roundId = startRound(payments, 'interfaces');
+    const roundId = await startRound(payments, 'interfaces');
     for (const user of ['U1', 'U2', 'U3']) await click(user, roundId, '2');
     const refused = await h.requests.slashCommand(command(LEAD, 'close'));
     expect((refused.json as { text: string }).text).toMatch(/^This round can close early once 5 people have answered, or from <!date\^\d+\^.*would make their answers easy to guess\.$/);
     const admin = await h.requests.slashCommand(command(ADMIN, 'close'));
     expect((admin.json as { text: string }).text).toMatch(/^This round can close early once 5 people have answered/);
-    expect(findRound(h.server.ctx.db, roundId)?.status).toBe('open');
+    expect((await h.server.ctx.store.findRound(roundId))?.status).toBe('open');
     for (const user of ['U4', 'U5']) await click(user, roundId, '3');
     expect((await h.requests.slashCommand(command(LEAD, 'close'))).json).toMatchObject({ text: expect.stringMatching(/^Closed the round on \*Interfaces\* with 5 answered/) as unknown });
-    h.server.ctx.db.$client.prepare("update rounds set period_key = 'done-' || id where id = ?").run(roundId);
+    await freePeriod(roundId);
   });
 });
 
@@ -202,8 +211,9 @@ describe('8. the team is told who reads its comments', () => {
     expect((await h.requests.slashCommand(command(ADMIN, 'role remove <@U5|u5> lead'))).status).toBe(200);
     await eventually('the removal', () => h.slack.messages(CHANNEL).find((message) => message.text === `<@U5> is no longer a lead of *Payments* (changed by <@${ADMIN}>).`));
     // The outbox holds no user id: the announcement is rendered from the audit record.
-    const payloads = h.server.ctx.db.$client.prepare("select payload from deliveries where kind = 'role-change'").all() as { payload: string }[];
-    expect(payloads.map((row) => row.payload).join()).not.toContain('U5');
+    const payloads = (await h.server.ctx.store.listDeliveries()).filter((delivery) => delivery.kind === 'role-change').map((delivery) => JSON.stringify(delivery.payload));
+    expect(payloads).not.toEqual([]);
+    expect(payloads.join()).not.toContain('U5');
   });
 });
 
@@ -220,10 +230,10 @@ describe('9. reach of reports', () => {
 
   it('App Home shows a team\'s report to the people in its channel now, not to everyone who ever answered there', async () => {
     h.slack.addUser({ id: 'U7', name: 'u7', timeZone: 'Europe/Berlin' });
-    const roundId = startRound(payments, 'investment');
+    const roundId = await startRound(payments, 'investment');
     // U7 answered, then left the channel (here: was never listed in it).
     expect(await click('U7', roundId, '2')).toContain('Recorded');
-    finish(payments, roundId);
+    await finish(payments, roundId);
     const left = await home('U7');
     expect(left).toContain('*Your answers*');
     expect(left).not.toContain('Payments · CNCF');

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Team } from '../../src/core/team.js';
 import { closeOpenRound, openRound } from '../../src/services/round-service.js';
 import { setupTeam } from '../../src/services/team-service.js';
-import { findRound } from '../../src/storage/round-repository.js';
-import { ADMIN, blockAction, CHANNEL, eventually, startSlackHarness, TEAM, viewSubmission, type SlackHarness } from './slack-harness.js';
+import { ADMIN, blockAction, CHANNEL, eventually, rawSql, startSlackHarness, TEAM, viewSubmission, type SlackHarness } from './slack-harness.js';
 
 let h: SlackHarness;
 let team: Team;
@@ -11,20 +10,20 @@ let eventCounter = 0;
 
 beforeAll(async () => {
   h = await startSlackHarness();
-  const created = setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: 'Payments', channel: { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
+  const created = await setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: 'Payments', channel: { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
   if (created.kind !== 'created') throw new Error(created.kind);
   team = created.team;
 });
 afterAll(async () => h.close());
 
-function startRound(aspectId: string): number {
-  const opened = openRound(h.server.ctx, team, { origin: 'ad-hoc', aspectId });
+async function startRound(aspectId: string): Promise<number> {
+  const opened = await openRound(h.server.ctx, team, { origin: 'ad-hoc', aspectId });
   if (opened.kind !== 'opened') throw new Error(opened.kind);
   return opened.round.id;
 }
 
-function statement(roundId: number, optionId: string): string {
-  const text = findRound(h.server.ctx.db, roundId)?.question.options.find((option) => option.id === optionId)?.text;
+async function statement(roundId: number, optionId: string): Promise<string> {
+  const text = (await h.server.ctx.store.findRound(roundId))?.question.options.find((option) => option.id === optionId)?.text;
   if (!text) throw new Error(`no option ${optionId} in round ${roundId}`);
   return text;
 }
@@ -68,34 +67,34 @@ async function ownAnswersOnHome(user: string): Promise<string> {
 describe('App Home: the person’s own answers and comments', () => {
   it('shows their answer and their comment-only round (comments only while their round is open), and nothing of anyone else', async () => {
     // Round A: U1 answers and comments; U2 answers differently and comments.
-    const roundA = startRound('measurement');
+    const roundA = await startRound('measurement');
     await answer('U1', roundA, '3');
     await comment('U1', roundA, 'U1 thinks dashboards are fine.');
     await answer('U2', roundA, '1');
     await comment('U2', roundA, 'U2 private remark on measurement.');
-    closeOpenRound(h.server.ctx, team);
-    h.server.ctx.db.$client.prepare("update rounds set period_key = 'earlier' where id = ?").run(roundA);
+    await closeOpenRound(h.server.ctx, team);
+    await rawSql(h.server.ctx.store, "update rounds set period_key = 'earlier' where id = ?", [roundA]);
 
     // Round B: U1 only comments (allowed without an answer); U2 answers and comments.
-    const roundB = startRound('adoption');
+    const roundB = await startRound('adoption');
     await comment('U1', roundB, 'U1 cannot pick one of these statements.');
     await answer('U2', roundB, '2');
     await comment('U2', roundB, 'U2 private remark on adoption.');
 
     const own = await ownAnswersOnHome('U1');
-    expect(own).toContain(`Payments · Measurement: “${statement(roundA, '3')}”`);
+    expect(own).toContain(`Payments · Measurement: “${await statement(roundA, '3')}”`);
     // Round A closed, so its comments became anonymous text: not even its author can find theirs again.
     expect(own).not.toContain('U1 thinks dashboards are fine.');
     expect(own).toMatch(/Payments · Adoption: _no answer, comment only_ \(<!date\^\d+\^\{date_short\}\|[^)]*, can still change\)/);
     expect(own).toContain('U1 cannot pick one of these statements.');
     expect(own).not.toContain('U2 private remark');
-    expect(own).not.toContain(statement(roundA, '1'));
-    expect(own).not.toContain(statement(roundB, '2'));
+    expect(own).not.toContain(await statement(roundA, '1'));
+    expect(own).not.toContain(await statement(roundB, '2'));
     // Newest first: the comment-only round came after the answered one.
     expect(own.indexOf('Adoption')).toBeLessThan(own.indexOf('Measurement'));
 
     const others = await ownAnswersOnHome('U2');
-    expect(others).toContain(`Payments · Adoption: “${statement(roundB, '2')}”`);
+    expect(others).toContain(`Payments · Adoption: “${await statement(roundB, '2')}”`);
     expect(others).not.toContain('U1 ');
     expect(others).not.toContain('comment only');
   }, 30_000);

@@ -3,11 +3,9 @@ import { closeOpenRound, openRound } from '../../src/services/round-service.js';
 import { setupTeam } from '../../src/services/team-service.js';
 import { digestPeriodKey } from '../../src/core/outbox.js';
 import { isoWeekKeyAt } from '../../src/core/schedule.js';
-import { enqueueDelivery } from '../../src/storage/delivery-repository.js';
-import { setTeamOptions } from '../../src/storage/team-repository.js';
 import type { Team } from '../../src/core/team.js';
 import { answerAs } from '../support/seed.js';
-import { ADMIN, CHANNEL, command, eventually, MEMBERS, startSlackHarness, TEAM, type SlackHarness } from './slack-harness.js';
+import { ADMIN, CHANNEL, command, eventually, MEMBERS, moveRoundOpeningBack, rawSql, startSlackHarness, TEAM, type SlackHarness } from './slack-harness.js';
 
 let h: SlackHarness;
 let team: Team;
@@ -18,7 +16,7 @@ beforeAll(async () => {
   h = await startSlackHarness();
   h.slack.addChannel({ id: PM_CHANNEL, name: 'platform', members: [ADMIN, PM] });
   h.slack.addUser({ id: PM, name: 'pm', timeZone: 'Europe/Berlin' });
-  const created = setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: 'Payments', channel: { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
+  const created = await setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: 'Payments', channel: { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
   if (created.kind !== 'created') throw new Error(created.kind);
   team = created.team;
   await h.requests.slashCommand(command(ADMIN, `role add <@${PM}|pm> pm`));
@@ -28,14 +26,15 @@ afterAll(async () => h.close());
 describe('the weekly digest in Slack', () => {
   it('a PM subscribes a channel; the digest arrives with the CSV and chart in its thread', async () => {
     // One closed round with a result, so the digest has figures and a chart.
-    const opened = openRound(h.server.ctx, team, { origin: 'ad-hoc', aspectId: 'measurement' });
+    const opened = await openRound(h.server.ctx, team, { origin: 'ad-hoc', aspectId: 'measurement' });
     if (opened.kind !== 'opened') throw new Error(opened.kind);
-    answerAs(h.server.ctx, opened.round.id, ['1', '2', '2', '3'], TEAM);
-    closeOpenRound(h.server.ctx, team);
+    await answerAs(h.server.ctx, opened.round.id, ['1', '2', '2', '3'], TEAM);
+    await closeOpenRound(h.server.ctx, team);
 
     const reply = await h.requests.slashCommand(command(PM, 'digest here friday 16:00', { channel_id: PM_CHANNEL, channel_name: 'platform' }));
     expect((reply.json as { text: string }).text).toMatch(/^This channel gets the weekly digest every friday at 16:00 \(Europe\/Berlin\); the next one arrives <!date\^\d+/);
-    h.server.ctx.db.$client.prepare('update digest_subscriptions set next_digest_at = 0').run();
+    // Every subscription due now.
+    for (const subscription of await h.server.ctx.store.listDigestSubscriptions()) await h.server.ctx.store.setNextDigest(subscription.id, new Date(0));
 
     const digest = await eventually('the digest message', () => h.slack.messages(PM_CHANNEL).find((message) => message.text.startsWith('Platform maturity · week')), 15_000);
     const text = JSON.stringify(digest.blocks);
@@ -60,7 +59,7 @@ describe('the weekly digest in Slack', () => {
     expect([isoWeekKeyAt(at, 'Pacific/Auckland'), isoWeekKeyAt(at, 'UTC')]).toEqual(['2026-W10', '2026-W09']);
     // The intent exactly as the tick writes it when the subscription is due at that moment.
     const target = { platform: 'slack' as const, workspaceId: TEAM, channelId: AUCKLAND_CHANNEL };
-    enqueueDelivery(h.server.ctx.db, { target, periodKey: digestPeriodKey(isoWeekKeyAt(at, 'Pacific/Auckland')), payload: { kind: 'digest', at: at.toISOString() }, teamId: null, roundId: null, at });
+    await h.server.ctx.store.enqueueDelivery({ target, periodKey: digestPeriodKey(isoWeekKeyAt(at, 'Pacific/Auckland')), payload: { kind: 'digest', at: at.toISOString() }, teamId: null, roundId: null, at });
     const digest = await eventually('the Auckland digest', () => h.slack.messages(AUCKLAND_CHANNEL).find((message) => message.text.startsWith('Platform maturity · week')), 15_000);
     expect(digest.text).toMatch(/^Platform maturity · week 10 · /);
     expect(JSON.stringify(digest.blocks)).toContain('Platform maturity · week 10 · ');
@@ -78,13 +77,13 @@ describe('halfway reminders in Slack', () => {
   it('reminds in the thread and, when the team opted in, nudges only members who have not answered', async () => {
     const toggled = await h.requests.slashCommand(command(ADMIN, 'nudges on'));
     expect((toggled.json as { text: string }).text).toMatch(/^Nudges are on/);
-    h.server.ctx.db.$client.prepare("update rounds set period_key = 'earlier' where team_id = ?").run(team.id);
-    const opened = openRound(h.server.ctx, team, { origin: 'ad-hoc', aspectId: 'adoption' });
+    await rawSql(h.server.ctx.store, "update rounds set period_key = 'earlier' where team_id = ?", [team.id]);
+    const opened = await openRound(h.server.ctx, team, { origin: 'ad-hoc', aspectId: 'adoption' });
     if (opened.kind !== 'opened') throw new Error(opened.kind);
-    answerAs(h.server.ctx, opened.round.id, ['3'], TEAM); // U1 answered
+    await answerAs(h.server.ctx, opened.round.id, ['3'], TEAM); // U1 answered
     const roundMessage = await eventually('the round message', () => h.slack.messages(CHANNEL).find((message) => message.text.startsWith('Platform pulse · Adoption')));
     // Move the round's opening five days back (it closes in four): it is now past halfway.
-    h.server.ctx.db.$client.prepare('update rounds set opened_at = opened_at - ? where id = ?').run(5 * 24 * 60 * 60 * 1000, opened.round.id);
+    await moveRoundOpeningBack(h.server.ctx.store, opened.round.id, 5 * 24 * 60 * 60 * 1000);
     const reminder = await eventually('the reminder in the thread', () => h.slack.messages(CHANNEL).find((message) => message.thread_ts === roundMessage.ts && message.text.startsWith('Halfway through')), 15_000);
     expect(reminder.text).toContain('1 answered so far; results need 3 answers with a level ("I don\'t know" does not count toward them)');
     const nudged = await eventually('the nudges', () => {
@@ -93,6 +92,6 @@ describe('halfway reminders in Slack', () => {
     }, 15_000);
     expect(nudged).toEqual(MEMBERS.filter((user) => user !== 'U1'));
     expect(h.slack.messages('U1').some((message) => message.text.includes('is waiting for your answer'))).toBe(false);
-    setTeamOptions(h.server.ctx.db, team.id, { nudgeNonRespondents: false });
+    await h.server.ctx.store.setTeamOptions(team.id, { nudgeNonRespondents: false });
   }, 40_000);
 });

@@ -7,28 +7,20 @@
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackClientOptions } from '../../src/adapters/slack/app.js';
-import { findOpenRound } from '../../src/storage/round-repository.js';
-import { findTeamByChannel } from '../../src/storage/team-repository.js';
 import { setupTeam } from '../../src/services/team-service.js';
 import type { RecordedCall } from '../support/slack-stand-in.js';
 import { memoryLogger } from '../support/test-context.js';
 import { UnreachablePlatform } from '../support/unreachable-platform.js';
-import { ADMIN, CHANNEL, command, eventually, LEAD, startSlackHarness, TEAM, type SlackHarness } from './slack-harness.js';
+import { ADMIN, CHANNEL, command, eventually, LEAD, outboxIdle, startSlackHarness, TEAM, type SlackHarness } from './slack-harness.js';
 
 let h: SlackHarness;
 beforeAll(async () => {
   h = await startSlackHarness();
-  setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: 'Payments', channel: { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
+  await setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: 'Payments', channel: { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
   await h.requests.slashCommand(command(ADMIN, `role add <@${LEAD}|lead> lead`));
-  await eventually('whatever the set-up posts to go out', outboxIdle);
+  await eventually('whatever the set-up posts to go out', () => outboxIdle(h.server.ctx.store, h.server.ctx.clock.now()));
 });
 afterAll(async () => h.close());
-
-/** Nothing is being sent or due to be sent. */
-function outboxIdle(): boolean {
-  const busy = h.server.ctx.db.$client.prepare("select count(*) as n from deliveries where status in ('claimed', 'sending') or (status = 'pending' and next_attempt_at <= ?)").get(h.server.ctx.clock.now().getTime()) as { n: number };
-  return busy.n === 0;
-}
 
 /** The app's log lines with this message, parsed. */
 function logged(message: string): Record<string, unknown>[] {
@@ -47,9 +39,10 @@ describe('posts Slack answers too late', () => {
     h.slack.answerTooLateNext('chat.postMessage', { channel: CHANNEL });
     const asked = await h.requests.slashCommand(command(LEAD, 'ask'));
     expect(asked.status).toBe(200);
-    const team = findTeamByChannel(h.server.ctx.db, { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL })!;
-    const roundId = findOpenRound(h.server.ctx.db, team.id)!.id;
-    const delivery = h.server.ctx.db.$client.prepare("select id from deliveries where round_id = ? and kind = 'round-opened'").get(roundId) as { id: number };
+    const store = h.server.ctx.store;
+    const team = (await store.findTeamByChannel({ platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }))!;
+    const roundId = (await store.findOpenRound(team.id))!.id;
+    const delivery = (await store.listDeliveries({ roundId })).find((candidate) => candidate.kind === 'round-opened')!;
     const roundPosts = () => h.slack.callsTo('chat.postMessage').filter((call) => roundIdOf(call) === roundId);
     const retryDecision = () => logged('delivery will be retried').find((line) => line['deliveryId'] === delivery.id);
 
@@ -60,8 +53,8 @@ describe('posts Slack answers too late', () => {
     expect(retryDecision()).toMatchObject({ kind: 'round-opened', attempts: 1, reason: expect.stringMatching(/timeout|timed out|aborted/i) as unknown });
 
     // The outbox's own retry goes out and is recorded; Slack now shows the late post and the retried one.
-    await eventually('the round message to be recorded as sent', () => (h.server.ctx.db.$client.prepare("select status from deliveries where id = ?").get(delivery.id) as { status: string }).status === 'sent');
-    const row = h.server.ctx.db.$client.prepare('select attempts, message_ref as messageRef from deliveries where id = ?').get(delivery.id) as { attempts: number; messageRef: string };
+    await eventually('the round message to be recorded as sent', async () => (await store.findDeliveryById(delivery.id))?.status === 'sent');
+    const row = (await store.findDeliveryById(delivery.id))!;
     expect(roundPosts()).toHaveLength(2);
     expect(row.attempts).toBe(2);
     expect(row.messageRef).toBe(roundPosts()[1]?.response['ts']);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRound } from '../../src/services/round-service.js';
 import { setupTeam } from '../../src/services/team-service.js';
 import { answerAs } from '../support/seed.js';
-import { ADMIN, CHANNEL, command, eventually, LEAD, MEMBERS, startSlackHarness, TEAM, type SlackHarness } from './slack-harness.js';
+import { ADMIN, CHANNEL, command, eventually, LEAD, MEMBERS, moveRoundOpeningBack, startSlackHarness, TEAM, type SlackHarness } from './slack-harness.js';
 
 let h: SlackHarness;
 beforeAll(async () => {
@@ -18,28 +18,28 @@ function nudgesTo(user: string): number {
 
 describe('private nudges in Slack', () => {
   it('a rate limit halfway through the nudges delays one member, and nobody is nudged twice', async () => {
-    const created = setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: 'Payments', channel: { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
+    const created = await setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: 'Payments', channel: { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
     if (created.kind !== 'created') throw new Error(created.kind);
     const toggled = await h.requests.slashCommand(command(ADMIN, 'nudges on'));
     expect((toggled.json as { text: string }).text).toMatch(/^Nudges are on/);
 
-    const opened = openRound(h.server.ctx, created.team, { origin: 'ad-hoc', aspectId: 'adoption' });
+    const opened = await openRound(h.server.ctx, created.team, { origin: 'ad-hoc', aspectId: 'adoption' });
     if (opened.kind !== 'opened') throw new Error(opened.kind);
-    answerAs(h.server.ctx, opened.round.id, ['3'], TEAM); // U1 answered
+    await answerAs(h.server.ctx, opened.round.id, ['3'], TEAM); // U1 answered
     await eventually('the round message', () => h.slack.messages(CHANNEL).find((message) => message.text.startsWith('Platform pulse · Adoption')));
 
     // Members are listed (and nudged) in channel order: ADMIN, LEAD, U1 … U6; U4 comes after four DMs went out.
     const waiting = [ADMIN, LEAD, ...MEMBERS.filter((user) => user !== 'U1')];
     h.slack.rateLimitNext('chat.postMessage', 1, { channel: 'U4' });
     // Past halfway: the round opened five days ago and runs four.
-    h.server.ctx.db.$client.prepare('update rounds set opened_at = opened_at - ? where id = ?').run(5 * 24 * 60 * 60 * 1000, opened.round.id);
+    await moveRoundOpeningBack(h.server.ctx.store, opened.round.id, 5 * 24 * 60 * 60 * 1000);
 
     await eventually('every waiting member nudged', () => waiting.every((user) => nudgesTo(user) > 0));
     // Positive barrier: the nudge delivery is recorded as sent after every member's DM (the retried one too)
     // was answered, and a sent delivery is never claimed again; the outbox's one-per-round key rules out a
     // second nudge delivery for the round. So the counts below are final.
-    const delivery = await eventually('the nudge delivery recorded as sent', () => {
-      const row = h.server.ctx.db.$client.prepare("select status, attempts from deliveries where kind = 'nudge' and round_id = ?").get(opened.round.id) as { status: string; attempts: number } | undefined;
+    const delivery = await eventually('the nudge delivery recorded as sent', async () => {
+      const row = (await h.server.ctx.store.listDeliveries({ roundId: opened.round.id })).find((candidate) => candidate.kind === 'nudge');
       return row?.status === 'sent' ? row : null;
     });
     // One pass over the members: the 429 was waited out in place, not handed back to the outbox to redo them all.

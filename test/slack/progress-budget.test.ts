@@ -13,15 +13,16 @@ let rounds: Round[];
 beforeAll(async () => {
   h = await startSlackHarness();
   const cadence = { everyWeeks: 1 as const, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 };
-  rounds = Array.from({ length: ROUNDS }, (_, index) => {
+  rounds = [];
+  for (let index = 0; index < ROUNDS; index += 1) {
     const channelId = `C0BUSY${String(index).padStart(3, '0')}`;
     h.slack.addChannel({ id: channelId, name: `busy-${index}`, members: [ADMIN, ...MEMBERS] });
-    const created = setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: `Busy ${index}`, channel: { platform: 'slack', workspaceId: TEAM, channelId }, surveyId: 'cncf-platform-maturity', cadence });
+    const created = await setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: `Busy ${index}`, channel: { platform: 'slack', workspaceId: TEAM, channelId }, surveyId: 'cncf-platform-maturity', cadence });
     if (created.kind !== 'created') throw new Error(created.kind);
-    const opened = openRound(h.server.ctx, created.team, { origin: 'ad-hoc' });
+    const opened = await openRound(h.server.ctx, created.team, { origin: 'ad-hoc' });
     if (opened.kind !== 'opened') throw new Error(opened.kind);
-    return opened.round;
-  });
+    rounds.push(opened.round);
+  }
   await eventually(`${ROUNDS} round messages`, () => h.slack.callsTo('chat.postMessage').filter((call) => call.status === 200 && call.response.ok === true).length >= ROUNDS);
 });
 afterAll(async () => h.close());

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INDEFINITE_PAUSE } from '../../src/core/team.js';
-import { findTeamByChannel } from '../../src/storage/team-repository.js';
 import { setupTeam } from '../../src/services/team-service.js';
 import { slackSignature } from '../support/slack-requests.js';
-import { ADMIN, blockAction, CHANNEL, command, eventually, LEAD, MEMBERS, startSlackHarness, TEAM, type SlackHarness } from './slack-harness.js';
+import { ADMIN, blockAction, CHANNEL, command, eventually, LEAD, MEMBERS, outboxIdle as outboxIdleIn, rawSql, startSlackHarness, TEAM, type SlackHarness } from './slack-harness.js';
 
 let h: SlackHarness;
 beforeAll(async () => {
   h = await startSlackHarness();
-  setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: 'Payments', channel: { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
+  await setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: 'Payments', channel: { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
   await h.requests.slashCommand(command(ADMIN, `role add <@${LEAD}|lead> lead`));
   await eventually('whatever the set-up posts to go out', outboxIdle);
 });
@@ -20,18 +19,18 @@ function logged(message: string): Record<string, unknown>[] {
 }
 
 /** Nothing is being sent or due to be sent: every post written so far has reached the stand-in. */
-function outboxIdle(): boolean {
-  const busy = h.server.ctx.db.$client.prepare("select count(*) as n from deliveries where status in ('claimed', 'sending') or (status = 'pending' and next_attempt_at <= ?)").get(h.server.ctx.clock.now().getTime()) as { n: number };
-  return busy.n === 0;
+function outboxIdle(): Promise<boolean> {
+  return outboxIdleIn(h.server.ctx.store, h.server.ctx.clock.now());
 }
 
-function answersStored(): number {
-  return (h.server.ctx.db.$client.prepare('select count(*) as n from answers').get() as { n: number }).n;
+async function answersStored(): Promise<number> {
+  const [row] = await rawSql<{ n: number }>(h.server.ctx.store, 'select cast(count(*) as integer) as n from answers');
+  return row!.n;
 }
 
 describe('request authenticity', () => {
   it('rejects forged, stale and unsigned requests with 401 and changes nothing', async () => {
-    const before = answersStored();
+    const before = await answersStored();
     const postsBefore = h.slack.callsTo('chat.postMessage').length;
     const payload = command(LEAD, 'ask');
     const forged = await h.requests.slashCommand(payload, { signature: slackSignature('not-the-secret-0123456789abcdef', Math.floor(Date.now() / 1000), 'x') });
@@ -39,9 +38,9 @@ describe('request authenticity', () => {
     const unsigned = await h.requests.slashCommand(payload, { signature: null });
     expect([forged.status, stale.status, unsigned.status]).toEqual([401, 401, 401]);
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(postsBefore);
-    expect(answersStored()).toBe(before);
-    const team = findTeamByChannel(h.server.ctx.db, { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL })!;
-    expect(h.server.ctx.db.$client.prepare('select count(*) as n from rounds where team_id = ?').get(team.id)).toEqual({ n: 0 });
+    expect(await answersStored()).toBe(before);
+    const team = (await h.server.ctx.store.findTeamByChannel({ platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }))!;
+    expect(await rawSql(h.server.ctx.store, 'select cast(count(*) as integer) as n from rounds where team_id = ?', [team.id])).toEqual([{ n: 0 }]);
   });
 
   it('answers 400 to a malformed payload and logs it without the body', async () => {
@@ -89,9 +88,9 @@ describe('commands', () => {
     expect(JSON.stringify((await h.requests.slashCommand(command('U1', 'pause until 2027-01-05'))).json)).toContain("Only the team's leads and admins can pause or resume a team.");
     expect((await h.requests.slashCommand(command(LEAD, 'pause until 2027-02-30'))).json).toMatchObject({ text: expect.stringContaining('pause until 2027-01-05') as unknown });
     expect((await h.requests.slashCommand(command(LEAD, 'pause until 2027-01-05'))).json).toMatchObject({ text: 'Paused: no rounds until 2027-01-05 (inclusive). Resume any time with resume.' });
-    expect(findTeamByChannel(h.server.ctx.db, { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL })?.pausedUntil).toBe('2027-01-05');
+    expect((await h.server.ctx.store.findTeamByChannel({ platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }))?.pausedUntil).toBe('2027-01-05');
     expect((await h.requests.slashCommand(command(LEAD, 'resume'))).json).toMatchObject({ text: 'Resumed: rounds run on the usual schedule again.' });
-    const audit = h.server.ctx.db.$client.prepare("select action, actor_user_id as actor from audit_log where action like 'team.%' order by id").all();
+    const audit = (await h.server.ctx.store.recentAudit(10_000)).filter((entry) => entry.action.startsWith('team.')).map((entry) => ({ action: entry.action, actor: entry.actorUserId }));
     expect(audit).toEqual(expect.arrayContaining([{ action: 'team.pause', actor: LEAD }, { action: 'team.resume', actor: LEAD }]));
   });
 
@@ -143,8 +142,8 @@ describe('Web API failures', () => {
     expect(calls.indexOf(first)).toBeLessThan(calls.indexOf(posted));
     expect(calls.filter((call) => call.status === 429)).toHaveLength(1);
     // Slack has answered the retry; the outbox records it once that answer is back.
-    const delivery = await eventually('the retried delivery recorded as sent', () => {
-      const row = h.server.ctx.db.$client.prepare('select status, attempts from deliveries where id = ?').get(retry[0]?.['deliveryId']) as { status: string; attempts: number } | undefined;
+    const delivery = await eventually('the retried delivery recorded as sent', async () => {
+      const row = await h.server.ctx.store.findDeliveryById(Number(retry[0]?.['deliveryId']));
       return row?.status === 'sent' ? row : null;
     });
     expect(delivery.attempts).toBe(2);
@@ -154,18 +153,19 @@ describe('Web API failures', () => {
     // A team of its own, so what earlier tests left open in #payments does not matter here.
     const archived = { platform: 'slack' as const, workspaceId: TEAM, channelId: 'C0CHECKOUT' };
     h.slack.addChannel({ id: archived.channelId, name: 'checkout', members: [ADMIN, LEAD, ...MEMBERS] });
-    const created = setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: 'Checkout', channel: archived, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
+    const created = await setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: 'Checkout', channel: archived, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
     expect(created.kind).toBe('created');
     await eventually('whatever the set-up posts to go out', outboxIdle);
     h.slack.updateChannel(archived.channelId, { archived: true });
     const asked = await h.requests.slashCommand(command(ADMIN, 'ask', { channel_id: archived.channelId, channel_name: 'checkout' }));
     expect((asked.json as { text: string }).text).toMatch(/^Opened a round/);
-    await eventually('the team to be paused', () => findTeamByChannel(h.server.ctx.db, archived)?.pausedUntil === INDEFINITE_PAUSE);
+    await eventually('the team to be paused', async () => (await h.server.ctx.store.findTeamByChannel(archived))?.pausedUntil === INDEFINITE_PAUSE);
     // Positive barrier: every delivery to the channel has settled (sent, failed or cancelled). None is waiting
     // for a retry or in flight, so no later attempt can still add a call or a log line.
-    const unsettled = () => h.server.ctx.db.$client.prepare("select id from deliveries where channel_id = ? and status not in ('sent', 'failed', 'cancelled')").all(archived.channelId);
-    await eventually('every delivery to the archived channel to settle', () => unsettled().length === 0);
-    const refused = h.server.ctx.db.$client.prepare("select kind, status, attempts, last_error as error from deliveries where channel_id = ? and last_error = 'is_archived'").all(archived.channelId);
+    const toChannel = async () => (await h.server.ctx.store.listDeliveries()).filter((delivery) => delivery.target.channelId === archived.channelId);
+    const unsettled = async () => (await toChannel()).filter((delivery) => !['sent', 'failed', 'cancelled'].includes(delivery.status));
+    await eventually('every delivery to the archived channel to settle', async () => (await unsettled()).length === 0);
+    const refused = (await toChannel()).filter((delivery) => delivery.lastError === 'is_archived').map((delivery) => ({ kind: delivery.kind, status: delivery.status, attempts: delivery.attempts, error: delivery.lastError }));
     expect(refused).toEqual([{ kind: 'round-opened', status: 'failed', attempts: 1, error: 'is_archived' }]);
     expect(h.lines.filter((line) => line.includes('cannot post to this channel'))).toHaveLength(1);
     expect(h.slack.callsTo('chat.postMessage').filter((call) => call.response.error === 'is_archived')).toHaveLength(1);

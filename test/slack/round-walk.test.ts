@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findOpenRound } from '../../src/storage/round-repository.js';
-import { findTeamByChannel } from '../../src/storage/team-repository.js';
 import { ADMIN, blockAction, CHANNEL, command, eventually, LEAD, MEMBERS, startSlackHarness, TEAM, viewSubmission, type SlackHarness } from './slack-harness.js';
 
 let h: SlackHarness;
@@ -11,6 +9,17 @@ afterAll(async () => h.close());
 
 function blocksText(blocks: unknown): string {
   return JSON.stringify(blocks ?? []);
+}
+
+/** A round's answers as stored: the respondent's key (never their id), the option, how often it changed. */
+async function answerRows(roundId: number): Promise<{ respondent_key: string; option_id: string; changes: number }[]> {
+  const store = h.server.ctx.store;
+  const rows: { respondent_key: string; option_id: string; changes: number }[] = [];
+  for (const key of await store.answerKeys(roundId)) {
+    const answer = await store.findAnswer(roundId, key);
+    if (answer) rows.push({ respondent_key: key, option_id: answer.optionId, changes: answer.changes });
+  }
+  return rows;
 }
 
 describe('a whole round in Slack', () => {
@@ -34,7 +43,7 @@ describe('a whole round in Slack', () => {
     );
     expect(submitted.status).toBe(200);
     expect(submitted.text).toBe('');
-    const team = findTeamByChannel(h.server.ctx.db, { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL });
+    const team = await h.server.ctx.store.findTeamByChannel({ platform: 'slack', workspaceId: TEAM, channelId: CHANNEL });
     expect(team).toMatchObject({ name: 'Payments', surveyId: 'cncf-platform-maturity', cadence: { timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
     await eventually('the setup confirmation', () => h.slack.ephemerals(ADMIN).find((message) => message.text.includes('*Payments* is set up')));
   });
@@ -54,9 +63,10 @@ describe('a whole round in Slack', () => {
     for (const id of ['mp_answer_1', 'mp_answer_2', 'mp_answer_3', 'mp_answer_4', 'mp_answer_unknown', 'mp_comment']) expect(blocks).toContain(`"action_id":"${id}"`);
     expect(blocks).toContain('accessibility_label');
     expect(blocks).toMatch(/Closes <!date\^\d+\^\{date_short_pretty\} at \{time\}\|/);
-    roundId = findOpenRound(h.server.ctx.db, findTeamByChannel(h.server.ctx.db, { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL })!.id)!.id;
+    const store = h.server.ctx.store;
+    roundId = (await store.findOpenRound((await store.findTeamByChannel({ platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }))!.id))!.id;
     // The channel's people, counted as the round was posted (the bot left out), for the digest's response rate.
-    await eventually('the channel to be counted', () => findTeamByChannel(h.server.ctx.db, { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL })?.memberCount === 2 + MEMBERS.length);
+    await eventually('the channel to be counted', async () => (await store.findTeamByChannel({ platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }))?.memberCount === 2 + MEMBERS.length);
   });
 
   it('answers: five people click, one changes their mind, each sees only their own receipt', async () => {
@@ -70,7 +80,7 @@ describe('a whole round in Slack', () => {
     expect(texts.filter((text) => text.includes('Recorded for *Interfaces*'))).toHaveLength(5);
     expect(texts.filter((text) => text.includes('Changed your answer'))).toHaveLength(1);
     expect(receipts.every((response) => (response.body as { response_type?: string }).response_type === 'ephemeral')).toBe(true);
-    const rows = h.server.ctx.db.$client.prepare('select respondent_key, option_id, changes from answers where round_id = ?').all(roundId) as { respondent_key: string; option_id: string; changes: number }[];
+    const rows = await answerRows(roundId);
     expect(rows).toHaveLength(5);
     expect(rows.map((row) => row.respondent_key).join(',')).not.toMatch(/U\d/);
     expect(rows.reduce((sum, row) => sum + row.changes, 0)).toBe(1);

@@ -3,8 +3,11 @@ import { startServer, type RunningServer, type ServerOverrides } from '../../src
 import { SURVEYS } from '../support/processes.js';
 import { SlackApiStandIn } from '../support/slack-stand-in.js';
 import { SlackRequester } from '../support/slack-requests.js';
-import { memoryLogger, tempDir } from '../support/test-context.js';
-import { HANG_GUARD_MS, waitUntil } from '../support/wait.js';
+import type { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
+import type { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import type { Store } from '../../src/storage/store.js';
+import { createTestStorage, memoryLogger, tempDir, type TestStorage } from '../support/test-context.js';
+import { HANG_GUARD_MS, waitUntil, type Check } from '../support/wait.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const TEAM = 'T0001';
@@ -16,6 +19,8 @@ export const MEMBERS = ['U1', 'U2', 'U3', 'U4', 'U5', 'U6'];
 export interface SlackHarness {
   readonly slack: SlackApiStandIn;
   readonly server: RunningServer;
+  /** The storage the app runs on (this project's engine), fresh for this harness. */
+  readonly storage: TestStorage;
   readonly requests: SlackRequester;
   readonly lines: string[];
   readonly output: string[];
@@ -32,8 +37,10 @@ export async function startSlackHarness(extraEnv: Record<string, string> = {}, o
   slack.addChannel({ id: 'C0RANDOM', name: 'random', members: [ADMIN, LEAD, ...MEMBERS] });
   for (const id of [ADMIN, LEAD, ...MEMBERS]) slack.addUser({ id, name: id.toLowerCase(), timeZone: 'Europe/Berlin' });
   const temp = tempDir('mp-slack-');
+  const storage = await createTestStorage(temp.dir);
   const config = loadConfig({
     DATA_DIR: temp.dir,
+    ...storage.env,
     SURVEYS_DIR: SURVEYS,
     PORT: '0',
     SLACK_BOT_TOKEN: 'xoxb-test-token',
@@ -52,12 +59,14 @@ export async function startSlackHarness(extraEnv: Record<string, string> = {}, o
   return {
     slack,
     server,
+    storage,
     requests,
     lines,
     output,
     close: async () => {
       await server.stop();
       await slack.stop();
+      await storage.drop();
       temp.cleanup();
     },
   };
@@ -67,8 +76,45 @@ export async function startSlackHarness(extraEnv: Record<string, string> = {}, o
  * Waits until `check` holds and returns its value; see test/support/wait.ts. `hangGuardMs` only raises the
  * guard for a wait that legitimately spans a long chain of events; it is never a timing expectation.
  */
-export function eventually<T>(what: string, check: () => T | null | undefined | false, hangGuardMs = HANG_GUARD_MS): Promise<T> {
+export function eventually<T>(what: string, check: Check<T>, hangGuardMs = HANG_GUARD_MS): Promise<T> {
   return waitUntil(what, check, Math.max(hangGuardMs, HANG_GUARD_MS));
+}
+
+/** SQL for each engine, where they differ. */
+export type EngineSql = string | { readonly sqlite: string; readonly postgres: string };
+
+/**
+ * A statement no store method offers (moving a round back in time, freeing its period, a whole-table
+ * count), on the store's own connection; `?` placeholders (numbered for PostgreSQL). On SQLite it runs
+ * while no transaction holds the one connection, so it never joins (or rolls back with) one of the app's.
+ * Rows come back as the driver gives them: cast counts to integer so both engines return a number.
+ */
+export async function rawSql<Row = Record<string, unknown>>(store: Store, sql: EngineSql, params: readonly unknown[] = []): Promise<Row[]> {
+  if (store.engine === 'sqlite') {
+    const text = typeof sql === 'string' ? sql : sql.sqlite;
+    const client = (store as SqliteStore).db.$client;
+    return store.transaction(() => {
+      const statement = client.prepare(text);
+      if (statement.reader) return Promise.resolve(statement.all(...params) as Row[]);
+      statement.run(...params);
+      return Promise.resolve([]);
+    });
+  }
+  let index = 0;
+  const text = (typeof sql === 'string' ? sql : sql.postgres).replace(/\?/g, () => `$${(index += 1)}`);
+  const result = await (store as PostgresStore).db.$client.query(text, [...params]);
+  return result.rows as Row[];
+}
+
+/** Moves a round's opening `ms` back in time (so it is past halfway, for reminders and nudges). */
+export async function moveRoundOpeningBack(store: Store, roundId: number, ms: number): Promise<void> {
+  await rawSql(store, { sqlite: 'update rounds set opened_at = opened_at - ? where id = ?', postgres: "update rounds set opened_at = opened_at - (?::integer * interval '1 millisecond') where id = ?" }, [ms, roundId]);
+}
+
+/** Nothing is being sent or due to be sent: every post written so far has reached the platform (stand-in). */
+export async function outboxIdle(store: Store, now: Date): Promise<boolean> {
+  const deliveries = await store.listDeliveries();
+  return !deliveries.some((delivery) => delivery.status === 'claimed' || delivery.status === 'sending' || (delivery.status === 'pending' && delivery.nextAttemptAt.getTime() <= now.getTime()));
 }
 
 export function command(user: string, text: string, extra: Record<string, string> = {}): Record<string, string> {

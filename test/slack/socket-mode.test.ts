@@ -2,12 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { setupTeam } from '../../src/services/team-service.js';
-import { findOpenRound } from '../../src/storage/round-repository.js';
-import { findTeamByChannel } from '../../src/storage/team-repository.js';
 import { SURVEYS } from '../support/processes.js';
 import { SlackSocketStandIn } from '../support/slack-socket-stand-in.js';
 import { SlackApiStandIn } from '../support/slack-stand-in.js';
-import { memoryLogger, tempDir } from '../support/test-context.js';
+import { createTestStorage, memoryLogger, tempDir, type TestStorage } from '../support/test-context.js';
 import { ADMIN, blockAction, CHANNEL, command, eventually, LEAD, MEMBERS, TEAM } from './slack-harness.js';
 
 const APP_TOKEN = 'xapp-1-A0001-1-socket-mode-test-token';
@@ -18,6 +16,7 @@ let socket: SlackSocketStandIn;
 let server: RunningServer;
 let lines: string[];
 let cleanupTemp: () => void;
+let storage: TestStorage;
 
 /**
  * The real app in Socket Mode, started in-process like slack-harness.ts does for HTTP mode, but with an
@@ -33,8 +32,10 @@ beforeAll(async () => {
   await socket.start();
   const temp = tempDir('mp-slack-socket-');
   cleanupTemp = temp.cleanup;
+  storage = await createTestStorage(temp.dir);
   const config = loadConfig({
     DATA_DIR: temp.dir,
+    ...storage.env,
     SURVEYS_DIR: SURVEYS,
     PORT: '0',
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -56,6 +57,7 @@ afterAll(async () => {
   if (socket) await eventually('the app to close its Socket Mode connection', () => socket.openConnections === 0, 5_000);
   await socket?.stop();
   await api?.stop();
+  await storage?.drop();
   cleanupTemp?.();
 });
 
@@ -73,8 +75,8 @@ function slashCommand(user: string, text: string): Record<string, unknown> {
   };
 }
 
-function answersOfRound(roundId: number): number {
-  return (server.ctx.db.$client.prepare('select count(*) as n from answers where round_id = ?').get(roundId) as { n: number }).n;
+function answersOfRound(roundId: number): Promise<number> {
+  return server.ctx.store.countAnswers(roundId);
 }
 
 describe('Socket Mode against the real WebSocket', () => {
@@ -103,7 +105,7 @@ describe('Socket Mode against the real WebSocket', () => {
   });
 
   it('lets a configured admin open a round with /maturity ask; the round is posted through the Web API', async () => {
-    const setup = setupTeam(server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, {
+    const setup = await setupTeam(server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, {
       name: 'Payments',
       channel: { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL },
       surveyId: 'cncf-platform-maturity',
@@ -115,8 +117,8 @@ describe('Socket Mode against the real WebSocket', () => {
     const message = await eventually('the round message in the channel', () => api.messages(CHANNEL).find((candidate) => candidate.text.startsWith('Platform pulse ·')));
     expect(api.callsTo('chat.postMessage').some((call) => call.response.ok === true && call.body.channel === CHANNEL)).toBe(true);
     expect(JSON.stringify(message.blocks)).toContain('"action_id":"mp_answer_3"');
-    const team = findTeamByChannel(server.ctx.db, { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL })!;
-    roundId = findOpenRound(server.ctx.db, team.id)!.id;
+    const team = (await server.ctx.store.findTeamByChannel({ platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }))!;
+    roundId = (await server.ctx.store.findOpenRound(team.id))!.id;
     roundTs = message.ts;
   });
 
@@ -126,7 +128,7 @@ describe('Socket Mode against the real WebSocket', () => {
     expect(ack.envelope_id).toBe(socket.envelopes.at(-1)?.envelope_id);
     expect(socket.envelopes.at(-1)).toMatchObject({ type: 'interactive', accepts_response_payload: false });
     // The handler commits before acking, so the row is there the moment the ack is.
-    expect(answersOfRound(roundId)).toBe(1);
+    expect(await answersOfRound(roundId)).toBe(1);
     const receipt = await eventually('the private receipt', () => api.responses.find((response) => JSON.stringify(response.body).includes('Recorded for')));
     expect(receipt).toMatchObject({ status: 200, body: { response_type: 'ephemeral' } });
   });

@@ -12,7 +12,7 @@ import { loadConfig, type SlackConfig } from '../../src/config.js';
 import { startServer } from '../../src/main.js';
 import { SURVEYS } from '../support/processes.js';
 import { SlackApiStandIn } from '../support/slack-stand-in.js';
-import { memoryLogger, tempDir } from '../support/test-context.js';
+import { createTestStorage, memoryLogger, tempDir } from '../support/test-context.js';
 import { UnreachablePlatform } from '../support/unreachable-platform.js';
 
 const TOKEN = 'xoxb-test-token';
@@ -58,8 +58,10 @@ function messages(lines: readonly string[]): unknown[] {
 /** The whole app in HTTP mode with SLACK_API_URL at `apiUrl`; returns its log lines once start() is done. */
 async function startApp(apiUrl: string): Promise<{ lines: string[]; stop: () => Promise<void> }> {
   const temp = tempDir('mp-slack-start-');
+  const storage = await createTestStorage(temp.dir);
   const config = loadConfig({
     DATA_DIR: temp.dir,
+    ...storage.env,
     SURVEYS_DIR: SURVEYS,
     PORT: '0',
     SLACK_BOT_TOKEN: TOKEN,
@@ -75,6 +77,7 @@ async function startApp(apiUrl: string): Promise<{ lines: string[]; stop: () => 
     if (stopped) return;
     stopped = true;
     await server.stop();
+    await storage.drop();
     temp.cleanup();
   };
   cleanups.push(stop);

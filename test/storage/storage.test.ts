@@ -216,7 +216,7 @@ function leaseClock(): { now(): Date; until(at: Date): Promise<void> } {
 
 describe('lease', () => {
   const name = 'scheduler';
-  const ttlMs = 2_000;
+  const ttlMs = 3_000;
 
   function taker(clock: ReturnType<typeof leaseClock>) {
     return (holder: string, takeOverFrom: string | null = null) => ctx.store.acquireLease({ name, holder, takeOverFrom, ttlMs, now: clock.now() });

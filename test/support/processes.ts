@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { HANG_GUARD_MS } from './wait.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export const SURVEYS = fileURLToPath(new URL('../../surveys', import.meta.url));
@@ -13,6 +14,21 @@ export interface CliResult {
 /** A clean environment: nothing inherited that could connect a platform or change behaviour. */
 export function cleanEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
   return { PATH: process.env.PATH ?? '', HOME: dir, DATA_DIR: dir, SURVEYS_DIR: SURVEYS, LOG_FORMAT: 'json', ...extra };
+}
+
+/**
+ * Waits until the asynchronous `check` resolves to something truthy (a row the process wrote, say) and
+ * returns it; like waitUntil in wait.ts, whose checks are synchronous. The guard only turns a hang into a
+ * failure that says what never happened.
+ */
+export async function eventually<T>(what: string, check: () => Promise<T | null | undefined | false>, hangGuardMs = HANG_GUARD_MS): Promise<T> {
+  const giveUpAt = Date.now() + hangGuardMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > giveUpAt) throw new Error(`never happened: ${what} (gave up after ${hangGuardMs / 1000} s; a hang, not a slow machine)`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Runs the real CLI as a child process and collects its output. */

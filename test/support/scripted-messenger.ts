@@ -24,13 +24,13 @@ export class ScriptedMessenger implements Messenger {
     return this;
   }
 
-  send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
-    context.beginSend();
+  async send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
+    await context.beginSend();
     const scripted = this.script.shift()?.(message);
-    if (scripted && scripted.kind !== 'sent') return Promise.resolve(scripted);
+    if (scripted && scripted.kind !== 'sent') return scripted;
     this.sent.push({ target, message, context });
     this.counter += 1;
     const audience = scripted?.kind === 'sent' ? scripted.audience : undefined;
-    return Promise.resolve({ kind: 'sent', messageRef: context.replaces ?? `msg-${this.counter}`, ...(audience === undefined ? {} : { audience }) });
+    return { kind: 'sent', messageRef: context.replaces ?? `msg-${this.counter}`, ...(audience === undefined ? {} : { audience }) };
   }
 }

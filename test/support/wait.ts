@@ -11,14 +11,17 @@ export const HANG_GUARD_MS = 60_000;
 /** How often a condition is looked at again; only how soon a wait notices, never whether it passes. */
 const POLL_MS = 20;
 
+/** What a condition returns: a falsy value keeps the wait going. */
+export type Check<T> = () => T | null | undefined | false | PromiseLike<T | null | undefined | false>;
+
 /**
  * Resolves with the first truthy value `check` returns (so a count of 0 keeps waiting); fails with `what`
- * if that does not happen before the hang guard.
+ * if that does not happen before the hang guard. `check` may be async (a read through the storage port).
  */
-export async function waitUntil<T>(what: string, check: () => T | null | undefined | false, hangGuardMs = HANG_GUARD_MS): Promise<T> {
+export async function waitUntil<T>(what: string, check: Check<T>, hangGuardMs = HANG_GUARD_MS): Promise<T> {
   const giveUpAt = Date.now() + hangGuardMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() > giveUpAt) throw new Error(`never happened: ${what} (gave up after ${hangGuardMs / 1000} s; a hang, not a slow machine)`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

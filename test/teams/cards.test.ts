@@ -15,7 +15,7 @@ import type { ClosedRoundTally } from '../../src/core/scoring.js';
 import { UNKNOWN_OPTION_ID } from '../../src/core/survey.js';
 import type { Team } from '../../src/core/team.js';
 import type { TeamStatus } from '../../src/services/chat-commands.js';
-import type { RoleAssignment } from '../../src/storage/role-repository.js';
+import type { RoleAssignment } from '../../src/core/roles.js';
 import { adaptiveCardProblems, cardBytes, executeActionProblems, objectsIn, TEAMS_CARD_VERSION } from '../support/adaptive-card-validator.js';
 import { buildSurvey, closedRound, DAY, daysAfter, TEST_POLICY } from '../support/factories.js';
 

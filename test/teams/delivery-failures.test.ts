@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INDEFINITE_PAUSE, type Team } from '../../src/core/team.js';
 import { closeOpenRound, enqueueRoundDelivery, openRound } from '../../src/services/round-service.js';
 import { setupTeam } from '../../src/services/team-service.js';
-import { findOpenRound } from '../../src/storage/round-repository.js';
-import { findTeamById, setTeamOptions } from '../../src/storage/team-repository.js';
-import { findConversation, rememberConversation, type TeamsConversation } from '../../src/storage/teams-conversation-repository.js';
+import type { Round } from '../../src/core/round.js';
+import type { TeamsConversation } from '../../src/storage/records.js';
 import { eventually } from '../slack/slack-harness.js';
 import { makeTeamsMembers, type TeamsMember } from '../support/teams-connector-state.js';
 import type { ChannelPlace } from '../support/teams-activities.js';
@@ -25,30 +24,31 @@ let learned: TeamsConversation;
 beforeAll(async () => {
   h = await startTeamsHarness();
   await h.say(h.admin, 'help');
-  const conversation = findConversation(h.server.ctx.db, h.teams.tenantId, CHANNEL_ID);
+  const conversation = await h.server.ctx.store.findConversation(h.teams.tenantId, CHANNEL_ID);
   if (!conversation) throw new Error('the bot did not keep the channel reference');
   learned = conversation;
 });
 afterAll(async () => h.close());
 
 /** A team in a channel of its own, whose reference the bot holds as if it had seen an activity there. */
-function teamInChannel(name: string, members: readonly TeamsMember[] = h.members): { team: Team; place: ChannelPlace } {
+async function teamInChannel(name: string, members: readonly TeamsMember[] = h.members): Promise<{ team: Team; place: ChannelPlace }> {
   const channelId = `19:${name.toLowerCase()}-channel@thread.tacv2`;
   h.teams.connector.setMembers(channelId, members, { tenantId: h.teams.tenantId });
-  rememberConversation(h.server.ctx.db, { ...learned, conversationId: channelId, reference: { ...learned.reference, conversation: { ...learned.reference.conversation, id: channelId } }, at: new Date() });
-  const created = setupTeam(h.server.ctx, { platform: 'teams', workspaceId: h.teams.tenantId, userId: h.admin.aadObjectId }, { name, channel: { platform: 'teams', workspaceId: h.teams.tenantId, channelId }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
+  await h.server.ctx.store.rememberConversation({ ...learned, conversationId: channelId, reference: { ...learned.reference, conversation: { ...learned.reference.conversation, id: channelId } }, at: new Date() });
+  const created = await setupTeam(h.server.ctx, { platform: 'teams', workspaceId: h.teams.tenantId, userId: h.admin.aadObjectId }, { name, channel: { platform: 'teams', workspaceId: h.teams.tenantId, channelId }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
   if (created.kind !== 'created') throw new Error(created.kind);
   return { team: created.team, place: { teamId: TEAM_ID, channelId, teamName: 'Payments' } };
 }
 
-function open(team: Team): number {
-  const opened = openRound(h.server.ctx, team, { origin: 'ad-hoc' });
+async function open(team: Team): Promise<number> {
+  const opened = await openRound(h.server.ctx, team, { origin: 'ad-hoc' });
   if (opened.kind !== 'opened') throw new Error(opened.kind);
-  return findOpenRound(h.server.ctx.db, team.id)!.id;
+  return (await h.server.ctx.store.findOpenRound(team.id))!.id;
 }
 
-function delivery(roundId: number, kind: string): DeliveryRow | undefined {
-  return h.server.ctx.db.$client.prepare('select status, attempts, message_ref, last_error from deliveries where round_id = ? and kind = ?').get(roundId, kind) as DeliveryRow | undefined;
+async function delivery(roundId: number, kind: string): Promise<DeliveryRow | undefined> {
+  const found = (await h.server.ctx.store.listDeliveries({ roundId })).find((candidate) => candidate.kind === kind);
+  return found && { status: found.status, attempts: found.attempts, message_ref: found.messageRef, last_error: found.lastError };
 }
 
 /** The bot's own posts to the channel itself; a command's answer goes to its thread ("<channel>;messageid=…"). */
@@ -58,44 +58,44 @@ function postsTo(channelId: string, since: number) {
 
 describe('a proactive send the connector refuses', () => {
   it('is retried after 502 and 504, and the card arrives without any apology in the channel', async () => {
-    const { team } = teamInChannel('Gateway');
+    const { team } = await teamInChannel('Gateway');
     const channelId = team.channel.channelId;
     // botbuilder's client retries 5xx three times itself: the fourth failure is what reaches the bot.
     for (const status of [502, 504, 502, 504]) h.teams.connector.failNext(status, undefined, { route: 'reply', conversationId: channelId });
     const before = h.teams.connector.calls.length;
-    const roundId = open(team);
+    const roundId = await open(team);
     await eventually('the round card', () => h.teams.connector.topLevel(channelId).find((activity) => cardText(activity).includes('Platform pulse')), 45_000);
     expect(postsTo(channelId, before).map((call) => call.status)).toEqual([502, 504, 502, 504, 201]);
     expect(h.teams.connector.activities(channelId)).toHaveLength(1);
     expect(h.teams.connector.activities(channelId).filter((activity) => cardText(activity).includes(APOLOGY))).toEqual([]);
     // The connector has the card a moment before the bot has recorded its answer.
-    await eventually('the delivery to be recorded as sent', () => delivery(roundId, 'round-opened')?.status === 'sent', 10_000);
-    expect(delivery(roundId, 'round-opened')).toMatchObject({ status: 'sent', attempts: 2 });
+    await eventually('the delivery to be recorded as sent', async () => (await delivery(roundId, 'round-opened'))?.status === 'sent', 10_000);
+    expect(await delivery(roundId, 'round-opened')).toMatchObject({ status: 'sent', attempts: 2 });
     expect(h.lines.some((line) => line.includes('delivery will be retried') && line.includes('HTTP 504'))).toBe(true);
   }, 60_000);
 
   it('pauses the team at once when the bot is no longer in the channel (403), and posts nothing else', async () => {
-    const { team } = teamInChannel('Removed');
+    const { team } = await teamInChannel('Removed');
     const channelId = team.channel.channelId;
     h.teams.connector.removeBot(channelId, 'uninstalled');
     const before = h.teams.connector.calls.length;
-    const roundId = open(team);
-    await eventually('the team to be paused', () => findTeamById(h.server.ctx.db, team.id)?.pausedUntil === INDEFINITE_PAUSE, 20_000);
-    expect(delivery(roundId, 'round-opened')).toMatchObject({ status: 'failed', attempts: 1, last_error: expect.stringContaining('403') as unknown });
+    const roundId = await open(team);
+    await eventually('the team to be paused', async () => (await h.server.ctx.store.findTeamById(team.id))?.pausedUntil === INDEFINITE_PAUSE, 20_000);
+    expect(await delivery(roundId, 'round-opened')).toMatchObject({ status: 'failed', attempts: 1, last_error: expect.stringContaining('403') as unknown });
     // One attempt at the card, no second attempt at an apology.
     expect(postsTo(channelId, before).map((call) => call.status)).toEqual([403]);
   });
 
   it('does not pause the team when the card it updates at close was deleted (404 on the activity)', async () => {
-    const { team } = teamInChannel('Deleted');
+    const { team } = await teamInChannel('Deleted');
     const channelId = team.channel.channelId;
-    const roundId = open(team);
+    const roundId = await open(team);
     const card = await eventually('the round card', () => h.teams.connector.topLevel(channelId)[0]);
     h.teams.connector.activity(channelId, card.id)!.deleted = true;
-    expect(closeOpenRound(h.server.ctx, team).kind).toBe('closed');
-    await eventually('the closed-card update to be given up', () => delivery(roundId, 'round-closed')?.status === 'failed', 20_000);
-    expect(delivery(roundId, 'round-closed')).toMatchObject({ attempts: 1, last_error: 'the message to update no longer exists' });
-    expect(findTeamById(h.server.ctx.db, team.id)?.pausedUntil).toBeNull();
+    expect((await closeOpenRound(h.server.ctx, team)).kind).toBe('closed');
+    await eventually('the closed-card update to be given up', async () => (await delivery(roundId, 'round-closed'))?.status === 'failed', 20_000);
+    expect(await delivery(roundId, 'round-closed')).toMatchObject({ attempts: 1, last_error: 'the message to update no longer exists' });
+    expect((await h.server.ctx.store.findTeamById(team.id))?.pausedUntil).toBeNull();
   });
 });
 
@@ -120,9 +120,9 @@ describe('private nudges', () => {
   /** A channel of its own people, a round with three of them answered through the card, nudges on. */
   async function roundWithAnswers(name: string): Promise<{ team: Team; roundId: number; waiting: TeamsMember[]; answered: TeamsMember[] }> {
     const members = makeTeamsMembers(7, { prefix: name.toLowerCase(), tenantId: h.teams.tenantId });
-    const { team, place } = teamInChannel(name, members);
-    setTeamOptions(h.server.ctx.db, team.id, { nudgeNonRespondents: true });
-    const roundId = open(team);
+    const { team, place } = await teamInChannel(name, members);
+    await h.server.ctx.store.setTeamOptions(team.id, { nudgeNonRespondents: true });
+    const roundId = await open(team);
     const card = await eventually('the round card', () => h.teams.connector.topLevel(team.channel.channelId)[0]);
     const answered = members.slice(0, 3);
     for (const member of answered) expect((await h.send(h.clickActivity(member, 'answer', { roundId, optionId: '3' }, card.id, place))).status).toBe(200);
@@ -139,12 +139,12 @@ describe('private nudges', () => {
     // 412 is not retried by botbuilder's client; the 429s outlast its own three retries.
     h.teams.connector.failNext(412, undefined, { route: 'create', bodyIncludes: waiting[1]!.id });
     for (let i = 0; i < 4; i += 1) h.teams.connector.failNext(429, 1, { route: 'create', bodyIncludes: waiting[2]!.id });
-    enqueueRoundDelivery(h.server.ctx, team, findOpenRoundOf(team), 'nudge', new Date());
-    await eventually('the nudges to be sent', () => delivery(roundId, 'nudge')?.status === 'sent', 45_000);
+    await enqueueRoundDelivery(h.server.ctx.store, team, await findOpenRoundOf(team), 'nudge', new Date());
+    await eventually('the nudges to be sent', async () => (await delivery(roundId, 'nudge'))?.status === 'sent', 45_000);
     expect(h.teams.connector.pendingFailures).toBe(0);
     for (const member of waiting.slice(0, -1)) expect(nudgesTo(member), member.name).toHaveLength(1);
     for (const member of [...answered, blocked]) expect(nudgesTo(member), member.name).toHaveLength(0);
-    expect(delivery(roundId, 'nudge')).toMatchObject({ attempts: 1, message_ref: `nudged-${waiting.length - 1}-of-${waiting.length}` });
+    expect(await delivery(roundId, 'nudge')).toMatchObject({ attempts: 1, message_ref: `nudged-${waiting.length - 1}-of-${waiting.length}` });
     expect(h.lines.some((line) => line.includes('could not nudge a channel member privately') && line.includes('403'))).toBe(true);
   }, 60_000);
 
@@ -153,19 +153,19 @@ describe('private nudges', () => {
     const warningsBefore = h.lines.filter((line) => line.includes('could not nudge a channel member privately')).length;
     // As many failures as the messenger tries one member: the second member waiting never gets through.
     for (let i = 0; i < 4; i += 1) h.teams.connector.failNext(412, undefined, { route: 'create', bodyIncludes: waiting[1]!.id });
-    enqueueRoundDelivery(h.server.ctx, team, findOpenRoundOf(team), 'nudge', new Date());
-    await eventually('the nudge delivery to finish', () => delivery(roundId, 'nudge')?.status === 'sent', 45_000);
+    await enqueueRoundDelivery(h.server.ctx.store, team, await findOpenRoundOf(team), 'nudge', new Date());
+    await eventually('the nudge delivery to finish', async () => (await delivery(roundId, 'nudge'))?.status === 'sent', 45_000);
     expect(h.teams.connector.pendingFailures).toBe(0);
     expect(waiting.map((member) => nudgesTo(member).length)).toEqual(waiting.map((_, index) => (index === 1 ? 0 : 1)));
-    expect(delivery(roundId, 'nudge')).toMatchObject({ attempts: 1, message_ref: `nudged-${waiting.length - 1}-of-${waiting.length}` });
+    expect(await delivery(roundId, 'nudge')).toMatchObject({ attempts: 1, message_ref: `nudged-${waiting.length - 1}-of-${waiting.length}` });
     const warnings = h.lines.filter((line) => line.includes('could not nudge a channel member privately')).slice(warningsBefore);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('412');
   }, 60_000);
 });
 
-function findOpenRoundOf(team: Team) {
-  const round = findOpenRound(h.server.ctx.db, team.id);
+async function findOpenRoundOf(team: Team): Promise<Round> {
+  const round = await h.server.ctx.store.findOpenRound(team.id);
   if (!round) throw new Error('no open round');
   return round;
 }

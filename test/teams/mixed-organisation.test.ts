@@ -21,8 +21,8 @@ beforeAll(async () => {
   slack = await startSlackHarness({ ...teams.settings }, { teamsCredentialsFactory: teams.credentials });
   const actor = { platform: 'slack', workspaceId: 'T0001', userId: ADMIN };
   const cadence = { everyWeeks: 1 as const, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 };
-  const a = setupTeam(slack.server.ctx, actor, { name: 'Payments', channel: { platform: 'slack', workspaceId: 'T0001', channelId: CHANNEL }, surveyId: 'cncf-platform-maturity', cadence });
-  const b = setupTeam(slack.server.ctx, actor, { name: 'Search', channel: { platform: 'teams', workspaceId: teams.tenantId, channelId: CHANNEL_ID }, surveyId: 'cncf-platform-maturity', cadence });
+  const a = await setupTeam(slack.server.ctx, actor, { name: 'Payments', channel: { platform: 'slack', workspaceId: 'T0001', channelId: CHANNEL }, surveyId: 'cncf-platform-maturity', cadence });
+  const b = await setupTeam(slack.server.ctx, actor, { name: 'Search', channel: { platform: 'teams', workspaceId: teams.tenantId, channelId: CHANNEL_ID }, surveyId: 'cncf-platform-maturity', cadence });
   if (a.kind !== 'created' || b.kind !== 'created') throw new Error('setup failed');
   slackTeam = a.team;
   teamsTeam = b.team;
@@ -34,8 +34,8 @@ afterAll(async () => {
 
 describe('one organisation on Slack and Teams', () => {
   it('rounds answered on each platform feed one digest that covers both', async () => {
-    const slackRound = openRound(slack.server.ctx, slackTeam, { origin: 'ad-hoc', aspectId: 'measurement' });
-    const teamsRound = openRound(slack.server.ctx, teamsTeam, { origin: 'ad-hoc', aspectId: 'measurement' });
+    const slackRound = await openRound(slack.server.ctx, slackTeam, { origin: 'ad-hoc', aspectId: 'measurement' });
+    const teamsRound = await openRound(slack.server.ctx, teamsTeam, { origin: 'ad-hoc', aspectId: 'measurement' });
     if (slackRound.kind !== 'opened' || teamsRound.kind !== 'opened') throw new Error('rounds did not open');
     for (const [index, option] of ['1', '2', '2'].entries()) {
       expect((await slack.requests.interaction(blockAction(slack.slack, `U${index + 1}`, `mp_answer_${option}`, `${slackRound.round.id}:${option}`))).status).toBe(200);
@@ -46,8 +46,8 @@ describe('one organisation on Slack and Teams', () => {
       const activity = adaptiveCardAction({ appId: APP_ID, serviceUrl: teams.connector.serviceUrl, tenantId: teams.tenantId, from: member, place: PLACE, verb: 'answer', data: { roundId: teamsRound.round.id, optionId: option }, cardActivityId: '1' });
       expect((await postActivity(botUrl, activity, await teams.channelToken())).status).toBe(200);
     }
-    closeOpenRound(slack.server.ctx, slackTeam);
-    closeOpenRound(slack.server.ctx, teamsTeam);
+    await closeOpenRound(slack.server.ctx, slackTeam);
+    await closeOpenRound(slack.server.ctx, teamsTeam);
     const responsesBefore = slack.slack.responses.length;
     const preview = await slack.requests.slashCommand(command(ADMIN, 'digest preview', { response_url: slack.slack.createResponseUrl({ channelId: CHANNEL, userId: ADMIN }) }));
     // In the acknowledgement, or (when building it outlasts Slack's 3 seconds) through the response_url.

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeMarkdown } from '../../src/adapters/teams/cards/elements.js';
-import { findOpenRound, findRound } from '../../src/storage/round-repository.js';
-import { findTeamByChannel } from '../../src/storage/team-repository.js';
-import { eventually } from '../slack/slack-harness.js';
+import { eventually, rawSql } from '../slack/slack-harness.js';
 import { CHANNEL_ID, cardText, startTeamsHarness, type TeamsHarness } from './teams-harness.js';
 
 let h: TeamsHarness;
@@ -13,6 +11,18 @@ afterAll(async () => h.close());
 
 const channel = () => ({ platform: 'teams' as const, workspaceId: h.teams.tenantId, channelId: CHANNEL_ID });
 const invokeCard = (response: { body: unknown }) => (response.body as { value?: unknown }).value;
+const findTeam = () => h.server.ctx.store.findTeamByChannel(channel());
+
+/** A round's answers as stored: the respondent's key (never their id), the option, how often it changed. */
+async function answerRows(roundId: number): Promise<{ respondent_key: string; option_id: string; changes: number }[]> {
+  const store = h.server.ctx.store;
+  const rows: { respondent_key: string; option_id: string; changes: number }[] = [];
+  for (const key of await store.answerKeys(roundId)) {
+    const answer = await store.findAnswer(roundId, key);
+    if (answer) rows.push({ respondent_key: key, option_id: answer.optionId, changes: answer.changes });
+  }
+  return rows;
+}
 
 describe('a whole round in Teams', () => {
   let roundId = 0;
@@ -24,7 +34,7 @@ describe('a whole round in Teams', () => {
     const submitted = await h.click(h.admin, 'setup', { name: 'Payments', surveyId: 'cncf-platform-maturity', everyWeeks: '1', weekday: '1', localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: '96' }, String(form.id));
     expect(submitted.status).toBe(200);
     expect(cardText(invokeCard(submitted))).toContain('Payments is set up');
-    expect(findTeamByChannel(h.server.ctx.db, channel())).toMatchObject({ name: 'Payments', cadence: { timeZone: 'Europe/Berlin' } });
+    expect(await findTeam()).toMatchObject({ name: 'Payments', cadence: { timeZone: 'Europe/Berlin' } });
   });
 
   it('roles: the admin makes someone lead by mentioning them; members may not open rounds', async () => {
@@ -50,9 +60,9 @@ describe('a whole round in Teams', () => {
     expect(content).toContain('"type":"Action.Execute"');
     expect(content).toContain('"fallback":{"type":"Action.Submit"');
     for (const member of h.members) expect(content).toContain(member.id);
-    roundId = findOpenRound(h.server.ctx.db, findTeamByChannel(h.server.ctx.db, channel())!.id)!.id;
+    roundId = (await h.server.ctx.store.findOpenRound((await findTeam())!.id))!.id;
     // Counted while posting, for the digest's response rate.
-    await eventually('the channel to be counted', () => findTeamByChannel(h.server.ctx.db, channel())?.memberCount === h.members.length);
+    await eventually('the channel to be counted', async () => (await findTeam())?.memberCount === h.members.length);
   });
 
   it('answers: five people click, one changes their mind, each sees only their own pick', async () => {
@@ -66,7 +76,7 @@ describe('a whole round in Teams', () => {
       expect(response.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
       expect(cardText(invokeCard(response))).toMatch(/(Recorded|Changed your answer)\. You can change it until \{\{DATE\(/);
     }
-    const rows = h.server.ctx.db.$client.prepare('select respondent_key, option_id, changes from answers where round_id = ?').all(roundId) as { respondent_key: string; option_id: string; changes: number }[];
+    const rows = await answerRows(roundId);
     expect(rows).toHaveLength(5);
     expect(rows.reduce((sum, row) => sum + row.changes, 0)).toBe(1);
     expect(JSON.stringify(rows)).not.toContain(h.members[2]!.aadObjectId);
@@ -78,11 +88,11 @@ describe('a whole round in Teams', () => {
     const again = await h.send(firstClick);
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
-    const picked = findRound(h.server.ctx.db, roundId)!.question.options.find((option) => option.id === '3')!;
+    const picked = (await h.server.ctx.store.findRound(roundId))!.question.options.find((option) => option.id === '3')!;
     const ticked = JSON.stringify(invokeCard(again)).match(/"text":"✅ ([^"]*)"/g) ?? [];
     expect(ticked).toEqual([JSON.stringify({ text: `✅ ${escapeMarkdown(picked.text)}` }).slice(1, -1)]);
     expect(cardText(invokeCard(again))).not.toMatch(/Recorded|Changed your answer/);
-    const after = h.server.ctx.db.$client.prepare('select respondent_key, option_id, changes from answers where round_id = ?').all(roundId);
+    const after = await answerRows(roundId);
     expect(after).toEqual(rows);
   });
 
@@ -115,13 +125,19 @@ describe('a whole round in Teams', () => {
     await eventually('the second private report', () => h.teams.connector.activities(personal).filter((activity) => cardText(activity).includes('Payments · CNCF platform engineering maturity')).length === 2);
   });
 
-  it('keeps raw user ids only in roles and the audit log', () => {
-    const db = h.server.ctx.db.$client;
-    const tables = (db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'").all() as { name: string }[]).map((row) => row.name);
+  it('keeps raw user ids only in roles and the audit log', async () => {
+    const store = h.server.ctx.store;
+    // Every table of the app (not the engine's own, nor the migration journal).
+    const tables = (
+      await rawSql<{ name: string }>(store, {
+        sqlite: "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'",
+        postgres: "select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like '__drizzle%'",
+      })
+    ).map((row) => row.name);
     const ids = h.members.flatMap((member) => [member.id, member.aadObjectId]);
     const leaks: string[] = [];
     for (const table of tables.filter((name) => name !== 'roles' && name !== 'audit_log')) {
-      const rows = JSON.stringify(db.prepare(`select * from "${table}"`).all());
+      const rows = JSON.stringify(await rawSql(store, `select * from "${table}"`));
       for (const id of ids) if (rows.includes(id)) leaks.push(`${table}: ${id}`);
     }
     expect(tables).toContain('teams_conversations');

@@ -4,7 +4,7 @@ import { SURVEYS } from '../support/processes.js';
 import { adaptiveCardAction, channelMessage, postActivity, type BotResponse, type ChannelPlace, type TeamsActivity, type TeamsUser } from '../support/teams-activities.js';
 import { makeTeamsMembers, type TeamsMember } from '../support/teams-connector-state.js';
 import { startTeamsStandIns, type TeamsStandIns } from '../support/teams-stand-ins.js';
-import { memoryLogger, tempDir } from '../support/test-context.js';
+import { createTestStorage, memoryLogger, tempDir, type TestStorage } from '../support/test-context.js';
 
 export const APP_ID = '11111111-2222-4333-8444-555555555555';
 export const TEAM_ID = '19:team-general@thread.tacv2';
@@ -14,6 +14,8 @@ export const PLACE: ChannelPlace = { teamId: TEAM_ID, channelId: CHANNEL_ID, tea
 export interface TeamsHarness {
   readonly teams: TeamsStandIns;
   readonly server: RunningServer;
+  /** The storage the app runs on (this project's engine), fresh for this harness. */
+  readonly storage: TestStorage;
   readonly botUrl: string;
   readonly members: readonly TeamsMember[];
   readonly admin: TeamsMember;
@@ -38,8 +40,10 @@ export async function startTeamsHarness(extraEnv: Record<string, string> = {}): 
   teams.connector.setMembers(TEAM_ID, members, { tenantId: teams.tenantId });
   teams.connector.setMembers(CHANNEL_ID, members, { tenantId: teams.tenantId });
   const temp = tempDir('mp-teams-');
+  const storage = await createTestStorage(temp.dir);
   const config = loadConfig({
     DATA_DIR: temp.dir,
+    ...storage.env,
     SURVEYS_DIR: SURVEYS,
     PORT: '0',
     RESPONDENT_KEY_SECRET: 'respondent-secret-for-the-teams-tests-0123',
@@ -57,6 +61,7 @@ export async function startTeamsHarness(extraEnv: Record<string, string> = {}): 
   return {
     teams,
     server,
+    storage,
     botUrl,
     members,
     admin,
@@ -70,6 +75,7 @@ export async function startTeamsHarness(extraEnv: Record<string, string> = {}): 
     close: async () => {
       await server.stop();
       await teams.close();
+      await storage.drop();
       temp.cleanup();
     },
   };
