@@ -12,12 +12,12 @@ import { DemoRandom } from '../src/demo/demo-random.js';
 import { orgDigest } from '../src/services/report-service.js';
 import { openRound } from '../src/services/round-service.js';
 import { setupTeam } from '../src/services/team-service.js';
-import { findDelivery } from '../src/storage/delivery-repository.js';
-import { setNextDigest, upsertDigestSubscription, type DigestSubscription } from '../src/storage/digest-subscription-repository.js';
+import type { DigestSubscription } from '../src/storage/records.js';
 import type { PaceRequest, PaceResult, PaceWorkerData } from './click-pace-worker.js';
+import { sqliteConnection } from './context.js';
 import { digestSpecs } from './digest-bench.js';
 import { BENCH_SIGNING_SECRET, BENCH_TEAM_ID, describeCalls, nextMessage, runCleanups, StallWatch, startLiveApp, waitFor, WorkspaceStandIn } from './slack-harness.js';
-import { formatMs, percentile, summarise, summaryLine, timeOnce } from './stats.js';
+import { formatMs, percentile, summarise, summaryLine, timeOnceAsync } from './stats.js';
 
 const TEAMS = 500;
 const WEEKS = 26;
@@ -83,17 +83,17 @@ function clickBodies(round: Round, responseUrls: readonly string[]): string[] {
 async function openClickRound(server: RunningServer): Promise<Round> {
   const { ctx } = server;
   const surveyId = [...ctx.surveys.keys()].sort()[0]!;
-  const setup = setupTeam(ctx, { platform: 'slack', workspaceId: BENCH_TEAM_ID, userId: 'UBENCHADMIN' }, {
+  const setup = await setupTeam(ctx, { platform: 'slack', workspaceId: BENCH_TEAM_ID, userId: 'UBENCHADMIN' }, {
     name: 'Bench Clicks',
     channel: { platform: 'slack', workspaceId: BENCH_TEAM_ID, channelId: CLICK_CHANNEL },
     surveyId,
     cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 },
   });
   if (setup.kind !== 'created') throw new Error(`setupTeam answered ${setup.kind}`);
-  const opened = openRound(ctx, setup.team, { origin: 'ad-hoc' });
+  const opened = await openRound(ctx, setup.team, { origin: 'ad-hoc' });
   if (opened.kind !== 'opened') throw new Error(`openRound answered ${opened.kind}`);
   if (opened.round.closesAt.getTime() - Date.now() < 60 * 60_000) throw new Error(`the bench round closes too soon (${opened.round.closesAt.toISOString()})`);
-  await waitFor('the round message to be posted', () => (findDelivery(ctx.db, setup.team.channel, roundPeriodKey(opened.round.id), 'round-opened')?.status === 'sent' ? true : null), 10_000);
+  await waitFor('the round message to be posted', async () => ((await ctx.store.findDelivery(setup.team.channel, roundPeriodKey(opened.round.id), 'round-opened'))?.status === 'sent' ? true : null), 10_000);
   return opened.round;
 }
 
@@ -110,7 +110,7 @@ interface DigestRun {
  * Throws when one failed for good.
  */
 function digestRuns(server: RunningServer, subscriptions: readonly DigestSubscription[], dueAt: readonly number[]): DigestRun[] | null {
-  const rows = server.ctx.db.$client
+  const rows = sqliteConnection(server.ctx.store)
     .prepare<[], { channel_id: string; kind: string; status: string; created_at: number; sent_at: number | null; last_error: string | null }>("SELECT channel_id, kind, status, created_at, sent_at, last_error FROM deliveries WHERE kind IN ('digest', 'digest-files')")
     .all();
   const runs: DigestRun[] = [];
@@ -143,21 +143,22 @@ export async function runClickDigestBench(): Promise<void> {
     const real = await startLiveApp(slack.apiUrl, dataDir, '* * * * * *');
     cleanups.push(() => real.stop());
     const { ctx } = real;
-    const sqlite = ctx.db.$client;
+    const sqlite = sqliteConnection(ctx.store);
 
     const surveyIds = [...ctx.surveys.keys()].sort();
-    const seeded = timeOnce(() => seedDemoOrganisation(ctx, { seed: 500, now: new Date(), weeks: WEEKS, liveRounds: false, specs: digestSpecs(TEAMS, surveyIds, new DemoRandom(500)) }));
+    const seeded = await timeOnceAsync(() => seedDemoOrganisation(ctx, { seed: 500, now: new Date(), weeks: WEEKS, liveRounds: false, specs: digestSpecs(TEAMS, surveyIds, new DemoRandom(500)) }));
     const round = await openClickRound(real);
     console.log(`click-during-digest: real app via startServer (live Slack mode, HTTP receiver, tick every second) with ${seeded.result.teams} teams x ${WEEKS} weekly rounds (${seeded.result.answers} answers), seeded in ${formatMs(seeded.ms)} ms (not measured)`);
     console.log(`  answer clicks open-loop at ${CLICKS_PER_SECOND}/s from a worker thread, each a new person with its own response_url; Slack stand-in on another worker thread; the chart worker is the app's own; ${availableParallelism()} CPUs`);
 
     const far = new Date(Date.now() + 30 * DAY_MS);
-    const subscriptions = digestChannels.map((channelId) =>
-      upsertDigestSubscription(ctx.db, { channel: { platform: 'slack', workspaceId: BENCH_TEAM_ID, channelId }, weekday: 1, localTime: '09:00', timeZone: 'UTC', nextDigestAt: far, at: new Date() }),
-    );
+    const subscriptions: DigestSubscription[] = [];
+    for (const channelId of digestChannels) {
+      subscriptions.push(await ctx.store.upsertDigestSubscription({ channel: { platform: 'slack', workspaceId: BENCH_TEAM_ID, channelId }, weekday: 1, localTime: '09:00', timeZone: 'UTC', nextDigestAt: far, at: new Date() }));
+    }
     // One digest before measuring: starts the chart worker and warms vega, resvg and the digest code.
     const warmDue = Date.now();
-    setNextDigest(ctx.db, subscriptions[0]!.id, new Date(warmDue));
+    await ctx.store.setNextDigest(subscriptions[0]!.id, new Date(warmDue));
     const warm = await waitFor('the warm-up digest', () => digestRuns(real, subscriptions.slice(0, 1), [warmDue]), 60_000, 20);
     console.log(`  warm-up digest (not measured): queued ${formatMs(warm[0]!.queuedAt - warmDue)} ms after falling due, message sent after ${formatMs(warm[0]!.messageSentAt - warm[0]!.queuedAt)} ms, files after ${formatMs(warm[0]!.filesSentAt - warm[0]!.queuedAt)} ms`);
 
@@ -208,16 +209,16 @@ export async function runClickDigestBench(): Promise<void> {
     const start = Date.now();
     const measured = subscriptions.slice(1, 1 + Math.round((DIGEST_SECONDS * 1000) / DIGEST_EVERY_MS));
     const dueAt = measured.map((_, index) => start + 500 + index * DIGEST_EVERY_MS);
-    measured.forEach((subscription, index) => setNextDigest(ctx.db, subscription.id, new Date(dueAt[index]!)));
+    for (const [index, subscription] of measured.entries()) await ctx.store.setNextDigest(subscription.id, new Date(dueAt[index]!));
     const during = await clicks('during digests        ', phaseClicks[2]!);
     const windowEnd = Date.now();
     const runs = await waitFor('the measured digests', () => digestRuns(real, measured, dueAt), 120_000, 50);
 
     // Control: the same click load while this thread builds orgDigest on its own, nothing sent or rendered.
     const buildsMs: number[] = [];
+    // On SQLite a store call settles without waiting for I/O, so each build runs on this thread, as before.
     const builder = setInterval(() => {
-      const built = timeOnce(() => orgDigest(ctx));
-      buildsMs.push(built.ms);
+      void timeOnceAsync(() => orgDigest(ctx)).then((built) => buildsMs.push(built.ms));
     }, CONTROL_BUILD_EVERY_MS);
     let control: PhaseFigures;
     try {

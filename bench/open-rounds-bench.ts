@@ -5,10 +5,9 @@ import { performance } from 'node:perf_hooks';
 import { anchorWeekAt } from '../src/core/schedule.js';
 import { decideOpening } from '../src/core/scheduling.js';
 import type { Cadence, Team } from '../src/core/team.js';
-import { inTransaction } from '../src/storage/database.js';
-import { insertTeam, setNextRoundCheck } from '../src/storage/team-repository.js';
+import { sqliteConnection } from './context.js';
 import { BENCH_TEAM_ID, describeCalls, runCleanups, StallWatch, startLiveApp, waitFor, WorkspaceStandIn } from './slack-harness.js';
-import { formatMs, ratioLine, timeOnce } from './stats.js';
+import { formatMs, ratioLine, timeOnceAsync } from './stats.js';
 
 const TEAMS = 2000;
 /**
@@ -48,8 +47,8 @@ export async function runOpenRoundsBench(): Promise<void> {
     cleanups.push(() => slack.stop());
     const real = await startLiveApp(slack.apiUrl, dataDir, '* * * * * *');
     cleanups.push(() => real.stop());
-    const { db } = real.ctx;
-    const sqlite = db.$client;
+    const { store } = real.ctx;
+    const sqlite = sqliteConnection(store);
 
     // Weekly at the minute just past, UTC, for 167 hours, created four weeks ago: this week's round is due
     // now and on time (not a catch-up, which may be skipped late in a week), so one tick opens all of them.
@@ -60,11 +59,11 @@ export async function runOpenRoundsBench(): Promise<void> {
     const cadence: Cadence = { everyWeeks: 1, weekday: ((due.getUTCDay() + 6) % 7) + 1, localTime, timeZone: 'UTC', roundLengthHours: 167, anchorWeek: anchorWeekAt(createdAt, 'UTC') };
     const surveyIds = [...real.ctx.surveys.keys()].sort();
     const parked = new Date(now.getTime() + 365 * DAY_MS);
-    const seeded = timeOnce(() =>
-      inTransaction(db, () => {
+    const seeded = await timeOnceAsync(() =>
+      store.transaction(async (tx) => {
         const teams: Team[] = [];
         for (let index = 0; index < TEAMS; index += 1) {
-          const result = insertTeam(db, {
+          const result = await tx.insertTeam({
             name: `Open ${String(index).padStart(4, '0')}`,
             channel: { platform: 'slack', workspaceId: BENCH_TEAM_ID, channelId: channelId(index) },
             surveyId: surveyIds[index % surveyIds.length]!,
@@ -73,7 +72,7 @@ export async function runOpenRoundsBench(): Promise<void> {
           });
           if (result.kind !== 'created') throw new Error(`insertTeam answered ${result.kind}`);
           // Parked until the measured moment, so no tick picks up part of them early.
-          setNextRoundCheck(db, result.team.id, parked);
+          await tx.setNextRoundCheck(result.team.id, parked);
           teams.push(result.team);
         }
         return teams;
@@ -93,7 +92,9 @@ export async function runOpenRoundsBench(): Promise<void> {
     const elu = performance.eventLoopUtilization();
     const slackElu = slack.eventLoopUtilization();
     const releasedAt = Date.now();
-    sqlite.prepare('UPDATE teams SET next_round_check_at = ?').run(releasedAt - 1000);
+    // Inside a store transaction: the app's own transactions span awaits on the same connection, and a bare
+    // statement between their BEGIN and COMMIT would become part of them.
+    await store.transaction(() => Promise.resolve(sqlite.prepare('UPDATE teams SET next_round_check_at = ?').run(releasedAt - 1000)));
     const countSent = sqlite.prepare<[], { sent: number; failed: number }>("SELECT count(*) FILTER (WHERE status = 'sent') AS sent, count(*) FILTER (WHERE status IN ('failed', 'cancelled')) AS failed FROM deliveries WHERE kind = 'round-opened'");
     await waitFor(
       'every round message to be posted',

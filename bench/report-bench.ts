@@ -1,9 +1,8 @@
 import type { Team } from '../src/core/team.js';
 import { seedDemoOrganisation } from '../src/demo/demo-organisation.js';
 import { teamReport } from '../src/services/report-service.js';
-import { listTeams } from '../src/storage/team-repository.js';
 import { BENCH_NOW, createBenchContext } from './context.js';
-import { describeSummary, formatMs, measure, summaryLine, timeOnce } from './stats.js';
+import { describeSummary, formatMs, measure, measureAsync, summaryLine, timeOnceAsync } from './stats.js';
 
 const WEEKS = 104;
 // Demo members answer with probability 0.8, so 15 members give about 12 answers a round.
@@ -24,7 +23,7 @@ export async function runReportBench(): Promise<void> {
   try {
     const surveyId = [...ctx.surveys.keys()].sort()[0]!;
     console.log(`report: 1 team x ${WEEKS} weekly rounds, ${MEMBERS} members, survey ${surveyId}`);
-    const seeded = timeOnce(() =>
+    const seeded = await timeOnceAsync(() =>
       seedDemoOrganisation(ctx, {
         seed: 104,
         now: BENCH_NOW,
@@ -33,18 +32,18 @@ export async function runReportBench(): Promise<void> {
         specs: [{ name: 'Bench Report Team', surveyId, trajectory: 'steady', members: MEMBERS, timeZone: 'Europe/Berlin' }],
       }),
     );
-    const team: Team | undefined = listTeams(ctx.db)[0];
+    const team: Team | undefined = (await ctx.store.listTeams())[0];
     if (!team) throw new Error('the report team was not seeded');
-    const levelRows = ctx.db.$client.prepare('SELECT count(*) AS n FROM answers a JOIN rounds r ON r.id = a.round_id WHERE r.team_id = ? AND a.level IS NOT NULL').get(team.id) as { n: number };
+    const levelRows = ctx.sqlite.prepare('SELECT count(*) AS n FROM answers a JOIN rounds r ON r.id = a.round_id WHERE r.team_id = ? AND a.level IS NOT NULL').get(team.id) as { n: number };
     console.log(`  seeded in ${formatMs(seeded.ms)} ms (not measured): ${seeded.result.rounds} rounds, ${seeded.result.answers} answers (${(seeded.result.answers / seeded.result.rounds).toFixed(1)}/round), ${levelRows.n} with a level`);
 
     // A report that came back as an error would time the wrong path.
-    const check = teamReport(ctx, team, { withComments: false });
+    const check = await teamReport(ctx, team, { withComments: false });
     if (check.kind !== 'report') throw new Error(`teamReport returned ${check.kind}`);
     const shown = check.report.aspects.filter((aspect) => aspect.status.kind === 'level').length;
     console.log(`  report: ${check.report.aspects.length} aspects, ${shown} with a level`);
 
-    const aggregate = ctx.db.$client.prepare<[number], AggregateRow>(
+    const aggregate = ctx.sqlite.prepare<[number], AggregateRow>(
       // The rows the report itself reads: each closed round's frozen tally (count per level), not the answers.
       "SELECT r.aspect_id AS aspect_id, sum((l.key + 1) * l.value) * 1.0 / sum(l.value) AS mean, sum(l.value) AS answers FROM rounds r, json_each(r.level_counts) l WHERE r.team_id = ? AND r.status = 'closed' GROUP BY r.aspect_id",
     );
@@ -52,12 +51,12 @@ export async function runReportBench(): Promise<void> {
     console.log(`  raw-sql over the closed rounds' tallies: ${floorRows.length} aspect rows over ${floorRows.reduce((sum, row) => sum + row.answers, 0)} answers`);
 
     const floor = measure(() => aggregate.all(team.id), { warmup: WARMUP, iterations: ITERATIONS });
-    const report = measure(() => teamReport(ctx, team, { withComments: false }), { warmup: WARMUP, iterations: ITERATIONS });
+    const report = await measureAsync(() => teamReport(ctx, team, { withComments: false }), { warmup: WARMUP, iterations: ITERATIONS });
     console.log(describeSummary('teamReport', report));
     console.log(describeSummary('raw-sql   ', floor));
     console.log(`  aim: p95 under ${TARGET_P95_MS} ms: ${report.p95 < TARGET_P95_MS ? 'met' : 'MISSED'}`);
     console.log(summaryLine('report-p95', report.p95, floor.p95, 'raw-sql-p95'));
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }

@@ -16,8 +16,7 @@ import { listen } from '../src/http-server.js';
 import { startServer, type RunningServer } from '../src/main.js';
 import { openRound } from '../src/services/round-service.js';
 import { setupTeam } from '../src/services/team-service.js';
-import { findDelivery } from '../src/storage/delivery-repository.js';
-import { SURVEYS_DIR } from './context.js';
+import { SURVEYS_DIR, sqliteConnection } from './context.js';
 import type { LoadRequest, LoadResult, LoadWorkerData } from './slack-load-worker.js';
 import type { StandInReply, StandInRequest, StandInSummary, StandInWorkerData } from './slack-stand-in-worker.js';
 import { formatMs, percentile, ratioLine, summaryLine } from './stats.js';
@@ -214,21 +213,21 @@ async function openBenchRound(server: RunningServer): Promise<{ team: Team; roun
   const ctx = server.ctx;
   const surveyId = [...ctx.surveys.keys()].sort()[0];
   if (surveyId === undefined) throw new Error(`no survey loaded from ${SURVEYS_DIR}`);
-  const setup = setupTeam(ctx, { platform: 'slack', workspaceId: TEAM_ID, userId: 'UBENCHADMIN' }, {
+  const setup = await setupTeam(ctx, { platform: 'slack', workspaceId: TEAM_ID, userId: 'UBENCHADMIN' }, {
     name: 'Bench Clicks',
     channel: { platform: 'slack', workspaceId: TEAM_ID, channelId: CHANNEL_ID },
     surveyId,
     cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 },
   });
   if (setup.kind !== 'created') throw new Error(`setupTeam answered ${setup.kind}`);
-  const opened = openRound(ctx, setup.team, { origin: 'ad-hoc' });
+  const opened = await openRound(ctx, setup.team, { origin: 'ad-hoc' });
   if (opened.kind !== 'opened') throw new Error(`openRound answered ${opened.kind}`);
   // A click on a round about to close would measure the "round closed" path instead.
   if (opened.round.closesAt.getTime() - Date.now() < 60 * 60_000) throw new Error(`the bench round closes too soon (${opened.round.closesAt.toISOString()})`);
   // Opening kicks the outbox; waiting for the post keeps that send out of the measured blocks.
   await waitFor(
     'the round message to be posted',
-    () => (findDelivery(ctx.db, setup.team.channel, roundPeriodKey(opened.round.id), 'round-opened')?.status === 'sent' ? true : null),
+    async () => ((await ctx.store.findDelivery(setup.team.channel, roundPeriodKey(opened.round.id), 'round-opened'))?.status === 'sent' ? true : null),
     10_000,
   );
   return { team: setup.team, round: opened.round };
@@ -387,7 +386,7 @@ export async function runSlackClickBench(): Promise<void> {
     console.log(`  real/bare throughput by block pair: ${pairs.map((ratio) => ratio.toFixed(2)).join(', ')} (median ${percentile(sortedPairs, 50).toFixed(2)})`);
 
     // The benchmark means nothing if the real app acknowledged without storing: count what it stored.
-    const stored = real.ctx.db.$client.prepare<[number], { rows: number; keys: number }>('SELECT count(*) AS rows, count(DISTINCT respondent_key) AS keys FROM answers WHERE round_id = ?').get(round.id);
+    const stored = sqliteConnection(real.ctx.store).prepare<[number], { rows: number; keys: number }>('SELECT count(*) AS rows, count(DISTINCT respondent_key) AS keys FROM answers WHERE round_id = ?').get(round.id);
     const summary = await slack.summary();
     console.log(`  real app stored ${stored?.rows ?? 0} answers (${stored?.keys ?? 0} respondents) for round ${round.id}; ${total} distinct users clicked`);
     console.log(`  receipts: ${summary.receipts} "${RECEIPT_TEXT}" of ${summary.responses} response_url posts (${summary.accepted} accepted); all in within ${formatMs(receiptLagMs)} ms of a block's last ack`);

@@ -78,6 +78,13 @@ export function timeOnce<T>(work: () => T): { result: T; ms: number } {
   return { result, ms: Number(process.hrtime.bigint() - start) / 1e6 };
 }
 
+/** `timeOnce` for async work, timed to its settling. */
+export async function timeOnceAsync<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const start = process.hrtime.bigint();
+  const result = await work();
+  return { result, ms: Number(process.hrtime.bigint() - start) / 1e6 };
+}
+
 export function formatMs(ms: number): string {
   if (ms >= 100) return ms.toFixed(0);
   if (ms >= 1) return ms.toFixed(2);

@@ -5,10 +5,8 @@ import type { Messenger } from '../src/core/messenger.js';
 import type { Platform } from '../src/core/platform.js';
 import { OutboxDrainer } from '../src/scheduler/outbox-drainer.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
-import { inTransaction } from '../src/storage/database.js';
-import { insertTeam } from '../src/storage/team-repository.js';
 import { BENCH_NOW, createBenchContext } from './context.js';
-import { describeSummary, formatMs, measure, measureAsync, summaryLine, timeOnce } from './stats.js';
+import { describeSummary, formatMs, measure, measureAsync, summaryLine, timeOnceAsync } from './stats.js';
 
 const TEAMS = 10_000;
 /** Teams left with no next check, as after setup: the first tick decides them (timed once, not in the figure). */
@@ -38,16 +36,17 @@ const refusingMessenger: Messenger = {
 };
 
 /**
- * Runs `work` with the connection's prepare and transaction wrapped, and records every statement executed
- * (drizzle prepares each query it runs) with its parameters and transaction. Restores both afterwards.
+ * Runs `work` with the connection's prepare and exec wrapped, and records every statement executed (drizzle
+ * prepares each query it runs) with its parameters and transaction: the SQLite store opens and ends its
+ * transactions with exec('BEGIN IMMEDIATE') and exec('COMMIT' / 'ROLLBACK'); savepoints inside one stay
+ * part of it. Restores both afterwards.
  */
 async function captureStatements(client: Database.Database, work: () => Promise<unknown>): Promise<CapturedStatement[]> {
   const captured: CapturedStatement[] = [];
-  let depth = 0;
   let transactions = 0;
   let current: number | null = null;
   const prepare = client.prepare;
-  const transaction = client.transaction;
+  const exec = client.exec;
   // Own properties shadow the prototype's methods; deleting them below restores the originals.
   Object.assign(client, {
     prepare(source: string) {
@@ -63,24 +62,19 @@ async function captureStatements(client: Database.Database, work: () => Promise<
       }
       return statement;
     },
-    transaction(fn: (...args: unknown[]) => unknown) {
-      return transaction.call(client, (...args: unknown[]) => {
-        if (depth === 0) current = ++transactions;
-        depth += 1;
-        try {
-          return fn(...args);
-        } finally {
-          depth -= 1;
-          if (depth === 0) current = null;
-        }
-      });
+    exec(source: string) {
+      const command = source.trim().toUpperCase();
+      if (command.startsWith('BEGIN')) current = ++transactions;
+      const result = exec.call(client, source);
+      if (command === 'COMMIT' || command === 'ROLLBACK' || command === 'END') current = null;
+      return result;
     },
   });
   try {
     await work();
   } finally {
     Reflect.deleteProperty(client, 'prepare');
-    Reflect.deleteProperty(client, 'transaction');
+    Reflect.deleteProperty(client, 'exec');
   }
   return captured;
 }
@@ -112,16 +106,15 @@ function shortSql(sql: string): string {
 export async function runTickBench(): Promise<void> {
   const ctx = await createBenchContext('tick');
   try {
-    const { db } = ctx;
-    const client = db.$client;
+    const { store } = ctx;
+    const client = ctx.sqlite;
     const surveyIds = [...ctx.surveys.keys()].sort();
     const now = BENCH_NOW;
-    const park = client.prepare<[number, number]>('UPDATE teams SET next_round_check_at = ? WHERE id = ?');
-    const seeded = timeOnce(() =>
-      inTransaction(db, () => {
+    const seeded = await timeOnceAsync(() =>
+      store.transaction(async (tx) => {
         for (let index = 0; index < TEAMS; index += 1) {
           const timeZone = ZONES[index % ZONES.length]!;
-          const result = insertTeam(db, {
+          const result = await tx.insertTeam({
             name: `Idle ${String(index).padStart(5, '0')}`,
             channel: { platform: 'slack', workspaceId: 'T0IDLE', channelId: `CI${String(index).padStart(6, '0')}` },
             surveyId: surveyIds[index % surveyIds.length]!,
@@ -130,7 +123,7 @@ export async function runTickBench(): Promise<void> {
           });
           if (result.kind !== 'created') throw new Error(`insertTeam answered ${result.kind}`);
           // What the first tick would store for a team with no rounds yet, computed here for all but UNDECIDED.
-          if (index >= UNDECIDED) park.run(nextOpeningCheck({ team: result.team, latestRoundPeriod: null, openRoundClosesAt: null }, now).getTime(), result.team.id);
+          if (index >= UNDECIDED) await tx.setNextRoundCheck(result.team.id, nextOpeningCheck({ team: result.team, latestRoundPeriod: null, openRoundClosesAt: null }, now));
         }
       }),
     );
@@ -138,7 +131,7 @@ export async function runTickBench(): Promise<void> {
     console.log(`  seeded through insertTeam in one transaction in ${formatMs(seeded.ms)} ms (not measured)`);
 
     const drainer = new OutboxDrainer(ctx, new Map<Platform, Messenger>([['slack', refusingMessenger]]));
-    const scheduler = new Scheduler(ctx, drainer, { cronExpression: '* * * * *', leaseTtlMs: 90_000, retentionDays: 730, holderId: 'bench-tick' });
+    const scheduler = new Scheduler(ctx, drainer, { cronExpression: '* * * * *', leaseTtlMs: 90_000, retentionDays: 730, holder: { host: 'bench', slot: '0', pid: process.pid, run: 'tick' } });
     // The first tick takes the lease, applies retention (daily) and decides the teams that have no next check yet.
     const firstStart = process.hrtime.bigint();
     const first = await scheduler.tick();
@@ -181,6 +174,6 @@ export async function runTickBench(): Promise<void> {
     console.log(`  aim: p95 under ${TARGET_P95_MS} ms: ${tick.p95 < TARGET_P95_MS ? 'met' : 'MISSED'}`);
     console.log(summaryLine('tick-idle-10000', tick.p95, floor.p95, 'raw-sql-p95'));
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }

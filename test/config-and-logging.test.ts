@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { liveStorageTarget, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 
 describe('configuration', () => {
@@ -13,9 +13,44 @@ describe('configuration', () => {
       demoDatabasePath: 'data/demo.db',
       policy: { minRespondents: 3, minCommentRespondents: 5, windowRounds: 3, trendThreshold: 0.3 },
       retentionDays: 730,
+      databaseUrl: null,
+      databasePoolSize: 10,
+      instanceSlot: '0',
       slack: null,
       teams: null,
     });
+    expect(result.ok && liveStorageTarget(result.config)).toEqual({ engine: 'sqlite', path: 'data/maturity-pulse.db' });
+  });
+
+  it('keeps the data in PostgreSQL when DATABASE_URL is set, and in the SQLite file otherwise', () => {
+    const url = 'postgres://pulse:pa%40ss-word-value@db.internal:5432/maturity_pulse';
+    const postgres = loadConfig({ DATABASE_URL: url, DATABASE_PATH: '/srv/pulse/ignored.db', DATABASE_POOL_SIZE: '25' });
+    expect(postgres.ok && liveStorageTarget(postgres.config)).toEqual({ engine: 'postgres', url, poolSize: 25 });
+    // The password is masked wherever it might appear, as written and decoded.
+    expect(postgres.ok && postgres.config.secrets).toContain('pa@ss-word-value');
+    const postgresql = loadConfig({ DATABASE_URL: 'postgresql://pulse@db.internal/maturity_pulse' });
+    expect(postgresql.ok && liveStorageTarget(postgresql.config)).toEqual({ engine: 'postgres', url: 'postgresql://pulse@db.internal/maturity_pulse', poolSize: 10 });
+    const blank = loadConfig({ DATABASE_URL: '  ', DATABASE_PATH: '/srv/pulse/live.db' });
+    expect(blank.ok && liveStorageTarget(blank.config)).toEqual({ engine: 'sqlite', path: '/srv/pulse/live.db' });
+  });
+
+  it('names a bad DATABASE_URL, pool size or instance slot without quoting the URL', () => {
+    const result = loadConfig({ DATABASE_URL: 'mysql://root:hunter2-secret@db/pulse', DATABASE_POOL_SIZE: '0', INSTANCE_SLOT: 'web/1' });
+    expect(result.ok ? [] : result.problems).toEqual(
+      expect.arrayContaining([
+        'DATABASE_URL: expected a PostgreSQL URL such as postgres://user:password@host:5432/maturity_pulse, got a value of 36 characters',
+        'DATABASE_POOL_SIZE: expected at least 1, got "0"',
+        'INSTANCE_SLOT: expected up to 64 letters, digits, dots, dashes or underscores, got "web/1"',
+      ]),
+    );
+    expect((result.ok ? [] : result.problems).join('\n')).not.toContain('hunter2');
+    expect(loadConfig({ DATABASE_POOL_SIZE: '501' })).toMatchObject({ ok: false, problems: ['DATABASE_POOL_SIZE: expected at most 500, got "501"'] });
+    expect(loadConfig({ INSTANCE_SLOT: 'x'.repeat(65) }).ok).toBe(false);
+  });
+
+  it('reads INSTANCE_SLOT, which tells replicas on one host apart', () => {
+    for (const slot of ['1', 'web-2', 'pulse_a.3', 'x'.repeat(64)]) expect(loadConfig({ INSTANCE_SLOT: slot })).toMatchObject({ ok: true, config: { instanceSlot: slot } });
+    expect(loadConfig({ INSTANCE_SLOT: '' })).toMatchObject({ ok: true, config: { instanceSlot: '0' } });
   });
 
   it('treats blank variables as unset and reads platform credentials', () => {
@@ -70,11 +105,15 @@ describe('logger', () => {
         callback();
       },
     });
-    const log = createLogger({ level: 'info', format: 'json', secrets: ['super-secret-token-value'], destination });
+    const config = loadConfig({ DATABASE_URL: 'postgres://pulse:database-password-value@db.internal/pulse' });
+    const databaseSecrets = config.ok ? config.config.secrets : [];
+    expect(databaseSecrets).toEqual(['database-password-value']);
+    const log = createLogger({ level: 'info', format: 'json', secrets: ['super-secret-token-value', ...databaseSecrets], destination });
     log.info({ token: 'xoxb-abc', signingSecret: 's3cr3t', headers: { authorization: 'Bearer abc', 'x-slack-signature': 'v0=abc' }, user: { userId: 'U123' }, userId: 'U456', context: { userId: 'U789' } }, 'hello');
     log.warn(`an error message that quotes super-secret-token-value by accident`);
+    log.error('connection to postgres://pulse:database-password-value@db.internal/pulse refused');
     const output = lines.join('');
-    for (const leaked of ['xoxb-abc', 's3cr3t', 'Bearer abc', 'v0=abc', 'U123', 'U456', 'U789', 'super-secret-token-value']) expect(output).not.toContain(leaked);
+    for (const leaked of ['xoxb-abc', 's3cr3t', 'Bearer abc', 'v0=abc', 'U123', 'U456', 'U789', 'super-secret-token-value', 'database-password-value']) expect(output).not.toContain(leaked);
     expect(output).toContain('[REDACTED]');
     expect(output).toContain('hello');
   });

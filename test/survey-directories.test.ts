@@ -3,12 +3,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openContext } from '../src/bootstrap.js';
 import { loadConfig, withAbsolutePaths, type AppConfig } from '../src/config.js';
-import { closeDatabase } from '../src/storage/database.js';
+import { describeTarget } from '../src/storage/open-store.js';
 import { formatProblem } from '../src/survey-files/parse-survey.js';
 import { shippedSurveysDir } from '../src/survey-files/shipped-surveys.js';
 import { loadSurveyCatalogue } from '../src/survey-files/survey-catalogue.js';
 import { SURVEYS } from './support/processes.js';
-import { memoryLogger, tempDir } from './support/test-context.js';
+import { createTestStorage, memoryLogger, tempDir } from './support/test-context.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -94,22 +94,28 @@ describe('a surveys directory of the organisation', () => {
 
   it('reaches the service context: the extra survey is there, the clash is logged as a skipped file', async () => {
     const { log, lines } = memoryLogger();
-    const databasePath = path.join(dir, 'context.db');
-    const ctx = await openContext(config({ DATA_DIR: dir, SURVEYS_DIR: own, RESPONDENT_KEY_SECRET: 'a-respondent-key-secret-of-enough-length' }), log, { databasePath, create: true, kind: 'live' });
+    const storage = await createTestStorage(dir);
     try {
-      expect([...ctx.surveys.keys()]).toEqual([...SHIPPED_IDS, 'our-maturity']);
-      expect(ctx.surveys.get('cncf-platform-maturity')?.survey.title).toBe('CNCF platform engineering maturity');
+      const ctx = await openContext(config({ DATA_DIR: dir, SURVEYS_DIR: own, RESPONDENT_KEY_SECRET: 'a-respondent-key-secret-of-enough-length' }), log, { target: storage.target, create: true, kind: 'live' });
+      try {
+        expect([...ctx.surveys.keys()]).toEqual([...SHIPPED_IDS, 'our-maturity']);
+        expect(ctx.surveys.get('cncf-platform-maturity')?.survey.title).toBe('CNCF platform engineering maturity');
+      } finally {
+        await ctx.store.close();
+      }
     } finally {
-      closeDatabase(ctx.db);
+      await storage.drop();
     }
-    const messages = lines.map((line) => JSON.parse(line) as { level: number; msg: string; databasePath?: string });
+    const messages = lines.map((line) => JSON.parse(line) as { level: number; msg: string; engine?: string; database?: string });
     expect(messages.filter((line) => line.level === 40).map((line) => line.msg)).toEqual([
       expect.stringMatching(/^survey file skipped: .*b-broken\.yaml:\d+ not valid YAML/),
       expect.stringMatching(/^survey file skipped: .*c-clash\.yaml:\d+ id: survey id "cncf-platform-maturity" is taken by a survey shipped/),
       expect.stringMatching(/^survey file skipped: .*d-copy\.yaml:\d+ id: survey id "platform-capability-model" is taken by a survey shipped/),
     ]);
     expect(messages.find((line) => line.msg.startsWith('loaded '))?.msg).toBe('loaded 2 shipped surveys and 1 from SURVEYS_DIR');
-    expect(messages.find((line) => line.msg.startsWith('opened the database at'))?.databasePath).toBe(databasePath);
+    const opened = messages.find((line) => line.msg.startsWith('opened the '));
+    expect(opened).toMatchObject({ engine: storage.target.engine, database: await describeTarget(storage.target) });
+    expect(opened?.msg).toMatch(storage.target.engine === 'sqlite' ? /^opened the SQLite database at .*test\.db / : /^opened the PostgreSQL database at postgres:\/\/postgres@127\.0\.0\.1:\d+\/mp_test_[0-9a-f]+ /);
   });
 });
 

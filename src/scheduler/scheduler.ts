@@ -9,6 +9,7 @@ import { queueHalfwayReminders } from '../services/reminder-service.js';
 import { openScheduledRounds } from '../services/schedule-service.js';
 import { formatHolder, isEarlierIncarnation, type LeaseHolder } from '../core/lease-holder.js';
 import { forgetOldEvents, recoverInterruptedSends, leaseLost, readSchedulerLease, releaseSchedulerLease, takeSchedulerLease } from '../services/lease-service.js';
+import type { Fence } from '../services/context.js';
 import type { OutboxDrainer } from './outbox-drainer.js';
 
 export const SCHEDULER_LEASE = 'scheduler';
@@ -41,6 +42,10 @@ export class Scheduler {
   private isHolder = false;
   /** Whether the lease state has been logged yet, so a standby says so once at start. */
   private leaseKnown = false;
+  /** The lease the tick in progress writes under; renewed while it runs (see `renewDuringTick`). */
+  private tickFence: Fence | null = null;
+  private renewTimer: NodeJS.Timeout | null = null;
+  private renewal: Promise<void> | null = null;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -63,15 +68,22 @@ export class Scheduler {
         debug: (message) => log.debug({ area: 'cron' }, String(message)),
       },
     });
+    // A tick renews the lease when it starts; one that runs longer than the lease (thousands of rounds due
+    // at once) must renew it as it goes, or a standby takes the lease from a holder that is alive and sending.
+    this.renewTimer = setInterval(() => this.renewDuringTick(), Math.max(250, Math.floor(this.options.leaseTtlMs / 3)));
+    this.renewTimer.unref();
     this.tickSafely();
   }
 
   /** Stops ticking, waits for a tick and the sends in progress and gives the lease up so a standby can take over. */
   async stop(): Promise<void> {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = null;
     await this.task?.stop();
     await this.task?.destroy();
     this.task = null;
     await this.ticking?.catch(() => undefined);
+    await this.renewal;
     await this.drainer.stop();
     await releaseSchedulerLease(this.ctx, SCHEDULER_LEASE, this.holderId).catch((error: unknown) => this.ctx.log.warn({ err: error }, 'could not give the scheduler lease up; another process takes it when it expires'));
   }
@@ -97,8 +109,27 @@ export class Scheduler {
     if (this.ticking) return this.ticking;
     this.ticking = this.runTick(options.awaitDrain ?? true).finally(() => {
       this.ticking = null;
+      this.tickFence = null;
     });
     return this.ticking;
+  }
+
+  /**
+   * Extends the lease while a tick runs, but only a lease still held under that tick's token: one that
+   * changed hands meanwhile is left alone (the tick's fenced writes fail, and the next tick stands by).
+   */
+  private renewDuringTick(): void {
+    const fence = this.tickFence;
+    if (!fence || this.renewal) return;
+    this.renewal = (async () => {
+      const current = await readSchedulerLease(this.ctx, SCHEDULER_LEASE);
+      if (current?.holder !== this.holderId || current.token !== fence.token) return;
+      await takeSchedulerLease(this.ctx, { name: SCHEDULER_LEASE, holder: this.holderId, takeOverFrom: null, ttlMs: this.options.leaseTtlMs, now: this.ctx.clock.now() });
+    })()
+      .catch((error: unknown) => this.ctx.log.warn({ err: error }, 'could not renew the scheduler lease during a long tick'))
+      .finally(() => {
+        this.renewal = null;
+      });
   }
 
   /** The holder whose lease this process may take at once: its own earlier run, if that holds it now. */
@@ -113,7 +144,7 @@ export class Scheduler {
     const takeOverFrom = this.isHolder ? null : await this.earlierIncarnation();
     const lease = await takeSchedulerLease(this.ctx, { name: SCHEDULER_LEASE, holder: this.holderId, takeOverFrom, ttlMs: this.options.leaseTtlMs, now });
     if (lease.held !== this.isHolder || !this.leaseKnown) {
-      this.ctx.log.info({ holder: lease.holder, token: lease.token }, lease.held ? (takeOverFrom ? 'took the scheduler lease over from an earlier run of this process: this process runs the tick' : 'took the scheduler lease: this process runs the tick') : 'another process holds the scheduler lease: standing by');
+      this.ctx.log.info({ holder: lease.holder, leaseGeneration: lease.token }, lease.held ? (takeOverFrom ? 'took the scheduler lease over from an earlier run of this process: this process runs the tick' : 'took the scheduler lease: this process runs the tick') : 'another process holds the scheduler lease: standing by');
     }
     this.isHolder = lease.held;
     this.leaseKnown = true;
@@ -125,6 +156,7 @@ export class Scheduler {
     const fence = { name: SCHEDULER_LEASE, token: lease.token };
     const ctx: ServiceContext = { ...this.ctx, fence };
     this.drainer.fenceWith(fence);
+    this.tickFence = fence;
     try {
       if (lease.newlyAcquired) await recoverInterruptedSends(ctx, now);
       const closed = await closeDueRounds(ctx);

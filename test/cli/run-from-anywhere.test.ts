@@ -155,9 +155,10 @@ describe('a relative DATA_DIR is reported as the absolute path it resolves to', 
       // Serving, and (one request later) past start-up, so SIGTERM meets the shutdown handler.
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(await health.json()).toMatchObject({ status: 'ok', mode: 'demo' });
-      const opened = server.output.split('\n').find((line) => line.includes('opened the database at'));
+      // The demo always runs on its own SQLite file, whatever the live storage is.
+      const opened = server.output.split('\n').find((line) => line.includes('opened the SQLite database at'));
       expect(opened).toBeDefined();
-      expect(JSON.parse(opened ?? '{}')).toMatchObject({ databasePath: path.join(data, 'demo.db'), dataDir: data });
+      expect(JSON.parse(opened ?? '{}')).toMatchObject({ engine: 'sqlite', database: path.join(data, 'demo.db'), dataDir: data, msg: `opened the SQLite database at ${path.join(data, 'demo.db')} (data directory ${data})` });
       expect(server.output).toContain(`seeded the demo organisation into ${path.join(data, 'demo.db')}`);
       expect(server.output).toMatch(/"shipped":2,"own":0,"msg":"loaded 2 shipped surveys and 0 from SURVEYS_DIR"/);
       expect(existsSync(path.join(data, 'demo.db'))).toBe(true);

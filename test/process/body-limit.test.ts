@@ -6,7 +6,7 @@ import { cleanEnv, ServerProcess } from '../support/processes.js';
 import { SlackApiStandIn } from '../support/slack-stand-in.js';
 import { slackSignature } from '../support/slack-requests.js';
 import { channelMessage } from '../support/teams-activities.js';
-import { tempDir } from '../support/test-context.js';
+import { createTestStorage, tempDir, type TestStorage } from '../support/test-context.js';
 import { APP_ID, CHANNEL_ID, PLACE, startTeamsHarness, type TeamsHarness } from '../teams/teams-harness.js';
 
 const SIGNING_SECRET = 'body-limit-signing-secret-0123456789';
@@ -143,13 +143,17 @@ describe('the body cap on /slack/events (the built server, as a child process)',
   let server: ServerProcess;
   let port: number;
   let cleanup: () => void;
+  let storage: TestStorage;
   beforeAll(async () => {
     slack = new SlackApiStandIn({ teamId: 'T0001' });
     await slack.start();
     const temp = tempDir('mp-body-limit-');
     cleanup = temp.cleanup;
+    // The live process on this project's engine (a SQLite file, or a PostgreSQL database).
+    storage = await createTestStorage(temp.dir);
     server = new ServerProcess(
       cleanEnv(temp.dir, {
+        ...storage.env,
         PORT: '0',
         SLACK_BOT_TOKEN: 'xoxb-body-limit-token',
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -164,6 +168,7 @@ describe('the body cap on /slack/events (the built server, as a child process)',
   afterAll(async () => {
     await server.stop('SIGKILL');
     await slack.stop();
+    await storage.drop();
     cleanup();
   });
 

@@ -5,10 +5,11 @@
  * only where a kill fell inside its send and the restart logged that it sends it again.
  *
  * The Slack stand-in runs here, in the test process, behind a proxy that makes posting slow, so it survives
- * the kills and records every post. The test process also keeps work due by writing to the same SQLite
- * file through the real services, as a second bot process or the CLI would.
+ * the kills and records every post. The test process also keeps work due by writing to the same storage
+ * (the SQLite file, or the PostgreSQL database in the postgres project) through the real services, as a
+ * second bot process or the CLI would.
  */
-import path from 'node:path';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openContext } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
@@ -19,16 +20,15 @@ import { DemoRandom } from '../../src/demo/demo-random.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { closeOpenRound, openRound } from '../../src/services/round-service.js';
 import { setupTeam } from '../../src/services/team-service.js';
-import { findAnswer } from '../../src/storage/answer-repository.js';
-import { closeDatabase } from '../../src/storage/database.js';
-import { countDeliveries, listDeliveries } from '../../src/storage/delivery-repository.js';
-import { setNextDigest, upsertDigestSubscription } from '../../src/storage/digest-subscription-repository.js';
-import { findRound } from '../../src/storage/round-repository.js';
+import * as pgSchema from '../../src/storage/postgres/schema.js';
+import * as sqliteSchema from '../../src/storage/sqlite/schema.js';
+import type { Store } from '../../src/storage/store.js';
 import { cleanEnv, ServerProcess } from '../support/processes.js';
+import { engineDb } from '../support/seed.js';
 import { SlackRequester } from '../support/slack-requests.js';
 import { SlackApiStandIn, type SlackMessage } from '../support/slack-stand-in.js';
 import { SlowSlackProxy } from '../support/slow-slack-proxy.js';
-import { memoryLogger, tempDir } from '../support/test-context.js';
+import { createTestStorage, memoryLogger, tempDir } from '../support/test-context.js';
 
 /** Fixed so a failure can be replayed (CRASH_SEED overrides it); kill timing is real time, so only roughly. */
 const SEED = Number(process.env.CRASH_SEED ?? 20_260_507);
@@ -103,6 +103,29 @@ function roundIdOf(message: SlackMessage): number | null {
   return typeof payload === 'object' && payload !== null && 'round_id' in payload && typeof payload.round_id === 'number' ? payload.round_id : null;
 }
 
+/** Makes an open round due now, as if its close time had passed: no use case moves a close time. */
+async function makeRoundDue(store: Store, roundId: number, at: Date): Promise<void> {
+  const target = engineDb(store);
+  if (target.engine === 'sqlite') {
+    const { rounds } = sqliteSchema;
+    target.db.update(rounds).set({ closesAt: at }).where(and(eq(rounds.id, roundId), eq(rounds.status, 'open'))).run();
+  } else {
+    const { rounds } = pgSchema;
+    await target.db.update(rounds).set({ closesAt: at }).where(and(eq(rounds.id, roundId), eq(rounds.status, 'open')));
+  }
+}
+
+/** Every stored answer's round and respondent key (no store method lists them across rounds). */
+async function allAnswerKeys(store: Store): Promise<{ roundId: number; respondentKey: string }[]> {
+  const target = engineDb(store);
+  if (target.engine === 'sqlite') {
+    const { answers } = sqliteSchema;
+    return target.db.select({ roundId: answers.roundId, respondentKey: answers.respondentKey }).from(answers).all();
+  }
+  const { answers } = pgSchema;
+  return target.db.select({ roundId: answers.roundId, respondentKey: answers.respondentKey }).from(answers);
+}
+
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
@@ -126,33 +149,38 @@ describe('crash safety', () => {
 
     const temp = tempDir('mp-crash-');
     cleanups.push(temp.cleanup);
+    const storage = await createTestStorage(temp.dir);
+    cleanups.push(() => storage.drop());
     const env = cleanEnv(temp.dir, {
       PORT: '0',
       SLACK_BOT_TOKEN: 'xoxb-test-token',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: proxy.apiUrl,
       RESPONDENT_KEY_SECRET: RESPONDENT_SECRET,
-      DATABASE_PATH: path.join(temp.dir, 'crash.db'),
+      ...storage.env,
       TICK_CRON: '* * * * * *',
-      // The smallest the config accepts: a killed holder's lease must run out before the next process sends.
+      // Every start is a restart in the same slot, so it takes the killed process's lease over at once; the
+      // smallest TTL the config accepts makes any lease left behind otherwise run out quickly too.
       LEASE_TTL_SECONDS: '3',
       LOG_LEVEL: 'info',
     });
     const config = loadConfig(env);
     if (!config.ok) throw new Error(config.problems.join('; '));
-    const ctx: ServiceContext = await openContext(config.config, memoryLogger().log, { databasePath: config.config.databasePath, create: true, kind: 'live' });
-    cleanups.push(() => closeDatabase(ctx.db));
+    const ctx: ServiceContext = await openContext(config.config, memoryLogger().log, { target: storage.target, create: true, kind: 'live' });
+    cleanups.push(() => ctx.store.close());
 
     // Teams meet three days from today, so no scheduled round opens during the test: every round is ours.
     const weekday = ((((new Date().getUTCDay() + 6) % 7) + 3) % 7) + 1;
     const actor = { platform: 'slack', workspaceId: WORKSPACE, userId: 'UADMIN' };
-    const teams = TEAM_CHANNELS.map((channelId, index) => {
-      const result = setupTeam(ctx, actor, { name: `Crash team ${index + 1}`, channel: { platform: 'slack', workspaceId: WORKSPACE, channelId }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday, localTime: '03:00', timeZone: 'UTC', roundLengthHours: 48 } });
+    const teams: Team[] = [];
+    for (const [index, channelId] of TEAM_CHANNELS.entries()) {
+      const result = await setupTeam(ctx, actor, { name: `Crash team ${index + 1}`, channel: { platform: 'slack', workspaceId: WORKSPACE, channelId }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday, localTime: '03:00', timeZone: 'UTC', roundLengthHours: 48 } });
       if (result.kind !== 'created') throw new Error(`team setup failed: ${result.kind}`);
-      return result.team;
-    });
+      teams.push(result.team);
+    }
     const far = new Date(Date.now() + 30 * 24 * 3_600_000);
-    const subscriptions = DIGEST_CHANNELS.map((channelId) => upsertDigestSubscription(ctx.db, { channel: { platform: 'slack', workspaceId: WORKSPACE, channelId }, weekday, localTime: '09:00', timeZone: 'UTC', nextDigestAt: far, at: new Date() }));
+    const subscriptions = [];
+    for (const channelId of DIGEST_CHANNELS) subscriptions.push(await ctx.store.upsertDigestSubscription({ channel: { platform: 'slack', workspaceId: WORKSPACE, channelId }, weekday, localTime: '09:00', timeZone: 'UTC', nextDigestAt: far, at: new Date() }));
 
     const rounds = new Map<number, TrackedRound>();
     const clicks = new Map<string, { roundId: number; user: string; list: Click[] }>();
@@ -170,21 +198,21 @@ describe('crash safety', () => {
     const perform = async (actions: readonly Action[], cycle: number): Promise<void> => {
       for (const action of actions) {
         if (action.kind === 'open') {
-          const result = openRound(ctx, action.team, { origin: 'ad-hoc' });
+          const result = await openRound(ctx, action.team, { origin: 'ad-hoc' });
           if (result.kind !== 'opened') throw new Error(`round did not open: ${result.kind}`);
           rounds.set(result.round.id, { id: result.round.id, team: action.team, optionIds: result.round.question.options.map((option) => option.id), openedCycle: cycle, state: 'open', inFlight: new Set() });
         } else if (action.kind === 'close') {
           action.round.state = 'closing';
           await Promise.all(action.round.inFlight);
           if (action.via === 'command') {
-            expect(closeOpenRound(ctx, action.round.team).kind).toBe('closed');
+            expect((await closeOpenRound(ctx, action.round.team)).kind).toBe('closed');
           } else {
             // Past its close time: the bot's own tick closes it and queues the edit and the result.
-            ctx.db.$client.prepare("update rounds set closes_at = ? where id = ? and status = 'open'").run(Date.now() - 1_000, action.round.id);
+            await makeRoundDue(ctx.store, action.round.id, new Date(Date.now() - 1_000));
           }
           action.round.state = 'closed';
         } else {
-          setNextDigest(ctx.db, action.subscriptionId, new Date(Date.now() - 1_000));
+          await ctx.store.setNextDigest(action.subscriptionId, new Date(Date.now() - 1_000));
           digestsDue += 1;
         }
       }
@@ -293,7 +321,7 @@ describe('crash safety', () => {
       requester = null;
       // What a kill cuts off: rows the outbox calls 'sending' against its calls actually on their way to
       // Slack (the "N answered" progress edits of open rounds are not the outbox's, so they do not count).
-      const sendingNow = countDeliveries(ctx.db).sending;
+      const sendingNow = (await ctx.store.countDeliveries()).sending;
       const outboxCallsNow = proxy.inFlight().filter((call) => call.method !== 'chat.update' || (call.fields['text'] ?? '').includes('— closed')).length;
       markedSendingAtKills += sendingNow;
       outboxCallsAtKills += outboxCallsNow;
@@ -319,7 +347,7 @@ describe('crash safety', () => {
     const expectedDeliveries = rounds.size * 3 + subscriptions.length * 2;
     const drainDeadline = Date.now() + 45_000;
     for (;;) {
-      const counts = countDeliveries(ctx.db);
+      const counts = await ctx.store.countDeliveries();
       const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
       if (counts.pending === 0 && counts.claimed === 0 && counts.sending === 0 && total === expectedDeliveries) break;
       if (Date.now() > drainDeadline) throw new Error(`the outbox did not drain: ${JSON.stringify(counts)} of ${expectedDeliveries}`);
@@ -350,19 +378,16 @@ describe('crash safety', () => {
       ackedAnswers += 1;
       // A later click the kill cut off may still have been stored before the process died; it may win.
       const allowed = new Set(list.slice(lastAcked).map((click) => click.optionId));
-      const stored = findAnswer(ctx.db, roundId, key);
+      const stored = await ctx.store.findAnswer(roundId, key);
       if (!stored || !allowed.has(stored.optionId)) lostAnswers.push(`round ${roundId}, ${user}: acknowledged ${list[lastAcked]?.optionId}, stored ${stored?.optionId ?? 'nothing'}`);
     }
-    const strayAnswers = ctx.db.$client
-      .prepare<[], { round_id: number; respondent_key: string }>('select round_id, respondent_key from answers')
-      .all()
-      .filter((row) => !clickedKeys.has(`${row.round_id}/${row.respondent_key}`));
+    const strayAnswers = (await allAnswerKeys(ctx.store)).filter((row) => !clickedKeys.has(`${row.roundId}/${row.respondentKey}`));
     expect.soft(lostAnswers, 'acknowledged answers lost').toEqual([]);
     expect.soft(strayAnswers, 'answers nobody clicked').toEqual([]);
     expect.soft(nonOkClicks, 'clicks answered with something other than 200').toBe(0);
 
     // ---- (2) no missing post: judged by what Slack shows, since that is what people see ----------------
-    const deliveries = listDeliveries(ctx.db);
+    const deliveries = await ctx.store.listDeliveries();
     const find = (kind: DeliveryKind, channelId: string, roundId?: number): Delivery | undefined =>
       deliveries.find((delivery) => delivery.kind === kind && delivery.target.channelId === channelId && (roundId === undefined || ('roundId' in delivery.payload && delivery.payload.roundId === roundId)));
     const missing: string[] = [];
@@ -382,7 +407,7 @@ describe('crash safety', () => {
       const opened = find('round-opened', channelId, tracked.id);
       const posts = messages.filter((message) => isTopLevel(message) && roundIdOf(message) === tracked.id);
       const what = `round ${tracked.id} in ${channelId}`;
-      if (findRound(ctx.db, tracked.id)?.status !== 'closed') missing.push(`${what} never closed`);
+      if ((await ctx.store.findRound(tracked.id))?.status !== 'closed') missing.push(`${what} never closed`);
       if (posts.length === 0) {
         missing.push(`${what}: no round message (delivery ${state(opened)})`);
         continue;
@@ -437,7 +462,7 @@ describe('crash safety', () => {
     const abandoned = deliveries.filter((delivery) => delivery.status !== 'sent').map((delivery) => `delivery ${delivery.id} ${delivery.kind} in ${delivery.target.channelId}: ${state(delivery)} (${delivery.lastError ?? ''})`);
     console.log(
       [
-        `crash test, seed ${SEED}: ${kills} kills (${killsAfterLease} after the lease was taken) in ${Math.round(killPhaseMs / 1000)} s over ${processes.length} processes`,
+        `crash test on ${storage.target.engine}, seed ${SEED}: ${kills} kills (${killsAfterLease} after the lease was taken) in ${Math.round(killPhaseMs / 1000)} s over ${processes.length} processes`,
         `  ${interrupted.length} deliveries were mid-send at a kill and sent again (${interrupted.map((delivery) => delivery.kind).join(', ') || 'none'})`,
         `  ${duplicateCount} duplicate posts (${duplicates.map((copy) => copy.what).join('; ') || 'none'})`,
         `  ${recoveryLines} "${RECOVERY_LINE}" and ${resendLines} "${RESEND_LINE}" log lines`,

@@ -1,15 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openContext } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
-import { closeDatabase } from '../../src/storage/database.js';
 import { setupTeam } from '../../src/services/team-service.js';
-import { cleanEnv, runCli, ServerProcess } from '../support/processes.js';
+import { describeTarget, openStore } from '../../src/storage/open-store.js';
+import type { Store } from '../../src/storage/store.js';
+import { cleanEnv, eventually, runCli, ServerProcess } from '../support/processes.js';
 import { SlackApiStandIn } from '../support/slack-stand-in.js';
 import { BOT_CONNECTOR_AUDIENCE, BOT_FRAMEWORK_ISSUER, PUBLIC_AZURE_CALLER_ID } from '../support/teams-token-issuer.js';
-import { memoryLogger, tempDir } from '../support/test-context.js';
+import { createTestStorage, memoryLogger, tempDir, testEngine, type TestStorage } from '../support/test-context.js';
 import { UnreachablePlatform } from '../support/unreachable-platform.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -24,6 +24,20 @@ function workspace(): string {
   const { dir, cleanup } = tempDir('mp-proc-');
   cleanups.push(cleanup);
   return dir;
+}
+
+/** Fresh live storage on this project's engine (a SQLite file in `dir`, or a PostgreSQL database), dropped afterwards. */
+async function liveStorage(dir: string): Promise<TestStorage> {
+  const storage = await createTestStorage(dir);
+  cleanups.push(() => storage.drop());
+  return storage;
+}
+
+/** A store on the same data the processes use, for reading what they wrote; closed afterwards. */
+async function observe(storage: TestStorage): Promise<Store> {
+  const store = await openStore(storage.target, { migrate: false });
+  cleanups.push(() => store.close());
+  return store;
 }
 
 function start(env: Record<string, string>): ServerProcess {
@@ -64,16 +78,6 @@ function teamsEndpoints(endpoint: UnreachablePlatform): Record<string, string> {
     OAuthUrl: endpoint.url('/oauth'),
     CallerId: PUBLIC_AZURE_CALLER_ID,
   };
-}
-
-/** Reads the database a running process writes to (WAL mode lets a reader in alongside). */
-function query<T>(file: string, sql: string, ...params: unknown[]): T {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).get(...params) as T;
-  } finally {
-    db.close();
-  }
 }
 
 async function health(port: number): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -122,25 +126,40 @@ describe('npm start without credentials', () => {
 describe('the scheduler lease', () => {
   it('lets one of two processes tick, and the other take over when the first dies', async () => {
     const dir = workspace();
-    const env = cleanEnv(dir, { PORT: '0', TICK_CRON: '* * * * * *', LEASE_TTL_SECONDS: '3' });
-    const first = start(env);
-    await first.waitFor(/took the scheduler lease/);
+    const storage = await liveStorage(dir);
+    const slack = await slackStandIn('xoxb-lease-test-token');
+    // Live processes on this project's engine; different slots, so the second is another replica, not a restart.
+    const env = cleanEnv(dir, {
+      PORT: '0',
+      TICK_CRON: '* * * * * *',
+      LEASE_TTL_SECONDS: '3',
+      SLACK_BOT_TOKEN: 'xoxb-lease-test-token',
+      SLACK_SIGNING_SECRET: 'lease-test-signing-secret-0123456789',
+      SLACK_API_URL: slack.apiUrl,
+      RESPONDENT_KEY_SECRET: 'lease-test-respondent-secret-0123456789',
+      ...storage.env,
+    });
+    const first = start({ ...env, INSTANCE_SLOT: '1' });
+    await first.waitFor(/took the scheduler lease: this process runs the tick/);
     const holderOf = async (server: ServerProcess) => (await server.waitFor(/"holder":"([^"]+)"[^\n]*maturity-pulse is running/))[1];
     const firstHolder = await holderOf(first);
-    const second = start(env);
+    expect(firstHolder).toMatch(new RegExp(`^[^:]+:1:${first.child.pid}:[^:]+$`));
+    const second = start({ ...env, INSTANCE_SLOT: '2' });
     const secondPort = await second.port();
     const secondHolder = await holderOf(second);
+    expect(secondHolder).toMatch(new RegExp(`^[^:]+:2:${second.child.pid}:[^:]+$`));
     await second.waitFor(/another process holds the scheduler lease: standing by/);
-    expect((await health(secondPort)).body).toMatchObject({ scheduler: 'standby' });
+    expect((await health(secondPort)).body).toMatchObject({ mode: 'live', scheduler: 'standby' });
     expect(second.output).not.toMatch(/took the scheduler lease/);
-    const lease = () => query<{ holder: string } | undefined>(path.join(dir, 'demo.db'), "select holder from leases where name = 'scheduler'");
-    expect(lease()).toEqual({ holder: firstHolder });
+    const store = await observe(storage);
+    expect(await store.readLease('scheduler')).toMatchObject({ holder: firstHolder });
 
-    // Killed, the first never releases the lease: the second gets it once it expires (that expiry follows the
-    // TTL is shown with injected times in test/storage/storage.test.ts).
+    // Killed, the first never releases the lease: the second, in another slot, gets it once it expires (that
+    // expiry follows the TTL is shown with injected times in test/storage/storage.test.ts).
     expect(await first.stop('SIGKILL')).toBeNull();
-    await second.waitFor(/took the scheduler lease/);
-    expect(lease()).toEqual({ holder: secondHolder });
+    await second.waitFor(/took the scheduler lease: this process runs the tick/);
+    expect(second.output).not.toMatch(/took the scheduler lease over from an earlier run/);
+    expect(await store.readLease('scheduler')).toMatchObject({ holder: secondHolder });
     expect(secondHolder).not.toBe(firstHolder);
     expect((await health(secondPort)).body).toMatchObject({ scheduler: 'running' });
   });
@@ -159,14 +178,23 @@ describe('with credentials', () => {
 
   it('never writes a configured secret to its output', async () => {
     const dir = workspace();
+    const storage = await liveStorage(dir);
     const slack = await slackStandIn(secrets.SLACK_BOT_TOKEN);
-    const env = cleanEnv(dir, { PORT: '0', LOG_LEVEL: 'trace', TICK_CRON: '* * * * * *', ...secrets, ...tenants, SLACK_API_URL: slack.apiUrl, ...teamsEndpoints(await unreachable()) });
+    // On PostgreSQL the URL carries a password too (the test server trusts local connections and ignores it).
+    const databasePassword = 'database-password-secret-value';
+    const storageEnv = storage.target.engine === 'postgres' ? { DATABASE_URL: withPassword(storage.target.url, databasePassword) } : storage.env;
+    const allSecrets: Record<string, string> = storage.target.engine === 'postgres' ? { ...secrets, DATABASE_URL: databasePassword } : secrets;
+    const env = cleanEnv(dir, { PORT: '0', LOG_LEVEL: 'trace', TICK_CRON: '* * * * * *', ...secrets, ...tenants, SLACK_API_URL: slack.apiUrl, ...teamsEndpoints(await unreachable()), ...storageEnv });
     // A team exists only through setup; create one the way the chat setup does, on the same database.
     const config = loadConfig(env);
     if (!config.ok) throw new Error(config.problems.join('; '));
-    const ctx = await openContext(config.config, memoryLogger().log, { databasePath: config.config.databasePath, create: true, kind: 'live' });
-    setupTeam(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }, { name: 'Payments', channel: { platform: 'slack', workspaceId: 'T1', channelId: 'C1' }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
-    closeDatabase(ctx.db);
+    const ctx = await openContext(config.config, memoryLogger().log, { target: storage.target, create: true, kind: 'live' });
+    try {
+      const created = await setupTeam(ctx, { platform: 'slack', workspaceId: 'T1', userId: 'U1' }, { name: 'Payments', channel: { platform: 'slack', workspaceId: 'T1', channelId: 'C1' }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
+      expect(created.kind).toBe('created');
+    } finally {
+      await ctx.store.close();
+    }
 
     const server = start(env);
     const port = await server.port();
@@ -177,13 +205,16 @@ describe('with credentials', () => {
     // The secrets were in use: the round went out to Slack with the bot token and was recorded as sent.
     const posted = await waitUntil('the round message in C1', () => slack.callsTo('chat.postMessage').find((call) => call.body['channel'] === 'C1' && call.response.ok === true));
     expect(posted.headers.authorization).toBe(`Bearer ${secrets.SLACK_BOT_TOKEN}`);
-    await waitUntil('the round delivery recorded as sent', () => query<{ n: number }>(config.config.databasePath, "select count(*) as n from deliveries where kind = 'round-opened' and status = 'sent'").n === 1);
+    const store = await observe(storage);
+    await eventually('the round delivery recorded as sent', async () => (await store.listDeliveries({ status: 'sent' })).filter((delivery) => delivery.kind === 'round-opened').length === 1);
     // A clean stop writes the last lines; after the exit the output is complete.
     expect(await server.stop('SIGTERM')).toBe(0);
     expect(server.output).toMatch(/"msg":"stopped"/);
     const everything = [server.output, opened.stdout, opened.stderr, report.stdout, report.stderr].join('\n');
     expect(everything).toMatch(/maturity-pulse is running/);
-    for (const [name, value] of Object.entries(secrets)) {
+    // The database is named, without its password.
+    if (storage.target.engine === 'postgres') expect(server.output).toContain(`opened the PostgreSQL database at ${withPassword(storage.target.url, '***')}`);
+    for (const [name, value] of Object.entries(allSecrets)) {
       if (name === 'MicrosoftAppId') continue;
       expect(everything, `${name} leaked`).not.toContain(value);
     }
@@ -191,8 +222,9 @@ describe('with credentials', () => {
 
   it('generates a respondent key once (mode 0600) and refuses a different key later', async () => {
     const dir = workspace();
+    const storage = await liveStorage(dir);
     const slack = await slackStandIn(secrets.SLACK_BOT_TOKEN);
-    const env = cleanEnv(dir, { PORT: '0', SLACK_BOT_TOKEN: secrets.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: secrets.SLACK_SIGNING_SECRET, SLACK_API_URL: slack.apiUrl });
+    const env = cleanEnv(dir, { PORT: '0', SLACK_BOT_TOKEN: secrets.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: secrets.SLACK_SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, ...storage.env });
     const first = start(env);
     await first.port();
     expect(first.output).toMatch(/RESPONDENT_KEY_SECRET is not set: generated a respondent key into the data directory/);
@@ -209,17 +241,40 @@ describe('with credentials', () => {
     const third = start({ ...env, RESPONDENT_KEY_SECRET: secrets.RESPONDENT_KEY_SECRET });
     expect(await third.exited()).toBe(1);
     expect(third.output).toMatch(/The respondent key does not match the one .* was created with/);
+    expect(third.output).toContain(await describeTarget(storage.target));
   });
 
   it('refuses a database holding the demo organisation', async () => {
     const dir = workspace();
     const env = cleanEnv(dir, { PORT: '0' });
+    // The demo is always a SQLite file; on PostgreSQL it reaches the live database the way an operator would
+    // move any SQLite database there: migrate --to.
     expect((await runCli(['demo', '--teams', '12', '--weeks', '2', '--database', path.join(dir, 'org.db')], env)).code).toBe(0);
+    let live: Record<string, string> = { DATABASE_PATH: path.join(dir, 'org.db') };
+    let refused = /org\.db holds the demo organisation; point DATABASE_PATH \(or DATABASE_URL\) at a real database/;
+    if (testEngine() === 'postgres') {
+      const storage = await liveStorage(dir);
+      const copied = await runCli(['migrate', '--to', storage.env.DATABASE_URL ?? ''], { ...env, DATABASE_PATH: path.join(dir, 'org.db') });
+      expect(copied.stderr).toBe('');
+      expect(copied.stdout).toMatch(/^Copied .*org\.db into postgres:\/\/postgres@127\.0\.0\.1:\d+\/mp_test_[0-9a-f]+ \(/);
+      live = storage.env;
+      refused = new RegExp(`${escapeRegExp(await describeTarget(storage.target))} holds the demo organisation; point DATABASE_PATH \\(or DATABASE_URL\\) at a real database`);
+    }
     const platforms = await unreachable();
-    const server = start({ ...env, DATABASE_PATH: path.join(dir, 'org.db'), ...secrets, ...tenants, SLACK_API_URL: platforms.url('/api/'), ...teamsEndpoints(platforms) });
+    const server = start({ ...env, ...live, ...secrets, ...tenants, SLACK_API_URL: platforms.url('/api/'), ...teamsEndpoints(platforms) });
     expect(await server.exited()).toBe(1);
-    expect(server.output).toMatch(/org\.db holds the demo organisation; point DATABASE_PATH at a real database/);
+    expect(server.output).toMatch(refused);
     // Refused before connecting anything: neither Slack nor Bot Framework was called.
     expect(platforms.connections).toBe(0);
   });
 });
+
+function withPassword(url: string, password: string): string {
+  const parsed = new URL(url);
+  parsed.password = password;
+  return parsed.toString();
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
