@@ -7,7 +7,7 @@ import { roundView } from '../../services/report-service.js';
 import { recordAnswerBatched } from '../../services/answer-batch.js';
 import { personalRound, recordComment } from '../../services/round-service.js';
 import { auditPlatformEvent, firstDelivery } from '../../services/platform-events.js';
-import { rememberTeamsConversation, StoredReferenceSchema, teamsAppRemoved } from '../../services/teams-conversations.js';
+import { rememberTeamsConversation, StoredReferenceSchema, teamsAppRemoved } from '../../services/ms-teams-conversations.js';
 import type { Logger } from '../../logger.js';
 import { forgottenSentence, refusalSentence, replySentence, type TextStyle } from '../text/reply-text.js';
 import { forgetConfirmCard, helpCard, rolesCard, sentenceCard, setupCard, statusCard, teamChoiceCard } from './cards/command-cards.js';

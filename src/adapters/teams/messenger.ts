@@ -5,7 +5,7 @@ import type { ChannelRef } from '../../core/platform.js';
 import type { Logger } from '../../logger.js';
 import type { ServiceContext } from '../../services/context.js';
 import { digestTimeZone } from '../../services/platform-events.js';
-import { teamsConversation, type StoredReference } from '../../services/teams-conversations.js';
+import { teamsConversation, type StoredReference } from '../../services/ms-teams-conversations.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
 import { chartInput } from '../charts/digest-chart-spec.js';
 import { digestCard, digestChartCard } from './cards/digest-card.js';

@@ -2,7 +2,7 @@ import { CardFactory, TurnContext, type CloudAdapter } from 'botbuilder';
 import type { Logger } from '../../logger.js';
 import { contactKey } from '../../core/respondent-key.js';
 import type { ServiceContext } from '../../services/context.js';
-import { personalTeamsChat, rememberTeamsConversation, StoredReferenceSchema } from '../../services/teams-conversations.js';
+import { personalTeamsChat, rememberTeamsConversation, StoredReferenceSchema } from '../../services/ms-teams-conversations.js';
 import { card, text, type AdaptiveCard } from './cards/elements.js';
 import { VERB } from './cards/round-card.js';
 import { botReference } from './messenger.js';

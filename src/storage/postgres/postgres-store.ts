@@ -16,7 +16,7 @@ import * as roles from './role-repository.js';
 import * as rounds from './round-repository.js';
 import type * as schema from './schema.js';
 import * as teams from './team-repository.js';
-import * as conversations from './teams-conversation-repository.js';
+import * as conversations from './ms-teams-conversation-repository.js';
 
 /**
  * What the repositories run their statements on: the pool's database or a transaction (a savepoint

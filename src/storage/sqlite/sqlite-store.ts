@@ -11,7 +11,7 @@ import * as meta from './meta-repository.js';
 import * as roles from './role-repository.js';
 import * as rounds from './round-repository.js';
 import * as teams from './team-repository.js';
-import * as conversations from './teams-conversation-repository.js';
+import * as conversations from './ms-teams-conversation-repository.js';
 
 /** A SQLite store also offers an online copy of its file (PostgreSQL has pg_dump for that). */
 export interface SqliteStore extends Store {
