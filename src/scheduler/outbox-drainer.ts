@@ -6,6 +6,7 @@ import type { ServiceContext } from '../services/context.js';
 import { prepareMessage } from '../services/outbound-messages.js';
 import { beginDeliverySend, claimDeliveries, findRelatedDelivery, giveUpDelivery, pauseTeamOfChannel, postponeDelivery, recordDeliverySent, releaseUnsent, retryDeliveryAt } from '../services/delivery-service.js';
 import type { Fence } from '../services/context.js';
+import { leaseLost } from '../services/lease-service.js';
 
 const WAIT_FOR_PARENT_MS = 5_000;
 
@@ -103,7 +104,11 @@ export class OutboxDrainer {
 
   /** Fire-and-forget drain for a freshly written intent; errors are logged, never thrown at the caller. */
   kick(): void {
-    this.drain().catch((error: unknown) => this.ctx.log.error({ err: error }, 'outbox drain failed'));
+    this.drain().catch((error: unknown) => {
+      // Fencing at work, not a fault: another process holds the lease now and sends instead.
+      if (leaseLost(error)) this.ctx.log.info('stopped sending: the scheduler lease went to another process');
+      else this.ctx.log.error({ err: error }, 'outbox drain failed');
+    });
   }
 
   private async drainLoop(): Promise<DrainSummary> {
