@@ -22,13 +22,20 @@ const ENGINE_FREE = [
   'test/privacy-views.property.test.ts',
   // The demo always runs on its own SQLite file, whatever DATABASE_URL says.
   'test/services/server.test.ts',
+  'test/teams/teams-package.test.ts',
+  // The CLI's own behaviour; its PostgreSQL side is in test/cli/postgres-cli.test.ts and migrate-to-postgres.test.ts.
+  'test/cli/cli.test.ts',
+  'test/cli/run-from-anywhere.test.ts',
+  'test/cli/survey-list-limits.test.ts',
   'test/storage/schema-parity.test.ts',
   'test/storage/postgres-server.test.ts',
   'test/storage/postgres-store.test.ts',
+  'test/cli/postgres-cli.test.ts',
+  'test/cli/migrate-to-postgres.test.ts',
 ];
 
 // Tests of the PostgreSQL engine itself: only in the PostgreSQL project.
-const POSTGRES_ONLY = ['test/storage/postgres-server.test.ts', 'test/storage/postgres-store.test.ts'];
+const POSTGRES_ONLY = ['test/storage/postgres-server.test.ts', 'test/storage/postgres-store.test.ts', 'test/cli/postgres-cli.test.ts', 'test/cli/migrate-to-postgres.test.ts'];
 
 export default defineConfig({
   test: {

@@ -1,10 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { UserFacingError } from '../core/errors.js';
 import { createLogger } from '../logger.js';
-import { startServer } from '../main.js';
 import { liveStorageTarget, type AppConfig } from '../config.js';
 import { openContext } from '../bootstrap.js';
-import { copySqliteToPostgres } from '../storage/copy-to-postgres.js';
 import { redactDatabaseUrl } from '../storage/postgres/database-url.js';
 import { describeTarget, openStore } from '../storage/open-store.js';
 import { configFrom, toolLogger, type GlobalOptions } from './cli-context.js';
@@ -32,6 +30,9 @@ export function buildProgram(): Command {
       const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.secrets });
       // A stray rejection from a platform library must not take every team's bot down with it.
       process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection (the bot keeps running)'));
+      // Loaded only here: the platform SDKs and everything `start` wires take seconds to load, which every
+      // other command would pay for nothing.
+      const { startServer } = await import('../main.js');
       const server = await startServer(config, log);
       await new Promise<void>((resolve) => {
         const shutdown = (signal: string) => {
@@ -80,6 +81,7 @@ async function copyToPostgres(config: AppConfig, url: string): Promise<void> {
   const log = toolLogger(config);
   const ctx = await openContext(config, log, { target: { engine: 'sqlite', path: source }, create: false, kind: 'live' });
   await ctx.store.close();
+  const { copySqliteToPostgres } = await import('../storage/copy-to-postgres.js');
   const summary = await copySqliteToPostgres(source, url);
   const counts = Object.entries(summary.tables)
     .filter(([, rows]) => rows > 0)

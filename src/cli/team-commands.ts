@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { chartInput } from '../adapters/charts/digest-chart-spec.js';
-import { renderChartPng } from '../adapters/charts/render-chart.js';
 import { digestCsv } from '../adapters/text/digest-csv.js';
 import { formatTime } from '../adapters/text/format.js';
 import { renderDigestText } from '../adapters/text/render-digest.js';
@@ -90,6 +89,8 @@ export function registerTeamCommands(program: Command, globals: () => GlobalOpti
           if (digest.sections.length === 0) throw new UserFacingError('invalid-input', 'There is nothing to chart yet: no team has results.');
           for (const [index, section] of digest.sections.entries()) {
             const file = index === 0 || digest.sections.length === 1 ? options.out : options.out.replace(/(\.png)?$/i, `-${section.surveyId}.png`);
+            // vega and resvg load only when a chart is asked for.
+            const { renderChartPng } = await import('../adapters/charts/render-chart.js');
             await writeOutput(file, await renderChartPng(chartInput(section)));
             process.stderr.write(`Wrote the chart of ${section.surveyTitle} to ${file}\n`);
           }

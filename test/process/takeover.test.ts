@@ -174,6 +174,8 @@ async function resultPosted(setup: Setup, roundId: number, message: SlackMessage
   const at = Date.now();
   await explained(eventually('the round message edited to closed', () => Promise.resolve(setup.slack.messages(CHANNEL).find((candidate) => candidate.ts === message.ts && candidate.text.includes('— closed')))));
   expect((await setup.ctx.store.findRound(roundId))?.status).toBe('closed');
+  // The post reaches Slack a moment before the sender records it as sent.
+  await explained(eventually('the round result recorded as sent', async () => (await setup.ctx.store.listDeliveries({ roundId, status: 'sent' })).find((delivery) => delivery.kind === 'round-result')));
   const deliveries = await setup.ctx.store.listDeliveries({ roundId });
   expect(deliveries.filter((delivery) => delivery.kind === 'round-result').map((delivery) => delivery.status)).toEqual(['sent']);
   return { result, at };
