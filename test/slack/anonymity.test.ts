@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Team } from '../../src/core/team.js';
 import { closeOpenRound, openRound } from '../../src/services/round-service.js';
 import { setupTeam } from '../../src/services/team-service.js';
-import { ADMIN, blockAction, CHANNEL, command, eventually, LEAD, rawSql, startSlackHarness, TEAM, viewSubmission, type SlackHarness } from './slack-harness.js';
+import { ADMIN, blockAction, CHANNEL, command, eventually, LEAD, moveRoundOpeningBack, rawSql, startSlackHarness, TEAM, viewSubmission, type SlackHarness } from './slack-harness.js';
 
 let h: SlackHarness;
 let payments: Team;
@@ -106,11 +106,13 @@ describe('1. a small round shows its count and mean, nothing that tells its answ
 
 describe('2. never both "answered" and "with a level" below the comment threshold', () => {
   it('the halfway reminder names everyone who answered, and a too-small result does not say how many had a level', async () => {
-    const now = Date.now();
-    // Already past halfway, so the next tick (every second here) sends the reminder.
-    const roundId = await startRound(payments, 'operations', { at: new Date(now - 2 * 3_600_000), closesAt: new Date(now + 3_600_000) });
+    // Opened now, so no tick (every second here, on the real clock) can send the reminder before both
+    // clicks are in; then moved back past halfway, so the next tick sends it.
+    const roundId = await startRound(payments, 'operations', { closesAt: new Date(Date.now() + 3_600_000) });
     await click('U1', roundId, '2');
     await click('U2', roundId, 'unknown');
+    expect(h.slack.messages(CHANNEL).some((message) => message.text.startsWith('Halfway through'))).toBe(false);
+    await moveRoundOpeningBack(h.server.ctx.store, roundId, 2 * 3_600_000);
     const reminder = await eventually('the halfway reminder', () => h.slack.messages(CHANNEL).find((message) => message.text.startsWith('Halfway through')));
     expect(reminder.text).toContain('2 answered so far; results need 3 answers with a level');
     expect(reminder.text).not.toMatch(/1 with a level/);
