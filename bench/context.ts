@@ -1,62 +1,60 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type Database from 'better-sqlite3';
 import pino from 'pino';
 import type { Clock } from '../src/core/clock.js';
 import { DEFAULT_SCORING_POLICY } from '../src/core/scoring.js';
 import type { ServiceContext } from '../src/services/context.js';
 import { openStore } from '../src/storage/open-store.js';
-import type { SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
-import type { Store } from '../src/storage/store.js';
 import { loadSurveyDirectory } from '../src/survey-files/load-surveys.js';
+import { BenchSql, createBenchStorage, type BenchEngine, type BenchStorage } from './engine.js';
 
 // Runs compiled from dist-bench/bench/, so the repository root is two levels up.
 const ROOT = new URL('../../', import.meta.url);
 export const SURVEYS_DIR = fileURLToPath(new URL('surveys', ROOT));
+/** The product's entry point as the benchmark build compiled it (the same sources as dist/cli.js, built in this run). */
+export const BENCH_CLI = fileURLToPath(new URL('src/cli.js', new URL('../', import.meta.url)));
 
 /** Every benchmark measures "now" as one fixed instant, so seeded rounds fall in the same windows on every run. */
 export const BENCH_NOW = new Date('2026-03-02T09:00:00Z');
+export const BENCH_RESPONDENT_SECRET = 'bench-respondent-secret-that-is-long-enough-0123';
 
 export interface BenchContext extends ServiceContext {
-  readonly file: string;
-  /** The store's own better-sqlite3 connection, for the raw-SQL floors the benchmarks compare against. */
-  readonly sqlite: Database.Database;
+  readonly storage: BenchStorage;
+  /** Raw SQL on the store's own connection (SQLite) or pool (PostgreSQL), for the floors and checks. */
+  readonly sql: BenchSql;
   close(): Promise<void>;
 }
 
-/**
- * The better-sqlite3 connection behind a store: the benchmarks run on SQLite (the embedded default) and
- * time their raw-SQL floors on the very connection the store uses.
- */
-export function sqliteConnection(store: Store): Database.Database {
-  if (store.engine !== 'sqlite') throw new Error(`the benchmarks run on SQLite, not ${store.engine}`);
-  return (store as SqliteStore).db.$client;
-}
-
-/** A service context on a fresh SQLite file in a temp directory (through the storage port), with the repository's real surveys. */
-export async function createBenchContext(label: string): Promise<BenchContext> {
+export async function loadBenchSurveys(): Promise<ServiceContext['surveys']> {
   const catalogue = await loadSurveyDirectory(SURVEYS_DIR);
   if (catalogue.problems.length > 0 || catalogue.surveys.size === 0) {
     throw new Error(`cannot load the surveys in ${SURVEYS_DIR}: ${catalogue.problems.map((problem) => `${problem.file}: ${problem.message}`).join('; ') || 'none found'}`);
   }
-  const dir = mkdtempSync(path.join(tmpdir(), `mp-bench-${label}-`));
-  const file = path.join(dir, 'bench.db');
-  const store = await openStore({ engine: 'sqlite', path: file });
-  const clock: Clock = { now: () => new Date(BENCH_NOW) };
+  return catalogue.surveys;
+}
+
+/**
+ * A service context (through the storage port, with the repository's real surveys) on a fresh SQLite file
+ * or a fresh PostgreSQL database, or on `storage` when given (it then stays for its owner to drop).
+ */
+export async function createBenchContext(label: string, engine: BenchEngine, options: { storage?: BenchStorage; clock?: Clock; onIntent?: boolean } = {}): Promise<BenchContext> {
+  const surveys = await loadBenchSurveys();
+  const storage = options.storage ?? (await createBenchStorage(engine, label));
+  const store = await openStore(storage.target, { applicationName: `maturity-pulse bench ${label}` });
+  const clock: Clock = options.clock ?? { now: () => new Date(BENCH_NOW) };
   return {
     store,
-    sqlite: sqliteConnection(store),
-    surveys: catalogue.surveys,
+    storage,
+    sql: new BenchSql(store),
+    surveys,
     policy: DEFAULT_SCORING_POLICY,
-    respondentSecret: 'bench-secret-that-is-long-enough-0123456789',
+    respondentSecret: BENCH_RESPONDENT_SECRET,
     clock,
     log: pino({ level: 'silent' }),
-    file,
+    // Tells the sending process (another process on PostgreSQL) of new outbox rows, as the app's own context does.
+    ...(options.onIntent ? { onIntent: () => store.signal({ kind: 'intent' }) } : {}),
     close: async () => {
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.storage) await storage.drop();
     },
   };
 }

@@ -2,7 +2,8 @@ import type { Team } from '../src/core/team.js';
 import { seedDemoOrganisation } from '../src/demo/demo-organisation.js';
 import { teamReport } from '../src/services/report-service.js';
 import { BENCH_NOW, createBenchContext } from './context.js';
-import { describeSummary, formatMs, measure, measureAsync, summaryLine, timeOnceAsync } from './stats.js';
+import { rawStatement, type BenchEngine } from './engine.js';
+import { describeSummary, formatMs, measureAsync, measureEither, summaryLine, timeOnceAsync } from './stats.js';
 
 const WEEKS = 104;
 // Demo members answer with probability 0.8, so 15 members give about 12 answers a round.
@@ -17,12 +18,20 @@ interface AggregateRow {
   readonly answers: number;
 }
 
-/** Two years of weekly rounds for one team, then its report timed against a raw SQL aggregate of the same closed-round tallies. */
-export async function runReportBench(): Promise<void> {
-  const ctx = await createBenchContext('report');
+/** The rows the report itself reads: each closed round's frozen tally (count per level), not the answers. */
+const AGGREGATE = {
+  sqlite:
+    "SELECT r.aspect_id AS aspect_id, sum((l.key + 1) * l.value) * 1.0 / sum(l.value) AS mean, sum(l.value) AS answers FROM rounds r, json_each(r.level_counts) l WHERE r.team_id = ? AND r.status = 'closed' GROUP BY r.aspect_id",
+  postgres:
+    "SELECT r.aspect_id AS aspect_id, (sum(l.ord * l.value::int)::float8 / sum(l.value::int)) AS mean, sum(l.value::int)::int AS answers FROM rounds r, jsonb_array_elements_text(r.level_counts) WITH ORDINALITY AS l(value, ord) WHERE r.team_id = $1 AND r.status = 'closed' GROUP BY r.aspect_id",
+};
+
+/** Two years of weekly rounds for one team, then its report timed against a raw SQL aggregate of the same closed-round tallies, on the same engine. */
+export async function runReportBench(engine: BenchEngine): Promise<void> {
+  const ctx = await createBenchContext('report', engine);
   try {
     const surveyId = [...ctx.surveys.keys()].sort()[0]!;
-    console.log(`report: 1 team x ${WEEKS} weekly rounds, ${MEMBERS} members, survey ${surveyId}`);
+    console.log(`report [${engine.name}]: 1 team x ${WEEKS} weekly rounds, ${MEMBERS} members, survey ${surveyId}`);
     const seeded = await timeOnceAsync(() =>
       seedDemoOrganisation(ctx, {
         seed: 104,
@@ -34,7 +43,7 @@ export async function runReportBench(): Promise<void> {
     );
     const team: Team | undefined = (await ctx.store.listTeams())[0];
     if (!team) throw new Error('the report team was not seeded');
-    const levelRows = ctx.sqlite.prepare('SELECT count(*) AS n FROM answers a JOIN rounds r ON r.id = a.round_id WHERE r.team_id = ? AND a.level IS NOT NULL').get(team.id) as { n: number };
+    const levelRows = await ctx.sql.one<{ n: number }>((d) => `SELECT ${d.int('count(*)')} AS n FROM answers a JOIN rounds r ON r.id = a.round_id WHERE r.team_id = ${d.p(1)} AND a.level IS NOT NULL`, [team.id]);
     console.log(`  seeded in ${formatMs(seeded.ms)} ms (not measured): ${seeded.result.rounds} rounds, ${seeded.result.answers} answers (${(seeded.result.answers / seeded.result.rounds).toFixed(1)}/round), ${levelRows.n} with a level`);
 
     // A report that came back as an error would time the wrong path.
@@ -43,19 +52,16 @@ export async function runReportBench(): Promise<void> {
     const shown = check.report.aspects.filter((aspect) => aspect.status.kind === 'level').length;
     console.log(`  report: ${check.report.aspects.length} aspects, ${shown} with a level`);
 
-    const aggregate = ctx.sqlite.prepare<[number], AggregateRow>(
-      // The rows the report itself reads: each closed round's frozen tally (count per level), not the answers.
-      "SELECT r.aspect_id AS aspect_id, sum((l.key + 1) * l.value) * 1.0 / sum(l.value) AS mean, sum(l.value) AS answers FROM rounds r, json_each(r.level_counts) l WHERE r.team_id = ? AND r.status = 'closed' GROUP BY r.aspect_id",
-    );
-    const floorRows = aggregate.all(team.id);
+    const aggregate = rawStatement<AggregateRow>(ctx.sql, 'report_aggregate', (d) => AGGREGATE[d.engine], [team.id]);
+    const floorRows = await aggregate();
     console.log(`  raw-sql over the closed rounds' tallies: ${floorRows.length} aspect rows over ${floorRows.reduce((sum, row) => sum + row.answers, 0)} answers`);
 
-    const floor = measure(() => aggregate.all(team.id), { warmup: WARMUP, iterations: ITERATIONS });
+    const floor = await measureEither(aggregate, { warmup: WARMUP, iterations: ITERATIONS });
     const report = await measureAsync(() => teamReport(ctx, team, { withComments: false }), { warmup: WARMUP, iterations: ITERATIONS });
     console.log(describeSummary('teamReport', report));
     console.log(describeSummary('raw-sql   ', floor));
     console.log(`  aim: p95 under ${TARGET_P95_MS} ms: ${report.p95 < TARGET_P95_MS ? 'met' : 'MISSED'}`);
-    console.log(summaryLine('report-p95', report.p95, floor.p95, 'raw-sql-p95'));
+    console.log(summaryLine(`report-p95 [${engine.name}]`, report.p95, floor.p95, 'raw-sql-p95'));
   } finally {
     await ctx.close();
   }

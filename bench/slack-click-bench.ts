@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { App, HTTPReceiver } from '@slack/bolt';
@@ -15,24 +12,26 @@ import type { Team } from '../src/core/team.js';
 import { listen } from '../src/http-server.js';
 import { startServer, type RunningServer } from '../src/main.js';
 import { openRound } from '../src/services/round-service.js';
+import type { ServiceContext } from '../src/services/context.js';
 import { setupTeam } from '../src/services/team-service.js';
-import { SURVEYS_DIR, sqliteConnection } from './context.js';
+import { BENCH_RESPONDENT_SECRET, SURVEYS_DIR } from './context.js';
+import { BenchSql, createBenchStorage, type BenchEngine, type BenchStorage } from './engine.js';
 import type { LoadRequest, LoadResult, LoadWorkerData } from './slack-load-worker.js';
 import type { StandInReply, StandInRequest, StandInSummary, StandInWorkerData } from './slack-stand-in-worker.js';
 import { formatMs, percentile, ratioLine, summaryLine } from './stats.js';
 
 // With 200 warm-up clicks the first measured bare block ran well below the later ones (JIT still warming);
 // 1,000 per app, alternated like the measured blocks, gets past that.
-const WARMUP = 1000;
-const WARMUP_BLOCKS = 2;
-const MEASURED = 2000;
+export const WARMUP = 1000;
+export const WARMUP_BLOCKS = 2;
+export const MEASURED = 2000;
 // Measured requests go in alternating blocks (bare, real, bare, real, …) so drift over the run (heap
 // growth, a busy neighbour, CPU frequency) falls on both apps alike instead of on whichever ran second.
-const BLOCKS = 8;
-const CONCURRENCY = 16;
-const TARGET_THROUGHPUT_RATIO = 0.7;
-const TARGET_P99_MS = 50;
-const RECEIPT_TIMEOUT_MS = 15_000;
+export const BLOCKS = 8;
+export const CONCURRENCY = 16;
+export const TARGET_THROUGHPUT_RATIO = 0.7;
+export const TARGET_P99_MS = 50;
+export const RECEIPT_TIMEOUT_MS = 15_000;
 
 const TEAM_ID = 'T0BENCH';
 const CHANNEL_ID = 'C0BENCH';
@@ -41,7 +40,7 @@ const BOT_ID = 'BBENCH';
 const BOT_USER_ID = 'UBENCHBOT';
 const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
 // The text of the real app's receipt for a stored answer (answerReceipt, kind 'recorded', first click).
-const RECEIPT_TEXT = 'Recorded for';
+export const RECEIPT_TEXT = 'Recorded for';
 
 type AppName = 'bare' | 'real';
 
@@ -52,7 +51,7 @@ interface Phase {
   readonly measured: boolean;
 }
 
-interface Tally {
+export interface Tally {
   readonly latenciesMs: number[];
   readonly blockRates: number[];
   sent: number;
@@ -75,13 +74,13 @@ function busyShare(busy: Busy, thread: Thread): string {
   return `${((100 * active) / (active + idle || 1)).toFixed(0)}%`;
 }
 
-interface Stoppable {
+export interface Stoppable {
   readonly url: string;
   stop(): Promise<void>;
 }
 
 /** The next message a worker posts; rejects if it fails or exits first. Callers ask one thing at a time. */
-function nextMessage<T>(worker: Worker): Promise<T> {
+export function nextMessage<T>(worker: Worker): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const cleanup = (): void => {
       worker.off('message', onMessage);
@@ -107,7 +106,7 @@ function nextMessage<T>(worker: Worker): Promise<T> {
   });
 }
 
-class StandInClient {
+export class StandInClient {
   private constructor(
     private readonly worker: Worker,
     readonly apiUrl: string,
@@ -150,7 +149,7 @@ class StandInClient {
 }
 
 /** The floor: a Bolt app on the same receiver settings whose only listener acknowledges. */
-async function startBareApp(apiUrl: string): Promise<Stoppable> {
+export async function startBareApp(apiUrl: string): Promise<Stoppable> {
   const logger = boltLogger(pino({ level: 'silent' }));
   // Same receiver options as the real adapter, so the two differ only in what the listener does.
   const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: SLACK_EVENTS_PATH, logger, unhandledRequestTimeoutMillis: 2_500 });
@@ -180,9 +179,9 @@ async function startBareApp(apiUrl: string): Promise<Stoppable> {
   };
 }
 
-async function startRealApp(apiUrl: string, dataDir: string): Promise<RunningServer> {
+async function startRealApp(apiUrl: string, storage: BenchStorage): Promise<RunningServer> {
   const config = loadConfig({
-    DATA_DIR: dataDir,
+    ...storage.env,
     SURVEYS_DIR,
     HOST: '127.0.0.1',
     PORT: '0',
@@ -190,7 +189,7 @@ async function startRealApp(apiUrl: string, dataDir: string): Promise<RunningSer
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: apiUrl,
-    RESPONDENT_KEY_SECRET: 'bench-respondent-secret-that-is-long-enough-0123',
+    RESPONDENT_KEY_SECRET: BENCH_RESPONDENT_SECRET,
     // Yearly, so no scheduled tick lands inside a measured block; opening the round kicks one tick itself.
     TICK_CRON: '0 0 1 1 *',
   });
@@ -209,8 +208,7 @@ async function waitFor<T>(what: string, check: () => T | null | Promise<T | null
 }
 
 /** A team on the bench channel with an open round, whose round message the outbox has already posted. */
-async function openBenchRound(server: RunningServer): Promise<{ team: Team; round: Round }> {
-  const ctx = server.ctx;
+export async function openBenchRound(ctx: ServiceContext): Promise<{ team: Team; round: Round }> {
   const surveyId = [...ctx.surveys.keys()].sort()[0];
   if (surveyId === undefined) throw new Error(`no survey loaded from ${SURVEYS_DIR}`);
   const setup = await setupTeam(ctx, { platform: 'slack', workspaceId: TEAM_ID, userId: 'UBENCHADMIN' }, {
@@ -233,12 +231,12 @@ async function openBenchRound(server: RunningServer): Promise<{ team: Team; roun
   return { team: setup.team, round: opened.round };
 }
 
-function userId(index: number): string {
+export function userId(index: number): string {
   return `UB${String(index).padStart(6, '0')}`;
 }
 
 /** One answer click per person, spread over the round's options, each with its own response_url. */
-function clickBodies(round: Round, responseUrls: readonly string[]): string[] {
+export function clickBodies(round: Round, responseUrls: readonly string[]): string[] {
   const options = round.question.options.map((option) => option.id);
   return responseUrls.map((responseUrl, index) => {
     const option = options[index % options.length]!;
@@ -273,11 +271,11 @@ function plan(): Phase[] {
   return phases;
 }
 
-function emptyTally(): Tally {
+export function emptyTally(): Tally {
   return { latenciesMs: [], blockRates: [], sent: 0, ok: 0, elapsedMs: 0, otherStatuses: new Map() };
 }
 
-function record(tally: Tally, result: LoadResult, measured: boolean): void {
+export function record(tally: Tally, result: LoadResult, measured: boolean): void {
   let ok = 0;
   for (const status of result.statuses) {
     if (status === 200) ok += 1;
@@ -294,20 +292,20 @@ function record(tally: Tally, result: LoadResult, measured: boolean): void {
   });
 }
 
-interface Figures {
+export interface Figures {
   readonly rate: number;
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
 }
 
-function figures(tally: Tally): Figures {
+export function figures(tally: Tally): Figures {
   if (tally.latenciesMs.length === 0) throw new Error('no request was answered with HTTP 200');
   const sorted = [...tally.latenciesMs].sort((a, b) => a - b);
   return { rate: tally.ok / (tally.elapsedMs / 1000), p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]! };
 }
 
-function describeApp(label: string, tally: Tally, result: Figures): string {
+export function describeApp(label: string, tally: Tally, result: Figures): string {
   const others = [...tally.otherStatuses].map(([status, count]) => `${count}x ${status === 0 ? 'no response' : `HTTP ${status}`}`).join(', ');
   return `  ${label}: ${result.rate.toFixed(0)} req/s (blocks ${tally.blockRates.map((rate) => rate.toFixed(0)).join(', ')}), p50 ${formatMs(result.p50)} ms, p99 ${formatMs(result.p99)} ms, max ${formatMs(result.max)} ms, ${tally.ok}/${tally.sent} HTTP 200${others ? `; not 200 (warm-up included): ${others}` : ''}`;
 }
@@ -317,24 +315,24 @@ function describeApp(label: string, tally: Tally, result: Figures): string {
  * receipt sent to the response_url after it) against a bare Bolt app that only acks, same payloads, same
  * concurrency, alternating blocks in one run.
  */
-export async function runSlackClickBench(): Promise<void> {
+export async function runSlackClickBench(engine: BenchEngine): Promise<void> {
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'mp-bench-slack-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const storage = await createBenchStorage(engine, 'slack');
+    cleanups.push(() => storage.drop());
     const slack = await StandInClient.start();
     cleanups.push(() => slack.stop());
-    const real = await startRealApp(slack.apiUrl, dataDir);
+    const real = await startRealApp(slack.apiUrl, storage);
     cleanups.push(() => real.stop());
     const bare = await startBareApp(slack.apiUrl);
     cleanups.push(() => bare.stop());
     const realUrl = `http://127.0.0.1:${real.port}${SLACK_EVENTS_PATH}`;
 
-    const { round } = await openBenchRound(real);
+    const { round } = await openBenchRound(real.ctx);
     const total = WARMUP + MEASURED;
     const bodies = clickBodies(round, await slack.responseUrls(Array.from({ length: total }, (_, index) => userId(index))));
     const options = round.question.options.map((option) => option.id);
-    console.log(`slack-click: ${MEASURED} signed block_actions per app after ${WARMUP} warm-up, ${CONCURRENCY} in flight, ${BLOCKS} alternating blocks, ${total} distinct users over options ${options.join(', ')}`);
+    console.log(`slack-click [${engine.name}]: ${MEASURED} signed block_actions per app after ${WARMUP} warm-up, ${CONCURRENCY} in flight, ${BLOCKS} alternating blocks, ${total} distinct users over options ${options.join(', ')}`);
     console.log('  load generator and Slack stand-in each on their own worker thread; both apps on the main thread');
 
     const loadData: LoadWorkerData = { signingSecret: SIGNING_SECRET, bodies };
@@ -349,7 +347,7 @@ export async function runSlackClickBench(): Promise<void> {
     for (const phase of plan()) {
       // Starts each block with a clean heap so one block's garbage is not collected during the next.
       if (typeof globalThis.gc === 'function') globalThis.gc();
-      const request: LoadRequest = { url: phase.app === 'real' ? realUrl : bare.url, from: phase.from, to: phase.to, concurrency: CONCURRENCY };
+      const request: LoadRequest = { urls: [phase.app === 'real' ? realUrl : bare.url], from: phase.from, to: phase.to, concurrency: CONCURRENCY };
       const before = { app: performance.eventLoopUtilization(), load: load.performance.eventLoopUtilization(), slack: slack.eventLoopUtilization() };
       const answer = nextMessage<LoadResult>(load);
       load.postMessage(request);
@@ -386,16 +384,16 @@ export async function runSlackClickBench(): Promise<void> {
     console.log(`  real/bare throughput by block pair: ${pairs.map((ratio) => ratio.toFixed(2)).join(', ')} (median ${percentile(sortedPairs, 50).toFixed(2)})`);
 
     // The benchmark means nothing if the real app acknowledged without storing: count what it stored.
-    const stored = sqliteConnection(real.ctx.store).prepare<[number], { rows: number; keys: number }>('SELECT count(*) AS rows, count(DISTINCT respondent_key) AS keys FROM answers WHERE round_id = ?').get(round.id);
+    const stored = await new BenchSql(real.ctx.store).one<{ rows: number; keys: number }>((d) => `SELECT ${d.int('count(*)')} AS rows, ${d.int('count(DISTINCT respondent_key)')} AS keys FROM answers WHERE round_id = ${d.p(1)}`, [round.id]);
     const summary = await slack.summary();
-    console.log(`  real app stored ${stored?.rows ?? 0} answers (${stored?.keys ?? 0} respondents) for round ${round.id}; ${total} distinct users clicked`);
+    console.log(`  real app stored ${stored.rows} answers (${stored.keys} respondents) for round ${round.id}; ${total} distinct users clicked`);
     console.log(`  receipts: ${summary.receipts} "${RECEIPT_TEXT}" of ${summary.responses} response_url posts (${summary.accepted} accepted); all in within ${formatMs(receiptLagMs)} ms of a block's last ack`);
     console.log(`  stand-in Web API calls over the run (${total} clicks to the real app): ${Object.entries(summary.calls).map(([method, count]) => `${method} ${count}`).join(', ') || 'none'}`);
     // An auth.test per click is a round trip to Slack before each click is handled; worth a line when it happens.
     const authTests = summary.calls['auth.test'] ?? 0;
     if (authTests >= total) console.log(`  note: the real app called auth.test ${(authTests / total).toFixed(2)} times per click`);
     const problems = [
-      ...(stored?.rows !== total || stored.keys !== total ? [`${stored?.rows ?? 0} answers stored, expected ${total}`] : []),
+      ...(stored.rows !== total || stored.keys !== total ? [`${stored.rows} answers stored, expected ${total}`] : []),
       ...(summary.receipts !== total || summary.responses !== total ? [`${summary.receipts} receipts of ${summary.responses} response_url posts, expected ${total}`] : []),
       ...(tallies.bare.ok !== tallies.bare.sent ? [`bare app: ${tallies.bare.sent - tallies.bare.ok} measured clicks not answered 200`] : []),
       ...(tallies.real.ok !== tallies.real.sent ? [`real app: ${tallies.real.sent - tallies.real.ok} measured clicks not answered 200`] : []),
@@ -406,8 +404,8 @@ export async function runSlackClickBench(): Promise<void> {
     console.log(`  aim: throughput at least ${TARGET_THROUGHPUT_RATIO}x bare-bolt: ${ratio >= TARGET_THROUGHPUT_RATIO ? 'met' : 'MISSED'} (${ratio.toFixed(2)}x)`);
     // With a fixed number in flight, a click mostly waits behind the others: Little's law gives the mean wait.
     console.log(`  aim: p99 under ${TARGET_P99_MS} ms: ${realFigures.p99 < TARGET_P99_MS ? 'met' : 'MISSED'} (${CONCURRENCY} in flight at ${realFigures.rate.toFixed(0)} req/s is ${formatMs((1000 * CONCURRENCY) / realFigures.rate)} ms a click on average)`);
-    console.log(ratioLine('slack-click-throughput', realFigures.rate.toFixed(0), 'req/s', ratio, 'bare-bolt', 2));
-    console.log(summaryLine('slack-click-p99', realFigures.p99, bareFigures.p99, 'bare-bolt-p99'));
+    console.log(ratioLine(`slack-click-throughput [${engine.name}]`, realFigures.rate.toFixed(0), 'req/s', ratio, 'bare-bolt', 2));
+    console.log(summaryLine(`slack-click-p99 [${engine.name}]`, realFigures.p99, bareFigures.p99, 'bare-bolt-p99'));
   } finally {
     // Every cleanup runs even if one fails, so no server, worker or temp directory outlives the benchmark.
     for (const cleanup of cleanups.reverse()) {

@@ -2,12 +2,14 @@
  * Shared pieces of the benchmarks that run the real app (startServer, live Slack mode, HTTP receiver) against
  * the Slack stand-in on a worker thread: the worker client, the app's start-up and polling.
  */
-import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { readdirSync, readFileSync } from 'node:fs';
+import { constants as perfConstants, performance, PerformanceObserver, type EventLoopUtilization, type PerformanceEntry } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import { startServer, type RunningServer } from '../src/main.js';
-import { SURVEYS_DIR } from './context.js';
+import { BENCH_RESPONDENT_SECRET, SURVEYS_DIR } from './context.js';
+import type { BenchStorage } from './engine.js';
 import type { ChannelContents, WorkspaceReply, WorkspaceRequest, WorkspaceSummary, WorkspaceWorkerData } from './slack-workspace-worker.js';
 
 export const BENCH_TEAM_ID = 'T0BENCH';
@@ -101,10 +103,10 @@ export class WorkspaceStandIn {
   }
 }
 
-/** The real app as `maturity-pulse start` runs it in live Slack mode (HTTP receiver), on this thread. */
-export async function startLiveApp(apiUrl: string, dataDir: string, tickCron: string): Promise<RunningServer> {
+/** The real app as `maturity-pulse start` runs it in live Slack mode (HTTP receiver), on this thread, on the benchmark's storage. */
+export async function startLiveApp(apiUrl: string, storage: BenchStorage, tickCron: string): Promise<RunningServer> {
   const config = loadConfig({
-    DATA_DIR: dataDir,
+    ...storage.env,
     SURVEYS_DIR,
     HOST: '127.0.0.1',
     PORT: '0',
@@ -112,7 +114,7 @@ export async function startLiveApp(apiUrl: string, dataDir: string, tickCron: st
     SLACK_BOT_TOKEN: BENCH_BOT_TOKEN,
     SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
     SLACK_API_URL: apiUrl,
-    RESPONDENT_KEY_SECRET: 'bench-respondent-secret-that-is-long-enough-0123',
+    RESPONDENT_KEY_SECRET: BENCH_RESPONDENT_SECRET,
     TICK_CRON: tickCron,
   });
   if (!config.ok) throw new Error(`bench config: ${config.problems.join('; ')}`);
@@ -160,4 +162,144 @@ export class StallWatch {
     const now = performance.now();
     return Math.max(this.longest, now - this.last - this.everyMs, 0);
   }
+}
+
+/**
+ * CPU time the calling thread has used (user + system), in milliseconds, from /proc/thread-self (Linux; 0
+ * elsewhere). Unlike event-loop utilisation it does not count time the thread waited for a core, so it
+ * says how much work the thread did even on a loaded machine.
+ */
+export function threadCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, the 14th and 15th fields of the line, in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** Garbage-collection pauses of this thread while watched: minor (scavenges) and major (mark-compact), in ms. */
+export class GcWatch {
+  private minorMs = 0;
+  private majorMs = 0;
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } | null }).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) this.majorMs += entry.duration;
+      else this.minorMs += entry.duration;
+    }
+  });
+
+  constructor() {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+
+  stop(): { minorMs: number; majorMs: number } {
+    // Entries are delivered asynchronously; take what has arrived.
+    for (const entry of this.observer.takeRecords()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } | null }).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) this.majorMs += entry.duration;
+      else this.minorMs += entry.duration;
+    }
+    this.observer.disconnect();
+    return { minorMs: this.minorMs, majorMs: this.majorMs };
+  }
+}
+
+interface ThreadCpu {
+  readonly cpuMs: number;
+  readonly nice: number;
+}
+
+/** utime + stime (ms) and nice of a /proc stat line. */
+function parseStat(stat: string): ThreadCpu {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { cpuMs: (Number(fields[11]) + Number(fields[12])) * 10, nice: Number(fields[16]) };
+}
+
+function readThreads(): Map<string, ThreadCpu> {
+  const threads = new Map<string, ThreadCpu>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        threads.set(tid, parseStat(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')));
+      } catch {
+        // The thread ended meanwhile.
+      }
+    }
+  } catch {
+    // No /proc: nothing to report.
+  }
+  return threads;
+}
+
+/** CPU of every process whose title names `database` (PostgreSQL backends show "postgres: user database …"). */
+function readBackends(database: string | null): Map<string, number> {
+  const backends = new Map<string, number>();
+  if (database === null) return backends;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (!title.startsWith('postgres:') || !title.includes(` ${database} `)) continue;
+        backends.set(pid, parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).cpuMs);
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  } catch {
+    // No /proc.
+  }
+  return backends;
+}
+
+export interface CpuShares {
+  readonly seconds: number;
+  /** This process's main thread (the app's event loop when the app runs in process). */
+  readonly mainMs: number;
+  /** Threads running below normal priority (the app's digest and chart workers lower theirs). */
+  readonly lowPriorityMs: number;
+  /** Every other thread of this process: the load generator, the Slack stand-in, the receipts worker, V8's and libuv's helpers. */
+  readonly otherMs: number;
+  /** The PostgreSQL backends serving the database (0 on SQLite). */
+  readonly postgresMs: number;
+}
+
+/**
+ * Where the CPU went while watched (Linux /proc; zeros elsewhere): this process's threads by kind, and the
+ * PostgreSQL backends of one database. On two cores these compete with the app's event loop.
+ */
+export class CpuWatch {
+  private readonly threads = readThreads();
+  private readonly backends: Map<string, number>;
+  private readonly started = performance.now();
+
+  constructor(private readonly database: string | null) {
+    this.backends = readBackends(database);
+  }
+
+  stop(): CpuShares {
+    const seconds = (performance.now() - this.started) / 1000;
+    let mainMs = 0;
+    let lowPriorityMs = 0;
+    let otherMs = 0;
+    for (const [tid, now] of readThreads()) {
+      const spent = now.cpuMs - (this.threads.get(tid)?.cpuMs ?? 0);
+      if (tid === String(process.pid)) mainMs += spent;
+      else if (now.nice > 0) lowPriorityMs += spent;
+      else otherMs += spent;
+    }
+    let postgresMs = 0;
+    for (const [pid, cpuMs] of readBackends(this.database)) postgresMs += cpuMs - (this.backends.get(pid) ?? 0);
+    return { seconds, mainMs, lowPriorityMs, otherMs, postgresMs };
+  }
+}
+
+/** "main 210 ms/s, low-priority workers 500 ms/s, …" for a phase. */
+export function describeCpu(shares: CpuShares): string {
+  const rate = (ms: number): string => `${(ms / shares.seconds).toFixed(0)} ms/s`;
+  return `main thread ${rate(shares.mainMs)}, low-priority workers ${rate(shares.lowPriorityMs)}, other threads ${rate(shares.otherMs)}${shares.postgresMs > 0 ? `, PostgreSQL backends ${rate(shares.postgresMs)}` : ''}`;
 }

@@ -14,7 +14,8 @@ export interface LoadWorkerData {
 }
 
 export interface LoadRequest {
-  readonly url: string;
+  /** Where the clicks go: spread round-robin over these (by click index) when there are several, as a load balancer would. */
+  readonly urls: readonly string[];
   /** Sends bodies[from] up to, not including, bodies[to]. */
   readonly from: number;
   readonly to: number;
@@ -40,7 +41,7 @@ const data = workerData as LoadWorkerData;
 /** `concurrency` lanes each send their next request as soon as the previous one answered: a fixed number in flight. */
 async function run(request: LoadRequest): Promise<LoadResult> {
   // Same signing code as the tests; fetch keeps connections alive, so the lanes reuse them across requests.
-  const requester = new SlackRequester(request.url, data.signingSecret);
+  const requesters = request.urls.map((url) => new SlackRequester(url, data.signingSecret));
   const count = request.to - request.from;
   const latenciesMs = new Float64Array(count);
   const statuses = new Uint16Array(count);
@@ -51,7 +52,7 @@ async function run(request: LoadRequest): Promise<LoadResult> {
       if (body === undefined) throw new RangeError(`no body ${request.from + index}`);
       const start = performance.now();
       try {
-        statuses[index] = (await requester.post(body, FORM)).status;
+        statuses[index] = (await requesters[(request.from + index) % requesters.length]!.post(body, FORM)).status;
       } catch {
         statuses[index] = 0;
       }

@@ -105,3 +105,13 @@ export function summaryLine(name: string, valueMs: number, floorMs: number, floo
 export function ratioLine(name: string, value: string, unit: string, ratio: number, floorName: string, digits = 1): string {
   return `bench ${name}: ${value} ${unit}, ${ratio.toFixed(digits)}x ${floorName}`;
 }
+
+/** `measure` for work that is synchronous on one engine and returns a promise on another (a raw-SQL floor). */
+export async function measureEither(work: () => unknown, options: MeasureOptions): Promise<Summary> {
+  const first = work();
+  if (first instanceof Promise) {
+    await first;
+    return measureAsync(work as () => Promise<unknown>, options);
+  }
+  return measure(work, options);
+}

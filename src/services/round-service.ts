@@ -130,11 +130,15 @@ export async function recordAnswer(ctx: ServiceContext, user: UserRef, roundId: 
  * The round a click names, if it was made in that round's team channel. A click from anywhere else is
  * refused and logged (without the person): round ids are sequential and easy to guess.
  */
-async function roundForClick(ctx: ServiceContext, store: Store, roundId: number, origin: Origin, forWrite: boolean): Promise<{ kind: 'round'; round: Round; team: Team } | { kind: 'unknown-round' } | { kind: 'wrong-channel' }> {
-  const round = forWrite ? await store.findRoundForWrite(roundId) : await store.findRound(roundId);
-  if (!round) return { kind: 'unknown-round' };
-  const team = await store.findTeamById(round.teamId);
-  if (!team) return { kind: 'unknown-round' };
+async function roundForClick(ctx: ServiceContext, store: Store, roundId: number, origin: Origin, forWrite: boolean, lookups?: RoundLookups): Promise<{ kind: 'round'; round: Round; team: Team } | { kind: 'unknown-round' } | { kind: 'wrong-channel' }> {
+  let looked = lookups?.get(roundId);
+  if (!looked) {
+    looked = lookUpRound(store, roundId, forWrite);
+    lookups?.set(roundId, looked);
+  }
+  const found = await looked;
+  if (!found) return { kind: 'unknown-round' };
+  const { round, team } = found;
   if (!isFromTeamChannel(team, origin)) {
     ctx.log.warn({ roundId, teamId: team.id, platform: origin.channel.platform }, 'refused a click on a round from outside its team channel');
     return { kind: 'wrong-channel' };
@@ -142,17 +146,28 @@ async function roundForClick(ctx: ServiceContext, store: Store, roundId: number,
   return { kind: 'round', round, team };
 }
 
-/** Decides and stores one answer inside the caller's transaction `tx`. */
-export async function storeAnswer(ctx: ServiceContext, tx: Store, key: string, roundId: number, optionId: string, origin: Origin, now: Date): Promise<AnswerOutcome> {
-  const found = await roundForClick(ctx, tx, roundId, origin, true);
+async function lookUpRound(store: Store, roundId: number, forWrite: boolean): Promise<{ round: Round; team: Team } | null> {
+  const round = forWrite ? await store.findRoundForWrite(roundId) : await store.findRound(roundId);
+  const team = round ? await store.findTeamById(round.teamId) : null;
+  return round && team ? { round, team } : null;
+}
+
+/**
+ * Rounds (with their teams) already read in one transaction, by id: the clicks of a group commit mostly
+ * name the same round, and its row, read for write, stays locked until the commit.
+ */
+export type RoundLookups = Map<number, Promise<{ round: Round; team: Team } | null>>;
+
+/** Decides and stores one answer inside the caller's transaction `tx` (sharing `lookups` with the rest of it). */
+export async function storeAnswer(ctx: ServiceContext, tx: Store, key: string, roundId: number, optionId: string, origin: Origin, now: Date, lookups?: RoundLookups): Promise<AnswerOutcome> {
+  const found = await roundForClick(ctx, tx, roundId, origin, true, lookups);
   if (found.kind !== 'round') return found;
   const { round } = found;
   const decision = decideAnswer(round, optionId, now);
   if (decision.kind === 'round-closed') return { kind: 'round-closed', round, closedAt: decision.closedAt };
   if (decision.kind === 'unknown-option') return { kind: 'unknown-option', round };
-  const previous = await tx.findAnswer(roundId, key);
-  await tx.upsertAnswer({ roundId, respondentKey: key, optionId: decision.option.id, level: decision.option.level, at: now });
-  return { kind: 'recorded', round, option: decision.option, changed: previous !== null && previous.optionId !== decision.option.id, changeableUntil: round.closesAt };
+  const stored = await tx.upsertAnswer({ roundId, respondentKey: key, optionId: decision.option.id, level: decision.option.level, at: now });
+  return { kind: 'recorded', round, option: decision.option, changed: stored.previousOptionId !== null && stored.previousOptionId !== decision.option.id, changeableUntil: round.closesAt };
 }
 
 export type CommentOutcome =

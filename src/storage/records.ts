@@ -18,6 +18,11 @@ export interface RecordedAnswer {
   readonly changes: number;
 }
 
+/** An answer as `upsertAnswer` stored it, with the option it replaced (null for a first answer). */
+export interface UpsertedAnswer extends RecordedAnswer {
+  readonly previousOptionId: string | null;
+}
+
 export interface OwnAnswer {
   readonly roundId: number;
   readonly teamId: number;

@@ -19,6 +19,7 @@ import type {
   NewTeam,
   OwnAnswer,
   RecordedAnswer,
+  UpsertedAnswer,
   TeamsConversation,
 } from './records.js';
 
@@ -99,7 +100,8 @@ export interface Store {
 
   // Answers and comments
   /** Stores an answer; a later one replaces it and counts as a change unless it picks the same option. */
-  upsertAnswer(answer: { roundId: number; respondentKey: string; optionId: string; level: number | null; at: Date }): Promise<RecordedAnswer>;
+  /** Stores an answer, replacing the respondent's earlier one, in one step; says which option it replaced. */
+  upsertAnswer(answer: { roundId: number; respondentKey: string; optionId: string; level: number | null; at: Date }): Promise<UpsertedAnswer>;
   findAnswer(roundId: number, respondentKey: string): Promise<RecordedAnswer | null>;
   /** How many have answered (never who or what). */
   countAnswers(roundId: number): Promise<number>;

@@ -152,10 +152,10 @@ describe('invariants held by the schema', () => {
     const opened = await newRound(team.id, '2026-W10');
     if (opened.kind !== 'opened') throw new Error('not opened');
     const at = new Date('2026-03-03T10:00:00Z');
-    await ctx.store.upsertAnswer({ roundId: opened.round.id, respondentKey: 'k1', optionId: '1', level: 1, at });
-    await ctx.store.upsertAnswer({ roundId: opened.round.id, respondentKey: 'k1', optionId: '3', level: 3, at });
+    expect(await ctx.store.upsertAnswer({ roundId: opened.round.id, respondentKey: 'k1', optionId: '1', level: 1, at })).toMatchObject({ optionId: '1', changes: 0, previousOptionId: null });
+    expect(await ctx.store.upsertAnswer({ roundId: opened.round.id, respondentKey: 'k1', optionId: '3', level: 3, at })).toMatchObject({ optionId: '3', level: 3, changes: 1, previousOptionId: '1' });
     const again = await ctx.store.upsertAnswer({ roundId: opened.round.id, respondentKey: 'k1', optionId: '3', level: 3, at });
-    expect(again.changes).toBe(1);
+    expect(again).toMatchObject({ changes: 1, previousOptionId: '3' });
     await ctx.store.upsertAnswer({ roundId: opened.round.id, respondentKey: 'k2', optionId: 'unknown', level: null, at });
     expect(await ctx.store.countAnswers(opened.round.id)).toBe(2);
     const closed = await ctx.store.closeRound(opened.round.id, new Date('2026-03-06T10:00:00Z'));

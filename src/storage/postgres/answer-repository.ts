@@ -1,6 +1,6 @@
 import { and, desc, eq, isNotNull, lt, sql } from 'drizzle-orm';
 import { QuestionSnapshotSchema } from '../../core/round.js';
-import type { OwnAnswer, RecordedAnswer } from '../records.js';
+import type { OwnAnswer, RecordedAnswer, UpsertedAnswer } from '../records.js';
 import type { PgConn } from './postgres-store.js';
 import { answers, comments, rounds } from './schema.js';
 
@@ -19,8 +19,12 @@ function anyId(column: typeof answers.roundId | typeof comments.roundId, ids: re
  * Stores a respondent's answer; a later answer replaces the earlier one and counts as a change (picking
  * the same option again is not a change). Returns the stored answer.
  */
-export async function upsertAnswer(db: PgConn, answer: { roundId: number; respondentKey: string; optionId: string; level: number | null; at: Date }): Promise<RecordedAnswer> {
+export async function upsertAnswer(db: PgConn, answer: { roundId: number; respondentKey: string; optionId: string; level: number | null; at: Date }): Promise<UpsertedAnswer> {
+  // The replaced option comes back from the same statement (its snapshot is taken before the write): one
+  // round trip per click instead of a read and then a write.
+  const previous = db.$with('previous').as(db.select({ optionId: answers.optionId }).from(answers).where(and(eq(answers.roundId, answer.roundId), eq(answers.respondentKey, answer.respondentKey))));
   const [row] = await db
+    .with(previous)
     .insert(answers)
     .values({ roundId: answer.roundId, respondentKey: answer.respondentKey, optionId: answer.optionId, level: answer.level, firstAnsweredAt: answer.at, answeredAt: answer.at })
     .onConflictDoUpdate({
@@ -32,9 +36,9 @@ export async function upsertAnswer(db: PgConn, answer: { roundId: number; respon
         changes: sql`${answers.changes} + (case when ${answers.optionId} = excluded.option_id then 0 else 1 end)`,
       },
     })
-    .returning();
+    .returning({ roundId: answers.roundId, optionId: answers.optionId, level: answers.level, answeredAt: answers.answeredAt, changes: answers.changes, previousOptionId: sql<string | null>`(select ${previous.optionId} from ${previous})` });
   if (!row) throw new Error('the answer upsert returned nothing');
-  return toRecordedAnswer(row);
+  return row;
 }
 
 export async function findAnswer(db: PgConn, roundId: number, respondentKey: string): Promise<RecordedAnswer | null> {

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import { QuestionSnapshotSchema } from '../../core/round.js';
-import type { OwnAnswer, RecordedAnswer } from '../records.js';
+import type { OwnAnswer, RecordedAnswer, UpsertedAnswer } from '../records.js';
 import type { Db } from './database.js';
 import { perDatabase } from './statement-cache.js';
 import { answers, comments, rounds } from './schema.js';
@@ -9,7 +9,9 @@ import { answers, comments, rounds } from './schema.js';
  * Stores a respondent's answer; a later answer replaces the earlier one and counts as a change (picking
  * the same option again is not a change). Returns the stored answer.
  */
-export function upsertAnswer(db: Db, answer: { roundId: number; respondentKey: string; optionId: string; level: number | null; at: Date }): RecordedAnswer {
+export function upsertAnswer(db: Db, answer: { roundId: number; respondentKey: string; optionId: string; level: number | null; at: Date }): UpsertedAnswer {
+  // Read in the same synchronous step as the write: nothing can come between them on the one connection.
+  const previous = findAnswer(db, answer.roundId, answer.respondentKey);
   const statement = perDatabase(db, 'upsertAnswer', () =>
     db
       .insert(answers)
@@ -35,7 +37,7 @@ export function upsertAnswer(db: Db, answer: { roundId: number; respondentKey: s
   );
   const row = statement.get({ roundId: answer.roundId, respondentKey: answer.respondentKey, optionId: answer.optionId, level: answer.level, at: answer.at });
   if (!row) throw new Error('the answer upsert returned nothing');
-  return { roundId: row.roundId, optionId: row.optionId, level: row.level, answeredAt: row.answeredAt, changes: row.changes };
+  return { roundId: row.roundId, optionId: row.optionId, level: row.level, answeredAt: row.answeredAt, changes: row.changes, previousOptionId: previous?.optionId ?? null };
 }
 
 export function findAnswer(db: Db, roundId: number, respondentKey: string): RecordedAnswer | null {
