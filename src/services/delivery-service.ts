@@ -18,8 +18,7 @@ export function claimDeliveries(ctx: ServiceContext, fence: Fence | null, platfo
 }
 
 export function beginDeliverySend(ctx: ServiceContext, fence: Fence | null, id: number): Promise<void> {
-  if (!fence) return ctx.store.markDeliverySending(id);
-  return ctx.store.transaction((tx) => tx.markDeliverySending(id), { fence });
+  return ctx.store.markDeliverySending(id, fence ?? undefined);
 }
 
 export async function releaseUnsent(ctx: ServiceContext, ids: readonly number[]): Promise<void> {

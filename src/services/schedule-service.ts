@@ -15,6 +15,16 @@ async function scheduleState(ctx: ServiceContext, team: Team): Promise<ScheduleS
 /** Teams handled between yields to the event loop, so a busy Monday never holds up a click's acknowledgement. */
 const TEAMS_PER_SLICE = 25;
 
+/**
+ * Teams decided at the same time. On PostgreSQL a team's opening is a dozen round trips to the server, and
+ * 2,000 of them one after another kept the outbox waiting for rounds to send (the drain of a 2,000-channel
+ * Monday ran at the pace of the opening); teams are independent, so a few go at once, leaving most of the
+ * connection pool to clicks. SQLite runs one write at a time and each is quick: one team after another.
+ */
+function teamsAtOnce(ctx: ServiceContext): number {
+  return ctx.store.engine === 'postgres' ? 4 : 1;
+}
+
 async function scheduleOne(ctx: ServiceContext, team: Team, now: Date): Promise<Round | null> {
   let state = await scheduleState(ctx, team);
   let round: Round | null = null;
@@ -48,12 +58,20 @@ export async function openScheduledRounds(ctx: ServiceContext): Promise<Round[]>
   const now = ctx.clock.now();
   const opened: Round[] = [];
   const due = await ctx.store.teamsDueForScheduling(now);
-  for (let index = 0; index < due.length; index += 1) {
-    const team = due[index];
-    if (!team) continue;
-    const round = await scheduleOne(ctx, team, now);
-    if (round) opened.push(round);
-    if ((index + 1) % TEAMS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+  const width = teamsAtOnce(ctx);
+  let sinceYield = 0;
+  for (let index = 0; index < due.length; index += width) {
+    // Settled, not raced: a failure (a lost lease) ends the pass only once the teams under way are done.
+    const results = await Promise.allSettled(due.slice(index, index + width).map((team) => scheduleOne(ctx, team, now)));
+    for (const result of results) {
+      if (result.status === 'rejected') throw result.reason;
+      if (result.value) opened.push(result.value);
+    }
+    sinceYield += width;
+    if (sinceYield >= TEAMS_PER_SLICE) {
+      sinceYield = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
   return opened;
 }

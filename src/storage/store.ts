@@ -135,8 +135,11 @@ export interface Store {
   scheduleDeliveryRetry(id: number, nextAttemptAt: Date, error: string): Promise<void>;
   /** Puts a claimed delivery back without counting the attempt. */
   releaseDeliveryClaim(id: number, nextAttemptAt: Date): Promise<void>;
-  /** The platform call for a claimed delivery is about to start: from here a crash leaves its outcome unknown. */
-  markDeliverySending(id: number): Promise<void>;
+  /**
+   * The platform call for a claimed delivery is about to start: from here a crash leaves its outcome
+   * unknown. With a fence, only while that lease holds (else `LeaseLostError`, nothing written), in one step.
+   */
+  markDeliverySending(id: number, fence?: Fence): Promise<void>;
   /** Returns claimed-but-unsent deliveries to the queue. */
   releaseUnsentClaims(ids?: readonly number[]): Promise<number>;
   markDeliveryFailed(id: number, error: string, status?: 'failed' | 'cancelled'): Promise<void>;

@@ -308,6 +308,26 @@ describe('lease', () => {
     expect((await teamNames()).sort()).toEqual(['Before', 'Outer']);
   });
 
+  it('starts a send under a fence only while that lease holds, in one step', async () => {
+    const take = taker(leaseClock());
+    const a = await take('a');
+    const now = new Date('2026-03-02T10:00:00Z');
+    const enqueue = async (channelId: string) => (await ctx.store.enqueueDelivery({ target: { platform: 'slack', workspaceId: 'T1', channelId }, periodKey: 'p', payload: { kind: 'digest', at: now.toISOString() }, teamId: null, roundId: null, at: now })).delivery.id;
+    const first = await enqueue('C1');
+    const second = await enqueue('C2');
+    const third = await enqueue('C3');
+    expect(await ctx.store.claimDueDeliveries(now, ['slack'], 10)).toHaveLength(3);
+    await ctx.store.markDeliverySending(first, { name, token: a.token });
+    expect((await ctx.store.findDeliveryById(first))?.status).toBe('sending');
+    // Already started: nothing to mark, and the lease still holds, so no error.
+    await ctx.store.markDeliverySending(first, { name, token: a.token });
+    await take('b', 'a');
+    await expect(ctx.store.markDeliverySending(second, { name, token: a.token })).rejects.toBeInstanceOf(LeaseLostError);
+    expect((await ctx.store.findDeliveryById(second))?.status).toBe('claimed');
+    await expect(ctx.store.markDeliverySending(third, { name: 'never-taken', token: 1 })).rejects.toBeInstanceOf(LeaseLostError);
+    expect((await ctx.store.findDeliveryById(third))?.status).toBe('claimed');
+  });
+
   it('makes a takeover wait for a fenced transaction under way, which then commits', async () => {
     const take = taker(leaseClock());
     const a = await take('a');

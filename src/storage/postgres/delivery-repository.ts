@@ -1,9 +1,10 @@
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { DELIVERY_KINDS, DELIVERY_STATUSES, MAX_UNCERTAIN_RESENDS, parseDeliveryPayload, payloadBody, type Delivery, type DeliveryKind, type DeliveryStatus } from '../../core/outbox.js';
 import { isPlatform, type ChannelRef, type Platform } from '../../core/platform.js';
-import type { DeliveryIntent } from '../records.js';
+import type { DeliveryIntent, Fence } from '../records.js';
+import { assertLease } from './lease-repository.js';
 import type { PgConn } from './postgres-store.js';
-import { deliveries } from './schema.js';
+import { deliveries, leases } from './schema.js';
 
 type DeliveryRow = typeof deliveries.$inferSelect;
 
@@ -127,11 +128,24 @@ export async function releaseDeliveryClaim(db: PgConn, id: number, nextAttemptAt
 }
 
 /** The platform call for a claimed delivery is about to start: from here a crash leaves its outcome unknown. */
-export async function markDeliverySending(db: PgConn, id: number): Promise<void> {
-  await db
+export async function markDeliverySending(db: PgConn, id: number, fence?: Fence): Promise<void> {
+  const claimed = and(eq(deliveries.id, id), eq(deliveries.status, 'claimed'));
+  if (!fence) {
+    await db.update(deliveries).set({ status: 'sending' }).where(claimed);
+    return;
+  }
+  // One statement, not a transaction of four (begin, check, update, commit): a send starts once per
+  // delivery, and each round trip counted. The lease row is share-locked while the statement runs, so a
+  // takeover that raises the token waits for it, as it waits for a fenced transaction.
+  const lease = db.$with('lease').as(db.select({ token: leases.token }).from(leases).where(eq(leases.name, fence.name)).for('share'));
+  const marked = await db
+    .with(lease)
     .update(deliveries)
     .set({ status: 'sending' })
-    .where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed')));
+    .where(and(claimed, sql`exists (select 1 from ${lease} where ${lease.token} = ${fence.token})`))
+    .returning({ id: deliveries.id });
+  // Nothing marked: either the delivery was not claimed (nothing to do) or the lease is gone (say so).
+  if (marked.length === 0) await assertLease(db, fence);
 }
 
 /** Returns claimed-but-unsent deliveries to the queue (after a crash, or a drain that stopped early). */

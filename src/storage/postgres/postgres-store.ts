@@ -148,7 +148,7 @@ function build(db: PgDb, conn: PgConn, guard: Guard, atomic: Atomic, own: Pick<S
     markDeliverySent: (id, messageRef, at) => run(() => deliveries.markDeliverySent(conn, id, messageRef, at)),
     scheduleDeliveryRetry: (id, next, error) => run(() => deliveries.scheduleDeliveryRetry(conn, id, next, error)),
     releaseDeliveryClaim: (id, next) => run(() => deliveries.releaseDeliveryClaim(conn, id, next)),
-    markDeliverySending: (id) => run(() => deliveries.markDeliverySending(conn, id)),
+    markDeliverySending: (id, fence) => run(() => deliveries.markDeliverySending(conn, id, fence)),
     releaseUnsentClaims: (ids) => run(() => deliveries.releaseUnsentClaims(conn, ids)),
     markDeliveryFailed: (id, error, status) => run(() => deliveries.markDeliveryFailed(conn, id, error, status)),
     recoverInterruptedDeliveries: (now) => run(() => atomic((c) => deliveries.recoverInterruptedDeliveries(c, now))),

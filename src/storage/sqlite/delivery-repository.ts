@@ -2,7 +2,8 @@ import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { DELIVERY_STATUSES, MAX_UNCERTAIN_RESENDS, parseDeliveryPayload, payloadBody, type Delivery, type DeliveryKind, type DeliveryStatus } from '../../core/outbox.js';
 import { DELIVERY_KINDS } from '../../core/outbox.js';
 import { isPlatform, type ChannelRef, type Platform } from '../../core/platform.js';
-import type { DeliveryIntent } from '../records.js';
+import type { DeliveryIntent, Fence } from '../records.js';
+import { assertLease } from './lease-repository.js';
 import { inTransaction, type Db } from './database.js';
 import { deliveries } from './schema.js';
 
@@ -122,8 +123,11 @@ export function releaseDeliveryClaim(db: Db, id: number, nextAttemptAt: Date): v
 }
 
 /** The platform call for a claimed delivery is about to start: from here a crash leaves its outcome unknown. */
-export function markDeliverySending(db: Db, id: number): void {
-  db.update(deliveries).set({ status: 'sending' }).where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed'))).run();
+export function markDeliverySending(db: Db, id: number, fence?: Fence): void {
+  inTransaction(db, () => {
+    if (fence) assertLease(db, fence);
+    db.update(deliveries).set({ status: 'sending' }).where(and(eq(deliveries.id, id), eq(deliveries.status, 'claimed'))).run();
+  });
 }
 
 /** Returns claimed-but-unsent deliveries to the queue (after a crash, or a drain that stopped early). */

@@ -195,7 +195,7 @@ function build(db: Db, run: Runner, signals: Pick<Store, 'signal' | 'listen'>, t
     markDeliverySent: (id, messageRef, at) => run(() => deliveries.markDeliverySent(db, id, messageRef, at)),
     scheduleDeliveryRetry: (id, next, error) => run(() => deliveries.scheduleDeliveryRetry(db, id, next, error)),
     releaseDeliveryClaim: (id, next) => run(() => deliveries.releaseDeliveryClaim(db, id, next)),
-    markDeliverySending: (id) => run(() => deliveries.markDeliverySending(db, id)),
+    markDeliverySending: (id, fence) => run(() => deliveries.markDeliverySending(db, id, fence)),
     releaseUnsentClaims: (ids) => run(() => deliveries.releaseUnsentClaims(db, ids)),
     markDeliveryFailed: (id, error, status) => run(() => deliveries.markDeliveryFailed(db, id, error, status)),
     recoverInterruptedDeliveries: (now) => run(() => deliveries.recoverInterruptedDeliveries(db, now)),
