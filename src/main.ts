@@ -64,7 +64,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
   });
   // Digests are built in a worker thread on its own read-only connection, so they never delay a click.
   const digests = new DigestBuilder(target, opened.surveys, opened.policy);
-  const ctx: ServiceContext = { ...opened, buildDigest: (at, surveyIds) => digests.build(at, surveyIds) };
+  const ctx: ServiceContext = { ...opened, buildDigest: (at, surveyIds) => digests.build(at, surveyIds), buildDigestParts: (at, surveyIds) => digests.buildParts(at, surveyIds) };
   const messengers = new Map<Platform, Messenger>();
   const routes: Route[] = [];
   const progress = new RoundProgress(ctx, messengers, {

@@ -10,7 +10,8 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chartInput, digestChartSpec } from '../src/adapters/charts/digest-chart-spec.js';
+import { digestChartSpec } from '../src/adapters/charts/digest-chart-spec.js';
+import { chartInput, digestCsv } from '../src/core/digest-files.js';
 import { digestMessage } from '../src/adapters/slack/render/digest-blocks.js';
 import { homeView } from '../src/adapters/slack/render/home.js';
 import { reportBlocks } from '../src/adapters/slack/render/report-blocks.js';
@@ -18,7 +19,6 @@ import { closedRoundMessage, roundResultMessage } from '../src/adapters/slack/re
 import { digestCard } from '../src/adapters/teams/cards/digest-card.js';
 import { reportCard } from '../src/adapters/teams/cards/report-card.js';
 import { resultCard, roundCard } from '../src/adapters/teams/cards/round-card.js';
-import { digestCsv } from '../src/adapters/text/digest-csv.js';
 import { renderDigestText } from '../src/adapters/text/render-digest.js';
 import { renderReportText } from '../src/adapters/text/render-report.js';
 import { renderMessageText } from '../src/adapters/text/render-round.js';

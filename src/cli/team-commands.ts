@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { chartInput } from '../adapters/charts/digest-chart-spec.js';
-import { digestCsv } from '../adapters/text/digest-csv.js';
+import { chartInput, digestCsv } from '../core/digest-files.js';
 import { formatTime } from '../adapters/text/format.js';
 import { renderDigestText } from '../adapters/text/render-digest.js';
 import { renderReportText } from '../adapters/text/render-report.js';

@@ -112,6 +112,26 @@ export interface Digest {
   readonly sections: readonly DigestSection[];
 }
 
+/** A digest section as the digest's message shows it: all but the full team table and the trend, which its files carry. */
+export type DigestSectionSummary = Omit<DigestSection, 'teams' | 'trend'>;
+
+/** What the digest's message shows; a whole `Digest` is one too. */
+export interface DigestSummary {
+  readonly generatedAt: Date;
+  readonly weekAgo: Date;
+  readonly quarterAgo: Date;
+  readonly sections: readonly DigestSectionSummary[];
+}
+
+export function summariseDigest(digest: Digest): DigestSummary {
+  return {
+    generatedAt: digest.generatedAt,
+    weekAgo: digest.weekAgo,
+    quarterAgo: digest.quarterAgo,
+    sections: digest.sections.map(({ teams: _teams, trend: _trend, ...summary }) => summary),
+  };
+}
+
 /**
  * The mean of one-decimal levels, rounded half up to one decimal. Summed in whole tenths so the result
  * does not depend on the order of the teams or on floating-point error.

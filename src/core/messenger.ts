@@ -1,4 +1,5 @@
-import type { Digest } from './digest.js';
+import type { DigestSummary } from './digest.js';
+import type { DigestFiles } from './digest-files.js';
 import type { ChannelRef, Platform } from './platform.js';
 import type { OptionSnapshot } from './round.js';
 import type { RoleName } from './roles.js';
@@ -55,9 +56,9 @@ export type OutboundMessage =
   | { readonly kind: 'reminder'; readonly round: RoundView }
   /** Private nudges to channel members for whom `hasAnswered` is false; who answered never leaves the process. */
   | { readonly kind: 'nudge'; readonly round: RoundView; readonly hasAnswered: (userId: string) => boolean }
-  | { readonly kind: 'digest'; readonly digest: Digest }
-  /** The digest's full table and chart, attached in its thread. */
-  | { readonly kind: 'digest-files'; readonly digest: Digest }
+  | { readonly kind: 'digest'; readonly digest: DigestSummary }
+  /** The digest's full table (CSV) and its charts' data, attached in its thread. */
+  | { readonly kind: 'digest-files'; readonly files: DigestFiles }
   /** Told to a team's channel whenever its leads change: leads read the team's comments, so the team knows who does. */
   | { readonly kind: 'role-change'; readonly teamName: string; readonly action: 'add' | 'remove'; readonly role: RoleName; readonly subject: NamedPerson; readonly by: NamedPerson };
 

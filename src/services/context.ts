@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Digest } from '../core/digest.js';
+import type { DigestParts } from '../core/digest-files.js';
 import type { ScoringPolicy } from '../core/scoring.js';
 import type { LoadedSurvey } from '../core/survey.js';
 import type { Logger } from '../logger.js';
@@ -22,6 +23,8 @@ export interface ServiceContext {
   readonly onIntent?: () => void;
   /** Builds a digest off the main event loop (a worker thread); without it digests are built in line. */
   readonly buildDigest?: (at: Date, surveyIds?: readonly string[]) => Promise<Digest>;
+  /** Builds a digest and takes from it what its deliveries send (summary, CSV, chart data) off the main event loop. */
+  readonly buildDigestParts?: (at: Date, surveyIds?: readonly string[]) => Promise<DigestParts>;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

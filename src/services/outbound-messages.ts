@@ -5,7 +5,7 @@ import { respondentKey } from '../core/respondent-key.js';
 import { z } from 'zod';
 import { ROLE_NAMES } from '../core/roles.js';
 import type { ServiceContext } from './context.js';
-import { closedRoundOutcome, digestForDelivery, roundView } from './report-service.js';
+import { closedRoundOutcome, digestPartsForDelivery, roundView } from './report-service.js';
 
 /** What a role change's audit record holds beyond its actor (written by `chat-commands.ts#changeRole`). */
 const RoleChangeDetailsSchema = z.object({ role: z.enum(ROLE_NAMES), subject: z.string(), subjectName: z.string().optional(), actorName: z.string().optional(), change: z.enum(['add', 'remove']) });
@@ -31,8 +31,9 @@ export async function prepareMessage(ctx: ServiceContext, delivery: Delivery): P
   const payload = delivery.payload;
   if (payload.kind === 'role-change') return await roleChangeMessage(ctx, payload.auditId);
   if ('at' in payload) {
-    const digest = await digestForDelivery(ctx, new Date(payload.at), payload.surveyIds);
-    return { kind: 'message', message: { kind: payload.kind, digest } };
+    // The message shows the digest's summary and the thread gets its files: each takes only its part.
+    const parts = await digestPartsForDelivery(ctx, new Date(payload.at), payload.surveyIds);
+    return { kind: 'message', message: payload.kind === 'digest' ? { kind: 'digest', digest: parts.summary } : { kind: 'digest-files', files: parts.files } };
   }
   const round = await ctx.store.findRound(payload.roundId);
   if (!round) return { kind: 'obsolete', reason: 'the round no longer exists' };

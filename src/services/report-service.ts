@@ -1,4 +1,5 @@
 import { buildDigest, type Digest } from '../core/digest.js';
+import { digestParts, type DigestParts } from '../core/digest-files.js';
 import type { RoundOutcome, RoundView } from '../core/messenger.js';
 import { buildTeamReport, type TeamReport } from '../core/report.js';
 import type { Round } from '../core/round.js';
@@ -54,6 +55,7 @@ const DIGEST_CACHE_MS = 5 * 60_000;
 
 const digestCaches = new WeakMap<object, Map<string, { digest: Digest; builtAt: number }>>();
 const digestBuilds = new WeakMap<object, Map<string, { digest: Promise<Digest>; builtAt: number }>>();
+const digestPartBuilds = new WeakMap<object, Map<string, { parts: Promise<DigestParts>; builtAt: number }>>();
 
 /** One cache per store (per database), like the digests it holds. */
 function cacheFor<V>(caches: WeakMap<object, Map<string, V>>, ctx: ServiceContext): Map<string, V> {
@@ -102,6 +104,30 @@ export async function digestForDelivery(ctx: ServiceContext, at: Date, surveyIds
   cache.set(key, { digest, builtAt: Date.now() });
   digest.catch(() => cache.delete(key));
   return digest;
+}
+
+/**
+ * What a digest's two deliveries send (the message's summary and the thread's files), built in the worker
+ * when the context has one: the process that sends then never holds or walks the whole digest, only its
+ * parts (falling back to building in line if the worker fails). Shared by every send for the same instant
+ * for a few minutes, like `digestForDelivery`.
+ */
+export async function digestPartsForDelivery(ctx: ServiceContext, at: Date, surveyIds?: readonly string[]): Promise<DigestParts> {
+  const cache = cacheFor(digestPartBuilds, ctx);
+  const key = `${at.getTime()}|${surveyIds?.join(',') ?? '*'}`;
+  const cached = cache.get(key);
+  if (cached && Date.now() - cached.builtAt < DIGEST_CACHE_MS) return cached.parts;
+  for (const [entry, value] of cache) if (Date.now() - value.builtAt >= DIGEST_CACHE_MS) cache.delete(entry);
+  const inline = async () => digestParts(await computeOrgDigest(ctx, at, surveyIds));
+  const parts = ctx.buildDigestParts
+    ? ctx.buildDigestParts(at, surveyIds).catch((error: unknown) => {
+        ctx.log.warn({ err: error }, 'the digest worker failed; building the digest in line');
+        return inline();
+      })
+    : Promise.resolve().then(inline);
+  cache.set(key, { parts, builtAt: Date.now() });
+  parts.catch(() => cache.delete(key));
+  return parts;
 }
 
 /** The digest computation itself, on any database connection (the app's, or a worker's read-only one). */

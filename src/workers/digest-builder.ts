@@ -1,22 +1,28 @@
 import type { Digest } from '../core/digest.js';
+import type { DigestParts } from '../core/digest-files.js';
 import type { ScoringPolicy } from '../core/scoring.js';
 import type { LoadedSurvey } from '../core/survey.js';
 import type { StorageTarget } from '../storage/open-store.js';
-import type { DigestRequest } from './digest-worker.js';
+import type { DigestRequest, DigestWorkerData } from './digest-worker.js';
 import { WorkerClient, workerScript } from './worker-client.js';
 
 /** Builds digests in a worker thread with its own read-only connection to the database. */
 export class DigestBuilder {
-  private readonly client = new WorkerClient<DigestRequest, Digest>(() => workerScript('workers/digest-worker.js', import.meta.url, './digest-worker.js'));
+  private readonly client: WorkerClient<DigestRequest, Digest | DigestParts>;
 
-  constructor(
-    private readonly target: StorageTarget,
-    private readonly surveys: ReadonlyMap<string, LoadedSurvey>,
-    private readonly policy: ScoringPolicy,
-  ) {}
+  constructor(target: StorageTarget, surveys: ReadonlyMap<string, LoadedSurvey>, policy: ScoringPolicy) {
+    const workerData: DigestWorkerData = { target, surveys: [...surveys.values()], policy };
+    this.client = new WorkerClient(() => workerScript('workers/digest-worker.js', import.meta.url, './digest-worker.js'), { workerData });
+  }
 
-  build(at: Date, surveyIds?: readonly string[]): Promise<Digest> {
-    return this.client.request({ target: this.target, surveys: [...this.surveys.values()], policy: this.policy, at, ...(surveyIds ? { surveyIds } : {}) });
+  /** The whole digest (previews, the CLI). */
+  async build(at: Date, surveyIds?: readonly string[]): Promise<Digest> {
+    return (await this.client.request({ at, parts: false, ...(surveyIds ? { surveyIds } : {}) })) as Digest;
+  }
+
+  /** What a digest's deliveries send: its summary, CSV and chart data, taken from the digest in the worker. */
+  async buildParts(at: Date, surveyIds?: readonly string[]): Promise<DigestParts> {
+    return (await this.client.request({ at, parts: true, ...(surveyIds ? { surveyIds } : {}) })) as DigestParts;
   }
 
   /** Starts the worker ahead of the first digest (see `WorkerClient.warm`). */

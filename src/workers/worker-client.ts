@@ -23,7 +23,11 @@ export class WorkerClient<Q, R> {
   private nextId = 1;
   private readonly pending = new Map<number, Pending<R>>();
 
-  constructor(private readonly script: () => URL) {}
+  constructor(
+    private readonly script: () => URL,
+    /** Given to the worker once when it starts (`workerData`), instead of with every request. */
+    private readonly options: { readonly workerData?: unknown } = {},
+  ) {}
 
   request(payload: Q, transfer: readonly ArrayBuffer[] = []): Promise<R> {
     const worker = this.ensureWorker();
@@ -47,7 +51,7 @@ export class WorkerClient<Q, R> {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script());
+    const worker = new Worker(this.script(), this.options.workerData === undefined ? {} : { workerData: this.options.workerData });
     worker.unref();
     worker.on('message', (message: { id: number; result?: R; error?: string }) => {
       const waiting = this.pending.get(message.id);

@@ -9,7 +9,9 @@ export class ChartRenderer {
   private readonly client = new WorkerClient<ChartInput, Uint8Array>(() => workerScript('adapters/charts/chart-worker.js', import.meta.url, './chart-worker.js'));
 
   async render(input: ChartInput): Promise<Buffer> {
-    return Buffer.from(await this.client.request(input));
+    // The PNG's memory was transferred from the worker: wrap it rather than copy it.
+    const png = await this.client.request(input);
+    return Buffer.from(png.buffer, png.byteOffset, png.byteLength);
   }
 
   stop(): Promise<void> {

@@ -1,24 +1,8 @@
-import type { DigestSection } from '../../core/digest.js';
+import type { ChartInput } from '../../core/digest-files.js';
 
-/** The chart data of one digest section, as plain JSON that can cross to the render worker. */
-export interface ChartInput {
-  readonly title: string;
-  readonly levelCount: number;
-  readonly aspects: readonly string[];
-  readonly cells: readonly { team: string; aspect: string; value: number | null }[];
-  readonly trend: readonly { aspect: string; week: string; value: number }[];
-}
-
-export function chartInput(section: DigestSection): ChartInput {
-  const names = new Map(section.aspects.map((aspect) => [aspect.aspectId, aspect.aspectName]));
-  return {
-    title: section.surveyTitle,
-    levelCount: section.levelNames.length,
-    aspects: section.aspects.map((aspect) => aspect.aspectName),
-    cells: section.teams.flatMap((row) => row.cells.map((cell) => ({ team: row.teamName, aspect: names.get(cell.aspectId) ?? cell.aspectId, value: cell.value }))),
-    trend: section.trend.map((point) => ({ aspect: names.get(point.aspectId) ?? point.aspectId, week: point.at.toISOString().slice(0, 10), value: point.value })),
-  };
-}
+// The chart's data is taken from the digest where the digest is built (core/digest-files.ts, in the digest
+// worker); the spec and its rendering stay here, in the chart worker.
+export type { ChartInput } from '../../core/digest-files.js';
 
 const FONT = 'DejaVu Sans';
 

@@ -5,8 +5,6 @@ import type { Messenger, OutboundMessage, SendContext, SendOutcome } from '../..
 import type { ChannelRef } from '../../core/platform.js';
 import type { Logger } from '../../logger.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
-import { chartInput } from '../charts/digest-chart-spec.js';
-import { digestCsv } from '../text/digest-csv.js';
 import { roleChangeAnnouncement } from '../text/reply-text.js';
 import { mention, SLACK_TEXT_STYLE } from './mrkdwn.js';
 import { section } from './render/blocks.js';
@@ -115,7 +113,7 @@ export class SlackMessenger implements Messenger {
   async send(target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
     try {
       if (message.kind === 'nudge') return await this.nudge(target, message, context);
-      if (message.kind === 'digest-files') return await this.attachDigestFiles(target, message.digest, context);
+      if (message.kind === 'digest-files') return await this.attachDigestFiles(target, message.files, context);
       return await this.post(target, message, context);
     } catch (error) {
       const outcome = outcomeOfError(error);
@@ -202,14 +200,17 @@ export class SlackMessenger implements Messenger {
     }
   }
 
-  /** The digest's CSV and chart, uploaded into its thread. */
-  private async attachDigestFiles(target: ChannelRef, digest: Extract<OutboundMessage, { kind: 'digest-files' }>['digest'], context: SendContext): Promise<SendOutcome> {
+  /**
+   * The digest's CSV and charts, uploaded into its thread. Both come prepared with the digest (built in the
+   * digest worker), and the charts render in the chart worker: nothing here walks the digest's table.
+   */
+  private async attachDigestFiles(target: ChannelRef, files: Extract<OutboundMessage, { kind: 'digest-files' }>['files'], context: SendContext): Promise<SendOutcome> {
     const threadOf = context.threadOf;
-    const uploads: { file: Buffer; filename: string; title: string }[] = [{ file: Buffer.from(digestCsv(digest), 'utf8'), filename: 'maturity-digest.csv', title: 'All teams and aspects (CSV)' }];
+    const uploads: { file: Buffer; filename: string; title: string }[] = [{ file: Buffer.from(files.csv, 'utf8'), filename: 'maturity-digest.csv', title: 'All teams and aspects (CSV)' }];
     if (this.charts) {
-      for (const section of digest.sections) {
-        const png = await this.charts.render(chartInput(section));
-        uploads.push({ file: png, filename: `maturity-${section.surveyId}.png`, title: `${section.surveyTitle}: levels and trend` });
+      for (const chart of files.charts) {
+        const png = await this.charts.render(chart.input);
+        uploads.push({ file: png, filename: `maturity-${chart.surveyId}.png`, title: `${chart.surveyTitle}: levels and trend` });
       }
     }
     await context.beginSend();

@@ -7,7 +7,6 @@ import type { ServiceContext } from '../../services/context.js';
 import { digestTimeZone } from '../../services/platform-events.js';
 import { teamsConversation, type StoredReference } from '../../services/ms-teams-conversations.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
-import { chartInput } from '../charts/digest-chart-spec.js';
 import { digestCard, digestChartCard } from './cards/digest-card.js';
 import { sentenceCard } from './cards/command-cards.js';
 import { escapeMarkdown, type AdaptiveCard } from './cards/elements.js';
@@ -192,7 +191,7 @@ export class TeamsMessenger implements Messenger {
         break;
       case 'digest-files': {
         const charts = this.charts;
-        const images = charts ? await Promise.all(message.digest.sections.map(async (section) => ({ title: `${section.surveyTitle}: levels and trend`, png: await charts.render(chartInput(section)) }))) : [];
+        const images = charts ? await Promise.all(message.files.charts.map(async (chart) => ({ title: `${chart.surveyTitle}: levels and trend`, png: await charts.render(chart.input) }))) : [];
         cardToSend = digestChartCard(images, MAX_INLINE_IMAGE_BYTES);
         break;
       }

@@ -1,4 +1,4 @@
-import type { Digest, DigestSection, Mover } from '../../core/digest.js';
+import type { DigestSectionSummary, DigestSummary, Mover } from '../../core/digest.js';
 import { isoWeekKeyAt } from '../../core/schedule.js';
 import { formatDelta, formatLevel, pad, plural, responseRateSuffix } from './format.js';
 
@@ -11,7 +11,7 @@ function movers(label: string, list: readonly Mover[]): string | null {
   return `${label} ${shown.join(', ')}${more}`;
 }
 
-function renderSection(section: DigestSection): string[] {
+function renderSection(section: DigestSectionSummary): string[] {
   const rate = responseRateSuffix(section.participation.responseRate);
   const lines = [`${section.surveyTitle} · ${plural(section.teamCount, 'team')} · ${section.participation.roundsClosed} rounds closed this week, ${section.participation.respondents} answers${rate}`];
   const nameWidth = Math.max(...section.aspects.map((aspect) => aspect.aspectName.length), 8);
@@ -43,7 +43,7 @@ function renderSection(section: DigestSection): string[] {
 }
 
 /** The plain-text digest preview (CLI and demo). */
-export function renderDigestText(digest: Digest, zone = 'UTC'): string {
+export function renderDigestText(digest: DigestSummary, zone = 'UTC'): string {
   const header = `Platform maturity · week ${isoWeekKeyAt(digest.generatedAt, zone)}`;
   if (digest.sections.length === 0) return `${header}\nNo teams yet.`;
   return [header, ...digest.sections.flatMap((section) => ['', ...renderSection(section)])].join('\n');

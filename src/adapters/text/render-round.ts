@@ -43,6 +43,6 @@ export function renderMessageText(message: OutboundMessage): string {
     case 'role-change':
       return roleChangeAnnouncement(message, (who) => who.name, PLAIN_STYLE);
     case 'digest-files':
-      return `The full table and chart of the digest (${message.digest.sections.length} survey${message.digest.sections.length === 1 ? '' : 's'}).`;
+      return `The full table and chart of the digest (${message.files.charts.length} survey${message.files.charts.length === 1 ? '' : 's'}).`;
   }
 }

@@ -1,4 +1,4 @@
-import type { Digest, DigestSection, Mover } from '../../../core/digest.js';
+import type { DigestSectionSummary, DigestSummary, Mover } from '../../../core/digest.js';
 import { isoWeekKeyAt } from '../../../core/schedule.js';
 import { formatDelta, formatLevel, plural, responseRateSuffix } from '../../text/format.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
@@ -13,7 +13,7 @@ function moverLine(label: string, movers: readonly Mover[]): string | null {
   return `*${label}* ${shown.join(', ')}${movers.length > MOVERS_SHOWN ? `, and ${movers.length - MOVERS_SHOWN} more` : ''}`;
 }
 
-function sectionBlocks(part: DigestSection): Block[] {
+function sectionBlocks(part: DigestSectionSummary): Block[] {
   const rate = responseRateSuffix(part.participation.responseRate);
   const blocks: Block[] = [
     section(`*${escapeMrkdwn(part.surveyTitle)}* · ${plural(part.teamCount, 'team')} · ${plural(part.participation.roundsClosed, 'round')} closed this week with ${plural(part.participation.respondents, 'answer')}${rate}`),
@@ -39,7 +39,7 @@ function sectionBlocks(part: DigestSection): Block[] {
 }
 
 /** The weekly digest message: movers and weak spots up front; the full table and chart follow in its thread. */
-export function digestMessage(digest: Digest, timeZone = 'UTC'): SlackMessage {
+export function digestMessage(digest: DigestSummary, timeZone = 'UTC'): SlackMessage {
   const week = isoWeekKeyAt(digest.generatedAt, timeZone).replace(/^\d{4}-W/, '');
   const teams = digest.sections.reduce((sum, part) => sum + part.teamCount, 0);
   const blocks: Block[] = [header(`Platform maturity · week ${week} · ${plural(teams, 'team')}`)];

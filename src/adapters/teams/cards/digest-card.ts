@@ -1,4 +1,4 @@
-import type { Digest, Mover } from '../../../core/digest.js';
+import type { DigestSummary, Mover } from '../../../core/digest.js';
 import { isoWeekKeyAt } from '../../../core/schedule.js';
 import { formatDelta, formatLevel, plural, responseRateSuffix } from '../../text/format.js';
 import { card, escapeMarkdown, text, type AdaptiveCard, type CardElement } from './elements.js';
@@ -10,7 +10,7 @@ function movers(label: string, list: readonly Mover[]): CardElement | null {
 }
 
 /** The weekly digest: movers and weak spots, per survey; the chart follows in the thread. */
-export function digestCard(digest: Digest, timeZone = 'UTC'): AdaptiveCard {
+export function digestCard(digest: DigestSummary, timeZone = 'UTC'): AdaptiveCard {
   const teams = digest.sections.reduce((sum, section) => sum + section.teamCount, 0);
   const body: CardElement[] = [text(`Platform maturity · week ${isoWeekKeyAt(digest.generatedAt, timeZone).slice(-2)} · ${plural(teams, 'team')}`, { weight: 'Bolder', size: 'Medium' })];
   if (digest.sections.length === 0) body.push(text('No teams are set up yet.'));
