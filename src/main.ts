@@ -19,6 +19,7 @@ import { Scheduler } from './scheduler/scheduler.js';
 import type { ServiceContext } from './services/context.js';
 import { orgDigest, teamReport } from './services/report-service.js';
 import { describeTarget, type StorageTarget } from './storage/open-store.js';
+import type { StoreSignal } from './storage/store.js';
 import { DigestBuilder } from './workers/digest-builder.js';
 
 export interface RunningServer {
@@ -52,7 +53,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
   const mode = hasChatCredentials(config) ? 'live' : 'demo';
   // Whatever a request writes for the outbox, or an answer that changes a round's count, is signalled
   // through the store: on PostgreSQL the replica holding the scheduler lease may be another process.
-  const signals = { intent: () => {} };
+  const signals = { intent: () => {}, answer: (_event: Extract<StoreSignal, { kind: 'answer' }>) => {} };
   // The demo always runs on its own SQLite file; live data is in DATABASE_URL's PostgreSQL or DATABASE_PATH.
   const target: StorageTarget = mode === 'demo' ? { engine: 'sqlite', path: config.demoDatabasePath } : liveStorageTarget(config);
   const where = await describeTarget(target);
@@ -91,7 +92,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       throw new UserFacingError('config', `${where} holds the demo organisation; point DATABASE_PATH (or DATABASE_URL) at a real database before connecting Slack or Teams.`);
     }
     if (config.slack) {
-      slack = createSlackAdapter({ ctx, config: config.slack, log, charts, onAnswerRecorded: (roundId) => ctx.store.signal({ kind: 'answer', roundId, platform: 'slack' }) });
+      slack = createSlackAdapter({ ctx, config: config.slack, log, charts, onAnswerRecorded: (roundId) => signals.answer({ kind: 'answer', roundId, platform: 'slack' }) });
       messengers.set('slack', slack.messenger);
       if (slack.requestListener) routes.push({ path: SLACK_EVENTS_PATH, listener: slack.requestListener });
     }
@@ -100,7 +101,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       throw new UserFacingError('config', `${where} holds Teams conversations set up with real credentials; TEAMS_DEV_NO_AUTH=1 runs only on a database of its own (set DATABASE_PATH to another file).`);
     }
     if (config.teams) {
-      const teams = createTeamsAdapter({ ctx, config: config.teams, log, charts, onAnswerRecorded: (roundId) => ctx.store.signal({ kind: 'answer', roundId, platform: 'teams' }), ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}) });
+      const teams = createTeamsAdapter({ ctx, config: config.teams, log, charts, onAnswerRecorded: (roundId) => signals.answer({ kind: 'answer', roundId, platform: 'teams' }), ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}) });
       messengers.set('teams', teams.messenger);
       routes.push({ path: TEAMS_MESSAGES_PATH, listener: teams.requestListener });
     }
@@ -108,13 +109,22 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
 
   const drainer = new OutboxDrainer(ctx, messengers);
   const scheduler = new Scheduler(ctx, drainer, { cronExpression: config.tickCron, leaseTtlMs: config.leaseTtlMs, retentionDays: config.retentionDays, instanceSlot: config.instanceSlot });
-  signals.intent = () => ctx.store.signal({ kind: 'intent' });
   // Only the process that sends acts on signals: it posts new intents at once and keeps the "N answered"
-  // edits within one budget for the whole deployment, whichever replica took the clicks.
-  const stopListening = await ctx.store.listen((event) => {
-    if (!scheduler.holdsLease()) return;
+  // edits within one budget for the whole deployment, whichever replica took the clicks. That process acts
+  // on its own at once rather than through the database (a NOTIFY per round opened, heard back by itself,
+  // cost the 2,000-channel Monday 2,000 round trips); a lease lost meanwhile costs at most a tick's wait.
+  const act = (event: StoreSignal): void => {
     if (event.kind === 'intent') scheduler.kick();
     else progress.noteAnswer(event.roundId, event.platform);
+  };
+  const signalOrAct = (event: StoreSignal): void => {
+    if (scheduler.holdsLease()) act(event);
+    else ctx.store.signal(event);
+  };
+  signals.intent = () => signalOrAct({ kind: 'intent' });
+  signals.answer = signalOrAct;
+  const stopListening = await ctx.store.listen((event) => {
+    if (scheduler.holdsLease()) act(event);
   });
   const server: Server = createHttpServer(() => ({ status: 'ok', mode, scheduler: scheduler.holdsLease() ? 'running' : 'standby', platforms: [...messengers.keys()] }), routes);
   let port: number;

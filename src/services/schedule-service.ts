@@ -44,7 +44,7 @@ async function scheduleOne(ctx: ServiceContext, team: Team, now: Date): Promise<
     }
   }
   const next = nextOpeningCheck(state, now);
-  await ctx.store.transaction((tx) => tx.setNextRoundCheck(team.id, next), { fence: ctx.fence });
+  await ctx.store.setNextRoundCheck(team.id, next, ctx.fence);
   return round;
 }
 

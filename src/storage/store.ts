@@ -66,7 +66,8 @@ export interface Store {
   deleteTeam(teamId: number): Promise<boolean>;
   /** Teams the scheduler should look at now: those never checked or whose next check is due. */
   teamsDueForScheduling(now: Date): Promise<Team[]>;
-  setNextRoundCheck(teamId: number, at: Date): Promise<void>;
+  /** When the schedule next looks at the team; with a fence, only while that lease holds (else `LeaseLostError`). */
+  setNextRoundCheck(teamId: number, at: Date, fence?: Fence): Promise<void>;
   setTeamOptions(teamId: number, options: { questionStrategy?: QuestionStrategy; nudgeNonRespondents?: boolean }): Promise<void>;
 
   // Rounds

@@ -308,7 +308,7 @@ describe('lease', () => {
     expect((await teamNames()).sort()).toEqual(['Before', 'Outer']);
   });
 
-  it('starts a send under a fence only while that lease holds, in one step', async () => {
+  it('starts a send and moves a team\'s next check under a fence only while that lease holds, in one step', async () => {
     const take = taker(leaseClock());
     const a = await take('a');
     const now = new Date('2026-03-02T10:00:00Z');
@@ -321,7 +321,17 @@ describe('lease', () => {
     expect((await ctx.store.findDeliveryById(first))?.status).toBe('sending');
     // Already started: nothing to mark, and the lease still holds, so no error.
     await ctx.store.markDeliverySending(first, { name, token: a.token });
+    const created = await ctx.store.insertTeam(teamInput('Fenced', 'C9'));
+    if (created.kind !== 'created') throw new Error(created.kind);
+    const later = new Date('2026-03-09T10:00:00Z');
+    await ctx.store.setNextRoundCheck(created.team.id, later, { name, token: a.token });
+    const dueIds = async (at: Date) => (await ctx.store.teamsDueForScheduling(at)).map((team) => team.id);
+    expect(await dueIds(now)).not.toContain(created.team.id);
+    expect(await dueIds(later)).toContain(created.team.id);
+
     await take('b', 'a');
+    await expect(ctx.store.setNextRoundCheck(created.team.id, now, { name, token: a.token })).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await dueIds(now)).not.toContain(created.team.id);
     await expect(ctx.store.markDeliverySending(second, { name, token: a.token })).rejects.toBeInstanceOf(LeaseLostError);
     expect((await ctx.store.findDeliveryById(second))?.status).toBe('claimed');
     await expect(ctx.store.markDeliverySending(third, { name: 'never-taken', token: 1 })).rejects.toBeInstanceOf(LeaseLostError);

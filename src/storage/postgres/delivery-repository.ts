@@ -2,9 +2,9 @@ import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { DELIVERY_KINDS, DELIVERY_STATUSES, MAX_UNCERTAIN_RESENDS, parseDeliveryPayload, payloadBody, type Delivery, type DeliveryKind, type DeliveryStatus } from '../../core/outbox.js';
 import { isPlatform, type ChannelRef, type Platform } from '../../core/platform.js';
 import type { DeliveryIntent, Fence } from '../records.js';
-import { assertLease } from './lease-repository.js';
+import { assertLease, leaseGuard } from './lease-repository.js';
 import type { PgConn } from './postgres-store.js';
-import { deliveries, leases } from './schema.js';
+import { deliveries } from './schema.js';
 
 type DeliveryRow = typeof deliveries.$inferSelect;
 
@@ -134,16 +134,8 @@ export async function markDeliverySending(db: PgConn, id: number, fence?: Fence)
     await db.update(deliveries).set({ status: 'sending' }).where(claimed);
     return;
   }
-  // One statement, not a transaction of four (begin, check, update, commit): a send starts once per
-  // delivery, and each round trip counted. The lease row is share-locked while the statement runs, so a
-  // takeover that raises the token waits for it, as it waits for a fenced transaction.
-  const lease = db.$with('lease').as(db.select({ token: leases.token }).from(leases).where(eq(leases.name, fence.name)).for('share'));
-  const marked = await db
-    .with(lease)
-    .update(deliveries)
-    .set({ status: 'sending' })
-    .where(and(claimed, sql`exists (select 1 from ${lease} where ${lease.token} = ${fence.token})`))
-    .returning({ id: deliveries.id });
+  const guard = leaseGuard(db, fence);
+  const marked = await db.with(guard.lease).update(deliveries).set({ status: 'sending' }).where(and(claimed, guard.holds)).returning({ id: deliveries.id });
   // Nothing marked: either the delivery was not claimed (nothing to do) or the lease is gone (say so).
   if (marked.length === 0) await assertLease(db, fence);
 }

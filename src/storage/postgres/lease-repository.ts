@@ -64,3 +64,15 @@ export async function readLease(db: PgConn, name: string): Promise<{ holder: str
   const [row] = await db.select({ holder: leases.holder, expiresAt: leases.expiresAt, token: leases.token }).from(leases).where(eq(leases.name, name));
   return row ?? null;
 }
+
+/**
+ * A fence for one statement instead of a transaction (begin, check, write, commit: four round trips for a
+ * write the tick or the drainer makes thousands of times). The lease row is share-locked while the
+ * statement runs, so a takeover that raises the token waits for it, as it waits for a fenced transaction:
+ * `db.with(guard.lease).update(…).where(and(…, guard.holds))`. No row written: call `assertLease` to tell a
+ * lost lease from a row that did not match.
+ */
+export function leaseGuard(db: PgConn, fence: Fence) {
+  const lease = db.$with('lease').as(db.select({ token: leases.token }).from(leases).where(eq(leases.name, fence.name)).for('share'));
+  return { lease, holds: sql`exists (select 1 from ${lease} where ${lease.token} = ${fence.token})` };
+}

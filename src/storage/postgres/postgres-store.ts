@@ -112,7 +112,7 @@ function build(db: PgDb, conn: PgConn, guard: Guard, atomic: Atomic, own: Pick<S
     setTeamMemberCount: (channel, count) => run(() => teams.setTeamMemberCount(conn, channel, count)),
     deleteTeam: (teamId) => run(() => teams.deleteTeam(conn, teamId)),
     teamsDueForScheduling: (now) => run(() => teams.teamsDueForScheduling(conn, now)),
-    setNextRoundCheck: (teamId, at) => run(() => teams.setNextRoundCheck(conn, teamId, at)),
+    setNextRoundCheck: (teamId, at, fence) => run(() => teams.setNextRoundCheck(conn, teamId, at, fence)),
     setTeamOptions: (teamId, options) => run(() => teams.setTeamOptions(conn, teamId, options)),
 
     insertRound: (round) => run(() => rounds.insertRound(conn, round)),

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { AskedQuestion } from '../../core/question-choice.js';
 import { QuestionSnapshotSchema, RoundTallySchema, type Round, type RoundTally } from '../../core/round.js';
 import type { ClosedRoundTally } from '../../core/scoring.js';
@@ -32,12 +32,14 @@ export function toRound(row: RoundRow): Round {
 }
 
 async function clashingRound(db: PgConn, round: NewRound): Promise<InsertRoundResult | null> {
-  const open = await findOpenRound(db, round.teamId);
-  if (open) return { kind: 'already-open', round: open };
-  const [taken] = await db
+  // Both clashes in one round trip (at most two rows: the open round and the period's round).
+  const found = await db
     .select()
     .from(rounds)
-    .where(and(eq(rounds.teamId, round.teamId), eq(rounds.periodKey, round.periodKey)));
+    .where(and(eq(rounds.teamId, round.teamId), or(eq(rounds.status, 'open'), eq(rounds.periodKey, round.periodKey))));
+  const open = found.find((row) => row.status === 'open');
+  if (open) return { kind: 'already-open', round: toRound(open) };
+  const taken = found[0];
   return taken ? { kind: 'period-taken', round: toRound(taken) } : null;
 }
 

@@ -1,7 +1,8 @@
 import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import { isPlatform, type ChannelRef } from '../../core/platform.js';
 import { teamNameKey, type QuestionStrategy, type Team } from '../../core/team.js';
-import type { InsertTeamResult, NewTeam } from '../records.js';
+import type { Fence, InsertTeamResult, NewTeam } from '../records.js';
+import { assertLease, leaseGuard } from './lease-repository.js';
 import type { PgConn } from './postgres-store.js';
 import { teams } from './schema.js';
 
@@ -142,8 +143,14 @@ export async function teamsDueForScheduling(db: PgConn, now: Date): Promise<Team
   return rows.map(toTeam);
 }
 
-export async function setNextRoundCheck(db: PgConn, teamId: number, at: Date): Promise<void> {
-  await db.update(teams).set({ nextRoundCheckAt: at }).where(eq(teams.id, teamId));
+export async function setNextRoundCheck(db: PgConn, teamId: number, at: Date, fence?: Fence): Promise<void> {
+  if (!fence) {
+    await db.update(teams).set({ nextRoundCheckAt: at }).where(eq(teams.id, teamId));
+    return;
+  }
+  const guard = leaseGuard(db, fence);
+  const updated = await db.with(guard.lease).update(teams).set({ nextRoundCheckAt: at }).where(and(eq(teams.id, teamId), guard.holds)).returning({ id: teams.id });
+  if (updated.length === 0) await assertLease(db, fence);
 }
 
 export async function setTeamOptions(db: PgConn, teamId: number, options: { questionStrategy?: QuestionStrategy; nudgeNonRespondents?: boolean }): Promise<void> {

@@ -158,7 +158,7 @@ function build(db: Db, run: Runner, signals: Pick<Store, 'signal' | 'listen'>, t
     setTeamMemberCount: (channel, count) => run(() => teams.setTeamMemberCount(db, channel, count)),
     deleteTeam: (teamId) => run(() => teams.deleteTeam(db, teamId)),
     teamsDueForScheduling: (now) => run(() => teams.teamsDueForScheduling(db, now)),
-    setNextRoundCheck: (teamId, at) => run(() => teams.setNextRoundCheck(db, teamId, at)),
+    setNextRoundCheck: (teamId, at, fence) => run(() => teams.setNextRoundCheck(db, teamId, at, fence)),
     setTeamOptions: (teamId, options) => run(() => teams.setTeamOptions(db, teamId, options)),
 
     insertRound: (round) => run(() => rounds.insertRound(db, round)),

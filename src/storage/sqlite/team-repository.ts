@@ -1,8 +1,9 @@
 import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import { isPlatform, type ChannelRef } from '../../core/platform.js';
 import { teamNameKey, type QuestionStrategy, type Team } from '../../core/team.js';
-import type { InsertTeamResult, NewTeam } from '../records.js';
-import { isUniqueViolation, type Db } from './database.js';
+import type { Fence, InsertTeamResult, NewTeam } from '../records.js';
+import { inTransaction, isUniqueViolation, type Db } from './database.js';
+import { assertLease } from './lease-repository.js';
 import { teams } from './schema.js';
 import { perDatabase } from './statement-cache.js';
 
@@ -137,8 +138,11 @@ export function teamsDueForScheduling(db: Db, now: Date): Team[] {
     .sort((a, b) => a.id - b.id);
 }
 
-export function setNextRoundCheck(db: Db, teamId: number, at: Date): void {
-  db.update(teams).set({ nextRoundCheckAt: at }).where(eq(teams.id, teamId)).run();
+export function setNextRoundCheck(db: Db, teamId: number, at: Date, fence?: Fence): void {
+  inTransaction(db, () => {
+    if (fence) assertLease(db, fence);
+    db.update(teams).set({ nextRoundCheckAt: at }).where(eq(teams.id, teamId)).run();
+  });
 }
 
 export function setTeamOptions(db: Db, teamId: number, options: { questionStrategy?: QuestionStrategy; nudgeNonRespondents?: boolean }): void {
