@@ -33,7 +33,7 @@ export default tseslint.config(
           patterns: [
             { group: ['../*', '!./*'], message: 'src/core imports nothing else of ours.' },
             { group: ['node:fs', 'node:fs/*', 'node:http', 'node:https', 'node:net', 'node:child_process', 'node:os', 'fs', 'http', 'https'], message: 'src/core does no I/O.' },
-            { group: ['better-sqlite3', 'drizzle-orm', 'drizzle-orm/*', '@slack/*', 'botbuilder', 'botbuilder-*', 'pino', 'node-cron'], message: 'src/core does not know storage, platforms, logging or timers.' },
+            { group: ['better-sqlite3', 'drizzle-orm', 'drizzle-orm/*', '@slack/*', 'botbuilder', 'botbuilder-*', 'pino', 'node-cron', 'prom-client'], message: 'src/core does not know storage, platforms, logging, metrics or timers.' },
           ],
         },
       ],

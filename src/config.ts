@@ -10,7 +10,7 @@ import type { StorageTarget } from './storage/open-store.js';
  * once, naming the variable, what it expects and what it got (never a secret's value).
  */
 
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'RESPONDENT_KEY_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MicrosoftAppPassword']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'RESPONDENT_KEY_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MicrosoftAppPassword', 'METRICS_TOKEN']);
 
 const blankAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema);
 const wholeNumber = (min: number, max: number, fallback: number) =>
@@ -46,6 +46,8 @@ export const EnvSchema = z
     RETENTION_DAYS: wholeNumber(30, 36500, 730),
     TICK_CRON: blankAsUnset(z.string().refine((value) => cron.validate(value), 'expected a cron expression such as "* * * * *"').default('* * * * *')),
     LEASE_TTL_SECONDS: wholeNumber(3, 3600, 90),
+    METRICS_TOKEN: blankAsUnset(z.string().min(16, 'expected at least 16 characters').optional()),
+    METRICS_PORT: blankAsUnset(z.coerce.number({ error: 'expected a number' }).int('expected a whole number').min(0, 'expected at least 0').max(65535, 'expected at most 65535').optional()),
     SLACK_BOT_TOKEN: blankAsUnset(z.string().regex(/^xoxb-/, 'expected a bot token starting with xoxb-').optional()),
     SLACK_SIGNING_SECRET: blankAsUnset(z.string().min(16, 'expected the app signing secret').optional()),
     SLACK_APP_TOKEN: blankAsUnset(z.string().regex(/^xapp-/, 'expected an app-level token starting with xapp-').optional()),
@@ -138,6 +140,11 @@ export interface AppConfig {
   readonly retentionDays: number;
   readonly tickCron: string;
   readonly leaseTtlMs: number;
+  /**
+   * `GET /metrics`: off (null) unless METRICS_TOKEN (a bearer token, on the main port) or METRICS_PORT (a
+   * listener of its own, token optional) is set.
+   */
+  readonly metrics: { readonly token: string | null; readonly port: number | null } | null;
   readonly slack: SlackConfig | null;
   readonly teams: TeamsConfig | null;
   /** Every secret value configured, for the logger's last-resort scrubbing. */
@@ -194,7 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
           devNoAuth,
         }
       : null;
-  const secrets = [databaseUrlPassword(e.DATABASE_URL), e.RESPONDENT_KEY_SECRET, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN, e.MicrosoftAppPassword].filter((value): value is string => typeof value === 'string');
+  const secrets = [databaseUrlPassword(e.DATABASE_URL), e.RESPONDENT_KEY_SECRET, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN, e.MicrosoftAppPassword, e.METRICS_TOKEN].filter((value): value is string => typeof value === 'string');
   return {
     ok: true,
     config: {
@@ -214,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       retentionDays: e.RETENTION_DAYS,
       tickCron: e.TICK_CRON,
       leaseTtlMs: e.LEASE_TTL_SECONDS * 1000,
+      metrics: e.METRICS_TOKEN !== undefined || e.METRICS_PORT !== undefined ? { token: e.METRICS_TOKEN ?? null, port: e.METRICS_PORT ?? null } : null,
       slack,
       teams,
       secrets,

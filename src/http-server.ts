@@ -1,5 +1,8 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Platform } from './core/platform.js';
+import { secondsSince, type Metrics } from './metrics.js';
 
 export interface HealthStatus {
   readonly status: 'ok';
@@ -12,6 +15,53 @@ export interface HealthStatus {
 export interface Route {
   readonly path: string;
   readonly listener: RequestListener;
+  /** The platform whose requests this route acknowledges, for the acknowledgement-latency metric. */
+  readonly platform?: Platform;
+}
+
+/** `GET /metrics` in Prometheus' text format. */
+export interface MetricsEndpoint {
+  render(): Promise<{ readonly contentType: string; readonly body: string }>;
+  /** Required as `Authorization: Bearer …` when set; null only on a port of its own (METRICS_PORT). */
+  readonly token: string | null;
+}
+
+export interface HttpServerOptions {
+  readonly metrics?: Metrics;
+  /** Serve `/metrics` on this server (off unless configured). */
+  readonly metricsEndpoint?: MetricsEndpoint;
+}
+
+export const METRICS_PATH = '/metrics';
+
+/** Compared as digests, so neither the length nor any prefix of the token leaks through timing. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const presented = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
+  return timingSafeEqual(createHash('sha256').update(presented).digest(), createHash('sha256').update(token).digest());
+}
+
+/** Answers a scrape: 401 without the right bearer token (when one is required), else the registry's text. */
+export function serveMetrics(endpoint: MetricsEndpoint, request: IncomingMessage, response: ServerResponse): void {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' });
+    response.end(JSON.stringify({ error: 'method not allowed' }));
+    return;
+  }
+  if (endpoint.token !== null && !bearerMatches(request.headers.authorization, endpoint.token)) {
+    response.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'application/json' });
+    response.end(JSON.stringify({ error: 'a bearer token (METRICS_TOKEN) is required' }));
+    return;
+  }
+  endpoint.render().then(
+    ({ contentType, body }) => {
+      response.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+      response.end(request.method === 'HEAD' ? undefined : body);
+    },
+    () => {
+      response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: 'could not collect the metrics' }));
+    },
+  );
 }
 
 /**
@@ -96,14 +146,32 @@ export function limitBody(listener: RequestListener, maxBytes: number): RequestL
   };
 }
 
-/** Serves GET /healthz and the adapters' routes (each body capped at MAX_ADAPTER_BODY_BYTES); everything else is 404. */
-export function createHttpServer(status: () => HealthStatus, routes: readonly Route[] = []): Server {
-  const limited = routes.map((route) => ({ path: route.path, listener: limitBody(route.listener, MAX_ADAPTER_BODY_BYTES) }));
+/**
+ * Serves GET /healthz, the adapters' routes (each body capped at MAX_ADAPTER_BODY_BYTES) and, when
+ * configured, GET /metrics; everything else is 404. Every request's duration is observed under its route
+ * (a fixed path of ours, or "unmatched"), and a platform route's as that platform's acknowledgement time.
+ */
+export function createHttpServer(status: () => HealthStatus, routes: readonly Route[] = [], options: HttpServerOptions = {}): Server {
+  const limited = routes.map((route) => ({ path: route.path, platform: route.platform, listener: limitBody(route.listener, MAX_ADAPTER_BODY_BYTES) }));
+  const { metrics, metricsEndpoint } = options;
   return createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const route = limited.find((candidate) => candidate.path === url.pathname);
+    if (metrics) {
+      const started = process.hrtime.bigint();
+      const template = route?.path ?? (url.pathname === '/healthz' || (metricsEndpoint && url.pathname === METRICS_PATH) ? url.pathname : 'unmatched');
+      response.once('finish', () => {
+        const seconds = secondsSince(started);
+        metrics.observeHttpRequest(template, request.method ?? 'other', response.statusCode, seconds);
+        if (route?.platform) metrics.observeAck(route.platform, seconds);
+      });
+    }
     if (route) {
       route.listener(request, response);
+      return;
+    }
+    if (metricsEndpoint && url.pathname === METRICS_PATH) {
+      serveMetrics(metricsEndpoint, request, response);
       return;
     }
     if (url.pathname === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {

@@ -11,7 +11,9 @@ import type { Messenger } from './core/messenger.js';
 import type { Platform } from './core/platform.js';
 import { DEMO_SEED, seedDemoOrganisation } from './demo/demo-organisation.js';
 import { createSlackAdapter, SLACK_EVENTS_PATH, SLACK_PROGRESS_EDITS_PER_MINUTE, SLACK_PROGRESS_INTERVAL_MS, type SlackAdapter } from './adapters/slack/app.js';
-import { createHttpServer, listen, type Route } from './http-server.js';
+import { createHttpServer, listen, METRICS_PATH, type HealthStatus, type Route } from './http-server.js';
+import { PrometheusMetrics, secondsSince } from './metrics.js';
+import { outboxBacklog } from './services/delivery-service.js';
 import type { Logger } from './logger.js';
 import { OutboxDrainer } from './scheduler/outbox-drainer.js';
 import { RoundProgress } from './scheduler/round-progress.js';
@@ -24,6 +26,8 @@ import { DigestBuilder } from './workers/digest-builder.js';
 
 export interface RunningServer {
   readonly port: number;
+  /** Where `/metrics` listens when METRICS_PORT gave it a port of its own. */
+  readonly metricsPort: number | null;
   readonly mode: 'demo' | 'live';
   readonly ctx: ServiceContext;
   stop(): Promise<void>;
@@ -63,9 +67,21 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
     kind: mode,
     onIntent: () => signals.intent(),
   });
+  const metrics = config.metrics ? new PrometheusMetrics() : null;
+  const timed = async <T>(work: Promise<T>): Promise<T> => {
+    const started = process.hrtime.bigint();
+    const result = await work;
+    metrics?.observeDigestBuild(secondsSince(started));
+    return result;
+  };
   // Digests are built in a worker thread on its own read-only connection, so they never delay a click.
   const digests = new DigestBuilder(target, opened.surveys, opened.policy);
-  const ctx: ServiceContext = { ...opened, buildDigest: (at, surveyIds) => digests.build(at, surveyIds), buildDigestParts: (at, surveyIds) => digests.buildParts(at, surveyIds) };
+  const ctx: ServiceContext = {
+    ...opened,
+    ...(metrics ? { metrics } : {}),
+    buildDigest: (at, surveyIds) => timed(digests.build(at, surveyIds)),
+    buildDigestParts: (at, surveyIds) => timed(digests.buildParts(at, surveyIds)),
+  };
   const messengers = new Map<Platform, Messenger>();
   const routes: Route[] = [];
   const progress = new RoundProgress(ctx, messengers, {
@@ -73,7 +89,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
     editsPerMinute: (platform) => (platform === 'slack' ? SLACK_PROGRESS_EDITS_PER_MINUTE : TEAMS_PROGRESS_EDITS_PER_MINUTE),
   });
   let slack: SlackAdapter | null = null;
-  const charts = new ChartRenderer();
+  const charts = new ChartRenderer((seconds) => metrics?.observeChartRender(seconds));
   if (mode === 'demo') {
     log.info(
       { slack: CONNECTION_VARIABLES.slack, teams: CONNECTION_VARIABLES.teams },
@@ -94,7 +110,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
     if (config.slack) {
       slack = createSlackAdapter({ ctx, config: config.slack, log, charts, onAnswerRecorded: (roundId) => signals.answer({ kind: 'answer', roundId, platform: 'slack' }) });
       messengers.set('slack', slack.messenger);
-      if (slack.requestListener) routes.push({ path: SLACK_EVENTS_PATH, listener: slack.requestListener });
+      if (slack.requestListener) routes.push({ path: SLACK_EVENTS_PATH, listener: slack.requestListener, platform: 'slack' });
     }
     if (config.teams?.devNoAuth && (await ctx.store.conversationServiceUrls()).some((url) => !isLoopbackServiceUrl(url))) {
       await ctx.store.close();
@@ -103,7 +119,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
     if (config.teams) {
       const teams = createTeamsAdapter({ ctx, config: config.teams, log, charts, onAnswerRecorded: (roundId) => signals.answer({ kind: 'answer', roundId, platform: 'teams' }), ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}) });
       messengers.set('teams', teams.messenger);
-      routes.push({ path: TEAMS_MESSAGES_PATH, listener: teams.requestListener });
+      routes.push({ path: TEAMS_MESSAGES_PATH, listener: teams.requestListener, platform: 'teams' });
     }
   }
 
@@ -126,11 +142,20 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
   const stopListening = await ctx.store.listen((event) => {
     if (scheduler.holdsLease()) act(event);
   });
-  const server: Server = createHttpServer(() => ({ status: 'ok', mode, scheduler: scheduler.holdsLease() ? 'running' : 'standby', platforms: [...messengers.keys()] }), routes);
+  metrics?.setProbes({ isLeader: () => scheduler.holdsLease(), outbox: () => outboxBacklog(ctx), now: () => ctx.clock.now() });
+  // /metrics: on the main port behind METRICS_TOKEN, or on METRICS_PORT (a listener of its own) instead.
+  const endpoint = metrics && config.metrics ? { render: () => metrics.render(), token: config.metrics.token } : null;
+  const onMainPort = endpoint && config.metrics?.port === null ? endpoint : null;
+  const health = (): HealthStatus => ({ status: 'ok', mode, scheduler: scheduler.holdsLease() ? 'running' : 'standby', platforms: [...messengers.keys()] });
+  const server: Server = createHttpServer(health, routes, { ...(metrics ? { metrics } : {}), ...(onMainPort ? { metricsEndpoint: onMainPort } : {}) });
+  const metricsServer: Server | null = endpoint && config.metrics?.port != null ? createHttpServer(health, [], { metricsEndpoint: endpoint }) : null;
   let port: number;
+  let metricsPort: number | null = null;
   try {
     port = await listen(server, config.port, config.host);
+    if (metricsServer && config.metrics?.port != null) metricsPort = await listen(metricsServer, config.metrics.port, config.host);
   } catch (error) {
+    server.close();
     await ctx.store.close();
     throw new UserFacingError('config', error instanceof Error ? error.message : String(error));
   }
@@ -140,10 +165,12 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
   await slack?.start();
   scheduler.start();
   log.info({ host: config.host, port, mode, holder: scheduler.holderId }, `maturity-pulse is running: health check at http://${config.host}:${port}/healthz`);
+  if (endpoint) log.info({ metricsPort: metricsPort ?? port, bearer: endpoint.token !== null }, `metrics at http://${config.host}:${metricsPort ?? port}${METRICS_PATH}${endpoint.token !== null ? ' (Authorization: Bearer METRICS_TOKEN)' : ''}`);
 
   let stopping: Promise<void> | null = null;
   return {
     port,
+    metricsPort,
     mode,
     ctx,
     stop: () => {
@@ -154,8 +181,11 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
         await slack?.stop();
         await charts.stop();
         await digests.stop();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const listening of [server, metricsServer]) {
+          if (!listening) continue;
+          listening.closeAllConnections();
+          await new Promise<void>((resolve) => listening.close(() => resolve()));
+        }
         await ctx.store.close();
         log.info('stopped');
       })();

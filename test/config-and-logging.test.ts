@@ -48,6 +48,16 @@ describe('configuration', () => {
     expect(loadConfig({ INSTANCE_SLOT: 'x'.repeat(65) }).ok).toBe(false);
   });
 
+  it('turns /metrics on only with METRICS_TOKEN or METRICS_PORT, and never echoes the token', () => {
+    expect(loadConfig({})).toMatchObject({ ok: true, config: { metrics: null } });
+    expect(loadConfig({ METRICS_TOKEN: 'a-long-enough-metrics-token' })).toMatchObject({ ok: true, config: { metrics: { token: 'a-long-enough-metrics-token', port: null } } });
+    expect(loadConfig({ METRICS_PORT: '9464' })).toMatchObject({ ok: true, config: { metrics: { token: null, port: 9464 } } });
+    expect(loadConfig({ METRICS_TOKEN: 'short-secret' })).toMatchObject({ ok: false, problems: ['METRICS_TOKEN: expected at least 16 characters, got a value of 12 characters'] });
+    expect(loadConfig({ METRICS_PORT: 'nine' })).toMatchObject({ ok: false, problems: ['METRICS_PORT: expected a number, got "nine"'] });
+    const configured = loadConfig({ METRICS_TOKEN: 'a-long-enough-metrics-token' });
+    expect(configured.ok && configured.config.secrets).toContain('a-long-enough-metrics-token');
+  });
+
   it('reads INSTANCE_SLOT, which tells replicas on one host apart', () => {
     for (const slot of ['1', 'web-2', 'pulse_a.3', 'x'.repeat(64)]) expect(loadConfig({ INSTANCE_SLOT: slot })).toMatchObject({ ok: true, config: { instanceSlot: slot } });
     expect(loadConfig({ INSTANCE_SLOT: '' })).toMatchObject({ ok: true, config: { instanceSlot: '0' } });

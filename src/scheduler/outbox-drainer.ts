@@ -2,6 +2,7 @@ import type { Messenger, SendOutcome } from '../core/messenger.js';
 import { parentDecision, parentKind, retryDelayMs, type Delivery, type RetryPolicy } from '../core/outbox.js';
 import type { Platform } from '../core/platform.js';
 import type { Logger } from '../logger.js';
+import type { DeliveryResult } from '../metrics.js';
 import type { ServiceContext } from '../services/context.js';
 import { prepareMessage } from '../services/outbound-messages.js';
 import { beginDeliverySend, claimDeliveries, findRelatedDelivery, giveUpDelivery, pauseTeamOfChannel, postponeDelivery, recordDeliverySent, releaseUnsent, retryDeliveryAt } from '../services/delivery-service.js';
@@ -169,6 +170,7 @@ export class OutboxDrainer {
     const gate = this.gates.get(gateKey(delivery));
     if (gate !== undefined && gate > this.ctx.clock.now().getTime()) {
       await postponeDelivery(this.ctx, delivery.id, new Date(gate));
+      this.count(delivery, 'waiting');
       summary.waiting += 1;
       this.wakeAt(gate);
       return;
@@ -179,11 +181,13 @@ export class OutboxDrainer {
       const decision = parentDecision(delivery.kind, await findRelatedDelivery(this.ctx, delivery.target, delivery.periodKey, parent));
       if (decision.kind === 'cancel') {
         await giveUpDelivery(this.ctx, delivery.id, decision.reason, 'cancelled');
+        this.count(delivery, 'cancelled');
         summary.failed += 1;
         return;
       }
       if (decision.kind === 'wait') {
         await postponeDelivery(this.ctx, delivery.id, new Date(this.ctx.clock.now().getTime() + WAIT_FOR_PARENT_MS));
+        this.count(delivery, 'waiting');
         summary.waiting += 1;
         return;
       }
@@ -193,6 +197,7 @@ export class OutboxDrainer {
     const prepared = await prepareMessage(this.ctx, delivery);
     if (prepared.kind === 'obsolete') {
       await giveUpDelivery(this.ctx, delivery.id, prepared.reason, 'cancelled');
+      this.count(delivery, 'cancelled');
       dlog.info({ reason: prepared.reason }, 'delivery dropped');
       return;
     }
@@ -220,16 +225,22 @@ export class OutboxDrainer {
     await this.record(delivery, outcome, summary, dlog);
   }
 
+  private count(delivery: Delivery, result: DeliveryResult): void {
+    this.ctx.metrics?.delivery(delivery.target.platform, delivery.kind, result);
+  }
+
   private async record(delivery: Delivery, outcome: SendOutcome, summary: DrainSummary, dlog: Logger): Promise<void> {
     const now = this.ctx.clock.now();
     if (outcome.kind === 'sent') {
       await recordDeliverySent(this.ctx, delivery, outcome.messageRef, outcome.audience);
+      this.count(delivery, 'sent');
       summary.sent += 1;
       dlog.debug('delivered');
       return;
     }
     if (outcome.kind === 'retry') {
       if (outcome.retryAfterMs !== null) {
+        this.ctx.metrics?.rateLimitWait(delivery.target.platform);
         const until = now.getTime() + outcome.retryAfterMs;
         this.gates.set(gateKey(delivery), Math.max(until, this.gates.get(gateKey(delivery)) ?? 0));
         this.wakeAt(until);
@@ -237,16 +248,19 @@ export class OutboxDrainer {
       const delay = retryDelayMs(delivery.attempts, outcome.retryAfterMs, this.random(), this.options.retryPolicy);
       if (delay !== null) {
         await retryDeliveryAt(this.ctx, delivery.id, new Date(now.getTime() + delay), outcome.reason);
+        this.count(delivery, 'retry');
         summary.retried += 1;
         dlog.warn({ reason: outcome.reason, retryInMs: delay, attempts: delivery.attempts }, 'delivery will be retried');
         return;
       }
       await giveUpDelivery(this.ctx, delivery.id, `gave up after ${delivery.attempts} attempts: ${outcome.reason}`);
+      this.count(delivery, 'failed');
       summary.failed += 1;
       dlog.error({ reason: outcome.reason, attempts: delivery.attempts }, 'delivery failed for good');
       return;
     }
     await giveUpDelivery(this.ctx, delivery.id, outcome.reason);
+    this.count(delivery, 'failed');
     summary.failed += 1;
     if (outcome.pauseTeam) {
       const team = await pauseTeamOfChannel(this.ctx, delivery.target);

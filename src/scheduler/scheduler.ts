@@ -148,6 +148,7 @@ export class Scheduler {
     }
     this.isHolder = lease.held;
     this.leaseKnown = true;
+    this.ctx.metrics?.leaseRenewal(lease.held ? 'held' : 'standby');
     if (!lease.held) {
       this.drainer.fenceWith(null);
       return { held: false, holder: lease.holder };
@@ -171,6 +172,7 @@ export class Scheduler {
       return await this.finishTick(awaitDrain, closed.length, opened.length);
     } catch (error) {
       if (!leaseLost(error)) throw error;
+      this.ctx.metrics?.leaseRenewal('lost');
       this.ctx.log.warn({ holder: this.holderId }, 'the scheduler lease went to another process during the tick: standing by (nothing more was written under it)');
       this.isHolder = false;
       this.drainer.fenceWith(null);

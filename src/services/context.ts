@@ -4,6 +4,7 @@ import type { DigestParts } from '../core/digest-files.js';
 import type { ScoringPolicy } from '../core/scoring.js';
 import type { LoadedSurvey } from '../core/survey.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { Fence } from '../storage/records.js';
 
 export type { Fence };
@@ -21,6 +22,8 @@ export interface ServiceContext {
   readonly log: Logger;
   /** Called after a delivery intent is committed, so a running server posts it at once. */
   readonly onIntent?: () => void;
+  /** Where the app reports figures for operators (`GET /metrics`); absent in tools and most tests. */
+  readonly metrics?: Metrics;
   /** Builds a digest off the main event loop (a worker thread); without it digests are built in line. */
   readonly buildDigest?: (at: Date, surveyIds?: readonly string[]) => Promise<Digest>;
   /** Builds a digest and takes from it what its deliveries send (summary, CSV, chart data) off the main event loop. */

@@ -60,3 +60,9 @@ export async function roundForProgress(ctx: ServiceContext, roundId: number): Pr
   const team = await ctx.store.findTeamById(round.teamId);
   return team ? { round, team } : null;
 }
+
+/** The outbox's backlog for the metrics: how many wait, and since when the oldest has. */
+export async function outboxBacklog(ctx: ServiceContext): Promise<{ pending: number; oldestPendingAt: Date | null }> {
+  const { count, oldestCreatedAt } = await ctx.store.pendingDeliveries();
+  return { pending: count, oldestPendingAt: oldestCreatedAt };
+}

@@ -147,6 +147,8 @@ export interface Store {
   /** After a takeover: deliveries left mid-send go out again once (logged as possible duplicates), or are given up. */
   recoverInterruptedDeliveries(now: Date): Promise<{ resent: Delivery[]; abandoned: Delivery[] }>;
   countDeliveries(): Promise<Record<DeliveryStatus, number>>;
+  /** Deliveries waiting to be sent, and when the oldest of them was written (null when none waits). */
+  pendingDeliveries(): Promise<{ count: number; oldestCreatedAt: Date | null }>;
   listDeliveries(filter?: { status?: DeliveryStatus; roundId?: number }): Promise<Delivery[]>;
 
   // Digest subscriptions

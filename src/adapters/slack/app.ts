@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
+import type { InboundKind } from '../../metrics.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
 import type { ServiceContext } from '../../services/context.js';
 import { digestTimeZone, noteChannelSize } from '../../services/platform-events.js';
@@ -134,6 +135,11 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     app = new App({ authorize: cachedAuthorize(client, config.botToken, log), receiver, logger, clientOptions, extendedErrorHandler: true, convoStore: false });
   }
   const receipts = new ResponseUrlPoster();
+  // Counted after Bolt checked the request's signature: what Slack sent, by kind, never who or where.
+  app.use(async ({ body, next }) => {
+    ctx.metrics?.inboundEvent('slack', slackInboundKind(body));
+    await next();
+  });
   const deps = { ctx, log, configuredAdmins: config.adminUserIds, onAnswerRecorded: options.onAnswerRecorded, receipts };
   registerHome(app, deps);
   registerCommand(app, deps);
@@ -169,4 +175,16 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       await receipts.stop();
     },
   };
+}
+
+/** The kind of a Slack request, for the inbound-events metric. */
+function slackInboundKind(body: unknown): InboundKind {
+  if (typeof body !== 'object' || body === null) return 'other';
+  if ('command' in body) return 'command';
+  const type = 'type' in body && typeof body.type === 'string' ? body.type : '';
+  if (type === 'block_actions' || type === 'interactive_message' || type === 'shortcut' || type === 'message_action') return 'action';
+  if (type === 'view_submission' || type === 'view_closed') return 'view';
+  if (type === 'block_suggestion') return 'options';
+  if (type === 'event_callback') return 'event';
+  return 'other';
 }

@@ -148,6 +148,8 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
           const result = await adapter.run(authHeader, body as Activity, async (context) => {
             const refused = refusal(options.config, context.activity);
             if (refused) throw new RefusedActivity(refused);
+            const type = context.activity.type;
+            options.ctx.metrics?.inboundEvent('teams', type === ActivityTypes.Message ? 'message' : type === ActivityTypes.Invoke ? 'invoke' : 'event');
             await bot.run(context);
           });
           answer(response, result?.status ?? 200, result?.body);

@@ -1,4 +1,4 @@
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, lte, min, sql } from 'drizzle-orm';
 import { DELIVERY_KINDS, DELIVERY_STATUSES, MAX_UNCERTAIN_RESENDS, parseDeliveryPayload, payloadBody, type Delivery, type DeliveryKind, type DeliveryStatus } from '../../core/outbox.js';
 import { isPlatform, type ChannelRef, type Platform } from '../../core/platform.js';
 import type { DeliveryIntent, Fence } from '../records.js';
@@ -200,6 +200,12 @@ export async function countDeliveries(db: PgConn): Promise<Record<DeliveryStatus
     .groupBy(deliveries.status);
   for (const row of rows) counts[toStatus(row.status)] = row.count;
   return counts;
+}
+
+/** How many deliveries wait, and since when the oldest has (a metric read at scrape time). */
+export async function pendingDeliveries(db: PgConn): Promise<{ count: number; oldestCreatedAt: Date | null }> {
+  const [row] = await db.select({ count: sql<number>`count(*)::int`, oldest: min(deliveries.createdAt) }).from(deliveries).where(eq(deliveries.status, 'pending'));
+  return { count: row?.count ?? 0, oldestCreatedAt: row?.oldest ?? null };
 }
 
 export async function listDeliveries(db: PgConn, filter: { status?: DeliveryStatus; roundId?: number } = {}): Promise<Delivery[]> {

@@ -153,6 +153,7 @@ function build(db: PgDb, conn: PgConn, guard: Guard, atomic: Atomic, own: Pick<S
     markDeliveryFailed: (id, error, status) => run(() => deliveries.markDeliveryFailed(conn, id, error, status)),
     recoverInterruptedDeliveries: (now) => run(() => atomic((c) => deliveries.recoverInterruptedDeliveries(c, now))),
     countDeliveries: () => run(() => deliveries.countDeliveries(conn)),
+    pendingDeliveries: () => run(() => deliveries.pendingDeliveries(conn)),
     listDeliveries: (filter) => run(() => deliveries.listDeliveries(conn, filter)),
 
     upsertDigestSubscription: (input) => run(() => digests.upsertDigestSubscription(conn, input)),

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, min, sql } from 'drizzle-orm';
 import { DELIVERY_STATUSES, MAX_UNCERTAIN_RESENDS, parseDeliveryPayload, payloadBody, type Delivery, type DeliveryKind, type DeliveryStatus } from '../../core/outbox.js';
 import { DELIVERY_KINDS } from '../../core/outbox.js';
 import { isPlatform, type ChannelRef, type Platform } from '../../core/platform.js';
@@ -172,6 +172,12 @@ export function countDeliveries(db: Db): Record<DeliveryStatus, number> {
     counts[toStatus(row.status)] = row.count;
   }
   return counts;
+}
+
+/** How many deliveries wait, and since when the oldest has (a metric read at scrape time). */
+export function pendingDeliveries(db: Db): { count: number; oldestCreatedAt: Date | null } {
+  const row = db.select({ count: sql<number>`count(*)`, oldest: min(deliveries.createdAt) }).from(deliveries).where(eq(deliveries.status, 'pending')).get();
+  return { count: row?.count ?? 0, oldestCreatedAt: row?.oldest ?? null };
 }
 
 export function listDeliveries(db: Db, filter: { status?: DeliveryStatus; roundId?: number } = {}): Delivery[] {

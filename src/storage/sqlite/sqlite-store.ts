@@ -200,6 +200,7 @@ function build(db: Db, run: Runner, signals: Pick<Store, 'signal' | 'listen'>, t
     markDeliveryFailed: (id, error, status) => run(() => deliveries.markDeliveryFailed(db, id, error, status)),
     recoverInterruptedDeliveries: (now) => run(() => deliveries.recoverInterruptedDeliveries(db, now)),
     countDeliveries: () => run(() => deliveries.countDeliveries(db)),
+    pendingDeliveries: () => run(() => deliveries.pendingDeliveries(db)),
     listDeliveries: (filter) => run(() => deliveries.listDeliveries(db, filter)),
 
     upsertDigestSubscription: (input) => run(() => digests.upsertDigestSubscription(db, input)),
