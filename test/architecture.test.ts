@@ -25,7 +25,8 @@ describe('the core stays pure (lint rule)', () => {
   it('rejects imports of storage, adapters, I/O and platform SDKs', async () => {
     expect(await coreViolations("import { openStore } from '../storage/open-store.js';\nexport const x = openStore;\n")).toContain('src/core imports nothing else of ours.');
     expect(await coreViolations("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n")).toContain('src/core does no I/O.');
-    expect(await coreViolations("import Database from 'better-sqlite3';\nexport const x = Database;\n")).toContain('src/core does not know storage, platforms, logging or timers.');
+    expect(await coreViolations("import Database from 'better-sqlite3';\nexport const x = Database;\n")).toContain('src/core does not know storage, platforms, logging, metrics or timers.');
+    expect(await coreViolations("import client from 'prom-client';\nexport const x = client;\n")).toContain('src/core does not know storage, platforms, logging, metrics or timers.');
   });
 
   it('rejects reading the clock or randomness', async () => {
