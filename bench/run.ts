@@ -1,5 +1,6 @@
 import { runClickDigestBench } from './click-digest-bench.js';
 import { runDigestBench } from './digest-bench.js';
+import { runMetricsBench } from './metrics-bench.js';
 import type { BenchEngine, Engine } from './engine.js';
 import { runOpenRoundsBench, runReplicaOpenRoundsBench } from './open-rounds-bench.js';
 import { runReplicaClickBench } from './replica-click-bench.js';
@@ -30,6 +31,7 @@ const benches: readonly Bench[] = [
   { name: 'open-2000-replicas', engines: ['postgres'], run: runReplicaOpenRoundsBench },
   { name: 'tick-idle-10000', engines: BOTH, run: runTickBench },
   { name: 'click-during-digest', engines: BOTH, run: runClickDigestBench },
+  { name: 'metrics-scrape-10000', engines: BOTH, run: runMetricsBench },
 ];
 
 // `npm run bench -- slack` runs the benchmarks whose name contains "slack", on both engines;
