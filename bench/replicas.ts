@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../test/support/postgres-server.js';
 import { performance } from 'node:perf_hooks';
 import { BENCH_CLI, BENCH_RESPONDENT_SECRET, SURVEYS_DIR } from './context.js';
 import type { BenchStorage } from './engine.js';
@@ -15,17 +15,6 @@ import { BENCH_BOT_TOKEN, BENCH_SIGNING_SECRET } from './slack-harness.js';
 const OUTPUT_LIMIT = 64 * 1024;
 const START_TIMEOUT_MS = 60_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Health {
   readonly status: string;

@@ -7,7 +7,7 @@
  */
 import { copyFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { Client } from 'pg';
+import { adminQuery } from '../test/support/postgres-server.js';
 import type { Clock } from '../src/core/clock.js';
 import { seedDemoOrganisation, type DemoSummary, type DemoTeamSpec, type Trajectory } from '../src/demo/demo-organisation.js';
 import { DemoRandom } from '../src/demo/demo-random.js';
@@ -109,15 +109,6 @@ async function seedOrganisation(): Promise<Organisation> {
   }
 }
 
-async function adminQuery(serverUrl: string, statement: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 export interface OrganisationStorage {
   readonly storage: BenchStorage;

@@ -161,7 +161,8 @@ export async function createTestDatabase(serverUrl: string): Promise<TestDatabas
   };
 }
 
-async function adminQuery(serverUrl: string, statement: string): Promise<void> {
+/** One statement on its own connection (create or drop a database, vacuum). */
+export async function adminQuery(serverUrl: string, statement: string): Promise<void> {
   const client = new Client({ connectionString: serverUrl });
   await client.connect();
   try {
@@ -186,7 +187,8 @@ function postgresUser(): { uid: number; gid: number } {
   }
 }
 
-function freePort(): Promise<number> {
+/** A port free on loopback right now (the OS picks it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
