@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint';
 const BOTBUILDER_ONLY_IN_TEAMS = { group: ['botbuilder', 'botbuilder-*', 'botframework-*'], message: 'botbuilder is imported only in src/adapters/teams.' };
 const SLACK_ONLY_IN_SLACK = { group: ['@slack/*'], message: 'Slack SDKs are imported only in src/adapters/slack.' };
 // Adapters translate and call services; what every platform needs from storage lives once in services.
+// The web framework, sign-in and session libraries stay in the web adapter: the rest of the app never speaks HTTP pages.
+const WEB_ONLY_IN_WEB = { group: ['hono', 'hono/*', '@hono/*', 'openid-client', 'jose'], message: 'hono, openid-client and jose are imported only in src/adapters/web.' };
 const NO_STORAGE_IN_ADAPTERS = { group: ['**/storage/*', '**/storage'], message: 'Adapters call services, never storage.' };
 // The scheduler decides when, services decide what: every read and write it needs goes through a service.
 const NO_STORAGE_IN_SCHEDULER = { group: ['**/storage/*', '**/storage'], message: 'The scheduler calls services, never storage.' };
@@ -50,7 +52,7 @@ export default tseslint.config(
     // Platform SDKs stay inside their adapter folder, so moving off one (botbuilder is archived) touches one folder.
     files: ['src/**/*.ts'],
     ignores: ['src/core/**', 'src/adapters/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER_ONLY_IN_TEAMS, SLACK_ONLY_IN_SLACK] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER_ONLY_IN_TEAMS, SLACK_ONLY_IN_SLACK, WEB_ONLY_IN_WEB] }] },
   },
   {
     files: ['src/scheduler/**/*.ts'],
@@ -58,23 +60,27 @@ export default tseslint.config(
   },
   {
     files: ['src/adapters/**/*.ts'],
-    ignores: ['src/adapters/teams/**', 'src/adapters/slack/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER_ONLY_IN_TEAMS, SLACK_ONLY_IN_SLACK, NO_STORAGE_IN_ADAPTERS] }] },
+    ignores: ['src/adapters/teams/**', 'src/adapters/slack/**', 'src/adapters/web/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER_ONLY_IN_TEAMS, SLACK_ONLY_IN_SLACK, WEB_ONLY_IN_WEB, NO_STORAGE_IN_ADAPTERS] }] },
+  },
+  {
+    files: ['src/adapters/web/**/*.{ts,tsx}'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER_ONLY_IN_TEAMS, SLACK_ONLY_IN_SLACK, NO_STORAGE_IN_ADAPTERS, { group: ['hono/html'], importNames: ['raw'], message: 'Views never insert unescaped text.' }] }] },
   },
   {
     files: ['src/adapters/slack/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER_ONLY_IN_TEAMS, NO_STORAGE_IN_ADAPTERS] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [BOTBUILDER_ONLY_IN_TEAMS, WEB_ONLY_IN_WEB, NO_STORAGE_IN_ADAPTERS] }] },
   },
   {
     files: ['src/adapters/teams/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [SLACK_ONLY_IN_SLACK, NO_STORAGE_IN_ADAPTERS] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [SLACK_ONLY_IN_SLACK, WEB_ONLY_IN_WEB, NO_STORAGE_IN_ADAPTERS] }] },
   },
   {
     files: ['src/config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.{ts,tsx}', 'bench/**/*.ts'],
     rules: { 'no-restricted-properties': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {

@@ -10,7 +10,7 @@ import type { StorageTarget } from './storage/open-store.js';
  * once, naming the variable, what it expects and what it got (never a secret's value).
  */
 
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'RESPONDENT_KEY_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MicrosoftAppPassword', 'METRICS_TOKEN']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'RESPONDENT_KEY_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'MicrosoftAppPassword', 'METRICS_TOKEN', 'SESSION_SECRET', 'SESSION_SECRET_PREVIOUS', 'SLACK_OIDC_CLIENT_SECRET', 'ENTRA_CLIENT_SECRET']);
 
 const blankAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema);
 const wholeNumber = (min: number, max: number, fallback: number) =>
@@ -48,6 +48,16 @@ export const EnvSchema = z
     LEASE_TTL_SECONDS: wholeNumber(3, 3600, 90),
     METRICS_TOKEN: blankAsUnset(z.string().min(16, 'expected at least 16 characters').optional()),
     METRICS_PORT: blankAsUnset(z.coerce.number({ error: 'expected a number' }).int('expected a whole number').min(0, 'expected at least 0').max(65535, 'expected at most 65535').optional()),
+    // The web dashboard: where people reach it (sign-in redirects come back here) and how its sessions are sealed.
+    PUBLIC_URL: blankAsUnset(z.url({ protocol: /^https?$/, error: 'expected the URL people open the dashboard at, such as https://maturity.example.com' }).optional()),
+    SESSION_SECRET: blankAsUnset(z.string().min(32, 'expected at least 32 characters').optional()),
+    SESSION_SECRET_PREVIOUS: blankAsUnset(z.string().min(32, 'expected at least 32 characters').optional()),
+    SESSION_HOURS: wholeNumber(1, 720, 8),
+    SLACK_OIDC_CLIENT_ID: blankAsUnset(z.string().optional()),
+    SLACK_OIDC_CLIENT_SECRET: blankAsUnset(z.string().optional()),
+    ENTRA_CLIENT_ID: blankAsUnset(z.string().optional()),
+    ENTRA_CLIENT_SECRET: blankAsUnset(z.string().optional()),
+    ENTRA_TENANT: blankAsUnset(z.string().regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|organizations)$/i, 'expected a tenant id (a GUID) or organizations').optional()),
     SLACK_BOT_TOKEN: blankAsUnset(z.string().regex(/^xoxb-/, 'expected a bot token starting with xoxb-').optional()),
     SLACK_SIGNING_SECRET: blankAsUnset(z.string().min(16, 'expected the app signing secret').optional()),
     SLACK_APP_TOKEN: blankAsUnset(z.string().regex(/^xapp-/, 'expected an app-level token starting with xapp-').optional()),
@@ -88,6 +98,13 @@ export const EnvSchema = z
     if (env.MicrosoftAppType === 'SingleTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'required with MicrosoftAppType=SingleTenant' });
     }
+    for (const [id, secret] of [['SLACK_OIDC_CLIENT_ID', 'SLACK_OIDC_CLIENT_SECRET'], ['ENTRA_CLIENT_ID', 'ENTRA_CLIENT_SECRET']] as const) {
+      if (Boolean(env[id]) !== Boolean(env[secret])) ctx.addIssue({ code: 'custom', path: [env[id] ? secret : id], message: `${id} and ${secret} are set together` });
+      if (env[id] && !env.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: `required with ${id}: sign-in comes back to PUBLIC_URL/auth/callback/…` });
+    }
+    if (env.ENTRA_CLIENT_ID && !env.ENTRA_TENANT && !env.TEAMS_ALLOWED_TENANT_IDS && !env.MicrosoftAppTenantId) {
+      ctx.addIssue({ code: 'custom', path: ['ENTRA_TENANT'], message: 'required with ENTRA_CLIENT_ID unless TEAMS_ALLOWED_TENANT_IDS lists the tenants whose people may sign in' });
+    }
     if (Boolean(env.MicrosoftAppId) !== Boolean(env.MicrosoftAppPassword)) {
       ctx.addIssue({ code: 'custom', path: [env.MicrosoftAppId ? 'MicrosoftAppPassword' : 'MicrosoftAppId'], message: 'MicrosoftAppId and MicrosoftAppPassword are set together' });
     }
@@ -116,6 +133,30 @@ export interface TeamsConfig {
   /** The settings botbuilder's ConfigurationBotFrameworkAuthentication reads, by its own key names. */
   readonly settings: Readonly<Record<string, string>>;
   readonly devNoAuth: boolean;
+}
+
+/** An OpenID Connect client registered with an identity provider. */
+export interface OidcClientConfig {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/** The web dashboard (served on HOST/PORT under `/`). */
+export interface WebConfig {
+  /** Where people open the dashboard; sign-in callbacks and cookie security follow from it. Null: http://HOST:PORT. */
+  readonly publicUrl: string | null;
+  /** Seals session cookies; null: a secret generated once and kept in the database (shared by every replica). */
+  readonly sessionSecret: string | null;
+  /** Still opens cookies sealed before a rotation. */
+  readonly previousSessionSecret: string | null;
+  readonly sessionHours: number;
+  /** Sign in with Slack (OpenID Connect). */
+  readonly slack: OidcClientConfig | null;
+  /**
+   * Sign in with Microsoft Entra ID. `tenant` is a tenant id or `organizations`; `allowedTenantIds` are the
+   * tenants whose people may sign in (an `organizations` sign-in from any other tenant is refused).
+   */
+  readonly entra: (OidcClientConfig & { readonly tenant: string; readonly allowedTenantIds: readonly string[] }) | null;
 }
 
 export interface AppConfig {
@@ -147,6 +188,7 @@ export interface AppConfig {
   readonly metrics: { readonly token: string | null; readonly port: number | null } | null;
   readonly slack: SlackConfig | null;
   readonly teams: TeamsConfig | null;
+  readonly web: WebConfig;
   /** Every secret value configured, for the logger's last-resort scrubbing. */
   readonly secrets: readonly string[];
 }
@@ -201,7 +243,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
           devNoAuth,
         }
       : null;
-  const secrets = [databaseUrlPassword(e.DATABASE_URL), e.RESPONDENT_KEY_SECRET, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN, e.MicrosoftAppPassword, e.METRICS_TOKEN].filter((value): value is string => typeof value === 'string');
+  const allowedTenants = e.TEAMS_ALLOWED_TENANT_IDS ?? (e.MicrosoftAppTenantId ? [e.MicrosoftAppTenantId] : []);
+  const entraTenant = e.ENTRA_TENANT ?? (allowedTenants.length === 1 ? (allowedTenants[0] as string) : 'organizations');
+  const web: WebConfig = {
+    publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null,
+    sessionSecret: e.SESSION_SECRET ?? null,
+    previousSessionSecret: e.SESSION_SECRET_PREVIOUS ?? null,
+    sessionHours: e.SESSION_HOURS,
+    slack: e.SLACK_OIDC_CLIENT_ID && e.SLACK_OIDC_CLIENT_SECRET ? { clientId: e.SLACK_OIDC_CLIENT_ID, clientSecret: e.SLACK_OIDC_CLIENT_SECRET } : null,
+    entra:
+      e.ENTRA_CLIENT_ID && e.ENTRA_CLIENT_SECRET
+        ? { clientId: e.ENTRA_CLIENT_ID, clientSecret: e.ENTRA_CLIENT_SECRET, tenant: entraTenant, allowedTenantIds: entraTenant === 'organizations' ? allowedTenants : [entraTenant, ...allowedTenants.filter((id) => id !== entraTenant)] }
+        : null,
+  };
+  const secrets = [databaseUrlPassword(e.DATABASE_URL), e.RESPONDENT_KEY_SECRET, e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN, e.MicrosoftAppPassword, e.METRICS_TOKEN, e.SESSION_SECRET, e.SESSION_SECRET_PREVIOUS, e.SLACK_OIDC_CLIENT_SECRET, e.ENTRA_CLIENT_SECRET].filter((value): value is string => typeof value === 'string');
   return {
     ok: true,
     config: {
@@ -224,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       metrics: e.METRICS_TOKEN !== undefined || e.METRICS_PORT !== undefined ? { token: e.METRICS_TOKEN ?? null, port: e.METRICS_PORT ?? null } : null,
       slack,
       teams,
+      web,
       secrets,
     },
   };

@@ -30,6 +30,8 @@ export interface HttpServerOptions {
   readonly metrics?: Metrics;
   /** Serve `/metrics` on this server (off unless configured). */
   readonly metricsEndpoint?: MetricsEndpoint;
+  /** Serves every other path (the web dashboard); it times its own requests under its route templates. */
+  readonly fallback?: RequestListener;
 }
 
 export const METRICS_PATH = '/metrics';
@@ -148,15 +150,20 @@ export function limitBody(listener: RequestListener, maxBytes: number): RequestL
 
 /**
  * Serves GET /healthz, the adapters' routes (each body capped at MAX_ADAPTER_BODY_BYTES) and, when
- * configured, GET /metrics; everything else is 404. Every request's duration is observed under its route
+ * configured, GET /metrics; everything else goes to the fallback (the dashboard) or is 404. Every request's duration is observed under its route
  * (a fixed path of ours, or "unmatched"), and a platform route's as that platform's acknowledgement time.
  */
 export function createHttpServer(status: () => HealthStatus, routes: readonly Route[] = [], options: HttpServerOptions = {}): Server {
   const limited = routes.map((route) => ({ path: route.path, platform: route.platform, listener: limitBody(route.listener, MAX_ADAPTER_BODY_BYTES) }));
-  const { metrics, metricsEndpoint } = options;
+  const { metrics, metricsEndpoint, fallback } = options;
   return createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const route = limited.find((candidate) => candidate.path === url.pathname);
+    const ours = route !== undefined || url.pathname === '/healthz' || (metricsEndpoint !== undefined && url.pathname === METRICS_PATH);
+    if (!ours && fallback) {
+      fallback(request, response);
+      return;
+    }
     if (metrics) {
       const started = process.hrtime.bigint();
       const template = route?.path ?? (url.pathname === '/healthz' || (metricsEndpoint && url.pathname === METRICS_PATH) ? url.pathname : 'unmatched');

@@ -1,4 +1,9 @@
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
+import { createWebApp, webRequestListener } from './adapters/web/app.js';
+import { OidcProviders } from './adapters/web/auth/oidc.js';
+import { SessionSealer } from './adapters/web/session.js';
+import { DEMO_PEOPLE, demoChannelsOf } from './demo/demo-people.js';
+import { grantDemoRoles, webSessionSecret } from './services/web-sign-in-service.js';
 import { openContext, DEMO_RESPONDENT_SECRET } from './bootstrap.js';
 import { ChartRenderer } from './adapters/charts/chart-renderer.js';
 import { createTeamsAdapter, isLoopbackServiceUrl, TEAMS_MESSAGES_PATH, TEAMS_PROGRESS_EDITS_PER_MINUTE, TEAMS_PROGRESS_INTERVAL_MS, type CredentialsFactory } from './adapters/teams/app.js';
@@ -51,7 +56,17 @@ async function printDemo(ctx: ServiceContext, write: (text: string) => void): Pr
 /** What tests can swap in: how the Teams adapter signs its calls to the (stand-in) Bot Connector. */
 export interface ServerOverrides {
   readonly teamsCredentialsFactory?: CredentialsFactory;
+  /** How sign-in reaches the identity providers (tests point https://slack.com and Entra at a loopback stand-in). */
+  readonly identityProviderFetch?: typeof fetch;
 }
+
+/** A host as it appears in a URL (IPv6 in brackets); a wildcard address is reached through loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export async function startServer(config: AppConfig, log: Logger, output: (text: string) => void = (text) => process.stdout.write(text), overrides: ServerOverrides = {}): Promise<RunningServer> {
   const mode = hasChatCredentials(config) ? 'live' : 'demo';
@@ -99,6 +114,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       const summary = await seedDemoOrganisation(ctx, { seed: DEMO_SEED, now: ctx.clock.now() });
       log.info(summary, `seeded the demo organisation into ${config.demoDatabasePath}`);
     }
+    await grantDemoRoles(ctx, DEMO_PEOPLE);
     messengers.set('demo', new DemoMessenger(log.child({ area: 'demo-messenger' })));
     await printDemo(ctx, output);
     output(`\nTry: npx maturity-pulse report --team Checkout --database ${config.demoDatabasePath}\n`);
@@ -147,7 +163,14 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
   const endpoint = metrics && config.metrics ? { render: () => metrics.render(), token: config.metrics.token } : null;
   const onMainPort = endpoint && config.metrics?.port === null ? endpoint : null;
   const health = (): HealthStatus => ({ status: 'ok', mode, scheduler: scheduler.holdsLease() ? 'running' : 'standby', platforms: [...messengers.keys()] });
-  const server: Server = createHttpServer(health, routes, { ...(metrics ? { metrics } : {}), ...(onMainPort ? { metricsEndpoint: onMainPort } : {}) });
+  // The dashboard needs the port it is reached on (PORT may be 0), so it is built once the server listens.
+  let web: RequestListener | null = null;
+  const fallback: RequestListener = (request, response) => {
+    if (web) return web(request, response);
+    response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' });
+    response.end('Starting; try again in a moment.');
+  };
+  const server: Server = createHttpServer(health, routes, { ...(metrics ? { metrics } : {}), ...(onMainPort ? { metricsEndpoint: onMainPort } : {}), fallback });
   const metricsServer: Server | null = endpoint && config.metrics?.port != null ? createHttpServer(health, [], { metricsEndpoint: endpoint }) : null;
   let port: number;
   let metricsPort: number | null = null;
@@ -159,12 +182,32 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
     await ctx.store.close();
     throw new UserFacingError('config', error instanceof Error ? error.message : String(error));
   }
+  const publicUrl = config.web.publicUrl ?? `http://${urlHost(config.host)}:${port}`;
+  const allowedOrigins = config.web.publicUrl || !LOOPBACK_HOSTS.has(config.host) ? [new URL(publicUrl).origin] : [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`];
+  const sessionSecret = await webSessionSecret(ctx, config.web.sessionSecret);
+  const oidc = config.web.slack || config.web.entra ? new OidcProviders({ web: config.web, publicUrl, ...(overrides.identityProviderFetch ? { customFetch: overrides.identityProviderFetch } : {}) }) : null;
+  web = webRequestListener(
+    createWebApp({
+      ctx,
+      log,
+      ...(metrics ? { metrics } : {}),
+      publicUrl,
+      allowedOrigins,
+      sealer: new SessionSealer([sessionSecret, ...(config.web.previousSessionSecret ? [config.web.previousSessionSecret] : [])], config.web.sessionHours),
+      configuredAdmins: [...(config.slack?.adminUserIds ?? []), ...(config.teams?.adminObjectIds ?? [])],
+      channelsOf: async (person) => (person.platform === 'demo' ? demoChannelsOf(person) : person.platform === 'slack' && slack ? await slack.channelsOf(person) : null),
+      oidc,
+      demoPeople: mode === 'demo' ? DEMO_PEOPLE : null,
+    }),
+  );
   // Loading the worker's modules takes seconds on Node 24 and 26 (drizzle's large exports map): done at
   // start, not inside the first digest preview, which has Slack's 3-second acknowledgement to meet.
   digests.warm();
   await slack?.start();
   scheduler.start();
   log.info({ host: config.host, port, mode, holder: scheduler.holderId }, `maturity-pulse is running: health check at http://${config.host}:${port}/healthz`);
+  log.info({ dashboard: publicUrl }, mode === 'demo' ? `dashboard: open ${publicUrl}/ and sign in as a demo person (a PM, a lead, an engineer or an admin)` : `dashboard at ${publicUrl}/${oidc ? '' : ' (no sign-in configured: set SLACK_OIDC_CLIENT_ID or ENTRA_CLIENT_ID)'}`);
+  if (mode === 'demo') output(`\nDashboard: ${publicUrl}/  (sign in as a demo PM, lead, engineer or admin)\n`);
   if (endpoint) log.info({ metricsPort: metricsPort ?? port, bearer: endpoint.token !== null }, `metrics at http://${config.host}:${metricsPort ?? port}${METRICS_PATH}${endpoint.token !== null ? ' (Authorization: Bearer METRICS_TOKEN)' : ''}`);
 
   let stopping: Promise<void> | null = null;

@@ -8,6 +8,11 @@ export type InboundKind = 'action' | 'view' | 'command' | 'event' | 'options' | 
 export type DeliveryResult = 'sent' | 'retry' | 'failed' | 'cancelled' | 'waiting';
 /** What a tick's attempt to take or keep the scheduler lease found. */
 export type LeaseResult = 'held' | 'standby' | 'lost';
+/** How a dashboard sign-in ended, by provider (`demo`: the demo's "sign in as…"). */
+export type SignInProvider = 'slack' | 'entra' | 'demo';
+export type SignInResult = 'signed-in' | 'refused' | 'provider-unreachable';
+/** How a `/api/v1` request's bearer token was judged. */
+export type ApiTokenResult = 'accepted' | 'refused';
 
 /**
  * What the app tells about itself, for operators. Services, the scheduler and adapters report through
@@ -26,6 +31,8 @@ export interface Metrics {
   observeChartRender(seconds: number): void;
   /** `route` is a template or a fixed path of ours, never the request's own path. */
   observeHttpRequest(route: string, method: string, status: number, seconds: number): void;
+  countSignIn(provider: SignInProvider, result: SignInResult): void;
+  apiTokenAuth(result: ApiTokenResult): void;
 }
 
 /** For tools and tests that run services without a metrics endpoint. */
@@ -38,6 +45,8 @@ export const NO_METRICS: Metrics = {
   observeDigestBuild: () => undefined,
   observeChartRender: () => undefined,
   observeHttpRequest: () => undefined,
+  countSignIn: () => undefined,
+  apiTokenAuth: () => undefined,
 };
 
 /** Figures read at scrape time from the process and the database. */
@@ -67,6 +76,8 @@ export class PrometheusMetrics implements Metrics {
   private readonly digestBuild: client.Histogram;
   private readonly chartRender: client.Histogram;
   private readonly http: client.Histogram<'route' | 'method' | 'status_class'>;
+  private readonly signIns: client.Counter<'provider' | 'result'>;
+  private readonly apiTokens: client.Counter<'result'>;
 
   constructor() {
     const registers = [this.registry];
@@ -79,6 +90,8 @@ export class PrometheusMetrics implements Metrics {
     this.digestBuild = new client.Histogram({ name: `${PREFIX}digest_build_duration_seconds`, help: 'Time to build a digest in the digest worker.', buckets: WORK_BUCKETS, registers });
     this.chartRender = new client.Histogram({ name: `${PREFIX}chart_render_duration_seconds`, help: 'Time to render a digest chart in the chart worker.', buckets: WORK_BUCKETS, registers });
     this.http = new client.Histogram({ name: `${PREFIX}http_request_duration_seconds`, help: 'HTTP requests served, by route template, method and status class.', labelNames: ['route', 'method', 'status_class'], buckets: ACK_BUCKETS, registers });
+    this.signIns = new client.Counter({ name: `${PREFIX}sign_ins_total`, help: 'Dashboard sign-ins, by identity provider and result.', labelNames: ['provider', 'result'], registers });
+    this.apiTokens = new client.Counter({ name: `${PREFIX}api_token_auth_total`, help: 'API requests by how their bearer token was judged.', labelNames: ['result'], registers });
     const probes = () => this.probes;
     new client.Gauge({
       name: `${PREFIX}scheduler_leader`,
@@ -153,6 +166,14 @@ export class PrometheusMetrics implements Metrics {
 
   observeHttpRequest(route: string, method: string, status: number, seconds: number): void {
     this.http.observe({ route, method: HTTP_METHODS.has(method) ? method : 'other', status_class: `${Math.floor(status / 100)}xx` }, seconds);
+  }
+
+  countSignIn(provider: SignInProvider, result: SignInResult): void {
+    this.signIns.inc({ provider, result });
+  }
+
+  apiTokenAuth(result: ApiTokenResult): void {
+    this.apiTokens.inc({ result });
   }
 }
 

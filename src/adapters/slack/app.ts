@@ -4,6 +4,8 @@ import type { SlackConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { InboundKind } from '../../metrics.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
+import { ChannelMembership } from './channel-membership.js';
+import type { UserRef } from '../../core/platform.js';
 import type { ServiceContext } from '../../services/context.js';
 import { digestTimeZone, noteChannelSize } from '../../services/platform-events.js';
 import { boltLogger } from './bolt-logger.js';
@@ -28,6 +30,8 @@ export interface SlackAdapter {
   /** HTTP mode: the handler for POST /slack/events; null in Socket Mode. */
   readonly requestListener: RequestListener | null;
   readonly mode: 'http' | 'socket';
+  /** The channels a person is in now (for the dashboard's member access); null when Slack could not say. */
+  channelsOf(person: UserRef): Promise<ReadonlySet<string> | null>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -156,11 +160,13 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     }
   });
 
+  const membership = new ChannelMembership(log.child({ area: 'slack-membership' }), () => ctx.clock.now().getTime());
   const messenger = new SlackMessenger(client, log.child({ area: 'slack-messenger' }), config.adminUserIds, options.charts ?? null, (channel) => digestTimeZone(ctx, channel), (channel, people) => noteChannelSize(ctx, channel, people));
   return {
     messenger,
     requestListener: receiver ? receiver.requestListener : null,
     mode: receiver ? 'http' : 'socket',
+    channelsOf: (person) => membership.channelsOf(client, person.workspaceId, person.userId),
     start: async () => {
       // Waits for the first answer only: while Slack cannot be reached the check goes on in the background
       // (posts wait in the outbox meanwhile), and ends when the adapter stops.

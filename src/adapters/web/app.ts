@@ -1,0 +1,80 @@
+import { getRequestListener } from '@hono/node-server';
+import type { RequestListener } from 'node:http';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import { routePath } from 'hono/route';
+import { secureHeaders } from 'hono/secure-headers';
+import { secondsSince } from '../../metrics.js';
+import { DASHBOARD_CSS } from './assets.js';
+import { mountApiRoutes } from './routes/api.js';
+import { mountAuthRoutes } from './routes/auth.js';
+import { mountPageRoutes } from './routes/pages.js';
+import { csrfMatches } from './session.js';
+import { sessionCookieName, type WebDependencies, type WebEnv } from './web-env.js';
+
+/** Forms are small: a filter, a name, a confirmation. */
+const MAX_FORM_BYTES = 16 * 1024;
+
+/**
+ * The dashboard and its API as one Hono app: security headers (a CSP that allows no script and no inline
+ * style), request timing by route template, the session read from its sealed cookie, CSRF checks on every
+ * form (the Origin header and the session's token), then sign-in, pages, exports and `/api/v1`.
+ */
+export function createWebApp(deps: WebDependencies): Hono<WebEnv> {
+  const app = new Hono<WebEnv>();
+  const log = deps.log.child({ area: 'web' });
+
+  app.use(async (c, next) => {
+    const started = process.hrtime.bigint();
+    await next();
+    deps.metrics?.observeHttpRequest(routePath(c), c.req.method, c.res.status, secondsSince(started));
+  });
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'self'"], scriptSrc: ["'none'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"], objectSrc: ["'none'"] },
+      strictTransportSecurity: deps.publicUrl.startsWith('https://') ? 'max-age=31536000; includeSubDomains' : false,
+      referrerPolicy: 'same-origin',
+    }),
+  );
+  app.use(bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => c.text('That form is too large.', 413) }));
+  // A form posted from another site is refused before anything reads it (the API takes bearer tokens, not cookies).
+  app.use(csrf({ origin: (origin) => deps.allowedOrigins.includes(origin) }));
+  app.use(async (c, next) => {
+    c.set('session', await deps.sealer.openSession(getCookie(c, sessionCookieName(deps.publicUrl)), deps.ctx.clock.now()));
+    await next();
+  });
+  // Every form of a signed-in person carries the session's token as well: the Origin check alone trusts
+  // browsers that send Origin, and a token also stops a form replayed from an old page after sign-out.
+  app.use(async (c, next) => {
+    const session = c.get('session');
+    const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method);
+    if (unsafe && session && !c.req.path.startsWith('/api/')) {
+      const form = await c.req.parseBody();
+      if (!csrfMatches(session.csrf, form.csrf)) return c.text('This form has expired. Go back, reload the page and try again.', 403);
+    }
+    await next();
+  });
+
+  app.get('/assets/dashboard.css', (c) => {
+    c.header('cache-control', 'public, max-age=3600');
+    return c.body(DASHBOARD_CSS, 200, { 'content-type': 'text/css; charset=utf-8' });
+  });
+  mountAuthRoutes(app, deps);
+  mountApiRoutes(app, deps);
+  mountPageRoutes(app, deps);
+
+  app.notFound((c) => c.text('There is no page here.', 404));
+  app.onError((error, c) => {
+    log.error({ err: error, route: routePath(c) }, 'a dashboard request failed');
+    return c.text('Something went wrong on our side. Please try again; if it keeps happening, tell your admin.', 500);
+  });
+  return app;
+}
+
+/** The app as a Node request listener, without replacing the process's global Request/Response (Bolt and undici use them). */
+export function webRequestListener(app: Hono<WebEnv>): RequestListener {
+  const listener = getRequestListener(app.fetch, { overrideGlobalObjects: false });
+  return (request, response) => void listener(request, response);
+}

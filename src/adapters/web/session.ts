@@ -1,0 +1,102 @@
+import { hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { EncryptJWT, jwtDecrypt, type JWTPayload } from 'jose';
+import { z } from 'zod';
+import { PLATFORMS, type UserRef } from '../../core/platform.js';
+
+/**
+ * Sessions live in the browser, sealed (encrypted and authenticated) with a key derived from the session
+ * secret: any replica can serve any request, and nothing in the database grows per visitor. A session holds
+ * who the person is and their CSRF token, never their roles: every request reads those afresh, so a revoked
+ * role applies at once.
+ */
+export const SessionSchema = z.object({
+  platform: z.enum(PLATFORMS),
+  workspaceId: z.string().min(1),
+  userId: z.string().min(1),
+  name: z.string().nullable(),
+  csrf: z.string().min(32),
+});
+export type Session = z.infer<typeof SessionSchema>;
+
+/** What a sign-in in progress remembers between leaving for the identity provider and coming back. */
+export const PendingSignInSchema = z.object({
+  provider: z.enum(['slack', 'entra']),
+  state: z.string().min(1),
+  nonce: z.string().min(1),
+  codeVerifier: z.string().optional(),
+  returnTo: z.string(),
+});
+export type PendingSignInCookie = z.infer<typeof PendingSignInSchema>;
+
+/** How long a sign-in may take at the identity provider before it has to start again. */
+export const SIGN_IN_MINUTES = 10;
+
+function keyFrom(secret: string): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', secret, '', 'maturity-pulse session v1', 32));
+}
+
+export class SessionSealer {
+  private readonly keys: readonly Uint8Array[];
+
+  /** `secrets[0]` seals; every one of them opens, so a rotated secret does not sign everybody out at once. */
+  constructor(secrets: readonly string[], private readonly sessionHours: number) {
+    if (secrets.length === 0) throw new Error('a session secret is required');
+    this.keys = secrets.map(keyFrom);
+  }
+
+  get maxAgeSeconds(): number {
+    return this.sessionHours * 3600;
+  }
+
+  sealSession(person: UserRef, name: string | null, now: Date): Promise<string> {
+    const session: Session = { platform: person.platform, workspaceId: person.workspaceId, userId: person.userId, name, csrf: randomBytes(32).toString('base64url') };
+    return this.seal(session, now, this.maxAgeSeconds);
+  }
+
+  async openSession(sealed: string | undefined, now: Date): Promise<Session | null> {
+    const payload = await this.open(sealed, now);
+    const parsed = SessionSchema.safeParse(payload);
+    return parsed.success ? parsed.data : null;
+  }
+
+  sealPendingSignIn(pending: PendingSignInCookie, now: Date): Promise<string> {
+    return this.seal(pending, now, SIGN_IN_MINUTES * 60);
+  }
+
+  async openPendingSignIn(sealed: string | undefined, now: Date): Promise<PendingSignInCookie | null> {
+    const payload = await this.open(sealed, now);
+    const parsed = PendingSignInSchema.safeParse(payload);
+    return parsed.success ? parsed.data : null;
+  }
+
+  private async seal(payload: JWTPayload, now: Date, seconds: number): Promise<string> {
+    const issuedAt = Math.floor(now.getTime() / 1000);
+    return await new EncryptJWT(payload).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).setIssuedAt(issuedAt).setExpirationTime(issuedAt + seconds).encrypt(this.keys[0] as Uint8Array);
+  }
+
+  private async open(sealed: string | undefined, now: Date): Promise<JWTPayload | null> {
+    if (!sealed) return null;
+    for (const key of this.keys) {
+      try {
+        const { payload } = await jwtDecrypt(sealed, key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'], currentDate: now });
+        return payload;
+      } catch {
+        // Another key, an expired or a tampered cookie: try the next key, else treat as signed out.
+      }
+    }
+    return null;
+  }
+}
+
+/** Compares a submitted CSRF token with the session's in constant time. */
+export function csrfMatches(expected: string, submitted: unknown): boolean {
+  if (typeof submitted !== 'string') return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(submitted);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The person a session belongs to. */
+export function personOf(session: Session): UserRef {
+  return { platform: session.platform, workspaceId: session.workspaceId, userId: session.userId };
+}

@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import type { UserRef } from '../core/platform.js';
+import type { DemoPerson } from '../demo/demo-people.js';
+import type { ServiceContext } from './context.js';
+
+const SESSION_SECRET_META = 'web-session-secret';
+
+/**
+ * The secret that seals dashboard sessions: SESSION_SECRET when configured, else one generated once and kept
+ * in the database, so every replica opens every other's cookies and a restart signs nobody out. Whoever can
+ * read the database could forge a session with it, but could read every figure directly anyway.
+ */
+export async function webSessionSecret(ctx: ServiceContext, configured: string | null): Promise<string> {
+  if (configured) return configured;
+  return await ctx.store.writeMetaOnce(SESSION_SECRET_META, randomBytes(48).toString('base64url'));
+}
+
+/** Gives the demo people their roles (once; later calls change nothing). */
+export async function grantDemoRoles(ctx: ServiceContext, people: readonly DemoPerson[]): Promise<void> {
+  const teams = await ctx.store.listTeams();
+  for (const demo of people) {
+    for (const role of demo.roles) {
+      const teamId = role.teamName === null ? null : (teams.find((team) => team.name === role.teamName)?.id ?? null);
+      if (role.teamName !== null && teamId === null) continue;
+      await ctx.store.grantRole(demo.person, { role: role.role, teamId }, 'demo', ctx.clock.now());
+    }
+  }
+}
+
+/** The teams whose channels (on the person's platform and workspace) are among `channelIds`. */
+export async function teamsOfChannels(ctx: ServiceContext, person: UserRef, channelIds: ReadonlySet<string> | null): Promise<ReadonlySet<number>> {
+  if (!channelIds || channelIds.size === 0) return new Set();
+  const teams = await ctx.store.listTeams();
+  return new Set(teams.filter((team) => team.channel.platform === person.platform && channelIds.has(team.channel.channelId)).map((team) => team.id));
+}
