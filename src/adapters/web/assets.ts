@@ -20,7 +20,7 @@ main { padding: 1.5rem; max-width: 1400px; }
 h1 { font-size: 1.6rem; margin: 0 0 .5rem; }
 h2 { font-size: 1.25rem; margin: 1.75rem 0 .5rem; }
 p.lede { color: var(--muted); margin-top: 0; }
-button, .button { font: inherit; padding: .4rem .9rem; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 6px; cursor: pointer; text-decoration: none; display: inline-block; }
+button, .button { white-space: nowrap; font: inherit; padding: .4rem .9rem; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 6px; cursor: pointer; text-decoration: none; display: inline-block; }
 button.secondary, .button.secondary { background: #fff; color: var(--accent); }
 button.danger { background: #a40e26; border-color: #a40e26; }
 form.inline { display: inline; }
