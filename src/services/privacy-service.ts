@@ -7,14 +7,16 @@ import type { ServiceContext } from './context.js';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Erases a person's answers and comments in every team. Closed rounds keep their frozen anonymous tally,
- * so published figures do not move (a moving figure would itself reveal what the person had answered).
+ * Erases a person's answers and comments in every team, and their web API access tokens. Closed rounds
+ * keep their frozen anonymous tally, so published figures do not move (a moving figure would itself reveal
+ * what the person had answered).
  */
 export async function forgetMe(ctx: ServiceContext, user: UserRef, actor: AuditActor): Promise<{ answers: number; comments: number }> {
   const key = respondentKey(ctx.respondentSecret, user);
   return await ctx.store.transaction(async (tx) => {
     const removed = await tx.deleteRespondentData(key);
-    await tx.recordAudit({ at: ctx.clock.now(), actor, action: 'respondent.forget', teamName: null, details: { platform: user.platform, workspaceId: user.workspaceId, ...removed } });
+    const accessTokens = await tx.deleteAccessTokensOf(user);
+    await tx.recordAudit({ at: ctx.clock.now(), actor, action: 'respondent.forget', teamName: null, details: { platform: user.platform, workspaceId: user.workspaceId, ...removed, accessTokens } });
     return removed;
   });
 }

@@ -17,6 +17,7 @@ const TABLES: readonly { readonly name: string; readonly from: SQLiteTable; read
   { name: 'comments', from: lite.comments, to: pg.comments, identity: true },
   { name: 'roles', from: lite.roles, to: pg.roles, identity: true },
   { name: 'audit_log', from: lite.auditLog, to: pg.auditLog, identity: true },
+  { name: 'access_tokens', from: lite.accessTokens, to: pg.accessTokens, identity: true },
   { name: 'deliveries', from: lite.deliveries, to: pg.deliveries, identity: true },
   { name: 'processed_events', from: lite.processedEvents, to: pg.processedEvents, identity: false },
   { name: 'digest_subscriptions', from: lite.digestSubscriptions, to: pg.digestSubscriptions, identity: true },

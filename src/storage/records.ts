@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChannelRef } from '../core/platform.js';
+import type { ChannelRef, UserRef } from '../core/platform.js';
 import type { Round } from '../core/round.js';
 import type { Cadence, QuestionStrategy, Team } from '../core/team.js';
 import type { DeliveryPayload } from '../core/outbox.js';
@@ -150,6 +150,33 @@ export interface TeamsConversation {
   readonly userKey: string | null;
   readonly reference: StoredReference;
   readonly installed: boolean;
+}
+
+/**
+ * A personal access token for the web API as storage returns it: never the secret, nor its hash (a
+ * request is matched by hash inside storage, and the hash goes no further).
+ */
+export interface AccessTokenRecord {
+  readonly id: number;
+  /** The person the token acts for, with whatever roles they hold when it is used. */
+  readonly owner: UserRef;
+  readonly name: string;
+  /** The token's first characters, to tell tokens apart on screen. */
+  readonly prefix: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly lastUsedAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
+/** A token about to be stored: its SHA-256 (hex), never the token itself. */
+export interface NewAccessToken {
+  readonly owner: UserRef;
+  readonly name: string;
+  readonly tokenHash: string;
+  readonly prefix: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
 }
 
 /** Thrown by a fenced transaction whose lease changed hands: none of its writes were committed. */

@@ -6,6 +6,7 @@ import type { Round } from '../core/round.js';
 import type { ClosedRoundTally } from '../core/scoring.js';
 import type { QuestionStrategy, Team } from '../core/team.js';
 import type {
+  AccessTokenRecord,
   AuditEntry,
   AuditRecord,
   DeliveryIntent,
@@ -15,6 +16,7 @@ import type {
   InsertTeamResult,
   LeaseRequest,
   LeaseState,
+  NewAccessToken,
   NewRound,
   NewTeam,
   OwnAnswer,
@@ -168,6 +170,21 @@ export interface Store {
   recordAudit(entry: AuditEntry): Promise<number>;
   findAudit(id: number): Promise<AuditRecord | null>;
   recentAudit(limit?: number): Promise<Omit<AuditRecord, 'details'>[]>;
+
+  // Access tokens for the web API
+  /** Stores a new token (by its hash); a hash already stored is a unique violation, thrown. */
+  insertAccessToken(input: NewAccessToken): Promise<AccessTokenRecord>;
+  /** The token with this SHA-256 (hex), revoked and expired ones included: the caller decides. */
+  findAccessTokenByHash(tokenHash: string): Promise<AccessTokenRecord | null>;
+  findAccessToken(id: number): Promise<AccessTokenRecord | null>;
+  /** One person's tokens, or everyone's without `owner`; newest first, revoked and expired ones included. */
+  listAccessTokens(owner?: UserRef): Promise<AccessTokenRecord[]>;
+  /** Marks a token revoked; false when it does not exist or was already revoked (the first time stays). */
+  revokeAccessToken(id: number, at: Date): Promise<boolean>;
+  /** Records a use of the token; never moves `lastUsedAt` back. */
+  touchAccessToken(id: number, at: Date): Promise<void>;
+  /** Deletes every token of a person (forget-me); returns how many. */
+  deleteAccessTokensOf(owner: UserRef): Promise<number>;
 
   // Platform events, Teams conversations, metadata, leases
   /** Records an event id; false when it was seen before (a redelivery to ignore). */

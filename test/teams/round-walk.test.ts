@@ -136,7 +136,8 @@ describe('a whole round in Teams', () => {
     ).map((row) => row.name);
     const ids = h.members.flatMap((member) => [member.id, member.aadObjectId]);
     const leaks: string[] = [];
-    for (const table of tables.filter((name) => name !== 'roles' && name !== 'audit_log')) {
+    // Raw ids live only with roles: the roles themselves, the audit log, and the API tokens of role holders.
+    for (const table of tables.filter((name) => name !== 'roles' && name !== 'audit_log' && name !== 'access_tokens')) {
       const rows = JSON.stringify(await rawSql(store, `select * from "${table}"`));
       for (const id of ids) if (rows.includes(id)) leaks.push(`${table}: ${id}`);
     }

@@ -3,6 +3,7 @@ import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import type { Store } from '../store.js';
+import * as accessTokens from './access-token-repository.js';
 import * as answers from './answer-repository.js';
 import * as audit from './audit-repository.js';
 import type { PgDb } from './database.js';
@@ -169,6 +170,14 @@ function build(db: PgDb, conn: PgConn, guard: Guard, atomic: Atomic, own: Pick<S
     recordAudit: (entry) => run(() => audit.recordAudit(conn, entry)),
     findAudit: (id) => run(() => audit.findAudit(conn, id)),
     recentAudit: (limit) => run(() => audit.recentAudit(conn, limit)),
+
+    insertAccessToken: (input) => run(() => accessTokens.insertAccessToken(conn, input)),
+    findAccessTokenByHash: (tokenHash) => run(() => accessTokens.findAccessTokenByHash(conn, tokenHash)),
+    findAccessToken: (id) => run(() => accessTokens.findAccessToken(conn, id)),
+    listAccessTokens: (owner) => run(() => accessTokens.listAccessTokens(conn, owner)),
+    revokeAccessToken: (id, at) => run(() => accessTokens.revokeAccessToken(conn, id, at)),
+    touchAccessToken: (id, at) => run(() => accessTokens.touchAccessToken(conn, id, at)),
+    deleteAccessTokensOf: (owner) => run(() => accessTokens.deleteAccessTokensOf(conn, owner)),
 
     rememberEvent: (source, eventId, at) => run(() => events.rememberEvent(conn, source, eventId, at)),
     forgetEventsBefore: (before) => run(() => events.forgetEventsBefore(conn, before)),

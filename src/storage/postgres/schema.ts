@@ -267,3 +267,31 @@ export const teamsConversations = pgTable(
     index('teams_conversations_team').on(t.msTeamId),
   ],
 );
+
+/**
+ * Personal access tokens for the web API. Only the SHA-256 of a token is stored (its unique index is how a
+ * request finds it), with its first characters for display. A token acts with its owner's current roles,
+ * so the owner's raw id is kept here, as in roles: it must name the person whose roles apply.
+ */
+export const accessTokens = pgTable(
+  'access_tokens',
+  {
+    id: id(),
+    platform: text('platform').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+    expiresAt: timestamp('expires_at').notNull(),
+    lastUsedAt: timestamp('last_used_at'),
+    revokedAt: timestamp('revoked_at'),
+  },
+  (t) => [
+    uniqueIndex('access_tokens_hash_unique').on(t.tokenHash),
+    index('access_tokens_owner').on(t.platform, t.workspaceId, t.userId),
+    // length() counts characters on both engines (SQLite: code points of text; PostgreSQL: characters).
+    check('access_tokens_name_check', sql`length(${t.name}) between 1 and 80`),
+  ],
+);

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Store, StoreSignal } from '../store.js';
+import * as accessTokens from './access-token-repository.js';
 import * as answers from './answer-repository.js';
 import * as audit from './audit-repository.js';
 import { backupDatabase, closeDatabase, type Db } from './database.js';
@@ -216,6 +217,14 @@ function build(db: Db, run: Runner, signals: Pick<Store, 'signal' | 'listen'>, t
     recordAudit: (entry) => run(() => audit.recordAudit(db, entry)),
     findAudit: (id) => run(() => audit.findAudit(db, id)),
     recentAudit: (limit) => run(() => audit.recentAudit(db, limit)),
+
+    insertAccessToken: (input) => run(() => accessTokens.insertAccessToken(db, input)),
+    findAccessTokenByHash: (tokenHash) => run(() => accessTokens.findAccessTokenByHash(db, tokenHash)),
+    findAccessToken: (id) => run(() => accessTokens.findAccessToken(db, id)),
+    listAccessTokens: (owner) => run(() => accessTokens.listAccessTokens(db, owner)),
+    revokeAccessToken: (id, at) => run(() => accessTokens.revokeAccessToken(db, id, at)),
+    touchAccessToken: (id, at) => run(() => accessTokens.touchAccessToken(db, id, at)),
+    deleteAccessTokensOf: (owner) => run(() => accessTokens.deleteAccessTokensOf(db, owner)),
 
     rememberEvent: (source, eventId, at) => run(() => events.rememberEvent(db, source, eventId, at)),
     forgetEventsBefore: (before) => run(() => events.forgetEventsBefore(db, before)),
