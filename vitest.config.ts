@@ -20,6 +20,9 @@ const ENGINE_FREE = [
   'test/slack/manifest.test.ts',
   'test/teams/cards.test.ts',
   'test/privacy-views.property.test.ts',
+  'test/web/oidc.test.ts',
+  'test/web/trend-chart.test.ts',
+  'test/core/org-table.test.ts',
   // The demo always runs on its own SQLite file, whatever DATABASE_URL says.
   'test/services/server.test.ts',
   'test/teams/teams-package.test.ts',

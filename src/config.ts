@@ -102,8 +102,9 @@ export const EnvSchema = z
       if (Boolean(env[id]) !== Boolean(env[secret])) ctx.addIssue({ code: 'custom', path: [env[id] ? secret : id], message: `${id} and ${secret} are set together` });
       if (env[id] && !env.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: `required with ${id}: sign-in comes back to PUBLIC_URL/auth/callback/…` });
     }
-    if (env.ENTRA_CLIENT_ID && !env.ENTRA_TENANT && !env.TEAMS_ALLOWED_TENANT_IDS && !env.MicrosoftAppTenantId) {
-      ctx.addIssue({ code: 'custom', path: ['ENTRA_TENANT'], message: 'required with ENTRA_CLIENT_ID unless TEAMS_ALLOWED_TENANT_IDS lists the tenants whose people may sign in' });
+    if (env.ENTRA_CLIENT_ID && (!env.ENTRA_TENANT || env.ENTRA_TENANT.toLowerCase() === 'organizations') && !env.TEAMS_ALLOWED_TENANT_IDS && !env.MicrosoftAppTenantId) {
+      // "organizations" accepts sign-ins from any tenant: without a list of ours, nobody could be let in.
+      ctx.addIssue({ code: 'custom', path: [env.ENTRA_TENANT ? 'TEAMS_ALLOWED_TENANT_IDS' : 'ENTRA_TENANT'], message: env.ENTRA_TENANT ? 'required with ENTRA_TENANT=organizations: list the tenant ids whose people may sign in' : 'required with ENTRA_CLIENT_ID unless TEAMS_ALLOWED_TENANT_IDS lists the tenants whose people may sign in' });
     }
     if (Boolean(env.MicrosoftAppId) !== Boolean(env.MicrosoftAppPassword)) {
       ctx.addIssue({ code: 'custom', path: [env.MicrosoftAppId ? 'MicrosoftAppPassword' : 'MicrosoftAppId'], message: 'MicrosoftAppId and MicrosoftAppPassword are set together' });
