@@ -10,6 +10,8 @@ import { secondsSince } from '../../metrics.js';
 import { DASHBOARD_CSS } from './assets.js';
 import { mountApiRoutes } from './routes/api.js';
 import { mountAuthRoutes } from './routes/auth.js';
+import { mountExportRoutes } from './routes/exports.js';
+import { mountTokenRoutes } from './routes/tokens.js';
 import { mountPageRoutes } from './routes/pages.js';
 import { csrfMatches } from './session.js';
 import { sessionCookieName, type WebDependencies, type WebEnv } from './web-env.js';
@@ -63,6 +65,8 @@ export function createWebApp(deps: WebDependencies): Hono<WebEnv> {
   });
   mountAuthRoutes(app, deps);
   mountApiRoutes(app, deps);
+  mountExportRoutes(app, deps);
+  mountTokenRoutes(app, deps);
   mountPageRoutes(app, deps);
 
   app.notFound((c) => c.text('There is no page here.', 404));
