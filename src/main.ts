@@ -197,6 +197,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       configuredAdmins: [...(config.slack?.adminUserIds ?? []), ...(config.teams?.adminObjectIds ?? [])],
       channelsOf: async (person) => (person.platform === 'demo' ? demoChannelsOf(person) : person.platform === 'slack' && slack ? await slack.channelsOf(person) : null),
       oidc,
+      trendSvg: (input) => charts.renderTrendSvg(input),
       demoPeople: mode === 'demo' ? DEMO_PEOPLE : null,
     }),
   );

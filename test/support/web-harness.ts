@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ChartRenderer } from '../../src/adapters/charts/chart-renderer.js';
 import { createWebApp, webRequestListener } from '../../src/adapters/web/app.js';
 import type { OidcProviders } from '../../src/adapters/web/auth/oidc.js';
 import { SessionSealer } from '../../src/adapters/web/session.js';
@@ -45,6 +46,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
   await seedDemoOrganisation(ctx, { seed: DEMO_SEED, now: WEB_NOW, teams: options.teams ?? 8 });
   await grantDemoRoles(ctx, DEMO_PEOPLE);
   const metrics = new PrometheusMetrics();
+  const charts = new ChartRenderer();
   let listener: ReturnType<typeof webRequestListener> | null = null;
   const server: Server = createHttpServer(() => ({ status: 'ok', mode: 'live', scheduler: 'running', platforms: [] }), [], {
     metrics,
@@ -67,6 +69,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
       configuredAdmins: [],
       channelsOf,
       oidc: options.oidc ? options.oidc(baseUrl) : null,
+      trendSvg: (input) => charts.renderTrendSvg(input),
       demoPeople: DEMO_PEOPLE,
     }),
   );
@@ -83,6 +86,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await charts.stop();
       await ctx.close();
     },
   };

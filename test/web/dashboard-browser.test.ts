@@ -15,11 +15,13 @@ describe('the dashboard in a browser', () => {
     await harness?.close();
   });
 
-  it('signs a demo PM in from the sign-in page', async () => {
+  it('signs a demo PM in from the sign-in page and shows the organisation heatmap', async () => {
     const context = await browser.newContext();
     const page = await signInInBrowser(context, harness.baseUrl, 'Priya');
     expect(new URL(page.url()).pathname).toBe('/');
-    await page.screenshot({ path: screenshotPath('home-pm'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('organisation'), fullPage: true });
+    await page.getByRole('link', { name: 'Payments' }).first().click();
+    await page.screenshot({ path: screenshotPath('team'), fullPage: true });
     await context.close();
   });
 

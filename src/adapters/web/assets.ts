@@ -40,7 +40,8 @@ td.hidden, td.not-asked { background: repeating-linear-gradient(45deg, #f6f8fa, 
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 1rem; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 1rem; background: #fff; }
 .card h3 { margin: 0 0 .25rem; font-size: 1.05rem; }
-.figure { font-size: 1.8rem; font-weight: 700; }
+.figure { font-size: 1.8rem; font-weight: 700; margin: .25rem 0; }
+.figure .muted { display: block; font-size: 1rem; font-weight: 400; }
 .notice { padding: .75rem 1rem; border-left: 4px solid var(--accent); background: #eef6ff; margin: 1rem 0; }
 .notice.warn { border-color: #bf8700; background: #fff8c5; }
 .exports { display: flex; gap: .75rem; margin: .5rem 0; }

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { UserRef } from '../../core/platform.js';
 import type { DemoPerson } from '../../demo/demo-people.js';
 import type { Logger } from '../../logger.js';
+import type { TrendChartInput } from '../charts/trend-chart-spec.js';
 import type { Metrics } from '../../metrics.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { OidcProviders } from './auth/oidc.js';
@@ -23,6 +24,8 @@ export interface WebDependencies {
   readonly channelsOf: (person: UserRef) => Promise<ReadonlySet<string> | null>;
   /** Sign in with Slack / Entra ID; null when neither is configured. */
   readonly oidc: OidcProviders | null;
+  /** Draws a team's trend chart as SVG (in the chart worker); without it the page shows the trend as a table only. */
+  readonly trendSvg?: (input: TrendChartInput) => Promise<string>;
   /** The demo's "sign in as…" people; null outside the demo. */
   readonly demoPeople: readonly DemoPerson[] | null;
 }

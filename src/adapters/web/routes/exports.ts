@@ -1,5 +1,172 @@
 import type { Hono } from 'hono';
-import type { WebDependencies, WebEnv } from '../web-env.js';
+import { aspectAcrossTeams, orgOverview, teamDashboard } from '../../../services/dashboard-service.js';
+import { signedIn, signInRedirect, type SignedIn } from '../access.js';
+import {
+  AspectExportSchema,
+  aspectExportWire,
+  OrganisationSchema,
+  organisationWire,
+  TeamExportSchema,
+  teamExportWire,
+  type AspectExportWire,
+  type OrganisationWire,
+  type TeamExportWire,
+} from '../api/schemas.js';
+import { toCsv, type CsvValue } from '../csv.js';
+import { chrome } from '../nav.js';
+import { applyOrgQuery, parseOrgQuery } from '../org-query.js';
+import { page } from '../render.js';
+import { MessagePage } from '../views/layout.js';
+import type { WebContext, WebDependencies, WebEnv } from '../web-env.js';
 
-/** CSV and JSON downloads of every table view, exactly as filtered on screen. */
-export function mountExportRoutes(_app: Hono<WebEnv>, _deps: WebDependencies): void {}
+type Format = 'csv' | 'json';
+
+/** `12.csv` → team 12 as CSV; anything else is not a download. */
+const TEAM_FILE = /^([1-9][0-9]{0,15})\.(csv|json)$/;
+/** Aspect ids are kebab-case (core/survey.ts). */
+const ASPECT_FILE = /^([a-z0-9]+(?:-[a-z0-9]+)*)\.(csv|json)$/;
+
+/** A file name part: lower-case ASCII letters, digits and dashes, never empty. */
+function slug(text: string, fallback: string): string {
+  const cleaned = text
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return cleaned || fallback;
+}
+
+const day = (iso: string): string => iso.slice(0, 10);
+
+/** A download: no caching anywhere (the figures are private to the viewer's roles), saved under `name`. */
+function download(c: WebContext, name: string, format: Format, body: string): Response {
+  c.header('cache-control', 'private, no-store');
+  c.header('content-disposition', `attachment; filename="${name}.${format}"`);
+  c.header('x-content-type-options', 'nosniff');
+  return c.body(body, 200, { 'content-type': format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/json; charset=utf-8' });
+}
+
+function refused(c: WebContext, who: SignedIn, message: string) {
+  return page(c, MessagePage({ title: 'Not available to you', message, ...chrome(who) }), 403);
+}
+
+function notFound(c: WebContext, who: SignedIn, message: string) {
+  return page(c, MessagePage({ title: 'Not found', message, ...chrome(who), action: { href: '/', label: 'Back to the dashboard' } }), 404);
+}
+
+// CSV layouts. Each is built from the wire object the JSON download sends, so the two always hold the same
+// rows. A hidden figure is an empty value with its shortfall sentence beside it, never a number.
+
+export const ORGANISATION_CSV_HEADER = ['survey_id', 'survey', 'team_id', 'team', 'aspect_id', 'aspect', 'status', 'level', 'level_name', 'change', 'trend', 'note', 'mean_respondents', 'response_rate'];
+
+export function organisationCsv(organisation: OrganisationWire): string {
+  const rows: CsvValue[][] = [];
+  for (const survey of organisation.surveys) {
+    const names = new Map(survey.aspects.map((aspect) => [aspect.id, aspect.name]));
+    for (const row of survey.rows) {
+      for (const cell of row.cells) {
+        const start = [survey.surveyId, survey.surveyTitle, row.teamId, row.teamName, cell.aspectId, names.get(cell.aspectId) ?? cell.aspectId, cell.status];
+        const end = [row.participation.meanRespondents, row.participation.rate === null ? null : Math.round(row.participation.rate * 100) / 100];
+        if (cell.status === 'level') {
+          const note = cell.latestShort ? `the last round did not count (${cell.latestShort.text})` : null;
+          rows.push([...start, cell.value, cell.label, cell.change?.delta ?? null, cell.change?.direction ?? null, note, ...end]);
+        } else {
+          rows.push([...start, null, null, null, null, cell.status === 'hidden' ? cell.shortfall.text : 'not asked yet', ...end]);
+        }
+      }
+    }
+  }
+  return toCsv(ORGANISATION_CSV_HEADER, rows);
+}
+
+export const TEAM_CSV_HEADER = ['section', 'aspect', 'status', 'level', 'level_name', 'change', 'trend', 'note', 'prompt', 'opened_at', 'closed_at', 'respondents'];
+
+export function teamCsv(team: TeamExportWire): string {
+  const rows: CsvValue[][] = [];
+  for (const aspect of team.aspects) {
+    if (aspect.status === 'level') {
+      const note = aspect.latestShort ? `the last round did not count (${aspect.latestShort.text})` : null;
+      rows.push(['aspect', aspect.aspectName, 'level', aspect.value, aspect.label, aspect.change?.delta ?? null, aspect.change?.direction ?? null, note, null, null, null, aspect.latestRespondents]);
+    } else {
+      rows.push(['aspect', aspect.aspectName, aspect.status, null, null, null, null, aspect.status === 'hidden' ? aspect.shortfall.text : 'not asked yet', null, null, null, null]);
+    }
+  }
+  for (const round of team.rounds) {
+    const dates = [round.prompt, round.openedAt, round.closedAt];
+    if (round.counted) rows.push(['round', round.aspectName, 'counted', null, null, null, null, null, ...dates, round.respondents]);
+    else rows.push(['round', round.aspectName, 'too-few', null, null, null, null, round.shortfall.text, ...dates, null]);
+  }
+  return toCsv(TEAM_CSV_HEADER, rows);
+}
+
+export const ASPECT_CSV_HEADER = ['section', 'level', 'level_name', 'teams', 'team', 'value', 'label', 'change'];
+
+export function aspectCsv(aspect: AspectExportWire): string {
+  const rows: CsvValue[][] = [
+    ['organisation', null, null, aspect.teamsWithLevel, null, aspect.value, aspect.label, null],
+    ['hidden-teams', null, null, aspect.hiddenTeams, null, null, null, null],
+    ['not-asked-teams', null, null, aspect.notAskedTeams, null, null, null, null],
+    ...aspect.levels.map((level): CsvValue[] => ['level', level.level, level.name, level.teams, null, null, level.aspectLabel, null]),
+    ...aspect.weakest.map((team): CsvValue[] => ['weakest', null, null, null, team.teamName, team.value, team.label, null]),
+  ];
+  const movers = [
+    ['improved-week', aspect.improvedThisWeek],
+    ['slipped-week', aspect.slippedThisWeek],
+    ['improved-quarter', aspect.improvedThisQuarter],
+    ['slipped-quarter', aspect.slippedThisQuarter],
+  ] as const;
+  for (const [section, list] of movers) for (const mover of list) rows.push([section, null, null, null, mover.teamName, null, null, mover.delta]);
+  return toCsv(ASPECT_CSV_HEADER, rows);
+}
+
+/**
+ * Downloads of the dashboard's tables as CSV and JSON, for signed-in people under the same rules as the
+ * pages: the organisation (exactly the rows the page shows for the same query), one team (levels per
+ * aspect and latest rounds, never comments) and one aspect across teams. JSON uses the API's wire schemas.
+ */
+export function mountExportRoutes(app: Hono<WebEnv>, deps: WebDependencies): void {
+  const { ctx } = deps;
+
+  const organisation = async (c: WebContext, format: Format) => {
+    const who = await signedIn(c, deps);
+    if (!who) return signInRedirect(c);
+    const query = parseOrgQuery(c.req.query());
+    const overview = await orgOverview(ctx, who.viewer, query.survey ? { surveyId: query.survey } : {});
+    if (overview.kind === 'refused') return refused(c, who, 'Only PMs and admins may download organisation-wide figures.');
+    const wire = OrganisationSchema.parse(organisationWire(overview.generatedAt, query, overview.surveys.map((survey) => ({ survey, table: applyOrgQuery(survey.table, query) }))));
+    const name = `organisation-${day(wire.generatedAt)}`;
+    return download(c, name, format, format === 'csv' ? organisationCsv(wire) : JSON.stringify(wire, null, 2));
+  };
+  app.get('/export/organisation.csv', (c) => organisation(c, 'csv'));
+  app.get('/export/organisation.json', (c) => organisation(c, 'json'));
+
+  app.get('/export/teams/:file', async (c) => {
+    const who = await signedIn(c, deps);
+    if (!who) return signInRedirect(c);
+    const match = TEAM_FILE.exec(c.req.param('file'));
+    if (!match) return notFound(c, who, 'There is no such download.');
+    const format: Format = match[2] === 'csv' ? 'csv' : 'json';
+    const result = await teamDashboard(ctx, who.viewer, Number(match[1]));
+    if (result.kind === 'refused') return refused(c, who, "Only the team's members and leads, PMs and admins may download this team's figures.");
+    if (result.kind === 'not-found') return notFound(c, who, 'There is no such team.');
+    const wire = TeamExportSchema.parse(teamExportWire(result));
+    const name = `team-${slug(wire.team.name, String(wire.team.id))}-${day(wire.generatedAt)}`;
+    return download(c, name, format, format === 'csv' ? teamCsv(wire) : JSON.stringify(wire, null, 2));
+  });
+
+  app.get('/export/aspects/:surveyId/:file', async (c) => {
+    const who = await signedIn(c, deps);
+    if (!who) return signInRedirect(c);
+    const match = ASPECT_FILE.exec(c.req.param('file'));
+    if (!match) return notFound(c, who, 'There is no such download.');
+    const format: Format = match[2] === 'csv' ? 'csv' : 'json';
+    const result = await aspectAcrossTeams(ctx, who.viewer, c.req.param('surveyId'), match[1] ?? '');
+    if (result.kind === 'refused') return refused(c, who, 'Only PMs and admins may download organisation-wide figures.');
+    if (result.kind === 'unknown-aspect') return notFound(c, who, 'There is no such survey or aspect.');
+    const wire = AspectExportSchema.parse(aspectExportWire(result.aspect));
+    const name = `aspect-${slug(wire.surveyId, 'survey')}-${slug(wire.aspectId, 'aspect')}-${day(wire.generatedAt)}`;
+    return download(c, name, format, format === 'csv' ? aspectCsv(wire) : JSON.stringify(wire, null, 2));
+  });
+}

@@ -1,12 +1,147 @@
 import type { Hono } from 'hono';
+import { renderDigestText } from '../../text/render-digest.js';
+import { forgottenSentence } from '../../text/reply-text.js';
+import { aspectAcrossTeams, canSeeOrganisation, digestArchive, digestArchiveEntry, myData, orgOverview, teamDashboard, visibleTeams, type TeamDashboard } from '../../../services/dashboard-service.js';
+import { forgetMe } from '../../../services/privacy-service.js';
+import { signedIn, signInRedirect, type SignedIn } from '../access.js';
+import { chrome } from '../nav.js';
+import { applyOrgQuery, parseOrgQuery } from '../org-query.js';
 import { page } from '../render.js';
+import { AspectPage } from '../views/aspect-page.js';
 import { MessagePage } from '../views/layout.js';
-import type { WebDependencies, WebEnv } from '../web-env.js';
+import { OrgPage } from '../views/org-page.js';
+import { DigestPage, DigestsPage, ForgetConfirmPage, MePage, TeamsPage } from '../views/simple-pages.js';
+import { TeamPage } from '../views/team-page.js';
+import type { WebContext, WebDependencies, WebEnv } from '../web-env.js';
 
-export function mountPageRoutes(app: Hono<WebEnv>, _deps: WebDependencies): void {
-  app.get('/', (c) => {
-    const session = c.get('session');
-    if (!session) return c.redirect('/sign-in');
-    return page(c, <MessagePage title="Dashboard" message={`Signed in as ${session.name ?? 'you'}.`} signedIn={{ name: session.name ?? 'You', csrf: session.csrf }} nav={[]} />);
+const ASK_YOUR_ADMIN = "You are signed in, but there is nothing here for you yet: team results show to the team's members, leads, PMs and admins. Ask your admin to add you to a team or give you a role.";
+
+function refused(c: WebContext, who: SignedIn, what: string) {
+  return page(c, <MessagePage title="Not available to you" message={`Only ${what}. ${ASK_YOUR_ADMIN}`} {...chrome(who)} action={{ href: '/', label: 'Back to the start' }} />, 403);
+}
+
+function notFound(c: WebContext, who: SignedIn, what: string) {
+  return page(c, <MessagePage title="Not found" message={`There is no ${what} here; it may have been deleted.`} {...chrome(who)} action={{ href: '/', label: 'Back to the start' }} />, 404);
+}
+
+/** A positive whole number from a path segment, or null. */
+function idParam(value: string): number | null {
+  return /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : null;
+}
+
+async function trendChart(deps: WebDependencies, dashboard: TeamDashboard): Promise<string | null> {
+  if (!deps.trendSvg) return null;
+  const survey = deps.ctx.surveys.get(dashboard.report.surveyId)?.survey;
+  try {
+    return await deps.trendSvg({
+      title: dashboard.report.teamName,
+      levelNames: survey?.levels.map((level) => level.name) ?? [],
+      series: dashboard.series.map((series) => ({ aspect: series.aspectName, points: series.points.map((point) => ({ at: point.at.toISOString(), value: point.value })) })),
+    });
+  } catch (error) {
+    deps.log.warn({ err: error }, 'could not draw a team trend chart; the page shows its table instead');
+    return null;
+  }
+}
+
+/**
+ * The dashboard's pages. Each asks a service for exactly what the chat would show the same person (the
+ * same permission checks, the same hidden figures) and renders it; none reads storage.
+ */
+export function mountPageRoutes(app: Hono<WebEnv>, deps: WebDependencies): void {
+  app.get('/', async (c) => {
+    const who = await signedIn(c, deps);
+    if (!who) return signInRedirect(c);
+    if (!canSeeOrganisation(who.viewer)) {
+      const teams = await visibleTeams(deps.ctx, who.viewer);
+      if (teams.length === 1 && teams[0]) return c.redirect(`/teams/${teams[0].id}`);
+      if (teams.length > 1) return c.redirect('/teams');
+      return page(c, <MessagePage title="Nothing to show yet" message={ASK_YOUR_ADMIN} {...chrome(who)} action={{ href: '/me', label: 'See your own answers' }} />, 403);
+    }
+    const query = parseOrgQuery(c.req.query());
+    const all = await orgOverview(deps.ctx, who.viewer);
+    if (all.kind === 'refused') return refused(c, who, 'PMs and admins see the organisation');
+    const wanted = all.surveys.filter((section) => !query.survey || section.surveyId === query.survey);
+    const sections = wanted.map((section) => ({ ...section, table: applyOrgQuery(section.table, query) }));
+    return page(
+      c,
+      <OrgPage
+        {...chrome(who)}
+        query={query}
+        surveys={all.surveys.map((section) => ({ id: section.surveyId, title: section.title }))}
+        sections={sections}
+        totals={new Map(all.surveys.map((section) => [section.surveyId, section.table.rows.length]))}
+        generatedAt={all.generatedAt}
+        minRespondents={deps.ctx.policy.minRespondents}
+      />,
+    );
+  });
+
+  app.get('/teams', async (c) => {
+    const who = await signedIn(c, deps);
+    if (!who) return signInRedirect(c);
+    return page(c, <TeamsPage {...chrome(who)} teams={await visibleTeams(deps.ctx, who.viewer)} />);
+  });
+
+  app.get('/teams/:teamId', async (c) => {
+    const who = await signedIn(c, deps);
+    if (!who) return signInRedirect(c);
+    const teamId = idParam(c.req.param('teamId'));
+    if (teamId === null) return notFound(c, who, 'such team');
+    const result = await teamDashboard(deps.ctx, who.viewer, teamId);
+    if (result.kind === 'refused') return refused(c, who, "the team's members and leads, PMs and admins see a team's results");
+    if (result.kind === 'not-found') return notFound(c, who, 'such team');
+    const team = (await visibleTeams(deps.ctx, who.viewer)).find((candidate) => candidate.id === teamId);
+    return page(c, <TeamPage {...chrome(who)} dashboard={result} timeZone={team?.cadence.timeZone ?? 'UTC'} chartSvg={await trendChart(deps, result)} />);
+  });
+
+  app.get('/aspects/:surveyId/:aspectId', async (c) => {
+    const who = await signedIn(c, deps);
+    if (!who) return signInRedirect(c);
+    const surveyId = c.req.param('surveyId');
+    const result = await aspectAcrossTeams(deps.ctx, who.viewer, surveyId, c.req.param('aspectId'));
+    if (result.kind === 'refused') return refused(c, who, 'PMs and admins compare teams');
+    if (result.kind === 'unknown-aspect') return notFound(c, who, 'such aspect');
+    return page(c, <AspectPage {...chrome(who)} aspect={result.aspect} surveyTitle={deps.ctx.surveys.get(surveyId)?.survey.title ?? surveyId} />);
+  });
+
+  app.get('/digests', async (c) => {
+    const who = await signedIn(c, deps);
+    if (!who) return signInRedirect(c);
+    const result = await digestArchive(deps.ctx, who.viewer);
+    if (result.kind === 'refused') return refused(c, who, 'PMs and admins see the digests');
+    return page(c, <DigestsPage {...chrome(who)} entries={result.entries} />);
+  });
+
+  app.get('/digests/:deliveryId', async (c) => {
+    const who = await signedIn(c, deps);
+    if (!who) return signInRedirect(c);
+    const deliveryId = idParam(c.req.param('deliveryId'));
+    const result = deliveryId === null ? ({ kind: 'not-found' } as const) : await digestArchiveEntry(deps.ctx, who.viewer, deliveryId);
+    if (result.kind === 'refused') return refused(c, who, 'PMs and admins see the digests');
+    if (result.kind === 'not-found') return notFound(c, who, 'such digest');
+    return page(c, <DigestPage {...chrome(who)} entry={result.entry} text={renderDigestText(result.digest)} />);
+  });
+
+  app.get('/me', async (c) => {
+    const who = await signedIn(c, deps);
+    if (!who) return signInRedirect(c);
+    const erased = /^(\d{1,9})-(\d{1,9})$/.exec(c.req.query('erased') ?? '');
+    const notice = erased ? forgottenSentence({ answers: Number(erased[1]), comments: Number(erased[2]) }) : null;
+    const [answers, teams] = await Promise.all([myData(deps.ctx, who.person), visibleTeams(deps.ctx, who.viewer)]);
+    return page(c, <MePage {...chrome(who)} answers={answers} teams={teams} notice={notice} />);
+  });
+
+  app.get('/me/forget', async (c) => {
+    const who = await signedIn(c, deps);
+    if (!who) return signInRedirect(c);
+    return page(c, <ForgetConfirmPage {...chrome(who)} csrf={who.session.csrf} />);
+  });
+
+  app.post('/me/forget', async (c) => {
+    const who = await signedIn(c, deps);
+    if (!who) return signInRedirect(c);
+    const removed = await forgetMe(deps.ctx, who.person, who.person);
+    return c.redirect(`/me?erased=${removed.answers}-${removed.comments}`);
   });
 }

@@ -1,0 +1,466 @@
+import { z } from 'zod';
+import type { AspectAcross, TeamMover } from '../../../core/aspect-across.js';
+import type { DigestSectionSummary, DigestSummary, Mover } from '../../../core/digest.js';
+import type { OrgCell, OrgTable, Participation } from '../../../core/org-table.js';
+import { PLATFORMS } from '../../../core/platform.js';
+import type { AspectReport, Shortfall } from '../../../core/report.js';
+import type { Change } from '../../../core/trends.js';
+import type { AspectSeries, DigestArchiveEntry, HistoryRound, OrgOverviewSurvey, TeamDashboard } from '../../../services/dashboard-service.js';
+import type { Team } from '../../../core/team.js';
+import { shortfallText } from '../../text/figure-text.js';
+import type { OrgQuery } from '../org-query.js';
+
+/**
+ * The wire shapes of `/api/v1` and of the JSON downloads. They are adapter-owned (domain schemas stay in
+ * core) and are the only way a response body is made: every handler passes its object through one of them,
+ * and the OpenAPI document is generated from the same objects, so the document and the responses cannot
+ * drift apart. Each shape names what it may carry; anything else (a distribution, a raw user id, a comment
+ * for someone who is not the team's lead) has no field to ride in on.
+ */
+export const apiSchemas = z.registry<{ id: string; description: string }>();
+
+/** Names a wire shape (its component name in the OpenAPI document) and registers it there. */
+function wire<T extends z.ZodType>(schema: T, id: string, description: string): T {
+  const named = schema.meta({ id, description });
+  apiSchemas.add(named, { id, description });
+  return named;
+}
+
+const Instant = z.iso.datetime().describe('An instant, ISO 8601 in UTC');
+const Count = z.number().int().min(0);
+const Level = z.number().describe('A level, one decimal');
+
+export const ErrorSchema = wire(z.object({ error: z.string() }), 'Error', 'Why a request was not answered, in one sentence.');
+
+export const TeamSummarySchema = wire(z.object({ id: z.number().int().positive(), name: z.string(), surveyId: z.string() }), 'TeamSummary', 'A team the caller may see.');
+export const TeamListSchema = wire(z.object({ teams: z.array(TeamSummarySchema) }), 'TeamList', 'The teams whose results the caller may see, by name.');
+
+export const ChangeSchema = wire(
+  z.object({ delta: z.number(), direction: z.enum(['improved', 'slipped', 'steady']), since: Instant }),
+  'Change',
+  'A level now against an earlier one; null where there is nothing to compare with.',
+);
+
+export const ShortfallSchema = wire(
+  z.object({
+    answered: Count.nullable().describe('How many answered (the count the round message showed); null when saying it would tell how many chose "I don\'t know"'),
+    needed: Count.describe('Answers with a level a round needs before it counts'),
+    text: z.string().describe('The sentence the dashboard shows, e.g. "2 answered, results need 3"'),
+  }),
+  'Shortfall',
+  'Why there is no figure: never a value, only how many answered and how many were needed.',
+);
+
+export const AgreementSchema = z.enum(['high', 'medium', 'low']);
+
+const aspectBase = { aspectId: z.string(), aspectName: z.string(), openUntil: Instant.nullable().describe('When the aspect\'s open round closes, if one is running') };
+
+export const TeamAspectSchema = wire(
+  z.discriminatedUnion('status', [
+    z.object({
+      ...aspectBase,
+      status: z.literal('level'),
+      value: Level,
+      reached: z.number().int().min(1).describe('The whole level reached (2.6 has reached 2)'),
+      levelName: z.string(),
+      label: z.string().describe('The level name with where the team is heading'),
+      change: ChangeSchema.nullable(),
+      latestRespondents: Count.describe('How many answered the latest round in the figure'),
+      latestShort: ShortfallSchema.nullable().describe('Set when the latest closed round did not count'),
+      agreement: AgreementSchema.nullable().describe('Only when every round behind the figure is large enough to show more than count and mean'),
+      suggestions: z.array(z.string()),
+      suggestionsToward: z.string().nullable(),
+    }),
+    z.object({ ...aspectBase, status: z.literal('hidden'), shortfall: ShortfallSchema }),
+    z.object({ ...aspectBase, status: z.literal('not-asked') }),
+  ]),
+  'TeamAspect',
+  "One aspect of a team's report: a level, hidden (too few answers, with the shortfall only) or not asked yet.",
+);
+
+export const ParticipationSchema = wire(
+  z.object({ rounds: Count, meanRespondents: z.number().min(0).nullable(), rate: z.number().min(0).max(1).nullable() }),
+  'Participation',
+  "Answers per round over the team's latest closed rounds (at most four); rate is over channel members when known.",
+);
+
+export const OpenRoundSchema = wire(z.object({ aspectName: z.string(), closesAt: Instant, respondents: Count }), 'OpenRound', 'The round running now and how many have answered it so far.');
+
+export const CommentGroupSchema = wire(z.object({ aspectId: z.string(), aspectName: z.string(), texts: z.array(z.string()) }), 'CommentGroup', 'Unattributed comments of one aspect, in no particular order.');
+
+export const TeamDetailSchema = wire(
+  z.object({
+    id: z.number().int().positive(),
+    name: z.string(),
+    surveyId: z.string(),
+    surveyTitle: z.string(),
+    generatedAt: Instant,
+    minRespondents: Count,
+    windowRounds: Count,
+    hasResults: z.boolean(),
+    firstCloseAt: Instant.nullable(),
+    aspects: z.array(TeamAspectSchema),
+    weakest: z.array(z.string()).describe('Aspect ids with a level, weakest first'),
+    participation: ParticipationSchema,
+    openRound: OpenRoundSchema.nullable(),
+    comments: z.array(CommentGroupSchema).nullable().describe("Only for the team's leads, and only from rounds large enough; null for everyone else"),
+  }),
+  'TeamDetail',
+  "A team's levels per aspect, participation and open round.",
+);
+
+export const TeamTrendsSchema = wire(
+  z.object({
+    teamId: z.number().int().positive(),
+    series: z.array(z.object({ aspectId: z.string(), aspectName: z.string(), points: z.array(z.object({ at: Instant, value: Level })) })),
+  }),
+  'TeamTrends',
+  "The team's level per aspect at the end of each of the last 26 weeks (weeks without a level are left out).",
+);
+
+const roundBase = { aspectName: z.string(), prompt: z.string().describe('The question as it was asked'), openedAt: Instant, closedAt: Instant };
+
+export const HistoryRoundSchema = wire(
+  z.discriminatedUnion('counted', [
+    z.object({ ...roundBase, counted: z.literal(true), respondents: Count.describe('How many answered (the count the round message showed)') }),
+    z.object({ ...roundBase, counted: z.literal(false), shortfall: ShortfallSchema }),
+  ]),
+  'HistoryRound',
+  'A closed round: a counted round carries its respondent count and nothing more; one that did not count, its shortfall.',
+);
+
+export const TeamRoundsSchema = wire(z.object({ teamId: z.number().int().positive(), rounds: z.array(HistoryRoundSchema) }), 'TeamRounds', "The team's latest closed rounds, newest first.");
+
+export const OrgCellSchema = wire(
+  z.discriminatedUnion('status', [
+    z.object({
+      aspectId: z.string(),
+      status: z.literal('level'),
+      value: Level,
+      reached: z.number().int().min(1),
+      levelName: z.string(),
+      label: z.string(),
+      change: ChangeSchema.nullable(),
+      latestShort: ShortfallSchema.nullable(),
+    }),
+    z.object({ aspectId: z.string(), status: z.literal('hidden'), shortfall: ShortfallSchema }),
+    z.object({ aspectId: z.string(), status: z.literal('not-asked') }),
+  ]),
+  'OrgCell',
+  "One team × aspect cell, exactly as the team's own report shows the aspect.",
+);
+
+export const OrgRowSchema = wire(
+  z.object({ teamId: z.number().int().positive(), teamName: z.string(), cells: z.array(OrgCellSchema), participation: ParticipationSchema }),
+  'OrgRow',
+  'One team of the organisation table; cells in the order of the table\'s aspects.',
+);
+
+export const OrgSurveyTableSchema = wire(
+  z.object({
+    surveyId: z.string(),
+    surveyTitle: z.string(),
+    levelNames: z.array(z.string()),
+    aspects: z.array(z.object({ id: z.string(), name: z.string() })),
+    allTeams: z.array(z.object({ aspectId: z.string(), value: Level.nullable(), label: z.string().nullable(), teams: Count, hidden: Count.describe('Teams without a level for the aspect: counted, never valued') })),
+    rows: z.array(OrgRowSchema),
+  }),
+  'OrgSurveyTable',
+  'The organisation table of one survey, filtered and sorted as asked (the all-teams row is never filtered).',
+);
+
+export const OrgQueryWireSchema = z.object({
+  survey: z.string().optional(),
+  team: z.string().optional(),
+  aspect: z.string().optional(),
+  level: z.number().int().optional(),
+  movement: z.enum(['improved', 'slipped', 'steady', 'none']).optional(),
+  sort: z.string().optional(),
+  dir: z.enum(['asc', 'desc']).optional(),
+});
+
+export const OrganisationSchema = wire(
+  z.object({ generatedAt: Instant, query: OrgQueryWireSchema.describe('The filters and sort that were applied (unreadable parameters are dropped)'), surveys: z.array(OrgSurveyTableSchema) }),
+  'Organisation',
+  'Every team × aspect, one table per survey: the organisation page as data.',
+);
+
+export const DigestEntrySchema = wire(
+  z.object({ id: z.number().int().positive(), platform: z.enum(PLATFORMS), at: Instant.describe('The instant the digest describes'), sentAt: Instant, surveyIds: z.array(z.string()).nullable().describe('Null for every loaded survey') }),
+  'DigestEntry',
+  'A digest that was posted.',
+);
+
+export const DigestListSchema = wire(z.object({ digests: z.array(DigestEntrySchema) }), 'DigestList', 'Every posted digest, newest first.');
+
+const MoverSchema = wire(z.object({ teamName: z.string(), aspectId: z.string(), aspectName: z.string(), delta: z.number() }), 'Mover', 'A team whose level of an aspect moved.');
+
+export const DigestSectionSchema = wire(
+  z.object({
+    surveyId: z.string(),
+    surveyTitle: z.string(),
+    levelNames: z.array(z.string()),
+    teamCount: Count,
+    hiddenTeamCount: Count,
+    aspects: z.array(z.object({ aspectId: z.string(), aspectName: z.string(), value: Level.nullable(), label: z.string().nullable(), teams: Count, week: ChangeSchema.nullable(), quarter: ChangeSchema.nullable() })),
+    improvedThisWeek: z.array(MoverSchema),
+    slippedThisWeek: z.array(MoverSchema),
+    improvedThisQuarter: z.array(MoverSchema),
+    slippedThisQuarter: z.array(MoverSchema),
+    weakest: z.array(z.object({ aspectId: z.string(), aspectName: z.string(), value: Level, label: z.string(), toward: z.string().nullable(), suggestions: z.array(z.string()) })),
+    participation: z.object({ roundsClosed: Count, respondents: Count, roundsBelowMinimum: Count, responseRate: z.number().min(0).max(1).nullable() }),
+  }),
+  'DigestSection',
+  "One survey's part of a digest: the figures its message showed.",
+);
+
+export const DigestSchema = wire(
+  z.object({ ...DigestEntrySchema.shape, generatedAt: Instant, weekAgo: Instant, quarterAgo: Instant, sections: z.array(DigestSectionSchema) }),
+  'Digest',
+  'A posted digest, rebuilt from the tallies frozen before it (teams deleted since are gone).',
+);
+
+export const OpenApiDocumentSchema = z.looseObject({
+  openapi: z.literal('3.1.0'),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+  components: z.looseObject({ schemas: z.record(z.string(), z.unknown()) }),
+});
+
+// Downloads (not part of /api/v1, but made the same way).
+
+export const TeamExportSchema = wire(
+  z.object({
+    generatedAt: Instant,
+    team: z.object({ id: z.number().int().positive(), name: z.string(), surveyId: z.string(), surveyTitle: z.string() }),
+    aspects: z.array(TeamAspectSchema),
+    participation: ParticipationSchema,
+    rounds: z.array(HistoryRoundSchema),
+  }),
+  'TeamExport',
+  "A team's download: its levels per aspect and its latest closed rounds (never comments).",
+);
+
+const TeamMoverSchema = z.object({ teamId: z.number().int().positive(), teamName: z.string(), aspectId: z.string(), aspectName: z.string(), delta: z.number() });
+
+export const AspectExportSchema = wire(
+  z.object({
+    surveyId: z.string(),
+    aspectId: z.string(),
+    aspectName: z.string(),
+    generatedAt: Instant,
+    weekAgo: Instant,
+    quarterAgo: Instant,
+    value: Level.nullable(),
+    label: z.string().nullable(),
+    teamsWithLevel: Count,
+    hiddenTeams: Count,
+    notAskedTeams: Count,
+    levels: z.array(z.object({ level: z.number().int(), name: z.string(), teams: Count, aspectLabel: z.string(), suggestions: z.array(z.string()), toward: z.string().nullable() })),
+    improvedThisWeek: z.array(TeamMoverSchema),
+    slippedThisWeek: z.array(TeamMoverSchema),
+    improvedThisQuarter: z.array(TeamMoverSchema),
+    slippedThisQuarter: z.array(TeamMoverSchema),
+    weakest: z.array(z.object({ teamId: z.number().int().positive(), teamName: z.string(), value: Level, label: z.string() })),
+  }),
+  'AspectExport',
+  'One aspect across every team of its survey: how teams spread over its levels, movers and the weakest teams.',
+);
+
+export type TeamListWire = z.input<typeof TeamListSchema>;
+export type TeamDetailWire = z.input<typeof TeamDetailSchema>;
+export type TeamTrendsWire = z.input<typeof TeamTrendsSchema>;
+export type TeamRoundsWire = z.input<typeof TeamRoundsSchema>;
+export type OrganisationWire = z.input<typeof OrganisationSchema>;
+export type DigestListWire = z.input<typeof DigestListSchema>;
+export type DigestWire = z.input<typeof DigestSchema>;
+export type TeamExportWire = z.input<typeof TeamExportSchema>;
+export type AspectExportWire = z.input<typeof AspectExportSchema>;
+type TeamAspectWire = z.input<typeof TeamAspectSchema>;
+type HistoryRoundWire = z.input<typeof HistoryRoundSchema>;
+type OrgCellWire = z.input<typeof OrgCellSchema>;
+
+// Mappers: the domain's results as wire objects, field by field, so nothing rides along unnamed.
+
+const iso = (at: Date): string => at.toISOString();
+
+export function changeWire(change: Change): z.input<typeof ChangeSchema> | null {
+  return change.kind === 'change' ? { delta: change.delta, direction: change.direction, since: iso(change.since) } : null;
+}
+
+/** A shortfall as the dashboard words it: the count only while it is below the minimum (else it would say how many chose "I don't know"). */
+export function shortfallWire(shortfall: Shortfall): z.input<typeof ShortfallSchema> {
+  return { answered: shortfall.respondents < shortfall.needed ? shortfall.respondents : null, needed: shortfall.needed, text: shortfallText(shortfall) };
+}
+
+export function participationWire(participation: Participation): z.input<typeof ParticipationSchema> {
+  return { rounds: participation.rounds, meanRespondents: participation.meanRespondents, rate: participation.rate };
+}
+
+export function teamListWire(teams: readonly Team[]): TeamListWire {
+  return { teams: teams.map((team) => ({ id: team.id, name: team.name, surveyId: team.surveyId })) };
+}
+
+function teamAspectWire(aspect: AspectReport, agreement: ReadonlyMap<string, z.infer<typeof AgreementSchema>>): TeamAspectWire {
+  const base = { aspectId: aspect.aspectId, aspectName: aspect.aspectName, openUntil: aspect.openUntil ? iso(aspect.openUntil) : null };
+  const status = aspect.status;
+  switch (status.kind) {
+    case 'not-asked':
+      return { ...base, status: 'not-asked' };
+    case 'hidden':
+      return { ...base, status: 'hidden', shortfall: shortfallWire(status) };
+    case 'level':
+      return {
+        ...base,
+        status: 'level',
+        value: status.figure.value,
+        reached: status.description.reached,
+        levelName: status.description.name,
+        label: status.description.label,
+        change: changeWire(status.change),
+        latestRespondents: status.figure.latestRespondents,
+        latestShort: status.latestShort ? shortfallWire(status.latestShort) : null,
+        agreement: agreement.get(aspect.aspectId) ?? null,
+        suggestions: [...aspect.suggestions],
+        suggestionsToward: aspect.suggestionsToward,
+      };
+  }
+}
+
+function teamAspectsWire(dashboard: TeamDashboard): TeamAspectWire[] {
+  const agreement = new Map(dashboard.agreement.map((entry) => [entry.aspectId, entry.agreement]));
+  return dashboard.report.aspects.map((aspect) => teamAspectWire(aspect, agreement));
+}
+
+/** The team endpoint. Comments are passed on exactly when the service gave them (to the team's leads only). */
+export function teamDetailWire(dashboard: TeamDashboard): TeamDetailWire {
+  const { report } = dashboard;
+  return {
+    id: report.teamId,
+    name: report.teamName,
+    surveyId: report.surveyId,
+    surveyTitle: report.surveyTitle,
+    generatedAt: iso(report.generatedAt),
+    minRespondents: report.minRespondents,
+    windowRounds: report.windowRounds,
+    hasResults: report.hasResults,
+    firstCloseAt: report.firstCloseAt ? iso(report.firstCloseAt) : null,
+    aspects: teamAspectsWire(dashboard),
+    weakest: [...report.weakest],
+    participation: participationWire(dashboard.participation),
+    openRound: dashboard.openRound ? { aspectName: dashboard.openRound.aspectName, closesAt: iso(dashboard.openRound.closesAt), respondents: dashboard.openRound.respondents } : null,
+    comments: report.comments ? report.comments.map((group) => ({ aspectId: group.aspectId, aspectName: group.aspectName, texts: [...group.texts] })) : null,
+  };
+}
+
+export function teamTrendsWire(teamId: number, series: readonly AspectSeries[]): TeamTrendsWire {
+  return { teamId, series: series.map((aspect) => ({ aspectId: aspect.aspectId, aspectName: aspect.aspectName, points: aspect.points.map((point) => ({ at: iso(point.at), value: point.value })) })) };
+}
+
+export function historyRoundWire(round: HistoryRound): HistoryRoundWire {
+  const base = { aspectName: round.aspectName, prompt: round.prompt, openedAt: iso(round.openedAt), closedAt: iso(round.closedAt) };
+  return round.counted ? { ...base, counted: true, respondents: round.respondents } : { ...base, counted: false, shortfall: shortfallWire({ respondents: round.respondents, needed: round.needed }) };
+}
+
+export function teamRoundsWire(teamId: number, history: readonly HistoryRound[]): TeamRoundsWire {
+  return { teamId, rounds: history.map(historyRoundWire) };
+}
+
+export function orgCellWire(cell: OrgCell): OrgCellWire {
+  switch (cell.kind) {
+    case 'not-asked':
+      return { aspectId: cell.aspectId, status: 'not-asked' };
+    case 'hidden':
+      return { aspectId: cell.aspectId, status: 'hidden', shortfall: shortfallWire(cell) };
+    case 'level':
+      return {
+        aspectId: cell.aspectId,
+        status: 'level',
+        value: cell.value,
+        reached: cell.reached,
+        levelName: cell.levelName,
+        label: cell.label,
+        change: changeWire(cell.change),
+        latestShort: cell.latestShort ? shortfallWire(cell.latestShort) : null,
+      };
+  }
+}
+
+function orgTableWire(survey: OrgOverviewSurvey, table: OrgTable): z.input<typeof OrgSurveyTableSchema> {
+  return {
+    surveyId: survey.surveyId,
+    surveyTitle: table.surveyTitle,
+    levelNames: [...table.levelNames],
+    aspects: table.aspects.map((aspect) => ({ id: aspect.id, name: aspect.name })),
+    allTeams: table.allTeams.map((cell) => ({ aspectId: cell.aspectId, value: cell.value, label: cell.label, teams: cell.teams, hidden: cell.hidden })),
+    rows: table.rows.map((row) => ({ teamId: row.teamId, teamName: row.teamName, cells: row.cells.map(orgCellWire), participation: participationWire(row.participation) })),
+  };
+}
+
+/** The organisation as the query shows it; `tables` are the surveys' tables after the query was applied. */
+export function organisationWire(generatedAt: Date, query: OrgQuery, tables: readonly { survey: OrgOverviewSurvey; table: OrgTable }[]): OrganisationWire {
+  return { generatedAt: iso(generatedAt), query: { ...query }, surveys: tables.map(({ survey, table }) => orgTableWire(survey, table)) };
+}
+
+export function digestEntryWire(entry: DigestArchiveEntry): z.input<typeof DigestEntrySchema> {
+  return { id: entry.deliveryId, platform: entry.platform, at: iso(entry.at), sentAt: iso(entry.sentAt), surveyIds: entry.surveyIds ? [...entry.surveyIds] : null };
+}
+
+const moverWire = (mover: Mover): z.input<typeof MoverSchema> => ({ teamName: mover.teamName, aspectId: mover.aspectId, aspectName: mover.aspectName, delta: mover.delta });
+
+function digestSectionWire(section: DigestSectionSummary): z.input<typeof DigestSectionSchema> {
+  return {
+    surveyId: section.surveyId,
+    surveyTitle: section.surveyTitle,
+    levelNames: [...section.levelNames],
+    teamCount: section.teamCount,
+    hiddenTeamCount: section.hiddenTeamCount,
+    aspects: section.aspects.map((aspect) => ({ aspectId: aspect.aspectId, aspectName: aspect.aspectName, value: aspect.value, label: aspect.label, teams: aspect.teams, week: changeWire(aspect.week), quarter: changeWire(aspect.quarter) })),
+    improvedThisWeek: section.improvedThisWeek.map(moverWire),
+    slippedThisWeek: section.slippedThisWeek.map(moverWire),
+    improvedThisQuarter: section.improvedThisQuarter.map(moverWire),
+    slippedThisQuarter: section.slippedThisQuarter.map(moverWire),
+    weakest: section.weakest.map((weak) => ({ aspectId: weak.aspectId, aspectName: weak.aspectName, value: weak.value, label: weak.label, toward: weak.toward, suggestions: [...weak.suggestions] })),
+    participation: { roundsClosed: section.participation.roundsClosed, respondents: section.participation.respondents, roundsBelowMinimum: section.participation.roundsBelowMinimum, responseRate: section.participation.responseRate },
+  };
+}
+
+/** One digest: the summary its message showed (no team table, no channel, no ids beyond the digest's own). */
+export function digestWire(entry: DigestArchiveEntry, summary: DigestSummary): DigestWire {
+  return { ...digestEntryWire(entry), generatedAt: iso(summary.generatedAt), weekAgo: iso(summary.weekAgo), quarterAgo: iso(summary.quarterAgo), sections: summary.sections.map(digestSectionWire) };
+}
+
+export function teamExportWire(dashboard: TeamDashboard): TeamExportWire {
+  const { report } = dashboard;
+  return {
+    generatedAt: iso(report.generatedAt),
+    team: { id: report.teamId, name: report.teamName, surveyId: report.surveyId, surveyTitle: report.surveyTitle },
+    aspects: teamAspectsWire(dashboard),
+    participation: participationWire(dashboard.participation),
+    rounds: dashboard.history.map(historyRoundWire),
+  };
+}
+
+const teamMoverWire = (mover: TeamMover): z.input<typeof TeamMoverSchema> => ({ teamId: mover.teamId, teamName: mover.teamName, aspectId: mover.aspectId, aspectName: mover.aspectName, delta: mover.delta });
+
+export function aspectExportWire(aspect: AspectAcross): AspectExportWire {
+  return {
+    surveyId: aspect.surveyId,
+    aspectId: aspect.aspectId,
+    aspectName: aspect.aspectName,
+    generatedAt: iso(aspect.generatedAt),
+    weekAgo: iso(aspect.weekAgo),
+    quarterAgo: iso(aspect.quarterAgo),
+    value: aspect.value,
+    label: aspect.label,
+    teamsWithLevel: aspect.teamsWithLevel,
+    hiddenTeams: aspect.hiddenTeams,
+    notAskedTeams: aspect.notAskedTeams,
+    levels: aspect.levels.map((level) => ({ level: level.level, name: level.name, teams: level.teams, aspectLabel: level.aspectLabel, suggestions: [...level.suggestions], toward: level.toward })),
+    improvedThisWeek: aspect.improvedThisWeek.map(teamMoverWire),
+    slippedThisWeek: aspect.slippedThisWeek.map(teamMoverWire),
+    improvedThisQuarter: aspect.improvedThisQuarter.map(teamMoverWire),
+    slippedThisQuarter: aspect.slippedThisQuarter.map(teamMoverWire),
+    weakest: aspect.weakest.map((team) => ({ teamId: team.teamId, teamName: team.teamName, value: team.value, label: team.label })),
+  };
+}

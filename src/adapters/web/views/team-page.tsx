@@ -1,0 +1,171 @@
+import type { TeamDashboard } from '../../../services/dashboard-service.js';
+import { agreementPhrase, shortfallText } from '../../text/figure-text.js';
+import { formatDate, formatLevel, formatTime } from '../../text/format.js';
+import { ChangeMark, statusText } from './cells.js';
+import { Layout, type LayoutProps } from './layout.js';
+
+export interface TeamPageProps extends Pick<LayoutProps, 'nav' | 'signedIn'> {
+  readonly dashboard: TeamDashboard;
+  readonly timeZone: string;
+  /** The trend chart as SVG from the chart pipeline; null when it could not be drawn (the table below still says it all). */
+  readonly chartSvg: string | null;
+}
+
+function AspectCard(props: { aspect: TeamDashboard['report']['aspects'][number]; agreement: string | null; timeZone: string }) {
+  const { aspect } = props;
+  const { status } = aspect;
+  return (
+    <article class="card" aria-labelledby={`aspect-${aspect.aspectId}`}>
+      <h3 id={`aspect-${aspect.aspectId}`}>{aspect.aspectName}</h3>
+      {status.kind === 'level' ? (
+        <>
+          <p class="figure">
+            {formatLevel(status.figure.value)} <span class="muted">{status.description.label}</span>
+          </p>
+          <p>
+            <ChangeMark change={status.change} />
+            {props.agreement ? ` · ${props.agreement}` : ''}
+          </p>
+          {status.latestShort ? <p class="muted">The last round did not count ({shortfallText(status.latestShort)}).</p> : null}
+          {aspect.suggestions.length > 0 ? (
+            <>
+              <p>
+                <strong>{aspect.suggestionsToward ? `Toward ${aspect.suggestionsToward}:` : 'Keep it up:'}</strong>
+              </p>
+              <ul>
+                {aspect.suggestions.map((suggestion) => (
+                  <li>{suggestion}</li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </>
+      ) : (
+        <p class="muted">{statusText(status)}</p>
+      )}
+      {aspect.openUntil ? <p class="notice">A round about this is open until {formatTime(aspect.openUntil, props.timeZone)}.</p> : null}
+    </article>
+  );
+}
+
+/** A team's page: level per aspect with trend and suggestions, the chart, participation, comments for leads, round history. */
+export function TeamPage(props: TeamPageProps) {
+  const { dashboard } = props;
+  const { report } = dashboard;
+  const agreement = new Map(dashboard.agreement.map((entry) => [entry.aspectId, agreementPhrase(entry.agreement)]));
+  const weeks = [...new Set(dashboard.series.flatMap((series) => series.points.map((point) => point.at.getTime())))].sort((a, b) => a - b);
+  return (
+    <Layout title={report.teamName} nav={props.nav} current="/teams" signedIn={props.signedIn}>
+      <h1>{report.teamName}</h1>
+      <p class="lede">
+        {report.surveyTitle}. Levels from the last {report.windowRounds} qualifying rounds per aspect; a round counts with at least {report.minRespondents} answers with a level.
+      </p>
+      {dashboard.openRound ? (
+        <p class="notice">
+          Open now: a question about <strong>{dashboard.openRound.aspectName}</strong>, {dashboard.openRound.respondents} answered so far, closes {formatTime(dashboard.openRound.closesAt, props.timeZone)}.
+        </p>
+      ) : null}
+      {!report.hasResults ? <p class="notice">No round has closed yet{report.firstCloseAt ? `; the first results come after ${formatTime(report.firstCloseAt, props.timeZone)}` : ''}.</p> : null}
+      <p>
+        Participation: {dashboard.participation.meanRespondents === null ? 'no closed round yet' : `${dashboard.participation.meanRespondents} answers per round over the last ${dashboard.participation.rounds} rounds`}
+        {dashboard.participation.rate === null ? '' : ` (${Math.round(dashboard.participation.rate * 100)}% of the channel)`}.
+      </p>
+      <p class="exports">
+        Download: <a href={`/export/teams/${report.teamId}.csv`}>CSV</a> <a href={`/export/teams/${report.teamId}.json`}>JSON</a>
+      </p>
+      <h2>Levels</h2>
+      <div class="cards">
+        {report.aspects.map((aspect) => (
+          <AspectCard aspect={aspect} agreement={agreement.get(aspect.aspectId) ?? null} timeZone={props.timeZone} />
+        ))}
+      </div>
+      <h2 id="trend">Trend over 26 weeks</h2>
+      {props.chartSvg ? (
+        // The SVG comes from vega's renderer, which escapes every text it draws (team and aspect names);
+        // tested in test/web/trend-chart.test.ts with a name holding markup.
+        <figure class="chart" aria-labelledby="trend" dangerouslySetInnerHTML={{ __html: props.chartSvg }} />
+      ) : null}
+      {weeks.length > 0 ? (
+        <details>
+          <summary>The trend as a table</summary>
+          <div class="table-wrap">
+            <table>
+              <caption>Level per aspect at each week's end</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Week ending</th>
+                  {dashboard.series.map((series) => (
+                    <th scope="col">{series.aspectName}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {weeks.map((week) => (
+                  <tr>
+                    <th scope="row">{formatDate(new Date(week))}</th>
+                    {dashboard.series.map((series) => {
+                      const point = series.points.find((candidate) => candidate.at.getTime() === week);
+                      return <td>{point ? formatLevel(point.value) : '—'}</td>;
+                    })}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
+      ) : (
+        <p class="muted">No level to chart yet.</p>
+      )}
+      {report.comments !== null ? (
+        <>
+          <h2>Comments</h2>
+          <p class="muted">From the rounds behind the levels above, in no particular order and without names. Only this team's leads see them.</p>
+          {report.comments.length === 0 ? (
+            <p>No comments in rounds large enough to show them.</p>
+          ) : (
+            report.comments.map((group) => (
+              <section>
+                <h3>{group.aspectName}</h3>
+                <ul>
+                  {group.texts.map((text) => (
+                    <li>{text}</li>
+                  ))}
+                </ul>
+              </section>
+            ))
+          )}
+        </>
+      ) : null}
+      <h2>Round history</h2>
+      {dashboard.history.length === 0 ? (
+        <p>No closed round yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption>Closed rounds, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Closed</th>
+                <th scope="col">Aspect</th>
+                <th scope="col">Question</th>
+                <th scope="col">Answers</th>
+                <th scope="col">Counted</th>
+              </tr>
+            </thead>
+            <tbody>
+              {dashboard.history.map((round) => (
+                <tr>
+                  <td>{formatDate(round.closedAt, props.timeZone)}</td>
+                  <td>{round.aspectName}</td>
+                  <td>{round.prompt}</td>
+                  <td>{round.respondents}</td>
+                  <td>{round.counted ? 'Yes' : `No: ${shortfallText({ respondents: round.respondents, needed: round.needed })}`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Layout>
+  );
+}
