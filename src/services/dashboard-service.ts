@@ -141,7 +141,14 @@ export async function teamDashboard(ctx: ServiceContext, pv: PersonViewer, teamI
   if (!survey) return { kind: 'not-found' };
   const now = options.at ?? ctx.clock.now();
   const withComments = isAllowed(viewer, { kind: 'view-comments', teamId: team.id });
-  const [result, allRounds, open] = await Promise.all([teamReport(ctx, team, { withComments, at: now }), ctx.store.closedTallies(team.id, team.surveyId), ctx.store.findOpenRound(team.id)]);
+  // The history's prompts come from each round's stored snapshot, the question as it was asked (the survey
+  // file may have been reworded since), read with the latest closed rounds in one query.
+  const [result, allRounds, open, latest] = await Promise.all([
+    teamReport(ctx, team, { withComments, at: now }),
+    ctx.store.closedTallies(team.id, team.surveyId),
+    ctx.store.findOpenRound(team.id),
+    ctx.store.closedRoundHistory(team.id, team.surveyId, DASHBOARD_HISTORY_ROUNDS, { asOf: now }),
+  ]);
   if (result.kind !== 'report') return { kind: 'not-found' };
   const report = result.report;
   // As of `now`, later closes are unknown, as in the report.
@@ -160,16 +167,10 @@ export async function teamDashboard(ctx: ServiceContext, pv: PersonViewer, teamI
   const agreement = report.aspects.flatMap((aspect) => (aspect.status.kind === 'level' && aspect.status.figure.breakdown ? [{ aspectId: aspect.aspectId, agreement: aspect.status.figure.breakdown.agreement }] : []));
   const showOpen = open && open.openedAt.getTime() <= now.getTime() ? open : null;
 
-  // Each round's prompt comes from its own stored snapshot (findRound), the question as it was asked: the
-  // survey file may have been reworded since, and `askedQuestions` carries no round id to join on. The
-  // history is bounded, so this is at most DASHBOARD_HISTORY_ROUNDS primary-key reads, run together.
-  const latest = rounds.slice(-DASHBOARD_HISTORY_ROUNDS).reverse();
-  const [stored, respondents] = await Promise.all([Promise.all(latest.map((round) => ctx.store.findRound(round.roundId))), showOpen ? ctx.store.countAnswers(showOpen.id) : Promise.resolve(0)]);
-  const history = latest.flatMap((tally, index): HistoryRound[] => {
-    const round = stored[index];
-    if (!round) return [];
-    return [{ roundId: tally.roundId, aspectName: round.question.aspectName, prompt: round.question.prompt, openedAt: round.openedAt, closedAt: tally.closedAt, respondents: tally.tally.respondents, counted: roundQualifies(tally.tally, ctx.policy), needed: ctx.policy.minRespondents }];
-  });
+  const respondents = showOpen ? await ctx.store.countAnswers(showOpen.id) : 0;
+  const history = latest.map(
+    (round): HistoryRound => ({ roundId: round.roundId, aspectName: round.aspectName, prompt: round.prompt, openedAt: round.openedAt, closedAt: round.closedAt, respondents: round.tally.respondents, counted: roundQualifies(round.tally, ctx.policy), needed: ctx.policy.minRespondents }),
+  );
 
   return {
     kind: 'team',
@@ -209,7 +210,8 @@ export interface DigestArchiveEntry {
 /** Every digest that was posted, newest first, for PMs and admins. */
 export async function digestArchive(ctx: ServiceContext, pv: PersonViewer): Promise<Refused | { readonly kind: 'archive'; readonly entries: readonly DigestArchiveEntry[] }> {
   if (!canSeeOrganisation(pv)) return REFUSED;
-  const entries = (await ctx.store.listDeliveries({ status: 'sent' })).flatMap((delivery): DigestArchiveEntry[] => {
+  const entries = (await ctx.store.listDeliveries({ status: 'sent', kind: 'digest' })).flatMap((delivery): DigestArchiveEntry[] => {
+    // Always a digest (the query asks for them); the check narrows the payload's type.
     if (delivery.payload.kind !== 'digest') return [];
     return [{ deliveryId: delivery.id, platform: delivery.target.platform, channel: delivery.target.channelId, at: new Date(delivery.payload.at), sentAt: delivery.sentAt ?? delivery.createdAt, surveyIds: delivery.payload.surveyIds ?? null }];
   });

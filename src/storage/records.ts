@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ChannelRef, UserRef } from '../core/platform.js';
-import type { Round } from '../core/round.js';
+import type { Round, RoundTally } from '../core/round.js';
 import type { Cadence, QuestionStrategy, Team } from '../core/team.js';
 import type { DeliveryPayload } from '../core/outbox.js';
 
@@ -36,6 +36,20 @@ export interface OwnAnswer {
   readonly at: Date;
   readonly comment: string | null;
   readonly roundOpen: boolean;
+}
+
+/**
+ * A closed round as a team's history lists it: the question as the round asked it (its stored snapshot,
+ * whatever the survey file says now) and the tally frozen at its close.
+ */
+export interface ClosedRoundHistory {
+  readonly roundId: number;
+  readonly aspectId: string;
+  readonly aspectName: string;
+  readonly prompt: string;
+  readonly openedAt: Date;
+  readonly closedAt: Date;
+  readonly tally: RoundTally;
 }
 
 /** Who did something: a chat user, or the operator at the command line (platform `cli`). */

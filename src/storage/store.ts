@@ -9,6 +9,7 @@ import type {
   AccessTokenRecord,
   AuditEntry,
   AuditRecord,
+  ClosedRoundHistory,
   DeliveryIntent,
   DigestSubscription,
   Fence,
@@ -88,6 +89,12 @@ export interface Store {
   /** The closed rounds of one team under one survey, oldest first: the input of its report. */
   closedTallies(teamId: number, surveyId: string): Promise<ClosedRoundTally[]>;
   closedTalliesByTeam(teamSurveys: ReadonlyMap<number, string>): Promise<Map<number, ClosedRoundTally[]>>;
+  /**
+   * The latest `limit` closed rounds of one team under one survey, newest first (by close time, then id),
+   * each with the question as it was asked and its frozen tally, in one query. With `asOf`, only rounds
+   * closed at or before it: a page as of an earlier instant knows nothing of later closes.
+   */
+  closedRoundHistory(teamId: number, surveyId: string, limit: number, options?: { asOf?: Date }): Promise<ClosedRoundHistory[]>;
   /** Open rounds whose close time has passed, for every team at once. */
   dueRounds(now: Date): Promise<Round[]>;
   /**
@@ -151,7 +158,8 @@ export interface Store {
   countDeliveries(): Promise<Record<DeliveryStatus, number>>;
   /** Deliveries waiting to be sent, and when the oldest of them was written (null when none waits). */
   pendingDeliveries(): Promise<{ count: number; oldestCreatedAt: Date | null }>;
-  listDeliveries(filter?: { status?: DeliveryStatus; roundId?: number }): Promise<Delivery[]>;
+  /** Deliveries matching every condition given (all of them without a filter), in the order they were written. */
+  listDeliveries(filter?: { status?: DeliveryStatus; kind?: DeliveryKind; roundId?: number }): Promise<Delivery[]>;
 
   // Digest subscriptions
   upsertDigestSubscription(input: Omit<DigestSubscription, 'id'> & { at: Date }): Promise<DigestSubscription>;

@@ -208,11 +208,12 @@ export async function pendingDeliveries(db: PgConn): Promise<{ count: number; ol
   return { count: row?.count ?? 0, oldestCreatedAt: row?.oldest ?? null };
 }
 
-export async function listDeliveries(db: PgConn, filter: { status?: DeliveryStatus; roundId?: number } = {}): Promise<Delivery[]> {
+/** Deliveries matching every condition given, in the order they were written (see `Store.listDeliveries`). */
+export async function listDeliveries(db: PgConn, filter: { status?: DeliveryStatus; kind?: DeliveryKind; roundId?: number } = {}): Promise<Delivery[]> {
   const rows = await db
     .select()
     .from(deliveries)
-    .where(and(filter.status ? eq(deliveries.status, filter.status) : undefined, filter.roundId !== undefined ? eq(deliveries.roundId, filter.roundId) : undefined))
+    .where(and(filter.status ? eq(deliveries.status, filter.status) : undefined, filter.kind ? eq(deliveries.kind, filter.kind) : undefined, filter.roundId !== undefined ? eq(deliveries.roundId, filter.roundId) : undefined))
     .orderBy(asc(deliveries.id));
   return rows.map(toDelivery);
 }

@@ -124,6 +124,7 @@ function build(db: PgDb, conn: PgConn, guard: Guard, atomic: Atomic, own: Pick<S
     askedQuestions: (teamId, surveyId) => run(() => rounds.askedQuestions(conn, teamId, surveyId)),
     closedTallies: (teamId, surveyId) => run(() => rounds.closedTallies(conn, teamId, surveyId)),
     closedTalliesByTeam: (teamSurveys) => run(() => rounds.closedTalliesByTeam(conn, teamSurveys)),
+    closedRoundHistory: (teamId, surveyId, limit, options) => run(() => rounds.closedRoundHistory(conn, teamId, surveyId, limit, options)),
     dueRounds: (now) => run(() => rounds.dueRounds(conn, now)),
     closeRound: (roundId, now) => run(() => atomic((c) => rounds.closeRound(c, roundId, now))),
     roundsDueForReminder: (now, minRespondents) => run(() => rounds.roundsDueForReminder(conn, now, minRespondents)),

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { AskedQuestion } from '../../core/question-choice.js';
 import { QuestionSnapshotSchema, RoundTallySchema, type Round, type RoundTally } from '../../core/round.js';
 import type { ClosedRoundTally } from '../../core/scoring.js';
-import type { InsertRoundResult, NewRound } from '../records.js';
+import type { ClosedRoundHistory, InsertRoundResult, NewRound } from '../records.js';
 import { anonymiseComments } from './answer-repository.js';
 import type { PgConn } from './postgres-store.js';
 import { answers, deliveries, rounds } from './schema.js';
@@ -160,6 +160,48 @@ export async function closedTalliesByTeam(db: PgConn, teamSurveys: ReadonlyMap<n
     else byTeam.set(row.teamId, [tally]);
   }
   return byTeam;
+}
+
+const historyColumns = {
+  roundId: rounds.id,
+  question: rounds.question,
+  openedAt: rounds.openedAt,
+  closedAt: rounds.closedAt,
+  respondents: rounds.respondents,
+  unknownCount: rounds.unknownCount,
+  levelCounts: rounds.levelCounts,
+};
+
+/**
+ * The latest `limit` closed rounds of one team under one survey, newest first, with the question as asked
+ * and the frozen tally, in one query (read off the `rounds_team_closed` index); see `Store.closedRoundHistory`.
+ */
+export async function closedRoundHistory(db: PgConn, teamId: number, surveyId: string, limit: number, options: { asOf?: Date } = {}): Promise<ClosedRoundHistory[]> {
+  if (limit <= 0) return [];
+  const rows = await db
+    .select(historyColumns)
+    .from(rounds)
+    .where(
+      and(
+        eq(rounds.teamId, teamId),
+        eq(rounds.surveyId, surveyId),
+        eq(rounds.status, 'closed'),
+        // A closed round always has its tally; the conditions keep the limit exact all the same.
+        isNotNull(rounds.closedAt),
+        isNotNull(rounds.respondents),
+        isNotNull(rounds.unknownCount),
+        isNotNull(rounds.levelCounts),
+        options.asOf ? lte(rounds.closedAt, options.asOf) : undefined,
+      ),
+    )
+    .orderBy(desc(rounds.closedAt), desc(rounds.id))
+    .limit(limit);
+  return rows.flatMap((row): ClosedRoundHistory[] => {
+    const tally = toTally(row.respondents, row.unknownCount, row.levelCounts);
+    if (!tally || !row.closedAt) return [];
+    const question = QuestionSnapshotSchema.parse(row.question);
+    return [{ roundId: row.roundId, aspectId: question.aspectId, aspectName: question.aspectName, prompt: question.prompt, openedAt: row.openedAt, closedAt: row.closedAt, tally }];
+  });
 }
 
 /** Open rounds whose close time has passed, for every team at once. */

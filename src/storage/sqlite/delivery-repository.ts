@@ -180,11 +180,12 @@ export function pendingDeliveries(db: Db): { count: number; oldestCreatedAt: Dat
   return { count: row?.count ?? 0, oldestCreatedAt: row?.oldest ?? null };
 }
 
-export function listDeliveries(db: Db, filter: { status?: DeliveryStatus; roundId?: number } = {}): Delivery[] {
+/** Deliveries matching every condition given, in the order they were written (see `Store.listDeliveries`). */
+export function listDeliveries(db: Db, filter: { status?: DeliveryStatus; kind?: DeliveryKind; roundId?: number } = {}): Delivery[] {
   return db
     .select()
     .from(deliveries)
-    .where(and(filter.status ? eq(deliveries.status, filter.status) : undefined, filter.roundId !== undefined ? eq(deliveries.roundId, filter.roundId) : undefined))
+    .where(and(filter.status ? eq(deliveries.status, filter.status) : undefined, filter.kind ? eq(deliveries.kind, filter.kind) : undefined, filter.roundId !== undefined ? eq(deliveries.roundId, filter.roundId) : undefined))
     .orderBy(asc(deliveries.id))
     .all()
     .map(toDelivery);

@@ -1,9 +1,9 @@
-import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import type { AskedQuestion } from '../../core/question-choice.js';
 import { QuestionSnapshotSchema, RoundTallySchema, type QuestionSnapshot, type Round, type RoundTally } from '../../core/round.js';
 import type { ClosedRoundTally } from '../../core/scoring.js';
 import { anonymiseComments } from './answer-repository.js';
-import type { InsertRoundResult, NewRound } from '../records.js';
+import type { ClosedRoundHistory, InsertRoundResult, NewRound } from '../records.js';
 import { inTransaction, isUniqueViolation, type Db } from './database.js';
 import { answers, rounds } from './schema.js';
 import { perDatabase } from './statement-cache.js';
@@ -16,7 +16,7 @@ function toTally(respondents: number | null, unknown: number | null, levelCounts
 }
 
 /** Question snapshots never change once stored, so each is validated once per database and round. */
-function questionOf(db: Db | null, row: RoundRow): QuestionSnapshot {
+function questionOf(db: Db | null, row: Pick<RoundRow, 'id' | 'question'>): QuestionSnapshot {
   if (!db) return QuestionSnapshotSchema.parse(row.question);
   const cache = perDatabase(db, 'question-snapshots', () => new Map<number, QuestionSnapshot>());
   let question = cache.get(row.id);
@@ -144,6 +144,49 @@ export function closedTalliesByTeam(db: Db, teamSurveys: ReadonlyMap<number, str
     else byTeam.set(row.teamId, [tally]);
   }
   return byTeam;
+}
+
+const historyColumns = {
+  roundId: rounds.id,
+  question: rounds.question,
+  openedAt: rounds.openedAt,
+  closedAt: rounds.closedAt,
+  respondents: rounds.respondents,
+  unknownCount: rounds.unknownCount,
+  levelCounts: rounds.levelCounts,
+};
+
+/**
+ * The latest `limit` closed rounds of one team under one survey, newest first, with the question as asked
+ * and the frozen tally, in one query (read off the `rounds_team_closed` index); see `Store.closedRoundHistory`.
+ */
+export function closedRoundHistory(db: Db, teamId: number, surveyId: string, limit: number, options: { asOf?: Date } = {}): ClosedRoundHistory[] {
+  if (limit <= 0) return [];
+  return db
+    .select(historyColumns)
+    .from(rounds)
+    .where(
+      and(
+        eq(rounds.teamId, teamId),
+        eq(rounds.surveyId, surveyId),
+        eq(rounds.status, 'closed'),
+        // A closed round always has its tally; the conditions keep the limit exact all the same.
+        isNotNull(rounds.closedAt),
+        isNotNull(rounds.respondents),
+        isNotNull(rounds.unknownCount),
+        isNotNull(rounds.levelCounts),
+        options.asOf ? lte(rounds.closedAt, options.asOf) : undefined,
+      ),
+    )
+    .orderBy(desc(rounds.closedAt), desc(rounds.id))
+    .limit(limit)
+    .all()
+    .flatMap((row): ClosedRoundHistory[] => {
+      const tally = toTally(row.respondents, row.unknownCount, row.levelCounts);
+      if (!tally || !row.closedAt) return [];
+      const question = questionOf(db, { id: row.roundId, question: row.question });
+      return [{ roundId: row.roundId, aspectId: question.aspectId, aspectName: question.aspectName, prompt: question.prompt, openedAt: row.openedAt, closedAt: row.closedAt, tally }];
+    });
 }
 
 /** Open rounds whose close time has passed, for every team at once. */

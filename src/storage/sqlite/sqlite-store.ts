@@ -171,6 +171,7 @@ function build(db: Db, run: Runner, signals: Pick<Store, 'signal' | 'listen'>, t
     askedQuestions: (teamId, surveyId) => run(() => rounds.askedQuestions(db, teamId, surveyId)),
     closedTallies: (teamId, surveyId) => run(() => rounds.closedTallies(db, teamId, surveyId)),
     closedTalliesByTeam: (teamSurveys) => run(() => rounds.closedTalliesByTeam(db, teamSurveys)),
+    closedRoundHistory: (teamId, surveyId, limit, options) => run(() => rounds.closedRoundHistory(db, teamId, surveyId, limit, options)),
     dueRounds: (now) => run(() => rounds.dueRounds(db, now)),
     closeRound: (roundId, now) => run(() => rounds.closeRound(db, roundId, now)),
     roundsDueForReminder: (now, minRespondents) => run(() => rounds.roundsDueForReminder(db, now, minRespondents)),
