@@ -47,6 +47,8 @@ td.hidden, td.not-asked { background: repeating-linear-gradient(45deg, #f6f8fa, 
 .exports { display: flex; gap: .75rem; margin: .5rem 0; }
 .people { list-style: none; padding: 0; display: grid; gap: .75rem; max-width: 40rem; }
 .people li form { display: flex; justify-content: space-between; align-items: center; gap: 1rem; border: 1px solid var(--line); border-radius: 8px; padding: .75rem 1rem; }
+ul.links li { margin: .4rem 0; }
+ul.links a { display: inline-block; min-height: 24px; padding: .1rem 0; }
 svg.chart { max-width: 100%; height: auto; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

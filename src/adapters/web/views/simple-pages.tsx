@@ -14,7 +14,7 @@ export function TeamsPage(props: Chrome & { teams: readonly Team[] }) {
       {props.teams.length === 0 ? (
         <p>There is no team you can see yet. Teams show here for their members, their leads, PMs and admins.</p>
       ) : (
-        <ul>
+        <ul class="links">
           {props.teams.map((team) => (
             <li>
               <a href={`/teams/${team.id}`}>{team.name}</a>
@@ -90,7 +90,7 @@ export function MePage(props: Chrome & { answers: readonly MyAnswer[]; teams: re
       {props.teams.length === 0 ? (
         <p>None yet.</p>
       ) : (
-        <ul>
+        <ul class="links">
           {props.teams.map((team) => (
             <li>
               <a href={`/teams/${team.id}`}>{team.name}</a>
