@@ -1,4 +1,5 @@
 import { runClickDigestBench } from './click-digest-bench.js';
+import { runDashboardOrgBench, runDashboardTeamBench } from './dashboard-bench.js';
 import { runDigestBench } from './digest-bench.js';
 import { runMetricsBench } from './metrics-bench.js';
 import type { BenchEngine, Engine } from './engine.js';
@@ -32,6 +33,8 @@ const benches: readonly Bench[] = [
   { name: 'tick-idle-10000', engines: BOTH, run: runTickBench },
   { name: 'click-during-digest', engines: BOTH, run: runClickDigestBench },
   { name: 'metrics-scrape-10000', engines: BOTH, run: runMetricsBench },
+  { name: 'dashboard-org-500', engines: BOTH, run: runDashboardOrgBench },
+  { name: 'dashboard-team', engines: BOTH, run: runDashboardTeamBench },
 ];
 
 // `npm run bench -- slack` runs the benchmarks whose name contains "slack", on both engines;

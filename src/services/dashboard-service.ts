@@ -116,6 +116,8 @@ export interface HistoryRound {
 
 export interface TeamDashboard {
   readonly kind: 'team';
+  /** The team's own time zone (its schedule's), for the times the page shows. */
+  readonly timeZone: string;
   readonly report: TeamReport;
   readonly series: readonly AspectSeries[];
   /** Only for aspects whose every round in the window is large enough to show more than count and mean. */
@@ -174,6 +176,7 @@ export async function teamDashboard(ctx: ServiceContext, pv: PersonViewer, teamI
 
   return {
     kind: 'team',
+    timeZone: team.cadence.timeZone,
     report,
     series,
     agreement,

@@ -20,6 +20,8 @@ export const WEB_SESSION_SECRET = 'web-test-session-secret-that-is-long-enough-0
 export interface WebHarness {
   readonly ctx: TestContext;
   readonly baseUrl: string;
+  /** What the app believes its public URL is (the base URL unless overridden). */
+  readonly publicUrl: string;
   readonly metrics: PrometheusMetrics;
   readonly people: readonly DemoPerson[];
   /** The demo person with this key (pm, lead, engineer, admin). */
@@ -31,6 +33,8 @@ export interface WebHarnessOptions {
   /** Builds the sign-in providers once the base URL is known; none by default (the demo's "sign in as…" only). */
   readonly oidc?: (publicUrl: string) => OidcProviders;
   readonly teams?: number;
+  /** The URL the app believes it is reached at (default: the loopback base URL), e.g. https://… behind a proxy. */
+  readonly publicUrl?: string;
   /** Extra people with their own channel membership (user id → channel ids). */
   readonly channels?: ReadonlyMap<string, readonly string[]>;
 }
@@ -63,12 +67,12 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
       ctx,
       log: ctx.log,
       metrics,
-      publicUrl: baseUrl,
-      allowedOrigins: [baseUrl],
+      publicUrl: options.publicUrl ?? baseUrl,
+      allowedOrigins: [new URL(options.publicUrl ?? baseUrl).origin],
       sealer: new SessionSealer([WEB_SESSION_SECRET], 8),
       configuredAdmins: [],
       channelsOf,
-      oidc: options.oidc ? options.oidc(baseUrl) : null,
+      oidc: options.oidc ? options.oidc(options.publicUrl ?? baseUrl) : null,
       trendSvg: (input) => charts.renderTrendSvg(input),
       demoPeople: DEMO_PEOPLE,
     }),
@@ -76,6 +80,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
   return {
     ctx,
     baseUrl,
+    publicUrl: options.publicUrl ?? baseUrl,
     metrics,
     people: DEMO_PEOPLE,
     person: (key) => {
@@ -97,7 +102,7 @@ export async function signInAs(harness: WebHarness, key: string): Promise<string
   const response = await fetch(`${harness.baseUrl}/auth/demo`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { origin: harness.baseUrl, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { origin: new URL(harness.publicUrl).origin, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ person: key, returnTo: '/' }).toString(),
   });
   const cookie = response.headers.get('set-cookie')?.split(';')[0];

@@ -91,8 +91,7 @@ export function mountPageRoutes(app: Hono<WebEnv>, deps: WebDependencies): void 
     const result = await teamDashboard(deps.ctx, who.viewer, teamId);
     if (result.kind === 'refused') return refused(c, who, "the team's members and leads, PMs and admins see a team's results");
     if (result.kind === 'not-found') return notFound(c, who, 'such team');
-    const team = (await visibleTeams(deps.ctx, who.viewer)).find((candidate) => candidate.id === teamId);
-    return page(c, <TeamPage {...chrome(who)} dashboard={result} timeZone={team?.cadence.timeZone ?? 'UTC'} chartSvg={await trendChart(deps, result)} />);
+    return page(c, <TeamPage {...chrome(who)} dashboard={result} timeZone={result.timeZone} chartSvg={await trendChart(deps, result)} />);
   });
 
   app.get('/aspects/:surveyId/:aspectId', async (c) => {
