@@ -21,7 +21,7 @@ export type ApiTokenResult = 'accepted' | 'refused';
  */
 export interface Metrics {
   inboundEvent(platform: Platform, kind: InboundKind): void;
-  /** From a platform request's arrival to the response that acknowledges it (HTTP routes of Slack and Teams). */
+  /** From a platform request's arrival to the response that acknowledges it (HTTP routes of Slack and Teams; in Slack Socket Mode, envelope to ack). */
   observeAck(platform: Platform, seconds: number): void;
   delivery(platform: Platform, kind: DeliveryKind, result: DeliveryResult): void;
   /** A platform answered "rate limited": sends to that workspace wait for its Retry-After. */
@@ -83,7 +83,7 @@ export class PrometheusMetrics implements Metrics {
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
     this.inbound = new client.Counter({ name: `${PREFIX}inbound_events_total`, help: 'Requests and events received from Slack and Teams, by platform and kind.', labelNames: ['platform', 'kind'], registers });
-    this.ack = new client.Histogram({ name: `${PREFIX}ack_duration_seconds`, help: 'Time from a Slack or Teams request arriving to its acknowledgement (HTTP routes).', labelNames: ['platform'], buckets: ACK_BUCKETS, registers });
+    this.ack = new client.Histogram({ name: `${PREFIX}ack_duration_seconds`, help: 'Time from a Slack or Teams request arriving to its acknowledgement (HTTP routes, or envelope to ack in Slack Socket Mode).', labelNames: ['platform'], buckets: ACK_BUCKETS, registers });
     this.deliveries = new client.Counter({ name: `${PREFIX}deliveries_total`, help: 'Outbox delivery attempts, by platform, kind and result.', labelNames: ['platform', 'kind', 'result'], registers });
     this.rateLimits = new client.Counter({ name: `${PREFIX}rate_limit_waits_total`, help: 'Sends held back because the platform answered rate limited (Retry-After).', labelNames: ['platform'], registers });
     this.leases = new client.Counter({ name: `${PREFIX}lease_renewals_total`, help: 'Attempts to take or keep the scheduler lease, by what they found.', labelNames: ['result'], registers });

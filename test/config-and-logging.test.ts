@@ -58,6 +58,26 @@ describe('configuration', () => {
     expect(configured.ok && configured.config.secrets).toContain('a-long-enough-metrics-token');
   });
 
+  it('reads the dashboard settings: sign-in providers need PUBLIC_URL and their secret, Entra a tenant or an allow-list', () => {
+    expect(loadConfig({})).toMatchObject({ ok: true, config: { web: { publicUrl: null, sessionSecret: null, sessionHours: 8, slack: null, entra: null } } });
+    const slack = { PUBLIC_URL: 'https://pulse.example.com/', SLACK_OIDC_CLIENT_ID: '111.222', SLACK_OIDC_CLIENT_SECRET: 'slack-oidc-secret-value' };
+    expect(loadConfig(slack)).toMatchObject({ ok: true, config: { web: { publicUrl: 'https://pulse.example.com', slack: { clientId: '111.222', clientSecret: 'slack-oidc-secret-value' } } } });
+    const withSecret = loadConfig({ ...slack, SESSION_SECRET: 's'.repeat(40) });
+    expect(withSecret.ok && withSecret.config.secrets).toEqual(expect.arrayContaining(['slack-oidc-secret-value', 's'.repeat(40)]));
+    expect(loadConfig({ SLACK_OIDC_CLIENT_ID: '111.222', SLACK_OIDC_CLIENT_SECRET: 'slack-oidc-secret-value' })).toMatchObject({ ok: false, problems: ['PUBLIC_URL: required with SLACK_OIDC_CLIENT_ID: sign-in comes back to PUBLIC_URL/auth/callback/…, got nothing'] });
+    expect(loadConfig({ PUBLIC_URL: 'https://pulse.example.com', SLACK_OIDC_CLIENT_ID: '111.222' })).toMatchObject({ ok: false, problems: ['SLACK_OIDC_CLIENT_SECRET: SLACK_OIDC_CLIENT_ID and SLACK_OIDC_CLIENT_SECRET are set together, got nothing'] });
+    expect(loadConfig({ PUBLIC_URL: 'ftp://pulse.example.com' }).ok).toBe(false);
+    expect(loadConfig({ SESSION_SECRET: 'too-short' })).toMatchObject({ ok: false, problems: ['SESSION_SECRET: expected at least 32 characters, got a value of 9 characters'] });
+    expect(loadConfig({ SESSION_HOURS: '0' }).ok).toBe(false);
+    const entra = { PUBLIC_URL: 'https://pulse.example.com', ENTRA_CLIENT_ID: 'app-id', ENTRA_CLIENT_SECRET: 'entra-secret-value' };
+    const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    expect(loadConfig(entra).ok).toBe(false);
+    expect(loadConfig({ ...entra, ENTRA_TENANT: 'organizations' })).toMatchObject({ ok: false, problems: ['TEAMS_ALLOWED_TENANT_IDS: required with ENTRA_TENANT=organizations: list the tenant ids whose people may sign in, got nothing'] });
+    expect(loadConfig({ ...entra, ENTRA_TENANT: tenant })).toMatchObject({ ok: true, config: { web: { entra: { tenant, allowedTenantIds: [tenant] } } } });
+    expect(loadConfig({ ...entra, TEAMS_ALLOWED_TENANT_IDS: `${tenant},0badc0de-0000-4000-8000-0000000000ff` })).toMatchObject({ ok: true, config: { web: { entra: { tenant: 'organizations', allowedTenantIds: [tenant, '0badc0de-0000-4000-8000-0000000000ff'] } } } });
+    expect(loadConfig({ ...entra, ENTRA_TENANT: 'contoso' }).ok).toBe(false);
+  });
+
   it('reads INSTANCE_SLOT, which tells replicas on one host apart', () => {
     for (const slot of ['1', 'web-2', 'pulse_a.3', 'x'.repeat(64)]) expect(loadConfig({ INSTANCE_SLOT: slot })).toMatchObject({ ok: true, config: { instanceSlot: slot } });
     expect(loadConfig({ INSTANCE_SLOT: '' })).toMatchObject({ ok: true, config: { instanceSlot: '0' } });

@@ -97,6 +97,16 @@ describe('npm start without credentials', () => {
     expect(server.output).toMatch(/\nPlatform maturity · week \d{4}-W\d{2}\n/);
     expect(await health(port)).toMatchObject({ status: 200, body: { status: 'ok', mode: 'demo' } });
     expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+    // The dashboard is there at once, with the demo's people to sign in as.
+    expect(server.output).toContain(`Dashboard: http://127.0.0.1:${port}/`);
+    const home = await fetch(`http://127.0.0.1:${port}/`, { redirect: 'manual' });
+    expect([home.status, home.headers.get('location')]).toEqual([302, '/sign-in']);
+    expect(await (await fetch(`http://127.0.0.1:${port}/sign-in`)).text()).toContain('Sign in as Priya');
+    const signedIn = await fetch(`http://127.0.0.1:${port}/auth/demo`, { method: 'POST', redirect: 'manual', headers: { origin: `http://127.0.0.1:${port}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'person=pm' });
+    const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const organisation = await fetch(`http://127.0.0.1:${port}/`, { headers: { cookie } });
+    expect(organisation.status).toBe(200);
+    expect(await organisation.text()).toContain('All teams');
 
     // The live rounds the demo opened are posted through the outbox by the running process.
     await server.waitFor(/"kind":"round-opened"[^\n]*demo post/);
@@ -172,9 +182,11 @@ describe('with credentials', () => {
     MicrosoftAppId: '00000000-0000-0000-0000-000000000001',
     MicrosoftAppPassword: 'teams-password-secret-value',
     RESPONDENT_KEY_SECRET: 'respondent-key-secret-value-0123456789',
+    SESSION_SECRET: 'session-secret-value-0123456789abcdefghij',
+    SLACK_OIDC_CLIENT_SECRET: 'slack-oidc-client-secret-value',
   };
   // Who may use the multi-tenant Teams app (not a secret); configurations without it are refused.
-  const tenants = { TEAMS_ALLOWED_TENANT_IDS: '00000000-0000-0000-0000-0000000000aa' };
+  const tenants = { TEAMS_ALLOWED_TENANT_IDS: '00000000-0000-0000-0000-0000000000aa', PUBLIC_URL: 'https://pulse.example.com', SLACK_OIDC_CLIENT_ID: '1111.2222' };
 
   it('never writes a configured secret to its output', async () => {
     const dir = workspace();

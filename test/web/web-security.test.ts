@@ -112,6 +112,21 @@ describe('dashboard sessions, CSRF and sign-in failures (behind https)', () => {
     for (const secret of [code, SLACK_CLIENT.clientSecret, ...standIn.issuedIdTokens]) expect(logged).not.toContain(secret);
   });
 
+  it('times dashboard requests under their route template, never the path or anyone\'s id', async () => {
+    const cookie = await signInAs(harness, 'pm');
+    const teams = await harness.ctx.store.listTeams();
+    const team = teams[0]!;
+    expect((await fetch(`${harness.baseUrl}/teams/${team.id}`, { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${harness.baseUrl}/no/such/page`, { headers: { cookie } })).status).toBe(404);
+    const { body } = await harness.metrics.render();
+    expect(body).toMatch(/maturity_pulse_http_request_duration_seconds_count\{route="\/teams\/:teamId",method="GET",status_class="2xx"\} [1-9]/);
+    expect(body).toMatch(/route="unmatched",method="GET",status_class="4xx"/);
+    expect(body).toMatch(/maturity_pulse_sign_ins_total\{provider="demo",result="signed-in"\} [1-9]/);
+    expect(body).not.toContain(`/teams/${team.id}"`);
+    expect(body).not.toContain('/no/such/page');
+    expect(body).not.toContain(team.name);
+  });
+
   it('refuses a callback that arrives without the pending sign-in of this browser', async () => {
     const response = await fetch(`${harness.baseUrl}/auth/callback/slack?code=abc&state=def`, { redirect: 'manual' });
     expect(response.status).toBe(400);

@@ -1,8 +1,8 @@
 import type { RequestListener } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi, type ReceiverEvent, type SocketModeReceiverOptions } from '@slack/bolt';
 import type { SlackConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import type { InboundKind } from '../../metrics.js';
+import { secondsSince, type InboundKind } from '../../metrics.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
 import { ChannelMembership } from './channel-membership.js';
 import type { UserRef } from '../../core/platform.js';
@@ -72,6 +72,41 @@ export function slackClientOptions(config: SlackConfig, log: Logger): webApi.Web
   };
 }
 
+/**
+ * Socket Mode's receiver, timing each envelope from its arrival to its acknowledgement over the socket (over HTTP
+ * the server times the request to its response instead, in http-server.ts). The receiver hands every envelope to
+ * the app's `processEvent` with one ack(), which a handler calls (actions, commands, options, views), Bolt calls
+ * itself (events, a refused authorization) or the receiver calls after a handler failed. That ack is wrapped on
+ * the event itself, so the receiver's own error path is timed too, and observed once, when the first call has
+ * sent the acknowledgement (an ack the socket could not send is no acknowledgement).
+ */
+class TimedSocketModeReceiver extends SocketModeReceiver {
+  private readonly observeAck: (seconds: number) => void;
+
+  constructor(options: SocketModeReceiverOptions, observeAck: (seconds: number) => void) {
+    super(options);
+    this.observeAck = observeAck;
+  }
+
+  override init(app: App): void {
+    const observe = this.observeAck;
+    const processEvent = (event: ReceiverEvent): Promise<void> => {
+      const arrived = process.hrtime.bigint();
+      const ack = event.ack;
+      let called = false;
+      event.ack = async (response?: unknown) => {
+        const first = !called;
+        called = true;
+        await ack(response);
+        if (first) observe(secondsSince(arrived));
+      };
+      return app.processEvent(event);
+    };
+    // The receiver calls nothing on its app but processEvent; everything else is the app's own.
+    super.init(new Proxy(app, { get: (target, key) => (key === 'processEvent' ? processEvent : Reflect.get(target, key)) }));
+  }
+}
+
 /** Opens the Socket Mode connection, retrying in the background so a Slack outage never stops the bot. */
 function connectSocketMode(app: App, log: Logger, stopped: () => boolean, attempt = 0): void {
   app.start().then(
@@ -121,7 +156,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     // The Socket Mode client opens its connection with its own Web API client; point it at the same API.
     // Reconnecting is ours, not the library's: its own retry gives up for good on some errors (and rejects
     // unhandled), while a bot must keep trying until Slack is back.
-    const socketReceiver = new SocketModeReceiver({ appToken: config.appToken, logger, autoReconnectEnabled: false, installerOptions: { clientOptions } });
+    const socketReceiver = new TimedSocketModeReceiver({ appToken: config.appToken, logger, autoReconnectEnabled: false, installerOptions: { clientOptions } }, (seconds) => ctx.metrics?.observeAck('slack', seconds));
     socketReceiver.client.on('disconnected', () => {
       if (stopped) return;
       log.warn('the Socket Mode connection closed; reconnecting');

@@ -33,7 +33,9 @@ export function createWebApp(deps: WebDependencies): Hono<WebEnv> {
   app.use(async (c, next) => {
     const started = process.hrtime.bigint();
     await next();
-    deps.metrics?.observeHttpRequest(routePath(c), c.req.method, c.res.status, secondsSince(started));
+    // The last route that matched is the handler's template; only middleware ("/*") matched a path we do not serve.
+    const template = routePath(c, -1);
+    deps.metrics?.observeHttpRequest(template === '/*' ? 'unmatched' : template, c.req.method, c.res.status, secondsSince(started));
   });
   app.use(
     secureHeaders({
