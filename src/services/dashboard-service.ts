@@ -2,17 +2,16 @@ import { buildAspectAcross, type AspectAcross } from '../core/aspect-across.js';
 import type { Digest } from '../core/digest.js';
 import { buildOrgTable, participationOf, type OrgTable, type Participation } from '../core/org-table.js';
 import type { Platform, UserRef } from '../core/platform.js';
-import { roundQualifies } from '../core/privacy.js';
 import type { TeamReport } from '../core/report.js';
 import { respondentKey } from '../core/respondent-key.js';
 import { isAllowed, type RoleGrant, type Viewer } from '../core/roles.js';
-import { levelAt, type Agreement, type ClosedRoundTally } from '../core/scoring.js';
+import type { Agreement, ClosedRoundTally } from '../core/scoring.js';
 import type { Team } from '../core/team.js';
+import { historyRound, reportAgreement, weeklySeries, type AspectSeries, type HistoryRound } from '../core/team-dashboard.js';
 import type { OwnAnswer } from '../storage/records.js';
 import type { ServiceContext } from './context.js';
 import { orgDigest, teamReport } from './report-service.js';
 
-const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 /** Weekly points per aspect on a team's chart: half a year. */
 export const DASHBOARD_SERIES_WEEKS = 26;
 /** Closed rounds listed in a team's history, newest first. */
@@ -94,25 +93,7 @@ export async function orgOverview(ctx: ServiceContext, pv: PersonViewer, options
   return { kind: 'overview', surveys, generatedAt: now };
 }
 
-export interface AspectSeries {
-  readonly aspectId: string;
-  readonly aspectName: string;
-  /** The level as the team's report showed it at each week's end, oldest first; weeks without one are left out. */
-  readonly points: readonly { readonly at: Date; readonly value: number }[];
-}
-
-export interface HistoryRound {
-  readonly roundId: number;
-  readonly aspectName: string;
-  readonly prompt: string;
-  readonly openedAt: Date;
-  readonly closedAt: Date;
-  /** Everyone who answered, "I don't know" included: the count the round's message showed. */
-  readonly respondents: number;
-  /** Whether enough answers had a level for the round to feed figures. */
-  readonly counted: boolean;
-  readonly needed: number;
-}
+export type { AspectSeries, HistoryRound };
 
 export interface TeamDashboard {
   readonly kind: 'team';
@@ -156,23 +137,12 @@ export async function teamDashboard(ctx: ServiceContext, pv: PersonViewer, teamI
   // As of `now`, later closes are unknown, as in the report.
   const rounds = allRounds.filter((round) => round.closedAt.getTime() <= now.getTime());
 
-  const series = survey.aspects.map((aspect): AspectSeries => {
-    const own = rounds.filter((round) => round.aspectId === aspect.id);
-    const points: { at: Date; value: number }[] = [];
-    for (let week = DASHBOARD_SERIES_WEEKS - 1; week >= 0; week -= 1) {
-      const at = new Date(now.getTime() - week * WEEK_MS);
-      const figure = levelAt(own, at, ctx.policy);
-      if (figure) points.push({ at, value: figure.value });
-    }
-    return { aspectId: aspect.id, aspectName: aspect.name, points };
-  });
-  const agreement = report.aspects.flatMap((aspect) => (aspect.status.kind === 'level' && aspect.status.figure.breakdown ? [{ aspectId: aspect.aspectId, agreement: aspect.status.figure.breakdown.agreement }] : []));
+  const series = weeklySeries(survey, rounds, now, ctx.policy, DASHBOARD_SERIES_WEEKS);
+  const agreement = reportAgreement(report);
   const showOpen = open && open.openedAt.getTime() <= now.getTime() ? open : null;
 
   const respondents = showOpen ? await ctx.store.countAnswers(showOpen.id) : 0;
-  const history = latest.map(
-    (round): HistoryRound => ({ roundId: round.roundId, aspectName: round.aspectName, prompt: round.prompt, openedAt: round.openedAt, closedAt: round.closedAt, respondents: round.tally.respondents, counted: roundQualifies(round.tally, ctx.policy), needed: ctx.policy.minRespondents }),
-  );
+  const history = latest.map((round) => historyRound(round, ctx.policy));
 
   return {
     kind: 'team',

@@ -68,6 +68,22 @@ describe('dashboard sessions, CSRF and sign-in failures (behind https)', () => {
     expect(confirmed.headers.get('location')).toMatch(/^\/me\?erased=\d+-\d+$/);
   });
 
+  it('answers a bodiless, an oversized and a chunked unsafe request with a sentence, never a failure', async () => {
+    const bodiless = await fetch(`${harness.baseUrl}/api/v1/teams`, { method: 'DELETE' });
+    expect(bodiless.status).toBe(405);
+    const cookie = await signInAs(harness, 'pm');
+    const big = await fetch(`${harness.baseUrl}/tokens`, { method: 'POST', headers: { cookie, origin: PUBLIC_URL, 'content-type': 'application/x-www-form-urlencoded' }, body: `name=${'x'.repeat(20_000)}` });
+    expect([big.status, await big.text()]).toEqual([413, 'That form is too large.']);
+    const chunked = await fetch(`${harness.baseUrl}/tokens`, {
+      method: 'POST',
+      headers: { cookie, origin: PUBLIC_URL, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new ReadableStream({ start: (controller) => { controller.enqueue(new TextEncoder().encode('name=x')); controller.close(); } }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(411);
+    expect(harness.ctx.lines.join('\n')).not.toContain('a dashboard request failed');
+  });
+
   it('treats a tampered, foreign or expired session cookie as signed out', async () => {
     const cookie = await signInAs(harness, 'pm');
     const [name, value] = cookie.split('=') as [string, string];

@@ -1,7 +1,6 @@
 import { getRequestListener } from '@hono/node-server';
 import type { RequestListener } from 'node:http';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { getCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
@@ -46,9 +45,19 @@ export function createWebApp(deps: WebDependencies): Hono<WebEnv> {
   );
   // The 500-team organisation page is about 800 KB of HTML; gzip makes it about a tenth of that on the wire.
   app.use(compress());
-  app.use(bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => c.text('That form is too large.', 413) }));
+  // Checked on the declared length only: Hono's bodyLimit re-wraps a request without Content-Length in a new
+  // Request, which fails on @hono/node-server's request object when the globals are not replaced. Browsers
+  // always declare a form's length; a chunked upload is refused rather than read.
+  app.use(async (c, next) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) return next();
+    const declared = c.req.header('content-length');
+    if (declared === undefined && c.req.header('transfer-encoding') !== undefined) return c.text('Send the form with a Content-Length.', 411);
+    if (declared !== undefined && !(Number(declared) <= MAX_FORM_BYTES)) return c.text('That form is too large.', 413);
+    return next();
+  });
   // A form posted from another site is refused before anything reads it (the API takes bearer tokens, not cookies).
-  app.use(csrf({ origin: (origin) => deps.allowedOrigins.includes(origin) }));
+  const sameOrigin = csrf({ origin: (origin) => deps.allowedOrigins.includes(origin) });
+  app.use((c, next) => (c.req.path.startsWith('/api/') ? next() : sameOrigin(c, next)));
   app.use(async (c, next) => {
     c.set('session', await deps.sealer.openSession(getCookie(c, sessionCookieName(deps.publicUrl)), deps.ctx.clock.now()));
     await next();
