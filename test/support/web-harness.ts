@@ -35,6 +35,8 @@ export interface WebHarnessOptions {
   readonly teams?: number;
   /** The URL the app believes it is reached at (default: the loopback base URL), e.g. https://… behind a proxy. */
   readonly publicUrl?: string;
+  /** More people to sign in as besides the demo's (e.g. an engineer of another team). */
+  readonly extraPeople?: readonly DemoPerson[];
   /** Extra people with their own channel membership (user id → channel ids). */
   readonly channels?: ReadonlyMap<string, readonly string[]>;
 }
@@ -74,7 +76,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
       channelsOf,
       oidc: options.oidc ? options.oidc(options.publicUrl ?? baseUrl) : null,
       trendSvg: (input) => charts.renderTrendSvg(input),
-      demoPeople: DEMO_PEOPLE,
+      demoPeople: [...DEMO_PEOPLE, ...(options.extraPeople ?? [])],
     }),
   );
   return {
@@ -82,9 +84,9 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     baseUrl,
     publicUrl: options.publicUrl ?? baseUrl,
     metrics,
-    people: DEMO_PEOPLE,
+    people: [...DEMO_PEOPLE, ...(options.extraPeople ?? [])],
     person: (key) => {
-      const found = DEMO_PEOPLE.find((demo) => demo.key === key);
+      const found = [...DEMO_PEOPLE, ...(options.extraPeople ?? [])].find((demo) => demo.key === key);
       if (!found) throw new Error(`no demo person ${key}`);
       return found;
     },
