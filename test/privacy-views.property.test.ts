@@ -3,7 +3,8 @@
  * reader may learn a round's count and mean, nothing more: so any two sets of answers with the same size
  * and sum must produce the very same output in every view, on both shipped surveys. The views are the
  * real renderers: the round result and closed message (text, Slack blocks, Teams cards), the report
- * (text, Slack blocks, App Home, Teams card), the digest (text, Slack blocks, Teams card, CSV, chart data).
+ * (text, Slack blocks, App Home, Teams card), the digest (text, Slack blocks, Teams card, CSV, chart data),
+ * and the dashboard (the organisation, team and aspect pages as HTML, and the API's JSON for them).
  *
  * Before the fix, a round's agreement label (from the sum of squares) told most such sets apart: with
  * 1,3,3 and 2,2,3 one read "Views differ somewhat", the other "The team mostly agrees".
@@ -31,6 +32,14 @@ import { roundOutcome } from '../src/core/round-outcome.js';
 import type { ClosedRoundTally, ScoringPolicy } from '../src/core/scoring.js';
 import type { Survey } from '../src/core/survey.js';
 import { loadSurveyDirectory } from '../src/survey-files/load-surveys.js';
+import { buildAspectAcross } from '../src/core/aspect-across.js';
+import { buildOrgTable, participationOf } from '../src/core/org-table.js';
+import { historyRound, reportAgreement, weeklySeries } from '../src/core/team-dashboard.js';
+import { organisationWire, teamDetailWire, teamExportWire, teamRoundsWire, teamTrendsWire } from '../src/adapters/web/api/schemas.js';
+import { AspectPage } from '../src/adapters/web/views/aspect-page.js';
+import { OrgPage } from '../src/adapters/web/views/org-page.js';
+import { TeamPage } from '../src/adapters/web/views/team-page.js';
+import type { TeamDashboard } from '../src/services/dashboard-service.js';
 import { DAY, tallyOf } from './support/factories.js';
 import { SURVEYS } from './support/processes.js';
 
@@ -113,6 +122,10 @@ function everyView(survey: Survey, scenario: Scenario, answers: readonly number[
     'closed/slack': closedRoundMessage(view),
     'closed/teams': roundCard(view),
   };
+  const teams = [
+    { id: 1, name: 'Payments', surveyId: survey.id, rounds, memberCount: scenario.memberCount },
+    ...scenario.otherTeams.map((history, index) => ({ id: index + 2, name: `Team ${index + 2}`, surveyId: survey.id, rounds: roundsOf(survey, history, 1000 * (index + 2)).sort((a, b) => a.closedAt.getTime() - b.closedAt.getTime()), memberCount: null })),
+  ];
   // Reports as they stood at the close and at every later close, and long after.
   const instants = [T0, ...rounds.filter((round) => round.closedAt.getTime() > T0).map((round) => round.closedAt.getTime()), T0 + 200 * DAY];
   for (const at of instants) {
@@ -122,11 +135,8 @@ function everyView(survey: Survey, scenario: Scenario, answers: readonly number[
     views[`report@${at}/slack`] = reportBlocks(report);
     views[`report@${at}/home`] = homeView({ answers: [], reports: [report], help: COMMAND_HELP });
     views[`report@${at}/teams`] = reportCard(report);
+    Object.assign(views, dashboardViews(survey, scenario, teams, report, new Date(at)));
   }
-  const teams = [
-    { id: 1, name: 'Payments', surveyId: survey.id, rounds, memberCount: scenario.memberCount },
-    ...scenario.otherTeams.map((history, index) => ({ id: index + 2, name: `Team ${index + 2}`, surveyId: survey.id, rounds: roundsOf(survey, history, 1000 * (index + 2)).sort((a, b) => a.closedAt.getTime() - b.closedAt.getTime()), memberCount: null })),
-  ];
   for (const offset of [0, DAY, 7 * DAY, 91 * DAY]) {
     const digest = buildDigest({ surveys: new Map([[survey.id, survey]]), teams, policy, now: new Date(T0 + offset) });
     views[`digest+${offset}/text`] = renderDigestText(digest, 'Europe/Berlin');
@@ -134,6 +144,36 @@ function everyView(survey: Survey, scenario: Scenario, answers: readonly number[
     views[`digest+${offset}/teams`] = digestCard(digest, 'Europe/Berlin');
     views[`digest+${offset}/csv`] = digestCsv(digest);
     views[`digest+${offset}/chart`] = digest.sections.map((section) => digestChartSpec(chartInput(section)));
+  }
+  return views;
+}
+
+/** What the dashboard shows at `now`: the organisation, the team and the aspect pages as HTML, and their API JSON. */
+function dashboardViews(survey: Survey, scenario: Scenario, teams: { id: number; name: string; rounds: ClosedRoundTally[]; memberCount: number | null }[], report: ReturnType<typeof buildTeamReport>, now: Date): Record<string, unknown> {
+  const { policy } = scenario;
+  const known = (teams[0]?.rounds ?? []).filter((round) => round.closedAt.getTime() <= now.getTime());
+  const table = buildOrgTable({ survey, teams, policy, now });
+  const section = { surveyId: survey.id, title: survey.title, aspects: table.aspects, table };
+  const chrome = { nav: [], signedIn: { name: 'Reader', csrf: 'csrf-token-of-the-reader-0123456789abcdef' } };
+  const dashboard: TeamDashboard = {
+    kind: 'team',
+    timeZone: 'Europe/Berlin',
+    report,
+    series: weeklySeries(survey, known, now, policy, 26),
+    agreement: reportAgreement(report),
+    participation: participationOf(known, scenario.memberCount, now),
+    openRound: null,
+    history: [...known].reverse().map((round) => historyRound({ ...round, aspectName: round.aspectId, prompt: 'Asked', openedAt: new Date(round.closedAt.getTime() - 4 * DAY) }, policy)),
+  };
+  const views: Record<string, unknown> = {
+    [`dashboard@${now.getTime()}/org-html`]: String(OrgPage({ ...chrome, query: {}, surveys: [{ id: survey.id, title: survey.title }], sections: [section], totals: new Map([[survey.id, table.rows.length]]), generatedAt: now, minRespondents: policy.minRespondents })),
+    [`dashboard@${now.getTime()}/org-api`]: organisationWire(now, {}, [{ survey: section, table }]),
+    [`dashboard@${now.getTime()}/team-html`]: String(TeamPage({ ...chrome, dashboard, timeZone: 'Europe/Berlin', chartSvg: null })),
+    [`dashboard@${now.getTime()}/team-api`]: [teamDetailWire(dashboard), teamTrendsWire(1, dashboard.series), teamRoundsWire(1, dashboard.history), teamExportWire(dashboard)],
+  };
+  for (const aspect of survey.aspects) {
+    const across = buildAspectAcross({ survey, aspectId: aspect.id, teams, policy, now });
+    if (across) views[`dashboard@${now.getTime()}/aspect-${aspect.id}-html`] = String(AspectPage({ ...chrome, aspect: across, surveyTitle: survey.title }));
   }
   return views;
 }
