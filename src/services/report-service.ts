@@ -54,8 +54,8 @@ export async function teamReport(ctx: ServiceContext, team: Team, options: { asp
 const DIGEST_CACHE_MS = 5 * 60_000;
 
 const digestCaches = new WeakMap<object, Map<string, { digest: Digest; builtAt: number }>>();
-const digestBuilds = new WeakMap<object, Map<string, { digest: Promise<Digest>; builtAt: number }>>();
-const digestPartBuilds = new WeakMap<object, Map<string, { parts: Promise<DigestParts>; builtAt: number }>>();
+const digestBuilds = new WeakMap<object, Map<string, { value: Promise<Digest>; builtAt: number }>>();
+const digestPartBuilds = new WeakMap<object, Map<string, { value: Promise<DigestParts>; builtAt: number }>>();
 
 /** One cache per store (per database), like the digests it holds. */
 function cacheFor<V>(caches: WeakMap<object, Map<string, V>>, ctx: ServiceContext): Map<string, V> {
@@ -85,49 +85,38 @@ export async function orgDigest(ctx: ServiceContext, options: { at?: Date; surve
 }
 
 /**
- * The digest for a delivery: built in the worker when the context has one (falling back to building in
- * line if the worker fails), and shared by every send for the same instant for a few minutes.
+ * One build per instant and survey set, shared by every send that asks within a few minutes: made by
+ * `build` (the worker) when the context has one, else (or when the worker fails) by `inline`. A failed
+ * build is forgotten so the next send tries again.
  */
-export async function digestForDelivery(ctx: ServiceContext, at: Date, surveyIds?: readonly string[]): Promise<Digest> {
-  const cache = cacheFor(digestBuilds, ctx);
+function sharedBuild<V>(ctx: ServiceContext, builds: WeakMap<object, Map<string, { value: Promise<V>; builtAt: number }>>, at: Date, surveyIds: readonly string[] | undefined, build: ((at: Date, surveyIds?: readonly string[]) => Promise<V>) | undefined, inline: () => Promise<V>): Promise<V> {
+  const cache = cacheFor(builds, ctx);
   const key = `${at.getTime()}|${surveyIds?.join(',') ?? '*'}`;
   const cached = cache.get(key);
-  if (cached && Date.now() - cached.builtAt < DIGEST_CACHE_MS) return cached.digest;
+  if (cached && Date.now() - cached.builtAt < DIGEST_CACHE_MS) return cached.value;
   for (const [entry, value] of cache) if (Date.now() - value.builtAt >= DIGEST_CACHE_MS) cache.delete(entry);
-  const inline = () => computeOrgDigest(ctx, at, surveyIds);
-  const digest = ctx.buildDigest
-    ? ctx.buildDigest(at, surveyIds).catch((error: unknown) => {
+  const value = build
+    ? build(at, surveyIds).catch((error: unknown) => {
         ctx.log.warn({ err: error }, 'the digest worker failed; building the digest in line');
         return inline();
       })
     : Promise.resolve().then(inline);
-  cache.set(key, { digest, builtAt: Date.now() });
-  digest.catch(() => cache.delete(key));
-  return digest;
+  cache.set(key, { value, builtAt: Date.now() });
+  value.catch(() => cache.delete(key));
+  return value;
+}
+
+/** The digest for a delivery (see `sharedBuild`). */
+export function digestForDelivery(ctx: ServiceContext, at: Date, surveyIds?: readonly string[]): Promise<Digest> {
+  return sharedBuild(ctx, digestBuilds, at, surveyIds, ctx.buildDigest, () => computeOrgDigest(ctx, at, surveyIds));
 }
 
 /**
- * What a digest's two deliveries send (the message's summary and the thread's files), built in the worker
- * when the context has one: the process that sends then never holds or walks the whole digest, only its
- * parts (falling back to building in line if the worker fails). Shared by every send for the same instant
- * for a few minutes, like `digestForDelivery`.
+ * What a digest's two deliveries send (the message's summary and the thread's files): built in the worker
+ * when the context has one, so the process that sends never holds or walks the whole digest (see `sharedBuild`).
  */
-export async function digestPartsForDelivery(ctx: ServiceContext, at: Date, surveyIds?: readonly string[]): Promise<DigestParts> {
-  const cache = cacheFor(digestPartBuilds, ctx);
-  const key = `${at.getTime()}|${surveyIds?.join(',') ?? '*'}`;
-  const cached = cache.get(key);
-  if (cached && Date.now() - cached.builtAt < DIGEST_CACHE_MS) return cached.parts;
-  for (const [entry, value] of cache) if (Date.now() - value.builtAt >= DIGEST_CACHE_MS) cache.delete(entry);
-  const inline = async () => digestParts(await computeOrgDigest(ctx, at, surveyIds));
-  const parts = ctx.buildDigestParts
-    ? ctx.buildDigestParts(at, surveyIds).catch((error: unknown) => {
-        ctx.log.warn({ err: error }, 'the digest worker failed; building the digest in line');
-        return inline();
-      })
-    : Promise.resolve().then(inline);
-  cache.set(key, { parts, builtAt: Date.now() });
-  parts.catch(() => cache.delete(key));
-  return parts;
+export function digestPartsForDelivery(ctx: ServiceContext, at: Date, surveyIds?: readonly string[]): Promise<DigestParts> {
+  return sharedBuild(ctx, digestPartBuilds, at, surveyIds, ctx.buildDigestParts, async () => digestParts(await computeOrgDigest(ctx, at, surveyIds)));
 }
 
 /** The digest computation itself, on any database connection (the app's, or a worker's read-only one). */
