@@ -3,7 +3,7 @@ import { createWebApp, webRequestListener } from './adapters/web/app.js';
 import { OidcProviders } from './adapters/web/auth/oidc.js';
 import { SessionSealer } from './adapters/web/session.js';
 import { DEMO_PEOPLE, demoChannelsOf } from './demo/demo-people.js';
-import { grantDemoRoles, webSessionSecret } from './services/web-sign-in-service.js';
+import { grantDemoRoles, slackSignInWorkspace, webSessionSecret } from './services/web-sign-in-service.js';
 import { openContext, DEMO_RESPONDENT_SECRET } from './bootstrap.js';
 import { ChartRenderer } from './adapters/charts/chart-renderer.js';
 import { createTeamsAdapter, isLoopbackServiceUrl, TEAMS_MESSAGES_PATH, TEAMS_PROGRESS_EDITS_PER_MINUTE, TEAMS_PROGRESS_INTERVAL_MS, type CredentialsFactory } from './adapters/teams/app.js';
@@ -185,7 +185,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
   const publicUrl = config.web.publicUrl ?? `http://${urlHost(config.host)}:${port}`;
   const allowedOrigins = config.web.publicUrl || !LOOPBACK_HOSTS.has(config.host) ? [new URL(publicUrl).origin] : [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`];
   const sessionSecret = await webSessionSecret(ctx, config.web.sessionSecret);
-  const oidc = config.web.slack || config.web.entra ? new OidcProviders({ web: config.web, publicUrl, ...(overrides.identityProviderFetch ? { customFetch: overrides.identityProviderFetch } : {}) }) : null;
+  const oidc = config.web.slack || config.web.entra ? new OidcProviders({ web: config.web, publicUrl, resolveSlackWorkspace: (workspaceId) => slackSignInWorkspace(ctx, workspaceId), ...(overrides.identityProviderFetch ? { customFetch: overrides.identityProviderFetch } : {}) }) : null;
   web = webRequestListener(
     createWebApp({
       ctx,

@@ -1,7 +1,7 @@
-import { roundQualifies } from './privacy.js';
+import { breakdownVisible, roundQualifies } from './privacy.js';
 import type { TeamReport } from './report.js';
 import type { RoundTally } from './round.js';
-import { levelAt, type Agreement, type ClosedRoundTally, type ScoringPolicy } from './scoring.js';
+import { levelAt, roundToTenth, type Agreement, type ClosedRoundTally, type ScoringPolicy } from './scoring.js';
 import type { Survey } from './survey.js';
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
@@ -25,6 +25,10 @@ export interface HistoryRound {
   /** Whether enough answers had a level for the round to feed figures. */
   readonly counted: boolean;
   readonly needed: number;
+  /** The mean level of the answers with one, one decimal: only for a round that counted (count and mean are what a qualifying round may show). */
+  readonly mean: number | null;
+  /** Answers per level (index 0 = level 1): only for a round large enough to show more than count and mean. */
+  readonly distribution: readonly number[] | null;
 }
 
 /**
@@ -50,7 +54,24 @@ export function reportAgreement(report: TeamReport): { aspectId: string; agreeme
   return report.aspects.flatMap((aspect) => (aspect.status.kind === 'level' && aspect.status.figure.breakdown ? [{ aspectId: aspect.aspectId, agreement: aspect.status.figure.breakdown.agreement }] : []));
 }
 
-/** A closed round as its history line: the count everyone saw, and whether it counted (never its levels). */
+/**
+ * A closed round as its history line: the count everyone saw and whether it counted; a counted round's
+ * mean; its answers per level only above the comment threshold (the same rule as every other view).
+ */
 export function historyRound(round: { roundId: number; aspectName: string; prompt: string; openedAt: Date; closedAt: Date; tally: RoundTally }, policy: ScoringPolicy): HistoryRound {
-  return { roundId: round.roundId, aspectName: round.aspectName, prompt: round.prompt, openedAt: round.openedAt, closedAt: round.closedAt, respondents: round.tally.respondents, counted: roundQualifies(round.tally, policy), needed: policy.minRespondents };
+  const counted = roundQualifies(round.tally, policy);
+  const withLevel = round.tally.levelCounts.reduce((sum, count) => sum + count, 0);
+  const sum = round.tally.levelCounts.reduce((total, count, index) => total + count * (index + 1), 0);
+  return {
+    roundId: round.roundId,
+    aspectName: round.aspectName,
+    prompt: round.prompt,
+    openedAt: round.openedAt,
+    closedAt: round.closedAt,
+    respondents: round.tally.respondents,
+    counted,
+    needed: policy.minRespondents,
+    mean: counted && withLevel > 0 ? roundToTenth(sum / withLevel) : null,
+    distribution: counted && breakdownVisible(round.tally, policy) ? [...round.tally.levelCounts] : null,
+  };
 }

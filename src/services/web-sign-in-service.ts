@@ -33,3 +33,13 @@ export async function teamsOfChannels(ctx: ServiceContext, person: UserRef, chan
   const teams = await ctx.store.listTeams();
   return new Set(teams.filter((team) => team.channel.platform === person.platform && channelIds.has(team.channel.channelId)).map((team) => team.id));
 }
+
+/**
+ * The workspace a Slack person who signed in is keyed on. Chat keys people of an Enterprise Grid on the
+ * organisation (adapters/slack/inbound.ts), but Slack's ID token names only the workspace: a workspace whose
+ * teams were set up inside a Grid organisation maps to that organisation, so roles granted in chat apply.
+ */
+export async function slackSignInWorkspace(ctx: ServiceContext, workspaceId: string): Promise<string> {
+  const teams = await ctx.store.listTeams();
+  return teams.find((team) => team.channel.platform === 'slack' && team.channel.workspaceId === workspaceId && team.organisationId)?.organisationId ?? workspaceId;
+}

@@ -162,8 +162,8 @@ describe('the figures', () => {
     expect(page.participation).toEqual({ rounds: 2, meanRespondents: 3.5, rate: 0.35 });
     expect(page.openRound).toMatchObject({ aspectName: 'Interfaces', respondents: 1 });
     expect(page.history).toEqual([
-      { roundId: rounds[1]?.id, aspectName: 'Adoption', prompt: rounds[1]?.question.prompt, openedAt: rounds[1]?.openedAt, closedAt: rounds[1]?.closedAt, respondents: 2, counted: false, needed: 3 },
-      { roundId: rounds[0]?.id, aspectName: 'Investment', prompt: rounds[0]?.question.prompt, openedAt: rounds[0]?.openedAt, closedAt: rounds[0]?.closedAt, respondents: 5, counted: true, needed: 3 },
+      { roundId: rounds[1]?.id, aspectName: 'Adoption', prompt: rounds[1]?.question.prompt, openedAt: rounds[1]?.openedAt, closedAt: rounds[1]?.closedAt, respondents: 2, counted: false, needed: 3, mean: null, distribution: null },
+      { roundId: rounds[0]?.id, aspectName: 'Investment', prompt: rounds[0]?.question.prompt, openedAt: rounds[0]?.openedAt, closedAt: rounds[0]?.closedAt, respondents: 5, counted: true, needed: 3, mean: 2.6, distribution: [0, 2, 3, 0] },
     ]);
     expect(page.history.map((entry) => entry.prompt)).toEqual(['Question 1 about adoption?', 'Question 1 about investment?']);
   });

@@ -122,11 +122,17 @@ const roundBase = { aspectName: z.string(), prompt: z.string().describe('The que
 
 export const HistoryRoundSchema = wire(
   z.discriminatedUnion('counted', [
-    z.object({ ...roundBase, counted: z.literal(true), respondents: Count.describe('How many answered (the count the round message showed)') }),
+    z.object({
+      ...roundBase,
+      counted: z.literal(true),
+      respondents: Count.describe('How many answered (the count the round message showed)'),
+      mean: z.number().nullable().describe('The mean level of the answers with a level, one decimal'),
+      distribution: z.array(Count).nullable().describe('Answers per level (level 1 first); null unless the round had enough answers to show more than its count and mean'),
+    }),
     z.object({ ...roundBase, counted: z.literal(false), shortfall: ShortfallSchema }),
   ]),
   'HistoryRound',
-  'A closed round: a counted round carries its respondent count and nothing more; one that did not count, its shortfall.',
+  'A closed round: a counted round carries its respondent count and mean (and answers per level above the comment threshold); one that did not count, its shortfall.',
 );
 
 export const TeamRoundsSchema = wire(z.object({ teamId: z.number().int().positive(), rounds: z.array(HistoryRoundSchema) }), 'TeamRounds', "The team's latest closed rounds, newest first.");
@@ -359,7 +365,7 @@ export function teamTrendsWire(teamId: number, series: readonly AspectSeries[]):
 
 export function historyRoundWire(round: HistoryRound): HistoryRoundWire {
   const base = { aspectName: round.aspectName, prompt: round.prompt, openedAt: iso(round.openedAt), closedAt: iso(round.closedAt) };
-  return round.counted ? { ...base, counted: true, respondents: round.respondents } : { ...base, counted: false, shortfall: shortfallWire({ respondents: round.respondents, needed: round.needed }) };
+  return round.counted ? { ...base, counted: true, respondents: round.respondents, mean: round.mean, distribution: round.distribution ? [...round.distribution] : null } : { ...base, counted: false, shortfall: shortfallWire({ respondents: round.respondents, needed: round.needed }) };
 }
 
 export function teamRoundsWire(teamId: number, history: readonly HistoryRound[]): TeamRoundsWire {

@@ -149,6 +149,7 @@ export function TeamPage(props: TeamPageProps) {
                 <th scope="col">Aspect</th>
                 <th scope="col">Question</th>
                 <th scope="col">Answers</th>
+                <th scope="col">Mean level</th>
                 <th scope="col">Counted</th>
               </tr>
             </thead>
@@ -159,6 +160,7 @@ export function TeamPage(props: TeamPageProps) {
                   <td>{round.aspectName}</td>
                   <td>{round.prompt}</td>
                   <td>{round.respondents}</td>
+                  <td>{round.mean === null ? '—' : formatLevel(round.mean)}</td>
                   <td>{round.counted ? 'Yes' : `No: ${shortfallText({ respondents: round.respondents, needed: round.needed })}`}</td>
                 </tr>
               ))}
