@@ -3,27 +3,30 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OidcProviders } from '../../src/adapters/web/auth/oidc.js';
 import { launchBrowser, screenshotPath, seriousAccessibilityViolations, signInInBrowser } from '../support/browser.js';
-import { OidcStandIn, STAND_IN_SLACK_TEAM } from '../support/oidc-stand-in.js';
+import { OidcStandIn, routeFetch, STAND_IN_ENTRA_TENANT, STAND_IN_SLACK_TEAM } from '../support/oidc-stand-in.js';
 import { startWebHarness, WEB_NOW, type WebHarness } from '../support/web-harness.js';
 
 const SLACK_CLIENT = { clientId: '1111111111.2222222222', clientSecret: 'slack-oidc-secret-for-browser-tests' };
+const ENTRA_CLIENT = { clientId: '3c1d5e0a-0000-4000-8000-00000000b10b', clientSecret: 'entra-oidc-secret-for-browser-tests' };
 
 describe('the dashboard in a browser', () => {
   let harness: WebHarness;
   let browser: Browser;
   let standIn: OidcStandIn;
+  let entra: OidcStandIn;
   let paymentsId: number;
   let digestId: number;
 
   beforeAll(async () => {
     standIn = await OidcStandIn.start({ mode: 'slack', ...SLACK_CLIENT });
+    entra = await OidcStandIn.start({ mode: 'entra', ...ENTRA_CLIENT });
     [harness, browser] = await Promise.all([
       startWebHarness({
         oidc: (publicUrl) =>
           new OidcProviders({
-            web: { publicUrl, sessionSecret: null, previousSessionSecret: null, sessionHours: 8, slack: SLACK_CLIENT, entra: null },
+            web: { publicUrl, sessionSecret: null, previousSessionSecret: null, sessionHours: 8, slack: SLACK_CLIENT, entra: { ...ENTRA_CLIENT, tenant: 'organizations', allowedTenantIds: [STAND_IN_ENTRA_TENANT] } },
             publicUrl,
-            customFetch: (url, init) => fetch(standIn.serves(String(url)) ? standIn.toLoopback(String(url)) : url, init),
+            customFetch: routeFetch(standIn, entra),
           }),
       }),
       launchBrowser(),
@@ -46,6 +49,7 @@ describe('the dashboard in a browser', () => {
     await browser?.close();
     await harness?.close();
     await standIn?.close();
+    await entra?.close();
   });
 
   async function as(name: string, options: { bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
@@ -196,6 +200,31 @@ describe('the dashboard in a browser', () => {
     await page.waitForURL(`${harness.baseUrl}/sign-in`);
     await page.goto(`${harness.baseUrl}/`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await context.close();
+  });
+
+  it('signs in with Microsoft Entra ID (PKCE), and refuses a person from a tenant not allowed', async () => {
+    const context = await browser.newContext();
+    await context.route('https://login.microsoftonline.com/**', async (route) => {
+      const response = await route.fetch({ url: entra.toLoopback(route.request().url()), maxRedirects: 0 });
+      await route.fulfill({ response });
+    });
+    await harness.ctx.store.grantRole({ platform: 'teams', workspaceId: STAND_IN_ENTRA_TENANT, userId: entra.people[0]!.userId }, { role: 'pm', teamId: null }, 'test', WEB_NOW);
+    entra.signInAs(null);
+    const page = await context.newPage();
+    await page.goto(`${harness.baseUrl}/sign-in`);
+    await page.getByRole('link', { name: 'Sign in with Microsoft' }).click();
+    await page.getByRole('link', { name: /Ada Lovelace/ }).click();
+    await page.getByRole('rowheader', { name: 'All teams' }).first().waitFor();
+    expect(entra.authorizeRequests.at(-1)?.code_challenge_method).toBe('S256');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    entra.nextSignIn({ tenantId: '0badc0de-0000-4000-8000-0000000000ff' });
+    await page.getByRole('link', { name: 'Sign in with Microsoft' }).click();
+    await page.getByRole('link', { name: /Ada Lovelace/ }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('Signing in did not work');
+    expect(new URL(page.url()).pathname).toBe('/auth/callback/entra');
     await context.close();
   });
 });
