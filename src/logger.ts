@@ -85,14 +85,17 @@ function responseStatus(response: unknown): number | undefined {
 function serializeErrorObject(error: Error, depth: number, ancestors: Set<object>): Plain {
   ancestors.add(error);
   try {
-    const out: Plain = { type: error.constructor?.name ?? error.name, message: error.message };
+    // drizzle's query errors append the statement's parameters to the message ("…\nparams: U0123,T1") and
+    // keep them in `params`: user ids, respondent keys, token hashes. The statement stays; its values never.
+    const withoutParams = (text: string | undefined): string | undefined => (text === undefined ? undefined : text.replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, '\nparams: [redacted]'));
+    const out: Plain = { type: error.constructor?.name ?? error.name, message: withoutParams(error.message) };
     for (const key of ERROR_FACTS) {
       const value: unknown = (error as unknown as Plain)[key];
       if (value !== undefined && (typeof value === 'string' || typeof value === 'number') && !(key === 'name' && value === out.type)) out[key] = value;
     }
-    out.stack = error.stack;
+    out.stack = withoutParams(error.stack);
     for (const key of Object.keys(error)) {
-      if (Object.hasOwn(out, key) || key === 'cause' || key === 'errors') continue;
+      if (Object.hasOwn(out, key) || key === 'cause' || key === 'errors' || key === 'params') continue;
       const value: unknown = (error as unknown as Plain)[key];
       if (TRANSPORT_KEYS.has(key)) {
         // botbuilder and axios errors carry the whole request (headers with the bearer token, the body);
@@ -101,7 +104,9 @@ function serializeErrorObject(error: Error, depth: number, ancestors: Set<object
         if (status !== undefined && out.statusCode === undefined) out.statusCode = status;
         continue;
       }
-      out[key] = isSensitiveKey(key) && value !== undefined ? CENSOR : redactValue(value, depth + 1, ancestors);
+      // PostgreSQL's `detail` names the values of a violated key: "Key (token_hash)=(…) already exists."
+      if (key === 'detail' && typeof value === 'string') out[key] = value.replace(/=\([^)]*\)/g, '=(…)');
+      else out[key] = isSensitiveKey(key) && value !== undefined ? CENSOR : redactValue(value, depth + 1, ancestors);
     }
     // `cause` and AggregateError's `errors` are own but not enumerable when set by the constructor.
     if (error.cause !== undefined) out.cause = redactValue(error.cause, depth + 1, ancestors);

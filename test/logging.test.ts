@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { createLogger, errorFields, serializeError } from '../src/logger.js';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJib3QtZnJhbWV3b3JrIn0.c2lnbmF0dXJlLXNlY3JldA';
@@ -90,6 +91,16 @@ describe('logger redaction', () => {
     // The caller's error is untouched: its request still carries the header it had.
     expect(inner.request.headers.Authorization).toBe(`Bearer ${JWT}`);
     expect((outer as unknown as { context: { botToken: string } }).context.botToken).toBe('xoxb-123456-abcdef-secret');
+  });
+
+  it('logs a failed query with its statement but never its parameters or the key values PostgreSQL names', () => {
+    const { log, text } = capture();
+    const cause = Object.assign(new Error('duplicate key value violates unique constraint "access_tokens_hash_unique"'), { code: '23505', detail: 'Key (token_hash)=(9f2c0ffee) already exists.' });
+    log.error({ err: new DrizzleQueryError('select * from roles where user_id = $1 and workspace_id = $2', ['U0SECRETUSER', 'T0WORKSPACE'], cause) }, 'a dashboard request failed');
+    const logged = text();
+    expect(logged).toContain('select * from roles where user_id = $1');
+    expect(logged).toContain('23505');
+    for (const value of ['U0SECRETUSER', 'T0WORKSPACE', '9f2c0ffee']) expect(logged).not.toContain(value);
   });
 
   it('censors sensitive keys in any case and spelling, inside arrays, and in child bindings', () => {
