@@ -81,7 +81,7 @@ describe('Sign in with Slack', () => {
     expect(outcome).toEqual({ kind: 'signed-in', person: { platform: 'slack', workspaceId: STAND_IN_SLACK_TEAM, userId: 'U0ADA' }, displayName: 'Ada Lovelace' });
     expect(`${url.origin}${url.pathname}`).toBe('https://slack.com/openid/connect/authorize');
     const asked = stands.slack.authorizeRequests[0]!;
-    expect(asked).toMatchObject({ client_id: SLACK.clientId, response_type: 'code', scope: 'openid profile email', redirect_uri: `${PUBLIC_URL}/auth/callback/slack`, state: pending.state, nonce: pending.nonce });
+    expect(asked).toMatchObject({ client_id: SLACK.clientId, response_type: 'code', scope: 'openid profile', redirect_uri: `${PUBLIC_URL}/auth/callback/slack`, state: pending.state, nonce: pending.nonce });
     expect(asked).not.toHaveProperty('code_challenge');
     expect(pending).toEqual({ provider: 'slack', state: pending.state, nonce: pending.nonce, returnTo: '/teams/platform' });
     // The stand-in records the token call as received: client_secret_post, the same redirect_uri, no code_verifier.
@@ -135,7 +135,7 @@ describe('Sign in with Entra ID', () => {
     expect(outcome).toEqual({ kind: 'signed-in', person: { platform: 'teams', workspaceId: STAND_IN_ENTRA_TENANT, userId: stands.entra.people[0]!.userId }, displayName: 'Ada Lovelace' });
     expect(`${url.origin}${url.pathname}`).toBe('https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize');
     expect(pending.codeVerifier).toMatch(/^[\w-]{43,}$/);
-    expect(stands.entra.authorizeRequests[0]).toMatchObject({ scope: 'openid profile email', code_challenge_method: 'S256', state: pending.state, nonce: pending.nonce });
+    expect(stands.entra.authorizeRequests[0]).toMatchObject({ scope: 'openid profile', code_challenge_method: 'S256', state: pending.state, nonce: pending.nonce });
     // The stand-in checked S256(code_verifier) against the challenge before answering.
     expect(stands.entra.tokenRequests[0]).toMatchObject({ code_verifier: pending.codeVerifier, client_secret: ENTRA.clientSecret, redirect_uri: `${PUBLIC_URL}/auth/callback/entra` });
   });

@@ -64,7 +64,7 @@ describe('dashboard sessions, CSRF and sign-in failures (behind https)', () => {
     expect(me).not.toContain('No answers stored.');
     const token = csrfOf(await (await fetch(`${harness.baseUrl}/me/forget`, { headers: { cookie } })).text());
     const confirmed = await fetch(`${harness.baseUrl}/me/forget`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: PUBLIC_URL, 'content-type': 'application/x-www-form-urlencoded' }, body: form({ csrf: token }) });
-    expect(confirmed.status).toBe(302);
+    expect(confirmed.status).toBe(303);
     expect(confirmed.headers.get('location')).toMatch(/^\/me\?erased=\d+-\d+$/);
   });
 
@@ -81,7 +81,18 @@ describe('dashboard sessions, CSRF and sign-in failures (behind https)', () => {
       duplex: 'half',
     } as RequestInit);
     expect(chunked.status).toBe(411);
+    const malformed = await fetch(`${harness.baseUrl}/tokens`, { method: 'POST', headers: { cookie, origin: PUBLIC_URL, 'content-type': 'multipart/form-data; boundary=x' }, body: 'not multipart at all' });
+    expect(malformed.status).toBe(400);
     expect(harness.ctx.lines.join('\n')).not.toContain('a dashboard request failed');
+  });
+
+  it('masks the CSRF token afresh on every page, so no two responses carry the same bytes', async () => {
+    const cookie = await signInAs(harness, 'engineer');
+    const first = csrfOf(await (await fetch(`${harness.baseUrl}/me/forget`, { headers: { cookie } })).text());
+    const second = csrfOf(await (await fetch(`${harness.baseUrl}/me/forget`, { headers: { cookie } })).text());
+    expect(first).not.toBe(second);
+    const response = await fetch(`${harness.baseUrl}/sign-out`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: PUBLIC_URL, 'content-type': 'application/x-www-form-urlencoded' }, body: form({ csrf: first }) });
+    expect([response.status, response.headers.get('location')]).toEqual([302, '/sign-in']);
   });
 
   it('treats a tampered, foreign or expired session cookie as signed out', async () => {

@@ -62,6 +62,16 @@ export function createWebApp(deps: WebDependencies): Hono<WebEnv> {
     c.set('session', await deps.sealer.openSession(getCookie(c, sessionCookieName(deps.publicUrl)), deps.ctx.clock.now()));
     await next();
   });
+  // A form that cannot be read is answered here, once (Hono keeps the parsed body for the handlers).
+  app.use(async (c, next) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) || c.req.path.startsWith('/api/')) return next();
+    try {
+      await c.req.parseBody();
+    } catch {
+      return c.text('That form could not be read. Go back, reload the page and try again.', 400);
+    }
+    return next();
+  });
   // Every form of a signed-in person carries the session's token as well: the Origin check alone trusts
   // browsers that send Origin, and a token also stops a form replayed from an old page after sign-out.
   app.use(async (c, next) => {

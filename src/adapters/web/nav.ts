@@ -1,5 +1,6 @@
 import { canSeeOrganisation, type PersonViewer } from '../../services/dashboard-service.js';
 import type { SignedIn } from './access.js';
+import { maskCsrf } from './session.js';
 import type { LayoutProps, NavLink } from './views/layout.js';
 
 /** The navigation a person sees: organisation pages only for PMs and admins, tokens only for those who may create them. */
@@ -16,5 +17,5 @@ export function navFor(viewer: PersonViewer): NavLink[] {
 
 /** The layout's header for a signed-in person. */
 export function chrome(who: SignedIn): Pick<LayoutProps, 'nav' | 'signedIn'> {
-  return { nav: navFor(who.viewer), signedIn: { name: who.session.name ?? 'Signed in', csrf: who.session.csrf } };
+  return { nav: navFor(who.viewer), signedIn: { name: who.session.name ?? 'Signed in', csrf: maskCsrf(who.session.csrf) } };
 }

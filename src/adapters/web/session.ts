@@ -50,23 +50,24 @@ export class SessionSealer {
 
   sealSession(person: UserRef, name: string | null, now: Date): Promise<string> {
     const session: Session = { platform: person.platform, workspaceId: person.workspaceId, userId: person.userId, name, csrf: randomBytes(32).toString('base64url') };
-    return this.seal(session, now, this.maxAgeSeconds);
+    return this.seal({ ...session, typ: 'session' }, now, this.maxAgeSeconds);
   }
 
   async openSession(sealed: string | undefined, now: Date): Promise<Session | null> {
     const payload = await this.open(sealed, now);
+    // Both cookies are sealed with one key: the purpose claim keeps one from ever being read as the other.
     const parsed = SessionSchema.safeParse(payload);
-    return parsed.success ? parsed.data : null;
+    return parsed.success && payload?.typ === 'session' ? parsed.data : null;
   }
 
   sealPendingSignIn(pending: PendingSignInCookie, now: Date): Promise<string> {
-    return this.seal(pending, now, SIGN_IN_MINUTES * 60);
+    return this.seal({ ...pending, typ: 'sign-in' }, now, SIGN_IN_MINUTES * 60);
   }
 
   async openPendingSignIn(sealed: string | undefined, now: Date): Promise<PendingSignInCookie | null> {
     const payload = await this.open(sealed, now);
     const parsed = PendingSignInSchema.safeParse(payload);
-    return parsed.success ? parsed.data : null;
+    return parsed.success && payload?.typ === 'sign-in' ? parsed.data : null;
   }
 
   private async seal(payload: JWTPayload, now: Date, seconds: number): Promise<string> {
@@ -88,12 +89,28 @@ export class SessionSealer {
   }
 }
 
-/** Compares a submitted CSRF token with the session's in constant time. */
+/**
+ * The session's CSRF token as a page carries it: XORed with a fresh random pad, pad first. Every response
+ * then holds different bytes, so compressing a page next to text an attacker reflects into it (BREACH)
+ * cannot recover the token byte by byte.
+ */
+export function maskCsrf(token: string): string {
+  const secret = Buffer.from(token, 'base64url');
+  const pad = randomBytes(secret.length);
+  const masked = Buffer.alloc(secret.length);
+  for (let index = 0; index < secret.length; index += 1) masked[index] = (secret[index] ?? 0) ^ (pad[index] ?? 0);
+  return Buffer.concat([pad, masked]).toString('base64url');
+}
+
+/** Compares a submitted (masked) CSRF token with the session's in constant time. */
 export function csrfMatches(expected: string, submitted: unknown): boolean {
   if (typeof submitted !== 'string') return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(submitted);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const secret = Buffer.from(expected, 'base64url');
+  const raw = Buffer.from(submitted, 'base64url');
+  if (raw.length !== secret.length * 2) return false;
+  const unmasked = Buffer.alloc(secret.length);
+  for (let index = 0; index < secret.length; index += 1) unmasked[index] = (raw[index] ?? 0) ^ (raw[index + secret.length] ?? 0);
+  return timingSafeEqual(unmasked, secret);
 }
 
 /** The person a session belongs to. */

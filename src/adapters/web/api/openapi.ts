@@ -12,6 +12,7 @@ import {
   TeamRoundsSchema,
   TeamTrendsSchema,
 } from './schemas.js';
+import { MAX_ID } from '../ids.js';
 
 /** Refusals a route may answer with, besides its 200. */
 type Refusal = 401 | 403 | 404;
@@ -31,8 +32,8 @@ export interface ApiRoute {
   readonly refusals: readonly Refusal[];
 }
 
-const TeamParams = z.object({ teamId: z.coerce.number().int().positive().describe("The team's id, as listed by GET /api/v1/teams") });
-const DigestParams = z.object({ digestId: z.coerce.number().int().positive().describe("The digest's id, as listed by GET /api/v1/digests") });
+const TeamParams = z.object({ teamId: z.coerce.number().int().positive().max(MAX_ID).describe("The team's id, as listed by GET /api/v1/teams") });
+const DigestParams = z.object({ digestId: z.coerce.number().int().positive().max(MAX_ID).describe("The digest's id, as listed by GET /api/v1/digests") });
 
 export const API_ROUTES = {
   listTeams: { method: 'get', path: '/api/v1/teams', summary: 'Teams you may see', response: TeamListSchema, refusals: [401] },

@@ -56,7 +56,8 @@ export class SignInUnavailableError extends Error {
   }
 }
 
-const SCOPE = 'openid profile email';
+// No `email`: the dashboard needs who someone is and their name, nothing more.
+const SCOPE = 'openid profile';
 const SLACK_ISSUER = 'https://slack.com';
 
 // Parse the claims we key people on at the edge: a token without them is refused, not half-used.

@@ -21,7 +21,7 @@ export async function startSession(c: WebContext, deps: WebDependencies, person:
   setCookie(c, sessionCookieName(deps.publicUrl), sealed, { path: '/', httpOnly: true, secure: isSecure(deps.publicUrl), sameSite: 'Lax', maxAge: deps.sealer.maxAgeSeconds });
 }
 
-function signInPage(c: WebContext, deps: WebDependencies, returnTo: string, problem: string | null, status: 200 | 400 | 403 = 200) {
+function signInPage(c: WebContext, deps: WebDependencies, returnTo: string, problem: string | null, status: 200 | 400 | 403 | 503 = 200) {
   return page(c, <SignInPage providers={deps.oidc?.providers() ?? []} demoPeople={deps.demoPeople} returnTo={returnTo} problem={problem} />, status);
 }
 
@@ -49,7 +49,7 @@ export function mountAuthRoutes(app: Hono<WebEnv>, deps: WebDependencies): void 
     } catch (error) {
       deps.metrics?.countSignIn(provider, 'provider-unreachable');
       log.warn({ provider, err: error instanceof Error ? { message: error.message } : String(error) }, 'could not start a sign-in: the identity provider did not answer');
-      return signInPage(c, deps, '/', 'The sign-in service could not be reached. Please try again in a minute.', 400);
+      return signInPage(c, deps, '/', 'The sign-in service could not be reached. Please try again in a minute.', 503);
     }
   });
 
@@ -65,7 +65,15 @@ export function mountAuthRoutes(app: Hono<WebEnv>, deps: WebDependencies): void 
       return signInPage(c, deps, '/', SIGN_IN_EXPIRED, 400);
     }
     const url = new URL(c.req.url);
-    const outcome = await deps.oidc.finish(provider, `${url.pathname}${url.search}`, pending);
+    let outcome: Awaited<ReturnType<NonNullable<WebDependencies['oidc']>['finish']>>;
+    try {
+      outcome = await deps.oidc.finish(provider, `${url.pathname}${url.search}`, pending);
+    } catch (error) {
+      // Not the person's doing (mapping their workspace failed): say so, and keep the details for operators.
+      deps.metrics?.countSignIn(provider, 'refused');
+      log.error({ provider, err: error }, 'sign-in failed after the provider vouched for the person');
+      return signInPage(c, deps, pending.returnTo, SIGN_IN_FAILED, 503);
+    }
     if (outcome.kind === 'refused') {
       deps.metrics?.countSignIn(provider, 'refused');
       log.warn({ provider, reason: outcome.reason }, 'sign-in refused');

@@ -18,11 +18,12 @@ import { applyOrgQuery, parseOrgQuery } from '../org-query.js';
 import { page } from '../render.js';
 import { MessagePage } from '../views/layout.js';
 import type { WebContext, WebDependencies, WebEnv } from '../web-env.js';
+import { parseId } from '../ids.js';
 
 type Format = 'csv' | 'json';
 
 /** `12.csv` → team 12 as CSV; anything else is not a download. */
-const TEAM_FILE = /^([1-9][0-9]{0,15})\.(csv|json)$/;
+const TEAM_FILE = /^([0-9]+)\.(csv|json)$/;
 /** Aspect ids are kebab-case (core/survey.ts). */
 const ASPECT_FILE = /^([a-z0-9]+(?:-[a-z0-9]+)*)\.(csv|json)$/;
 
@@ -146,9 +147,10 @@ export function mountExportRoutes(app: Hono<WebEnv>, deps: WebDependencies): voi
     const who = await signedIn(c, deps);
     if (!who) return signInRedirect(c);
     const match = TEAM_FILE.exec(c.req.param('file'));
-    if (!match) return notFound(c, who, 'There is no such download.');
+    const teamId = match ? parseId(match[1] ?? '') : null;
+    if (!match || teamId === null) return notFound(c, who, 'There is no such download.');
     const format: Format = match[2] === 'csv' ? 'csv' : 'json';
-    const result = await teamDashboard(ctx, who.viewer, Number(match[1]));
+    const result = await teamDashboard(ctx, who.viewer, teamId);
     if (result.kind === 'refused') return refused(c, who, "Only the team's members and leads, PMs and admins may download this team's figures.");
     if (result.kind === 'not-found') return notFound(c, who, 'There is no such team.');
     const wire = TeamExportSchema.parse(teamExportWire(result));

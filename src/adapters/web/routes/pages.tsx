@@ -7,6 +7,8 @@ import { signedIn, signInRedirect, type SignedIn } from '../access.js';
 import { chrome } from '../nav.js';
 import { applyOrgQuery, parseOrgQuery } from '../org-query.js';
 import { page } from '../render.js';
+import { maskCsrf } from '../session.js';
+import { parseId } from '../ids.js';
 import { AspectPage } from '../views/aspect-page.js';
 import { MessagePage } from '../views/layout.js';
 import { OrgPage } from '../views/org-page.js';
@@ -24,10 +26,6 @@ function notFound(c: WebContext, who: SignedIn, what: string) {
   return page(c, <MessagePage title="Not found" message={`There is no ${what} here; it may have been deleted.`} {...chrome(who)} action={{ href: '/', label: 'Back to the start' }} />, 404);
 }
 
-/** A positive whole number from a path segment, or null. */
-function idParam(value: string): number | null {
-  return /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : null;
-}
 
 async function trendChart(deps: WebDependencies, dashboard: TeamDashboard): Promise<string | null> {
   if (!deps.trendSvg) return null;
@@ -86,7 +84,7 @@ export function mountPageRoutes(app: Hono<WebEnv>, deps: WebDependencies): void 
   app.get('/teams/:teamId', async (c) => {
     const who = await signedIn(c, deps);
     if (!who) return signInRedirect(c);
-    const teamId = idParam(c.req.param('teamId'));
+    const teamId = parseId(c.req.param('teamId'));
     if (teamId === null) return notFound(c, who, 'such team');
     const result = await teamDashboard(deps.ctx, who.viewer, teamId);
     if (result.kind === 'refused') return refused(c, who, "the team's members and leads, PMs and admins see a team's results");
@@ -115,7 +113,7 @@ export function mountPageRoutes(app: Hono<WebEnv>, deps: WebDependencies): void 
   app.get('/digests/:deliveryId', async (c) => {
     const who = await signedIn(c, deps);
     if (!who) return signInRedirect(c);
-    const deliveryId = idParam(c.req.param('deliveryId'));
+    const deliveryId = parseId(c.req.param('deliveryId'));
     const result = deliveryId === null ? ({ kind: 'not-found' } as const) : await digestArchiveEntry(deps.ctx, who.viewer, deliveryId);
     if (result.kind === 'refused') return refused(c, who, 'PMs and admins see the digests');
     if (result.kind === 'not-found') return notFound(c, who, 'such digest');
@@ -134,13 +132,13 @@ export function mountPageRoutes(app: Hono<WebEnv>, deps: WebDependencies): void 
   app.get('/me/forget', async (c) => {
     const who = await signedIn(c, deps);
     if (!who) return signInRedirect(c);
-    return page(c, <ForgetConfirmPage {...chrome(who)} csrf={who.session.csrf} />);
+    return page(c, <ForgetConfirmPage {...chrome(who)} csrf={maskCsrf(who.session.csrf)} />);
   });
 
   app.post('/me/forget', async (c) => {
     const who = await signedIn(c, deps);
     if (!who) return signInRedirect(c);
     const removed = await forgetMe(deps.ctx, who.person, who.person);
-    return c.redirect(`/me?erased=${removed.answers}-${removed.comments}`);
+    return c.redirect(`/me?erased=${removed.answers}-${removed.comments}`, 303);
   });
 }

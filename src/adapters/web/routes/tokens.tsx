@@ -12,9 +12,11 @@ import { canSeeOrganisation } from '../../../services/dashboard-service.js';
 import { signedIn, signInRedirect, type SignedIn } from '../access.js';
 import { chrome } from '../nav.js';
 import { page } from '../render.js';
+import { maskCsrf } from '../session.js';
 import { MessagePage } from '../views/layout.js';
 import { TokenCreatedPage, TokensPage, type TokenFormState, type TokenRow } from '../views/tokens-page.js';
 import type { WebContext, WebDependencies, WebEnv } from '../web-env.js';
+import { parseId } from '../ids.js';
 
 type TokenRecord = Awaited<ReturnType<typeof listAccessTokens>>[number];
 
@@ -79,7 +81,7 @@ export function mountTokenRoutes(app: Hono<WebEnv>, deps: WebDependencies): void
     const tokens = records.map((record) => rowOf(record, who, admin, now));
     return page(
       c,
-      <TokensPage {...chrome(who)} csrf={who.session.csrf} tokens={tokens} everyone={admin} notice={notice} form={form} nameMax={ACCESS_TOKEN_NAME_MAX} maxDays={ACCESS_TOKEN_MAX_DAYS} />,
+      <TokensPage {...chrome(who)} csrf={maskCsrf(who.session.csrf)} tokens={tokens} everyone={admin} notice={notice} form={form} nameMax={ACCESS_TOKEN_NAME_MAX} maxDays={ACCESS_TOKEN_MAX_DAYS} />,
       status,
     );
   };
@@ -106,7 +108,7 @@ export function mountTokenRoutes(app: Hono<WebEnv>, deps: WebDependencies): void
   app.post('/tokens/:id/revoke', async (c) => {
     const who = await signedIn(c, deps);
     if (!who) return c.redirect('/sign-in?returnTo=%2Ftokens', 303);
-    const id = /^[1-9][0-9]{0,15}$/.test(c.req.param('id')) ? Number(c.req.param('id')) : null;
+    const id = parseId(c.req.param('id'));
     if (id === null) return c.redirect('/tokens?notice=not-found', 303);
     const result = await revokeAccessToken(ctx, who.person, deps.configuredAdmins, id);
     if (result.kind === 'refused') return page(c, MessagePage({ title: 'API tokens', message: 'Only its owner or an admin may revoke a token.', ...chrome(who) }), 403);

@@ -159,7 +159,8 @@ export function TeamPage(props: TeamPageProps) {
                   <td>{formatDate(round.closedAt, props.timeZone)}</td>
                   <td>{round.aspectName}</td>
                   <td>{round.prompt}</td>
-                  <td>{round.respondents}</td>
+                  {/* A round that did not count shows only its shortfall: its count next to "too few with a level" would say how many chose "I don't know". */}
+                  <td>{round.counted ? round.respondents : '—'}</td>
                   <td>{round.mean === null ? '—' : formatLevel(round.mean)}</td>
                   <td>{round.counted ? 'Yes' : `No: ${shortfallText({ respondents: round.respondents, needed: round.needed })}`}</td>
                 </tr>
