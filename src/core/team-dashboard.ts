@@ -9,7 +9,7 @@ const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 export interface AspectSeries {
   readonly aspectId: string;
   readonly aspectName: string;
-  /** The level as the team's report showed it at each week's end, oldest first; weeks without one are left out. */
+  /** The level as the team's report showed it at `now` and each week before, oldest first; weeks without one are left out. */
   readonly points: readonly { readonly at: Date; readonly value: number }[];
 }
 
@@ -32,8 +32,8 @@ export interface HistoryRound {
 }
 
 /**
- * The level per aspect at the end of each of the last `weeks` weeks up to `now`, each point exactly the
- * figure a report at that instant showed (`levelAt`), so the chart never shows what the report hid.
+ * The level per aspect at `now` and at the same moment of each of the `weeks - 1` weeks before, each point
+ * exactly the figure a report at that instant showed (`levelAt`), so the chart never shows what the report hid.
  */
 export function weeklySeries(survey: Survey, rounds: readonly ClosedRoundTally[], now: Date, policy: ScoringPolicy, weeks: number): AspectSeries[] {
   const known = rounds.filter((round) => round.closedAt.getTime() <= now.getTime());

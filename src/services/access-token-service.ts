@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { UserRef } from '../core/platform.js';
-import { isAllowed, type RoleGrant, type Viewer } from '../core/roles.js';
+import { isAllowed, type Viewer } from '../core/roles.js';
 import type { AccessTokenRecord } from '../storage/records.js';
 import type { ServiceContext } from './context.js';
+import { rolesOf } from './role-grants.js';
 
 /**
  * Personal access tokens for the web API (`/api/v1`). An admin or PM creates one on the dashboard and sees
@@ -54,9 +55,7 @@ function samePerson(a: UserRef, b: UserRef): boolean {
 
 /** The person's stored roles, with admin added for people made admins by configuration (as in chat). */
 async function viewerOf(ctx: ServiceContext, person: UserRef, configuredAdmins: readonly string[]): Promise<Viewer> {
-  const grants: RoleGrant[] = await ctx.store.grantsFor(person);
-  if (configuredAdmins.includes(person.userId)) grants.push({ role: 'admin', teamId: null });
-  return { grants, memberOfTeamId: null };
+  return { grants: await rolesOf(ctx, person, configuredAdmins), memberOfTeamId: null };
 }
 
 /**

@@ -8,6 +8,7 @@ import { INDEFINITE_PAUSE, isPausedOn, type Team } from '../core/team.js';
 import { localDateAt, nextWeeklyAt } from '../core/schedule.js';
 import { roleChangePeriodKey } from '../core/outbox.js';
 import type { ServiceContext } from './context.js';
+import { rolesOf } from './role-grants.js';
 import { digestForDelivery, orgDigest, teamReport } from './report-service.js';
 import { closeOpenRoundEarly, openRound } from './round-service.js';
 import { nextScheduledRound } from './schedule-service.js';
@@ -71,9 +72,7 @@ export type CommandReply =
 
 /** What the actor may do: their stored roles, configured admins, and the team of the channel they are in. */
 export async function viewerFor(ctx: ServiceContext, invocation: Invocation, channelTeam: Team | null): Promise<Viewer> {
-  const grants: RoleGrant[] = await ctx.store.grantsFor(invocation.actor);
-  if (invocation.configuredAdmins.includes(invocation.actor.userId)) grants.push({ role: 'admin', teamId: null });
-  return { grants, memberOfTeamId: channelTeam?.id ?? null };
+  return { grants: await rolesOf(ctx, invocation.actor, invocation.configuredAdmins), memberOfTeamId: channelTeam?.id ?? null };
 }
 
 const ACTIONS: Record<Permission['kind'], string> = {

@@ -10,6 +10,7 @@ import type { Team } from '../core/team.js';
 import { historyRound, reportAgreement, weeklySeries, type AspectSeries, type HistoryRound } from '../core/team-dashboard.js';
 import type { OwnAnswer } from '../storage/records.js';
 import type { ServiceContext } from './context.js';
+import { rolesOf } from './role-grants.js';
 import { orgDigest, teamReport } from './report-service.js';
 
 /** Weekly points per aspect on a team's chart: half a year. */
@@ -29,9 +30,7 @@ export interface PersonViewer {
 
 /** The person's roles (stored grants, plus admin when configured), as chat-commands' `viewerFor` reads them. */
 export async function personViewer(ctx: ServiceContext, person: UserRef, configuredAdmins: readonly string[], memberTeamIds: ReadonlySet<number>): Promise<PersonViewer> {
-  const grants: RoleGrant[] = await ctx.store.grantsFor(person);
-  if (configuredAdmins.includes(person.userId)) grants.push({ role: 'admin', teamId: null });
-  return { person, grants, memberTeamIds };
+  return { person, grants: await rolesOf(ctx, person, configuredAdmins), memberTeamIds };
 }
 
 /** The viewer for one team's page: a member only of a team whose channel the person is in now. */

@@ -43,3 +43,15 @@ export async function slackSignInWorkspace(ctx: ServiceContext, workspaceId: str
   const teams = await ctx.store.listTeams();
   return teams.find((team) => team.channel.platform === 'slack' && team.channel.workspaceId === workspaceId && team.organisationId)?.organisationId ?? workspaceId;
 }
+
+/**
+ * Whether a Slack person signing in belongs to a workspace this bot serves: one holding a team's channel
+ * (or its Enterprise Grid organisation), one where someone holds a role, or a configured admin. Sign in with
+ * Slack lets anyone with any Slack account through; everyone else is refused before a session exists.
+ */
+export async function slackWorkspaceServed(ctx: ServiceContext, person: UserRef, configuredAdmins: readonly string[]): Promise<boolean> {
+  if (configuredAdmins.includes(person.userId)) return true;
+  const teams = await ctx.store.listTeams();
+  if (teams.some((team) => team.channel.platform === 'slack' && (team.channel.workspaceId === person.workspaceId || team.organisationId === person.workspaceId))) return true;
+  return (await ctx.store.listRoles({ platform: 'slack' })).some((role) => role.user.workspaceId === person.workspaceId);
+}

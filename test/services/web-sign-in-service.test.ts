@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { grantDemoRoles, slackSignInWorkspace, teamsOfChannels, webSessionSecret } from '../../src/services/web-sign-in-service.js';
+import { grantDemoRoles, slackSignInWorkspace, slackWorkspaceServed, teamsOfChannels, webSessionSecret } from '../../src/services/web-sign-in-service.js';
 import { DEMO_PEOPLE } from '../../src/demo/demo-people.js';
 import { buildSurvey } from '../support/factories.js';
 import { setupTeam } from '../../src/services/team-service.js';
@@ -30,6 +30,17 @@ describe('dashboard sign-in services', () => {
     expect(await slackSignInWorkspace(ctx, 'T0GRID')).toBe('E0ORG');
     expect(await slackSignInWorkspace(ctx, 'T0PLAIN')).toBe('T0PLAIN');
     expect(await slackSignInWorkspace(ctx, 'T0UNKNOWN')).toBe('T0UNKNOWN');
+  });
+
+  it('lets Slack people sign in only from workspaces the bot serves: a team there, a role there, or a configured admin', async () => {
+    const stranger = { platform: 'slack' as const, workspaceId: 'T0ELSEWHERE', userId: 'U0STRANGER' };
+    expect(await slackWorkspaceServed(ctx, stranger, [])).toBe(false);
+    expect(await slackWorkspaceServed(ctx, stranger, ['U0STRANGER'])).toBe(true);
+    await setUpTeam(ctx, 'Served', { surveyId: 'platform', channel: { platform: 'slack', workspaceId: 'T0SERVED', channelId: 'C0SERVED' } });
+    expect(await slackWorkspaceServed(ctx, { ...stranger, workspaceId: 'T0SERVED' }, [])).toBe(true);
+    await ctx.store.grantRole({ platform: 'slack', workspaceId: 'T0ROLE', userId: 'U0PM' }, { role: 'pm', teamId: null }, 'test', ctx.clock.now());
+    expect(await slackWorkspaceServed(ctx, { ...stranger, workspaceId: 'T0ROLE' }, [])).toBe(true);
+    expect(await slackWorkspaceServed(ctx, stranger, [])).toBe(false);
   });
 
   it('finds the teams of the channels a person is in, on their platform only', async () => {

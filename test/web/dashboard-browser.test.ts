@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OidcProviders } from '../../src/adapters/web/auth/oidc.js';
+import { setupTeam } from '../../src/services/team-service.js';
 import { launchBrowser, screenshotPath, seriousAccessibilityViolations, signInInBrowser } from '../support/browser.js';
 import { OidcStandIn, routeFetch, STAND_IN_ENTRA_TENANT, STAND_IN_SLACK_TEAM } from '../support/oidc-stand-in.js';
 import { startWebHarness, WEB_NOW, type WebHarness } from '../support/web-harness.js';
@@ -183,6 +184,13 @@ describe('the dashboard in a browser', () => {
     });
     standIn.signInAs(null);
     const page = await context.newPage();
+    // A workspace the bot does not serve: refused before any session exists.
+    await page.goto(`${harness.baseUrl}/teams`);
+    await page.getByRole('link', { name: 'Sign in with Slack' }).click();
+    await page.getByRole('link', { name: /Ada Lovelace/ }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('does not use Maturity Pulse here');
+    // Once a team answers in that workspace, its people sign in (and see only what their roles and channels allow).
+    await setupTeam(harness.ctx, { platform: 'slack', workspaceId: STAND_IN_SLACK_TEAM, userId: 'U0SETUP' }, { name: 'Stand-in team', channel: { platform: 'slack', workspaceId: STAND_IN_SLACK_TEAM, channelId: 'C0STANDIN' }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
     await page.goto(`${harness.baseUrl}/teams`);
     await page.getByRole('link', { name: 'Sign in with Slack' }).click();
     await page.getByRole('link', { name: /Ada Lovelace/ }).click();

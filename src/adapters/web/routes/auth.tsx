@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { page } from '../render.js';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { UserRef } from '../../../core/platform.js';
+import { slackWorkspaceServed } from '../../../services/web-sign-in-service.js';
 import { SIGN_IN_MINUTES } from '../session.js';
 import { SignInPage } from '../views/sign-in.js';
 import { isSecure, safeReturnTo, sessionCookieName, signInCookieName, type WebContext, type WebDependencies, type WebEnv } from '../web-env.js';
@@ -78,6 +79,11 @@ export function mountAuthRoutes(app: Hono<WebEnv>, deps: WebDependencies): void 
       deps.metrics?.countSignIn(provider, 'refused');
       log.warn({ provider, reason: outcome.reason }, 'sign-in refused');
       return signInPage(c, deps, pending.returnTo, SIGN_IN_FAILED, 403);
+    }
+    if (outcome.person.platform === 'slack' && !(await slackWorkspaceServed(deps.ctx, outcome.person, deps.configuredAdmins))) {
+      deps.metrics?.countSignIn(provider, 'refused');
+      log.warn({ provider }, 'sign-in refused: a Slack workspace this bot does not serve');
+      return signInPage(c, deps, '/', 'Your Slack workspace does not use Maturity Pulse here. Sign in with the workspace your teams answer in.', 403);
     }
     deps.metrics?.countSignIn(provider, 'signed-in');
     await startSession(c, deps, outcome.person, outcome.displayName);

@@ -96,7 +96,7 @@ export function teamCsv(team: TeamExportWire): string {
   }
   for (const round of team.rounds) {
     const dates = [round.prompt, round.openedAt, round.closedAt];
-    if (round.counted) rows.push(['round', round.aspectName, 'counted', null, null, null, null, null, ...dates, round.respondents]);
+    if (round.counted) rows.push(['round', round.aspectName, 'counted', round.mean, null, null, null, null, ...dates, round.respondents]);
     else rows.push(['round', round.aspectName, 'too-few', null, null, null, null, round.shortfall.text, ...dates, null]);
   }
   return toCsv(TEAM_CSV_HEADER, rows);

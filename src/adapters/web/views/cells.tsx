@@ -5,12 +5,13 @@ import { shortfallText } from '../../text/figure-text.js';
 import { formatDate, formatDelta, formatLevel } from '../../text/format.js';
 
 /** The arrow and the words for a change: the arrow is for the eye, the words for everyone (screen readers read them). */
-export function ChangeMark(props: { change: Change }) {
+export function ChangeMark(props: { change: Change; timeZone?: string }) {
   const { change } = props;
+  const zone = props.timeZone ?? 'UTC';
   if (change.kind === 'none') return <span class="trend-steady">no earlier figure</span>;
   const arrow = change.direction === 'improved' ? '▲' : change.direction === 'slipped' ? '▼' : '▶';
   const css = change.direction === 'improved' ? 'trend-up' : change.direction === 'slipped' ? 'trend-down' : 'trend-steady';
-  const words = change.direction === 'steady' ? `steady since ${formatDate(change.since)}` : `${change.direction === 'improved' ? 'up' : 'down'} ${formatDelta(change.delta)} since ${formatDate(change.since)}`;
+  const words = change.direction === 'steady' ? `steady since ${formatDate(change.since, zone)}` : `${change.direction === 'improved' ? 'up' : 'down'} ${formatDelta(change.delta)} since ${formatDate(change.since, zone)}`;
   return (
     <span class={css}>
       <span aria-hidden="true">{arrow} </span>

@@ -23,7 +23,7 @@ function AspectCard(props: { aspect: TeamDashboard['report']['aspects'][number];
             {formatLevel(status.figure.value)} <span class="muted">{status.description.label}</span>
           </p>
           <p>
-            <ChangeMark change={status.change} />
+            <ChangeMark change={status.change} timeZone={props.timeZone} />
             {props.agreement ? ` · ${props.agreement}` : ''}
           </p>
           {status.latestShort ? <p class="muted">The last round did not count ({shortfallText(status.latestShort)}).</p> : null}
@@ -90,10 +90,10 @@ export function TeamPage(props: TeamPageProps) {
           <summary>The trend as a table</summary>
           <div class="table-wrap">
             <table>
-              <caption>Level per aspect at each week's end</caption>
+              <caption>Level per aspect, week by week up to today</caption>
               <thead>
                 <tr>
-                  <th scope="col">Week ending</th>
+                  <th scope="col">As of</th>
                   {dashboard.series.map((series) => (
                     <th scope="col">{series.aspectName}</th>
                   ))}
@@ -102,7 +102,7 @@ export function TeamPage(props: TeamPageProps) {
               <tbody>
                 {weeks.map((week) => (
                   <tr>
-                    <th scope="row">{formatDate(new Date(week))}</th>
+                    <th scope="row">{formatDate(new Date(week), props.timeZone)}</th>
                     {dashboard.series.map((series) => {
                       const point = series.points.find((candidate) => candidate.at.getTime() === week);
                       return <td>{point ? formatLevel(point.value) : '—'}</td>;
