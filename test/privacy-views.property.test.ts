@@ -35,7 +35,7 @@ import { loadSurveyDirectory } from '../src/survey-files/load-surveys.js';
 import { buildAspectAcross } from '../src/core/aspect-across.js';
 import { buildOrgTable, participationOf } from '../src/core/org-table.js';
 import { historyRound, reportAgreement, weeklySeries } from '../src/core/team-dashboard.js';
-import { organisationWire, teamDetailWire, teamExportWire, teamRoundsWire, teamTrendsWire } from '../src/adapters/web/api/schemas.js';
+import { organisationWire, teamDetailWire, teamExportWire, teamRoundsWire, teamTrendsWire } from '../src/adapters/web/api/wire.js';
 import { AspectPage } from '../src/adapters/web/views/aspect-page.js';
 import { OrgPage } from '../src/adapters/web/views/org-page.js';
 import { TeamPage } from '../src/adapters/web/views/team-page.js';

@@ -43,11 +43,6 @@ export function canSeeOrganisation(pv: PersonViewer): boolean {
   return isAllowed({ grants: pv.grants, memberOfTeamId: null }, { kind: 'view-digest' });
 }
 
-/** Whether the dashboard has anything at all for the person: the organisation, or at least one team. */
-export function hasAnyAccess(pv: PersonViewer, teams: readonly Pick<Team, 'id'>[]): boolean {
-  return canSeeOrganisation(pv) || teams.some((team) => isAllowed(viewerForTeam(pv, team.id), { kind: 'view-report', teamId: team.id }));
-}
-
 /** Teams whose report the person may see, by name. */
 export async function visibleTeams(ctx: ServiceContext, pv: PersonViewer): Promise<Team[]> {
   return (await ctx.store.listTeams()).filter((team) => isAllowed(viewerForTeam(pv, team.id), { kind: 'view-report', teamId: team.id })).sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);

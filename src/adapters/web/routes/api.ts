@@ -6,7 +6,8 @@ import { authenticateAccessToken } from '../../../services/access-token-service.
 import { digestArchive, digestArchiveEntry, orgOverview, teamDashboard, visibleTeams, type PersonViewer } from '../../../services/dashboard-service.js';
 import { viewerOfPerson } from '../access.js';
 import { API_ROUTES, buildOpenApiDocument, type ApiRoute, type ApiRouteId } from '../api/openapi.js';
-import { digestEntryWire, digestWire, ErrorSchema, organisationWire, teamDetailWire, teamListWire, teamRoundsWire, teamTrendsWire } from '../api/schemas.js';
+import { ErrorSchema } from '../api/schemas.js';
+import { digestEntryWire, digestWire, organisationWire, teamDetailWire, teamListWire, teamRoundsWire, teamTrendsWire } from '../api/wire.js';
 import { applyOrgQuery, parseOrgQuery } from '../org-query.js';
 import { personOf } from '../session.js';
 import { sessionCookieName, type WebContext, type WebDependencies, type WebEnv } from '../web-env.js';

@@ -1,17 +1,8 @@
 import type { Hono } from 'hono';
 import { aspectAcrossTeams, orgOverview, teamDashboard } from '../../../services/dashboard-service.js';
 import { signedIn, signInRedirect, type SignedIn } from '../access.js';
-import {
-  AspectExportSchema,
-  aspectExportWire,
-  OrganisationSchema,
-  organisationWire,
-  TeamExportSchema,
-  teamExportWire,
-  type AspectExportWire,
-  type OrganisationWire,
-  type TeamExportWire,
-} from '../api/schemas.js';
+import { AspectExportSchema, OrganisationSchema, TeamExportSchema, type AspectExportWire, type OrganisationWire, type TeamExportWire } from '../api/schemas.js';
+import { aspectExportWire, organisationWire, teamExportWire } from '../api/wire.js';
 import { toCsv, type CsvValue } from '../csv.js';
 import { chrome } from '../nav.js';
 import { applyOrgQuery, parseOrgQuery } from '../org-query.js';

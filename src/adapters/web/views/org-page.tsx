@@ -167,7 +167,8 @@ function Heatmap(props: { section: OrgOverviewSurvey; total: number }) {
 /** The organisation page for PMs and admins. */
 export function OrgPage(props: OrgPageProps) {
   const aspects = props.sections.flatMap((section) => section.aspects);
-  const levels = props.sections[0]?.table.levelNames ?? [];
+  // With several surveys shown, offer every level any of them has (4 levels and 5 stages): the longest list.
+  const levels = props.sections.reduce<readonly string[]>((longest, section) => (section.table.levelNames.length > longest.length ? section.table.levelNames : longest), []);
   const query = orgQueryString(props.query);
   return (
     <Layout title="Organisation" nav={props.nav} current="/" signedIn={props.signedIn}>
