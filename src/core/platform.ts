@@ -18,6 +18,11 @@ export interface UserRef {
   readonly userId: string;
 }
 
+/** The same person: same platform, same workspace (or organisation), same user id. */
+export function samePerson(a: UserRef, b: UserRef): boolean {
+  return a.platform === b.platform && a.workspaceId === b.workspaceId && a.userId === b.userId;
+}
+
 export function sameChannel(a: ChannelRef, b: ChannelRef): boolean {
   return a.platform === b.platform && a.workspaceId === b.workspaceId && a.channelId === b.channelId;
 }

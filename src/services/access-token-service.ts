@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { UserRef } from '../core/platform.js';
+import { samePerson, type UserRef } from '../core/platform.js';
 import { isAllowed, type Viewer } from '../core/roles.js';
 import type { AccessTokenRecord } from '../storage/records.js';
 import type { ServiceContext } from './context.js';
@@ -47,10 +47,6 @@ export interface AuthenticatedToken {
  */
 export function hashAccessToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
-function samePerson(a: UserRef, b: UserRef): boolean {
-  return a.platform === b.platform && a.workspaceId === b.workspaceId && a.userId === b.userId;
 }
 
 /** The person's stored roles, with admin added for people made admins by configuration (as in chat). */

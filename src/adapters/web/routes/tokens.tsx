@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { UserRef } from '../../../core/platform.js';
+import { samePerson } from '../../../core/platform.js';
 import {
   ACCESS_TOKEN_MAX_DAYS,
   ACCESS_TOKEN_NAME_MAX,
@@ -30,7 +30,6 @@ const NOTICES: Readonly<Record<string, string>> = {
   'not-found': 'That token does not exist (any more).',
 };
 
-const samePerson = (a: UserRef, b: UserRef): boolean => a.platform === b.platform && a.workspaceId === b.workspaceId && a.userId === b.userId;
 
 function rowOf(record: TokenRecord, who: SignedIn, admin: boolean, now: Date): TokenRow {
   const own = samePerson(record.owner, who.person);
