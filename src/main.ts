@@ -185,7 +185,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
   const publicUrl = config.web.publicUrl ?? `http://${urlHost(config.host)}:${port}`;
   const allowedOrigins = config.web.publicUrl || !LOOPBACK_HOSTS.has(config.host) ? [new URL(publicUrl).origin] : [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`];
   const sessionSecret = await webSessionSecret(ctx, config.web.sessionSecret);
-  const oidc = config.web.slack || config.web.entra ? new OidcProviders({ web: config.web, publicUrl, resolveSlackWorkspace: (workspaceId) => slackSignInWorkspace(ctx, workspaceId), ...(overrides.identityProviderFetch ? { customFetch: overrides.identityProviderFetch } : {}) }) : null;
+  const oidc = config.web.slack || config.web.entra ? new OidcProviders({ web: config.web, publicUrl, resolveSlackWorkspace: async (workspaceId) => (slack ? await slack.organisationOf(workspaceId) : null) ?? (await slackSignInWorkspace(ctx, workspaceId)), ...(overrides.identityProviderFetch ? { customFetch: overrides.identityProviderFetch } : {}) }) : null;
   web = webRequestListener(
     createWebApp({
       ctx,

@@ -23,6 +23,8 @@ export interface SlackApiStandInOptions {
   teamId?: string;
   teamName?: string;
   teamDomain?: string;
+  /** The Enterprise Grid organisation the workspace belongs to (team.info's `enterprise_id`); none by default. */
+  enterpriseId?: string;
   botUserId?: string;
   botId?: string;
   appId?: string;
@@ -372,6 +374,7 @@ export class SlackApiStandIn {
 
   private readonly botToken: string;
   private readonly teamId: string;
+  private readonly enterpriseId: string | null;
   private readonly teamName: string;
   private readonly teamDomain: string;
   private readonly botUserId: string;
@@ -403,6 +406,7 @@ export class SlackApiStandIn {
   constructor(options: SlackApiStandInOptions = {}) {
     this.botToken = options.botToken ?? 'xoxb-test-token';
     this.teamId = options.teamId ?? 'T0001';
+    this.enterpriseId = options.enterpriseId ?? null;
     this.teamName = options.teamName ?? 'Test Workspace';
     this.teamDomain = options.teamDomain ?? 'test-workspace';
     this.botUserId = options.botUserId ?? 'UBOT';
@@ -417,6 +421,7 @@ export class SlackApiStandIn {
     this.addUser({ id: this.botUserId, name: 'maturity-pulse', isBot: true });
     this.handlers = new Map<string, Handler>([
       ['auth.test', () => this.authTest()],
+      ['team.info', (request) => this.teamInfo(request.args)],
       ['chat.postMessage', (request) => this.postMessage(request)],
       ['chat.update', (request) => this.updateMessage(request)],
       ['chat.postEphemeral', (request) => this.postEphemeral(request)],
@@ -751,6 +756,13 @@ export class SlackApiStandIn {
   }
 
   // ---- methods -----------------------------------------------------------------------------------------
+
+  /** team.info: this workspace (asked by id or without one); any other id is `team_not_found`, as for a workspace the token cannot see. */
+  private teamInfo(args: Body): Body {
+    const asked = str(args, 'team') ?? this.teamId;
+    if (asked !== this.teamId) return fail('team_not_found');
+    return { ok: true, team: { id: this.teamId, name: this.teamName, domain: this.teamDomain, ...(this.enterpriseId ? { enterprise_id: this.enterpriseId, enterprise_name: 'Stand-in Grid' } : {}) } };
+  }
 
   private authTest(): Body {
     return {

@@ -32,6 +32,8 @@ export interface SlackAdapter {
   readonly mode: 'http' | 'socket';
   /** The channels a person is in now (for the dashboard's member access); null when Slack could not say. */
   channelsOf(person: UserRef): Promise<ReadonlySet<string> | null>;
+  /** The Enterprise Grid organisation a workspace belongs to (team.info), null for a plain workspace or when Slack could not say. */
+  organisationOf(workspaceId: string): Promise<string | null>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -195,6 +197,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     }
   });
 
+  const organisations = new Map<string, string | null>();
   const membership = new ChannelMembership(log.child({ area: 'slack-membership' }), () => ctx.clock.now().getTime());
   const messenger = new SlackMessenger(client, log.child({ area: 'slack-messenger' }), config.adminUserIds, options.charts ?? null, (channel) => digestTimeZone(ctx, channel), (channel, people) => noteChannelSize(ctx, channel, people));
   return {
@@ -202,6 +205,20 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     requestListener: receiver ? receiver.requestListener : null,
     mode: receiver ? 'http' : 'socket',
     channelsOf: (person) => membership.channelsOf(client, person.workspaceId, person.userId),
+    organisationOf: async (workspaceId) => {
+      // A workspace never changes organisation while the bot runs; answers (not failures) are kept.
+      const known = organisations.get(workspaceId);
+      if (known !== undefined) return known;
+      try {
+        const result = await client.team.info({ team: workspaceId });
+        const organisation = result.team?.enterprise_id || null;
+        organisations.set(workspaceId, organisation);
+        return organisation;
+      } catch (error) {
+        log.warn({ err: error }, 'could not ask Slack which organisation a workspace belongs to');
+        return null;
+      }
+    },
     start: async () => {
       // Waits for the first answer only: while Slack cannot be reached the check goes on in the background
       // (posts wait in the outbox meanwhile), and ends when the adapter stops.
