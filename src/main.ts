@@ -1,12 +1,12 @@
 import type { RequestListener, Server } from 'node:http';
 import { createWebApp, webRequestListener } from './adapters/web/app.js';
-import { OidcProviders } from './adapters/web/auth/oidc.js';
+import { OidcProviders, type OidcProvidersOptions } from './adapters/web/auth/oidc.js';
 import { SessionSealer } from './adapters/web/session.js';
 import { DEMO_PEOPLE, demoChannelsOf } from './demo/demo-people.js';
 import { grantDemoRoles, slackSignInWorkspace, webSessionSecret } from './services/web-sign-in-service.js';
 import { openContext, DEMO_RESPONDENT_SECRET } from './bootstrap.js';
 import { ChartRenderer } from './adapters/charts/chart-renderer.js';
-import { createTeamsAdapter, isLoopbackServiceUrl, TEAMS_MESSAGES_PATH, TEAMS_PROGRESS_EDITS_PER_MINUTE, TEAMS_PROGRESS_INTERVAL_MS, type CredentialsFactory } from './adapters/teams/app.js';
+import { createTeamsAdapter, isLoopbackServiceUrl, TEAMS_MESSAGES_PATH, TEAMS_PROGRESS_EDITS_PER_MINUTE, TEAMS_PROGRESS_INTERVAL_MS, type CredentialsFactory, type TeamsAdapter } from './adapters/teams/app.js';
 import { DemoMessenger } from './adapters/demo/messenger.js';
 import { renderDigestText } from './adapters/text/render-digest.js';
 import { renderReportText } from './adapters/text/render-report.js';
@@ -57,7 +57,7 @@ async function printDemo(ctx: ServiceContext, write: (text: string) => void): Pr
 export interface ServerOverrides {
   readonly teamsCredentialsFactory?: CredentialsFactory;
   /** How sign-in reaches the identity providers (tests point https://slack.com and Entra at a loopback stand-in). */
-  readonly identityProviderFetch?: typeof fetch;
+  readonly identityProviderFetch?: OidcProvidersOptions['customFetch'];
 }
 
 /** A host as it appears in a URL (IPv6 in brackets); a wildcard address is reached through loopback. */
@@ -104,6 +104,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
     editsPerMinute: (platform) => (platform === 'slack' ? SLACK_PROGRESS_EDITS_PER_MINUTE : TEAMS_PROGRESS_EDITS_PER_MINUTE),
   });
   let slack: SlackAdapter | null = null;
+  let teamsAdapter: TeamsAdapter | null = null;
   const charts = new ChartRenderer((seconds) => metrics?.observeChartRender(seconds));
   if (mode === 'demo') {
     log.info(
@@ -133,7 +134,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       throw new UserFacingError('config', `${where} holds Teams conversations set up with real credentials; TEAMS_DEV_NO_AUTH=1 runs only on a database of its own (set DATABASE_PATH to another file).`);
     }
     if (config.teams) {
-      const teams = createTeamsAdapter({ ctx, config: config.teams, log, charts, onAnswerRecorded: (roundId) => signals.answer({ kind: 'answer', roundId, platform: 'teams' }), ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}) });
+      const teams = (teamsAdapter = createTeamsAdapter({ ctx, config: config.teams, log, charts, onAnswerRecorded: (roundId) => signals.answer({ kind: 'answer', roundId, platform: 'teams' }), ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}) }));
       messengers.set('teams', teams.messenger);
       routes.push({ path: TEAMS_MESSAGES_PATH, listener: teams.requestListener, platform: 'teams' });
     }
@@ -195,7 +196,11 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       allowedOrigins,
       sealer: new SessionSealer([sessionSecret, ...(config.web.previousSessionSecret ? [config.web.previousSessionSecret] : [])], config.web.sessionHours),
       configuredAdmins: [...(config.slack?.adminUserIds ?? []), ...(config.teams?.adminObjectIds ?? [])],
-      channelsOf: async (person) => (person.platform === 'demo' ? demoChannelsOf(person) : person.platform === 'slack' && slack ? await slack.channelsOf(person) : null),
+      channelsOf: async (person) => {
+        if (person.platform === 'demo') return demoChannelsOf(person);
+        if (person.platform === 'slack') return slack ? await slack.channelsOf(person) : null;
+        return teamsAdapter ? await teamsAdapter.channelsOf(person) : null;
+      },
       oidc,
       trendSvg: (input) => charts.renderTrendSvg(input),
       demoPeople: mode === 'demo' ? DEMO_PEOPLE : null,

@@ -39,3 +39,14 @@ export async function teamsAppRemoved(ctx: ServiceContext, where: { tenantId: st
   for (const teamId of paused) ctx.log.warn({ teamId }, 'the app was removed from this team: it is paused until someone installs the app again and resumes it');
   return paused;
 }
+
+/** Where the app can still reach each Teams channel that holds a team in this tenant (for asking who is in it). */
+export async function teamChannelConversations(ctx: Pick<ServiceContext, 'store'>, tenantId: string): Promise<TeamsConversation[]> {
+  const channelIds = new Set((await ctx.store.listTeams()).filter((team) => team.channel.platform === 'teams' && team.channel.workspaceId === tenantId).map((team) => team.channel.channelId));
+  const conversations: TeamsConversation[] = [];
+  for (const channelId of channelIds) {
+    const conversation = await ctx.store.findConversation(tenantId, channelId);
+    if (conversation?.installed) conversations.push(conversation);
+  }
+  return conversations;
+}

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer, type ServerOverrides } from '../../src/main.js';
 import { SURVEYS } from '../support/processes.js';
-import { SlackApiStandIn } from '../support/slack-stand-in.js';
+import { SlackApiStandIn, type SlackApiStandInOptions } from '../support/slack-stand-in.js';
 import { SlackRequester } from '../support/slack-requests.js';
 import type { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import type { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
@@ -27,11 +27,11 @@ export interface SlackHarness {
   close(): Promise<void>;
 }
 
-/** The real app on port 0 in HTTP mode, pointed at a Slack Web API stand-in on loopback. */
-export async function startSlackHarness(extraEnv: Record<string, string> = {}, overrides: ServerOverrides = {}): Promise<SlackHarness> {
+/** The real app on port 0 in HTTP mode, pointed at a Slack Web API stand-in on loopback (`workspace`: e.g. its Enterprise Grid organisation). */
+export async function startSlackHarness(extraEnv: Record<string, string> = {}, overrides: ServerOverrides = {}, workspace: Pick<SlackApiStandInOptions, 'enterpriseId'> = {}): Promise<SlackHarness> {
   // Triggers do not age here: how fast this machine runs a handler must not decide a test. Their 3-second
   // expiry is tested on an injected clock in test/slack-stand-in.test.ts.
-  const slack = new SlackApiStandIn({ teamId: TEAM, triggerNow: () => 0 });
+  const slack = new SlackApiStandIn({ teamId: TEAM, triggerNow: () => 0, ...workspace });
   await slack.start();
   slack.addChannel({ id: CHANNEL, name: 'payments', members: [ADMIN, LEAD, ...MEMBERS] });
   slack.addChannel({ id: 'C0RANDOM', name: 'random', members: [ADMIN, LEAD, ...MEMBERS] });

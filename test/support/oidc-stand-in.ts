@@ -325,3 +325,26 @@ async function readBody(req: IncomingMessage): Promise<string> {
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
+
+/**
+ * Signs in to the app at `appUrl` through `provider` as a browser would, the provider's part answered by
+ * the stand-in as `person`; returns the session cookie (`name=value`), or throws saying which step failed.
+ */
+export async function signInThroughProvider(appUrl: string, standIn: OidcStandIn, provider: 'slack' | 'entra', person: string): Promise<string> {
+  standIn.signInAs(person);
+  const start = await fetch(`${appUrl}/auth/${provider}?returnTo=/`, { redirect: 'manual' });
+  const pending = start.headers.get('set-cookie')?.split(';')[0];
+  const authorization = start.headers.get('location');
+  if (start.status !== 302 || !pending || !authorization) throw new Error(`/auth/${provider} answered ${start.status}`);
+  const atProvider = await fetch(standIn.toLoopback(authorization), { redirect: 'manual' });
+  const back = atProvider.headers.get('location');
+  if (atProvider.status !== 302 || !back) throw new Error(`the provider answered ${atProvider.status}`);
+  const callback = new URL(back);
+  const signedIn = await fetch(`${appUrl}${callback.pathname}${callback.search}`, { redirect: 'manual', headers: { cookie: pending } });
+  const session = signedIn.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0]!)
+    .find((cookie) => /mp_session=./.test(cookie));
+  if (signedIn.status !== 302 || !session) throw new Error(`the sign-in callback answered ${signedIn.status} without a session (${signedIn.headers.get('location') ?? 'no redirect'})`);
+  return session;
+}

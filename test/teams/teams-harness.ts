@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config.js';
-import { startServer, type RunningServer } from '../../src/main.js';
+import { startServer, type RunningServer, type ServerOverrides } from '../../src/main.js';
 import { SURVEYS } from '../support/processes.js';
 import { adaptiveCardAction, channelMessage, postActivity, type BotResponse, type ChannelPlace, type TeamsActivity, type TeamsUser } from '../support/teams-activities.js';
 import { makeTeamsMembers, type TeamsMember } from '../support/teams-connector-state.js';
@@ -31,8 +31,8 @@ export interface TeamsHarness {
   close(): Promise<void>;
 }
 
-/** The real app on port 0 with Teams connected to a local token issuer and Bot Connector stand-in. */
-export async function startTeamsHarness(extraEnv: Record<string, string> = {}): Promise<TeamsHarness> {
+/** The real app on port 0 with Teams connected to a local token issuer and Bot Connector stand-in (and whatever `overrides` adds, such as a sign-in provider's transport). */
+export async function startTeamsHarness(extraEnv: Record<string, string> = {}, overrides: Omit<ServerOverrides, 'teamsCredentialsFactory'> = {}): Promise<TeamsHarness> {
   const teams = await startTeamsStandIns({ appId: APP_ID });
   const members = makeTeamsMembers(8, { tenantId: teams.tenantId });
   const [admin, lead] = members as [TeamsMember, TeamsMember];
@@ -54,7 +54,7 @@ export async function startTeamsHarness(extraEnv: Record<string, string> = {}): 
   });
   if (!config.ok) throw new Error(config.problems.join('; '));
   const { log, lines } = memoryLogger();
-  const server = await startServer(config.config, log, () => undefined, { teamsCredentialsFactory: teams.credentials });
+  const server = await startServer(config.config, log, () => undefined, { ...overrides, teamsCredentialsFactory: teams.credentials });
   const botUrl = `http://127.0.0.1:${server.port}/api/messages`;
   const common = { appId: APP_ID, serviceUrl: teams.connector.serviceUrl, tenantId: teams.tenantId };
   const send = async (activity: TeamsActivity | Record<string, unknown>, token?: string | null) => postActivity(botUrl, activity, token === undefined ? await teams.channelToken() : token);

@@ -4,9 +4,12 @@ import type { TeamsConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
+import type { UserRef } from '../../core/platform.js';
 import { MaturityTeamsBot } from './bot.js';
+import { TeamsChannelMembership } from './channel-membership.js';
 import { tenantOf } from './inbound.js';
 import { TeamsMessenger } from './messenger.js';
+import { TeamsSendPacer } from './send-pacer.js';
 
 export const TEAMS_MESSAGES_PATH = '/api/messages';
 /** Teams allows about one edit a second per conversation; the shared count refreshes at most once a minute. */
@@ -30,6 +33,8 @@ export interface TeamsAdapterOptions {
 export interface TeamsAdapter {
   readonly messenger: TeamsMessenger;
   readonly requestListener: RequestListener;
+  /** The team channels a Teams person is in now (for the dashboard), or null when Teams could not say. */
+  channelsOf(person: UserRef): Promise<ReadonlySet<string> | null>;
 }
 
 /** The body as JSON. Its size is capped before it gets here, for every adapter route (`http-server.ts#limitBody`). */
@@ -131,7 +136,10 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
       .catch(() => undefined);
   };
   const bot = new MaturityTeamsBot({ ctx: options.ctx, adapter, appId: options.config.appId, log, configuredAdmins: options.config.adminObjectIds, onAnswerRecorded: options.onAnswerRecorded });
-  const messenger = new TeamsMessenger(adapter, options.config.appId, options.ctx, log.child({ area: 'teams-messenger' }), options.charts ?? null);
+  // One pacer for posting and for membership lookups: both count against the tenant's request rate.
+  const pacer = new TeamsSendPacer();
+  const messenger = new TeamsMessenger(adapter, options.config.appId, options.ctx, log.child({ area: 'teams-messenger' }), options.charts ?? null, pacer);
+  const membership = new TeamsChannelMembership(adapter, options.config.appId, options.ctx, pacer, log, () => options.ctx.clock.now().getTime());
   const requestListener: RequestListener = (request, response) => {
     if (request.method !== 'POST') {
       response.writeHead(405).end();
@@ -176,5 +184,5 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
       answer(response, 500);
     });
   };
-  return { messenger, requestListener };
+  return { messenger, requestListener, channelsOf: (person) => membership.channelsOf(person) };
 }

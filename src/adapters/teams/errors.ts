@@ -5,7 +5,7 @@ const RETRYABLE = new Set([408, 412, 429, 500, 502, 503, 504]);
 /** The bot was removed, or can no longer reach the conversation: pause the team instead of retrying. */
 const GONE = new Set([401, 403, 404]);
 
-function statusOf(error: unknown): number | null {
+export function statusOf(error: unknown): number | null {
   if (typeof error !== 'object' || error === null) return null;
   const value = 'statusCode' in error ? error.statusCode : 'status' in error ? error.status : null;
   return typeof value === 'number' ? value : null;
