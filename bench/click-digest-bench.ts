@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { SLACK_EVENTS_PATH } from '../src/adapters/slack/app.js';
+import { SLACK_EVENTS_PATH } from '../src/adapters/slack/endpoint.js';
 import { roundPeriodKey } from '../src/core/outbox.js';
 import type { Round } from '../src/core/round.js';
 import type { RunningServer } from '../src/main.js';

@@ -3,7 +3,7 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { App, HTTPReceiver } from '@slack/bolt';
 import pino from 'pino';
-import { SLACK_EVENTS_PATH } from '../src/adapters/slack/app.js';
+import { SLACK_EVENTS_PATH } from '../src/adapters/slack/endpoint.js';
 import { boltLogger } from '../src/adapters/slack/bolt-logger.js';
 import { loadConfig } from '../src/config.js';
 import { roundPeriodKey } from '../src/core/outbox.js';

@@ -6,7 +6,10 @@ import { DEMO_PEOPLE, demoChannelsOf } from './demo/demo-people.js';
 import { grantDemoRoles, slackSignInWorkspace, webSessionSecret } from './services/web-sign-in-service.js';
 import { openContext, DEMO_RESPONDENT_SECRET } from './bootstrap.js';
 import { ChartRenderer } from './adapters/charts/chart-renderer.js';
-import { createTeamsAdapter, isLoopbackServiceUrl, TEAMS_MESSAGES_PATH, TEAMS_PROGRESS_EDITS_PER_MINUTE, TEAMS_PROGRESS_INTERVAL_MS, type CredentialsFactory, type TeamsAdapter } from './adapters/teams/app.js';
+// The platform adapters themselves (Bolt, botbuilder) load only when their credentials are set: each costs a
+// noticeable share of start-up, paid on every restart.
+import type { CredentialsFactory, TeamsAdapter } from './adapters/teams/app.js';
+import { isLoopbackServiceUrl, TEAMS_MESSAGES_PATH, TEAMS_PROGRESS_EDITS_PER_MINUTE, TEAMS_PROGRESS_INTERVAL_MS } from './adapters/teams/endpoint.js';
 import { DemoMessenger } from './adapters/demo/messenger.js';
 import { renderDigestText } from './adapters/text/render-digest.js';
 import { renderReportText } from './adapters/text/render-report.js';
@@ -15,7 +18,8 @@ import { UserFacingError } from './core/errors.js';
 import type { Messenger } from './core/messenger.js';
 import type { Platform } from './core/platform.js';
 import { DEMO_SEED, seedDemoOrganisation } from './demo/demo-organisation.js';
-import { createSlackAdapter, SLACK_EVENTS_PATH, SLACK_PROGRESS_EDITS_PER_MINUTE, SLACK_PROGRESS_INTERVAL_MS, type SlackAdapter } from './adapters/slack/app.js';
+import type { SlackAdapter } from './adapters/slack/app.js';
+import { SLACK_EVENTS_PATH, SLACK_PROGRESS_EDITS_PER_MINUTE, SLACK_PROGRESS_INTERVAL_MS } from './adapters/slack/endpoint.js';
 import { createHttpServer, listen, METRICS_PATH, type HealthStatus, type Route } from './http-server.js';
 import { PrometheusMetrics, secondsSince } from './metrics.js';
 import { outboxBacklog } from './services/delivery-service.js';
@@ -125,6 +129,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       throw new UserFacingError('config', `${where} holds the demo organisation; point DATABASE_PATH (or DATABASE_URL) at a real database before connecting Slack or Teams.`);
     }
     if (config.slack) {
+      const { createSlackAdapter } = await import('./adapters/slack/app.js');
       slack = createSlackAdapter({ ctx, config: config.slack, log, charts, onAnswerRecorded: (roundId) => signals.answer({ kind: 'answer', roundId, platform: 'slack' }) });
       messengers.set('slack', slack.messenger);
       if (slack.requestListener) routes.push({ path: SLACK_EVENTS_PATH, listener: slack.requestListener, platform: 'slack' });
@@ -134,6 +139,7 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
       throw new UserFacingError('config', `${where} holds Teams conversations set up with real credentials; TEAMS_DEV_NO_AUTH=1 runs only on a database of its own (set DATABASE_PATH to another file).`);
     }
     if (config.teams) {
+      const { createTeamsAdapter } = await import('./adapters/teams/app.js');
       const teams = (teamsAdapter = createTeamsAdapter({ ctx, config: config.teams, log, charts, onAnswerRecorded: (roundId) => signals.answer({ kind: 'answer', roundId, platform: 'teams' }), ...(overrides.teamsCredentialsFactory ? { credentialsFactory: overrides.teamsCredentialsFactory } : {}) }));
       messengers.set('teams', teams.messenger);
       routes.push({ path: TEAMS_MESSAGES_PATH, listener: teams.requestListener, platform: 'teams' });

@@ -18,12 +18,7 @@ import { ResponseUrlPoster } from './response-url.js';
 import { SlackMessenger } from './messenger.js';
 import { checkBotToken, slackRetryDelayMs } from './token-check.js';
 import { retryingFetch } from './web-api-policy.js';
-
-export const SLACK_EVENTS_PATH = '/slack/events';
-/** Slack allows about one message edit per second per channel; counts refresh at most this often per round. */
-export const SLACK_PROGRESS_INTERVAL_MS = 5_000;
-/** chat.update allows about 50 a minute per workspace; count edits keep to 30 so closing edits always fit. */
-export const SLACK_PROGRESS_EDITS_PER_MINUTE = 30;
+import { SLACK_EVENTS_PATH } from './endpoint.js';
 
 export interface SlackAdapter {
   readonly messenger: SlackMessenger;

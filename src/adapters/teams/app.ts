@@ -7,15 +7,10 @@ import type { ChartRenderer } from '../charts/chart-renderer.js';
 import type { UserRef } from '../../core/platform.js';
 import { MaturityTeamsBot } from './bot.js';
 import { TeamsChannelMembership } from './channel-membership.js';
+import { isLoopbackServiceUrl } from './endpoint.js';
 import { tenantOf } from './inbound.js';
 import { TeamsMessenger } from './messenger.js';
 import { TeamsSendPacer } from './send-pacer.js';
-
-export const TEAMS_MESSAGES_PATH = '/api/messages';
-/** Teams allows about one edit a second per conversation; the shared count refreshes at most once a minute. */
-export const TEAMS_PROGRESS_INTERVAL_MS = 60_000;
-/** Teams limits edits per conversation, and each round is its own; this only bounds a tenant's total. */
-export const TEAMS_PROGRESS_EDITS_PER_MINUTE = 600;
 
 /** How the bot obtains tokens for its own calls (botframework-connector's ServiceClientCredentialsFactory). */
 export type CredentialsFactory = NonNullable<ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[1]>;
@@ -66,17 +61,6 @@ class BotAdapter extends CloudAdapter {
 /** An authenticated activity this deployment does not serve: from a tenant not on the list, or (without authentication) from off this machine. */
 class RefusedActivity extends Error {
   override readonly name = 'RefusedActivity';
-}
-
-/** Whether a service URL points at this machine: without authentication, replies may only go there. */
-export function isLoopbackServiceUrl(serviceUrl: string | undefined): boolean {
-  if (!serviceUrl) return false;
-  try {
-    const host = new URL(serviceUrl).hostname.replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-  } catch {
-    return false;
-  }
 }
 
 /**
