@@ -17,6 +17,14 @@ export function contactKey(secret: string, user: UserRef): string {
   return createHmac('sha256', secret).update(`contact\u0000${user.platform}\u0000${user.workspaceId}\u0000${user.userId}`).digest('base64url');
 }
 
+/**
+ * The key a person's dashboard sessions are counted under (see `services/web-sign-in-service.ts`): an HMAC
+ * over yet another input, so it joins to neither their answers nor their chat.
+ */
+export function sessionKey(secret: string, user: UserRef): string {
+  return createHmac('sha256', secret).update(`web-session\u0000${user.platform}\u0000${user.workspaceId}\u0000${user.userId}`).digest('base64url');
+}
+
 /** A fingerprint stored in the database so a changed secret is noticed before it orphans every answer. */
 export function secretFingerprint(secret: string): string {
   return createHmac('sha256', secret).update('maturity-pulse respondent key fingerprint v1').digest('base64url').slice(0, 22);

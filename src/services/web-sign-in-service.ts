@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { UserRef } from '../core/platform.js';
+import { sessionKey } from '../core/respondent-key.js';
 import type { DemoPerson } from '../demo/demo-people.js';
 import type { ServiceContext } from './context.js';
 
 const SESSION_SECRET_META = 'web-session-secret';
+const SESSION_GENERATION_META = 'web-session-generation:';
 
 /**
  * The secret that seals dashboard sessions: SESSION_SECRET when configured, else one generated once and kept
@@ -13,6 +15,24 @@ const SESSION_SECRET_META = 'web-session-secret';
 export async function webSessionSecret(ctx: ServiceContext, configured: string | null): Promise<string> {
   if (configured) return configured;
   return await ctx.store.writeMetaOnce(SESSION_SECRET_META, randomBytes(48).toString('base64url'));
+}
+
+/**
+ * Which generation of a person's dashboard sessions is current (0 until they first sign out). A session is
+ * sealed with the generation of its sign-in and holds only while that is still current, so signing out
+ * ends every session of the person, on every device, a copied cookie included. Kept under a keyed hash,
+ * never the raw id.
+ */
+export async function sessionGeneration(ctx: ServiceContext, person: UserRef): Promise<number> {
+  const value = await ctx.store.readMeta(SESSION_GENERATION_META + sessionKey(ctx.respondentSecret, person));
+  const generation = value === null ? 0 : Number(value);
+  return Number.isSafeInteger(generation) && generation >= 0 ? generation : 0;
+}
+
+/** Ends every dashboard session of the person: the next request of any of them is signed out. */
+export async function endSessions(ctx: ServiceContext, person: UserRef): Promise<void> {
+  const next = (await sessionGeneration(ctx, person)) + 1;
+  await ctx.store.writeMeta(SESSION_GENERATION_META + sessionKey(ctx.respondentSecret, person), String(next));
 }
 
 /** Gives the demo people their roles (once; later calls change nothing). */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OidcProviders } from '../../src/adapters/web/auth/oidc.js';
+import { sessionKey } from '../../src/core/respondent-key.js';
 import { OidcStandIn } from '../support/oidc-stand-in.js';
 import { signInAs, startWebHarness, WEB_NOW, type WebHarness } from '../support/web-harness.js';
 
@@ -93,6 +94,27 @@ describe('dashboard sessions, CSRF and sign-in failures (behind https)', () => {
     expect(first).not.toBe(second);
     const response = await fetch(`${harness.baseUrl}/sign-out`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: PUBLIC_URL, 'content-type': 'application/x-www-form-urlencoded' }, body: form({ csrf: first }) });
     expect([response.status, response.headers.get('location')]).toEqual([302, '/sign-in']);
+  });
+
+  it('ends a session everywhere on sign-out: a copy of the cookie kept elsewhere is signed out too, and signing in again works', async () => {
+    const here = await signInAs(harness, 'lead');
+    const elsewhere = await signInAs(harness, 'lead');
+    const other = await signInAs(harness, 'pm');
+    const teams = (cookie: string) => fetch(`${harness.baseUrl}/teams`, { redirect: 'manual', headers: { cookie } });
+    expect((await teams(here)).status).toBe(200);
+    const token = csrfOf(await (await fetch(`${harness.baseUrl}/me/forget`, { headers: { cookie: here } })).text());
+    const signedOut = await fetch(`${harness.baseUrl}/sign-out`, { method: 'POST', redirect: 'manual', headers: { cookie: here, origin: PUBLIC_URL, 'content-type': 'application/x-www-form-urlencoded' }, body: form({ csrf: token }) });
+    expect(signedOut.status).toBe(302);
+    for (const stale of [here, elsewhere]) {
+      const response = await teams(stale);
+      expect([response.status, response.headers.get('location')]).toEqual([302, '/sign-in?returnTo=%2Fteams']);
+    }
+    // Someone else stays signed in; the same person signs in afresh.
+    expect((await teams(other)).status).toBe(200);
+    expect((await teams(await signInAs(harness, 'lead'))).status).toBe(200);
+    // Counted under a keyed hash of the person, never their raw id.
+    const lead = harness.person('lead').person;
+    expect(await harness.ctx.store.readMeta(`web-session-generation:${sessionKey(harness.ctx.respondentSecret, lead)}`)).toBe('1');
   });
 
   it('treats a tampered, foreign or expired session cookie as signed out', async () => {

@@ -14,7 +14,8 @@ import { mountAuthRoutes } from './routes/auth.js';
 import { mountExportRoutes } from './routes/exports.js';
 import { mountTokenRoutes } from './routes/tokens.js';
 import { mountPageRoutes } from './routes/pages.js';
-import { csrfMatches } from './session.js';
+import { csrfMatches, personOf } from './session.js';
+import { sessionGeneration } from '../../services/web-sign-in-service.js';
 import { sessionCookieName, type WebDependencies, type WebEnv } from './web-env.js';
 
 /** Forms are small: a filter, a name, a confirmation. */
@@ -59,7 +60,9 @@ export function createWebApp(deps: WebDependencies): Hono<WebEnv> {
   const sameOrigin = csrf({ origin: (origin) => deps.allowedOrigins.includes(origin) });
   app.use((c, next) => (c.req.path.startsWith('/api/') ? next() : sameOrigin(c, next)));
   app.use(async (c, next) => {
-    c.set('session', await deps.sealer.openSession(getCookie(c, sessionCookieName(deps.publicUrl)), deps.ctx.clock.now()));
+    const session = await deps.sealer.openSession(getCookie(c, sessionCookieName(deps.publicUrl)), deps.ctx.clock.now());
+    // A session from before its person last signed out (anywhere) counts as signed out.
+    c.set('session', session && session.generation === (await sessionGeneration(deps.ctx, personOf(session))) ? session : null);
     await next();
   });
   // A form that cannot be read is answered here, once (Hono keeps the parsed body for the handlers).

@@ -7,7 +7,8 @@ import { PLATFORMS, type UserRef } from '../../core/platform.js';
  * Sessions live in the browser, sealed (encrypted and authenticated) with a key derived from the session
  * secret: any replica can serve any request, and nothing in the database grows per visitor. A session holds
  * who the person is and their CSRF token, never their roles: every request reads those afresh, so a revoked
- * role applies at once.
+ * role applies at once. Signing out moves the person's session generation on, which ends the session
+ * everywhere (see the session middleware in app.ts).
  */
 export const SessionSchema = z.object({
   platform: z.enum(PLATFORMS),
@@ -15,6 +16,8 @@ export const SessionSchema = z.object({
   userId: z.string().min(1),
   name: z.string().nullable(),
   csrf: z.string().min(32),
+  /** The person's session generation at sign-in (`services/web-sign-in-service.ts#sessionGeneration`); 0 in cookies sealed before generations existed. */
+  generation: z.number().int().nonnegative().default(0),
 });
 export type Session = z.infer<typeof SessionSchema>;
 
@@ -48,8 +51,8 @@ export class SessionSealer {
     return this.sessionHours * 3600;
   }
 
-  sealSession(person: UserRef, name: string | null, now: Date): Promise<string> {
-    const session: Session = { platform: person.platform, workspaceId: person.workspaceId, userId: person.userId, name, csrf: randomBytes(32).toString('base64url') };
+  sealSession(person: UserRef, name: string | null, generation: number, now: Date): Promise<string> {
+    const session: Session = { platform: person.platform, workspaceId: person.workspaceId, userId: person.userId, name, csrf: randomBytes(32).toString('base64url'), generation };
     return this.seal({ ...session, typ: 'session' }, now, this.maxAgeSeconds);
   }
 

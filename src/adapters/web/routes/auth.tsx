@@ -2,8 +2,8 @@ import type { Hono } from 'hono';
 import { page } from '../render.js';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { UserRef } from '../../../core/platform.js';
-import { slackWorkspaceServed } from '../../../services/web-sign-in-service.js';
-import { SIGN_IN_MINUTES } from '../session.js';
+import { endSessions, sessionGeneration, slackWorkspaceServed } from '../../../services/web-sign-in-service.js';
+import { personOf, SIGN_IN_MINUTES } from '../session.js';
 import { SignInPage } from '../views/sign-in.js';
 import { isSecure, safeReturnTo, sessionCookieName, signInCookieName, type WebContext, type WebDependencies, type WebEnv } from '../web-env.js';
 
@@ -18,7 +18,7 @@ const SIGN_IN_EXPIRED = `Signing in took longer than ${SIGN_IN_MINUTES} minutes 
 
 /** Sets the session cookie for a person who just proved who they are. */
 export async function startSession(c: WebContext, deps: WebDependencies, person: UserRef, name: string | null): Promise<void> {
-  const sealed = await deps.sealer.sealSession(person, name, deps.ctx.clock.now());
+  const sealed = await deps.sealer.sealSession(person, name, await sessionGeneration(deps.ctx, person), deps.ctx.clock.now());
   setCookie(c, sessionCookieName(deps.publicUrl), sealed, { path: '/', httpOnly: true, secure: isSecure(deps.publicUrl), sameSite: 'Lax', maxAge: deps.sealer.maxAgeSeconds });
 }
 
@@ -100,7 +100,10 @@ export function mountAuthRoutes(app: Hono<WebEnv>, deps: WebDependencies): void 
     return c.redirect(safeReturnTo(form.returnTo));
   });
 
-  app.post('/sign-out', (c) => {
+  // Signing out ends the person's sessions everywhere, not only this browser's cookie.
+  app.post('/sign-out', async (c) => {
+    const session = c.get('session');
+    if (session) await endSessions(deps.ctx, personOf(session));
     deleteCookie(c, sessionCookieName(deps.publicUrl), { path: '/', secure: isSecure(deps.publicUrl) });
     return c.redirect('/sign-in');
   });

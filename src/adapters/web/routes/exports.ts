@@ -1,13 +1,11 @@
 import type { Hono } from 'hono';
 import { aspectAcrossTeams, orgOverview, teamDashboard } from '../../../services/dashboard-service.js';
-import { signedIn, signInRedirect, type SignedIn } from '../access.js';
+import { signedIn, signInRedirect } from '../access.js';
 import { AspectExportSchema, OrganisationSchema, TeamExportSchema, type AspectExportWire, type OrganisationWire, type TeamExportWire } from '../api/schemas.js';
 import { aspectExportWire, organisationWire, teamExportWire } from '../api/wire.js';
 import { toCsv, type CsvValue } from '../csv.js';
-import { chrome } from '../nav.js';
 import { applyOrgQuery, parseOrgQuery } from '../org-query.js';
-import { page } from '../render.js';
-import { MessagePage } from '../views/layout.js';
+import { notFoundPage, refusedPage } from '../refusal-pages.js';
 import type { WebContext, WebDependencies, WebEnv } from '../web-env.js';
 import { parseId } from '../ids.js';
 
@@ -38,14 +36,6 @@ function download(c: WebContext, name: string, format: Format, body: string): Re
   c.header('content-disposition', `attachment; filename="${name}.${format}"`);
   c.header('x-content-type-options', 'nosniff');
   return c.body(body, 200, { 'content-type': format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/json; charset=utf-8' });
-}
-
-function refused(c: WebContext, who: SignedIn, message: string) {
-  return page(c, MessagePage({ title: 'Not available to you', message, ...chrome(who) }), 403);
-}
-
-function notFound(c: WebContext, who: SignedIn, message: string) {
-  return page(c, MessagePage({ title: 'Not found', message, ...chrome(who), action: { href: '/', label: 'Back to the dashboard' } }), 404);
 }
 
 // CSV layouts. Each is built from the wire object the JSON download sends, so the two always hold the same
@@ -126,7 +116,7 @@ export function mountExportRoutes(app: Hono<WebEnv>, deps: WebDependencies): voi
     if (!who) return signInRedirect(c);
     const query = parseOrgQuery(c.req.query());
     const overview = await orgOverview(ctx, who.viewer, query.survey ? { surveyId: query.survey } : {});
-    if (overview.kind === 'refused') return refused(c, who, 'Only PMs and admins may download organisation-wide figures.');
+    if (overview.kind === 'refused') return refusedPage(c, who, 'Only PMs and admins may download organisation-wide figures.');
     const wire = OrganisationSchema.parse(organisationWire(overview.generatedAt, query, overview.surveys.map((survey) => ({ survey, table: applyOrgQuery(survey.table, query) }))));
     const name = `organisation-${day(wire.generatedAt)}`;
     return download(c, name, format, format === 'csv' ? organisationCsv(wire) : JSON.stringify(wire, null, 2));
@@ -139,11 +129,11 @@ export function mountExportRoutes(app: Hono<WebEnv>, deps: WebDependencies): voi
     if (!who) return signInRedirect(c);
     const match = TEAM_FILE.exec(c.req.param('file'));
     const teamId = match ? parseId(match[1] ?? '') : null;
-    if (!match || teamId === null) return notFound(c, who, 'There is no such download.');
+    if (!match || teamId === null) return notFoundPage(c, who, 'There is no such download.');
     const format: Format = match[2] === 'csv' ? 'csv' : 'json';
     const result = await teamDashboard(ctx, who.viewer, teamId);
-    if (result.kind === 'refused') return refused(c, who, "Only the team's members and leads, PMs and admins may download this team's figures.");
-    if (result.kind === 'not-found') return notFound(c, who, 'There is no such team.');
+    if (result.kind === 'refused') return refusedPage(c, who, "Only the team's members and leads, PMs and admins may download this team's figures.");
+    if (result.kind === 'not-found') return notFoundPage(c, who, 'There is no such team.');
     const wire = TeamExportSchema.parse(teamExportWire(result));
     const name = `team-${slug(wire.team.name, String(wire.team.id))}-${day(wire.generatedAt)}`;
     return download(c, name, format, format === 'csv' ? teamCsv(wire) : JSON.stringify(wire, null, 2));
@@ -153,11 +143,11 @@ export function mountExportRoutes(app: Hono<WebEnv>, deps: WebDependencies): voi
     const who = await signedIn(c, deps);
     if (!who) return signInRedirect(c);
     const match = ASPECT_FILE.exec(c.req.param('file'));
-    if (!match) return notFound(c, who, 'There is no such download.');
+    if (!match) return notFoundPage(c, who, 'There is no such download.');
     const format: Format = match[2] === 'csv' ? 'csv' : 'json';
     const result = await aspectAcrossTeams(ctx, who.viewer, c.req.param('surveyId'), match[1] ?? '');
-    if (result.kind === 'refused') return refused(c, who, 'Only PMs and admins may download organisation-wide figures.');
-    if (result.kind === 'unknown-aspect') return notFound(c, who, 'There is no such survey or aspect.');
+    if (result.kind === 'refused') return refusedPage(c, who, 'Only PMs and admins may download organisation-wide figures.');
+    if (result.kind === 'unknown-aspect') return notFoundPage(c, who, 'There is no such survey or aspect.');
     const wire = AspectExportSchema.parse(aspectExportWire(result.aspect));
     const name = `aspect-${slug(wire.surveyId, 'survey')}-${slug(wire.aspectId, 'aspect')}-${day(wire.generatedAt)}`;
     return download(c, name, format, format === 'csv' ? aspectCsv(wire) : JSON.stringify(wire, null, 2));

@@ -7,6 +7,7 @@ import { signedIn, signInRedirect, type SignedIn } from '../access.js';
 import { chrome } from '../nav.js';
 import { applyOrgQuery, parseOrgQuery } from '../org-query.js';
 import { page } from '../render.js';
+import { notFoundPage, refusedPage } from '../refusal-pages.js';
 import { maskCsrf } from '../session.js';
 import { parseId } from '../ids.js';
 import { AspectPage } from '../views/aspect-page.js';
@@ -18,14 +19,8 @@ import type { WebContext, WebDependencies, WebEnv } from '../web-env.js';
 
 const ASK_YOUR_ADMIN = "You are signed in, but there is nothing here for you yet: team results show to the team's members, leads, PMs and admins. Ask your admin to add you to a team or give you a role.";
 
-function refused(c: WebContext, who: SignedIn, what: string) {
-  return page(c, <MessagePage title="Not available to you" message={`Only ${what}. ${ASK_YOUR_ADMIN}`} {...chrome(who)} action={{ href: '/', label: 'Back to the start' }} />, 403);
-}
-
-function notFound(c: WebContext, who: SignedIn, what: string) {
-  return page(c, <MessagePage title="Not found" message={`There is no ${what} here; it may have been deleted.`} {...chrome(who)} action={{ href: '/', label: 'Back to the start' }} />, 404);
-}
-
+const refused = (c: WebContext, who: SignedIn, what: string) => refusedPage(c, who, `Only ${what}. ${ASK_YOUR_ADMIN}`);
+const notFound = (c: WebContext, who: SignedIn, what: string) => notFoundPage(c, who, `There is no ${what} here; it may have been deleted.`);
 
 async function trendChart(deps: WebDependencies, dashboard: TeamDashboard): Promise<string | null> {
   if (!deps.trendSvg) return null;
