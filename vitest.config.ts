@@ -23,6 +23,10 @@ const ENGINE_FREE = [
   'test/web/oidc.test.ts',
   'test/web/trend-chart.test.ts',
   'test/core/org-table.test.ts',
+  // Behaviour of the HTTP layer and the Slack connection, whatever the storage behind them.
+  'test/process/body-limit.test.ts',
+  'test/slack/start-up-token-check.test.ts',
+  'test/slack/socket-metrics.test.ts',
   // The demo always runs on its own SQLite file, whatever DATABASE_URL says.
   'test/services/server.test.ts',
   'test/teams/teams-package.test.ts',

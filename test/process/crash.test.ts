@@ -32,7 +32,8 @@ import { createTestStorage, memoryLogger, tempDir } from '../support/test-contex
 
 /** Fixed so a failure can be replayed (CRASH_SEED overrides it); kill timing is real time, so only roughly. */
 const SEED = Number(process.env.CRASH_SEED ?? 20_260_507);
-const KILLS = 22;
+// The scheduling issue asks for at least 20.
+const KILLS = 20;
 const TEAM_COUNT = 14;
 /** Teams whose round is open before the first start. */
 const OPEN_AT_START = 5;

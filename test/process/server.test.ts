@@ -85,7 +85,9 @@ async function health(port: number): Promise<{ status: number; body: Record<stri
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-describe('npm start without credentials', () => {
+// The demo runs on its own SQLite file whatever the engine, and configuration is checked before storage opens:
+// these run once, in the SQLite project.
+describe.runIf(testEngine() === 'sqlite')('npm start without credentials', () => {
   it('runs the demo: prints a report and the digest, serves /healthz, and posts what the CLI asks for', async () => {
     const dir = workspace();
     const env = cleanEnv(dir, { PORT: '0', TICK_CRON: '* * * * * *' });
