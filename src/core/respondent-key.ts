@@ -6,7 +6,12 @@ import type { UserRef } from './platform.js';
  * same person always gets the same key, and without the secret the key cannot be traced back.
  */
 export function respondentKey(secret: string, user: UserRef): string {
-  return createHmac('sha256', secret).update(`${user.platform}\u0000${user.workspaceId}\u0000${user.userId}`).digest('base64url');
+  return keyOf(secret, '', user);
+}
+
+/** HMAC-SHA256 of a person under the secret; each purpose prefixes its own input, so keys of different purposes never join. */
+function keyOf(secret: string, purpose: string, user: UserRef): string {
+  return createHmac('sha256', secret).update(`${purpose}${user.platform}\u0000${user.workspaceId}\u0000${user.userId}`).digest('base64url');
 }
 
 /**
@@ -14,7 +19,7 @@ export function respondentKey(secret: string, user: UserRef): string {
  * different input, so the chat (which can reach the person) cannot be joined to their answers.
  */
 export function contactKey(secret: string, user: UserRef): string {
-  return createHmac('sha256', secret).update(`contact\u0000${user.platform}\u0000${user.workspaceId}\u0000${user.userId}`).digest('base64url');
+  return keyOf(secret, 'contact\u0000', user);
 }
 
 /**
@@ -22,7 +27,7 @@ export function contactKey(secret: string, user: UserRef): string {
  * over yet another input, so it joins to neither their answers nor their chat.
  */
 export function sessionKey(secret: string, user: UserRef): string {
-  return createHmac('sha256', secret).update(`web-session\u0000${user.platform}\u0000${user.workspaceId}\u0000${user.userId}`).digest('base64url');
+  return keyOf(secret, 'web-session\u0000', user);
 }
 
 /** A fingerprint stored in the database so a changed secret is noticed before it orphans every answer. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OidcStandIn, routeFetch, signInThroughProvider } from '../support/oidc-stand-in.js';
+import { STAND_IN_TENANT_ID } from '../support/teams-token-issuer.js';
 import { eventually } from '../slack/slack-harness.js';
 import { CHANNEL_ID, cardText, startTeamsHarness, type TeamsHarness } from './teams-harness.js';
 
@@ -15,7 +16,7 @@ let teamId = 0;
 
 beforeAll(async () => {
   // The members the harness puts in the channel are member 1…8 with these object ids (makeTeamsMembers).
-  const tenantId = '72f988bf-0000-4000-8000-00000000c0de';
+  const tenantId = STAND_IN_TENANT_ID;
   entra = await OidcStandIn.start({
     mode: 'entra',
     ...ENTRA,

@@ -1,8 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
+import { MEMBERSHIP_TTL_MS, MembershipCache } from '../membership-cache.js';
 
-/** How long the answer to "which channels is this person in" is reused: long enough for a burst of Home tab opens, short enough that leaving a channel soon counts. */
-export const MEMBERSHIP_TTL_MS = 60_000;
 /** users.conversations pages; a person in more channels than this many pages hold is rare, and the rest count as not joined. */
 const MAX_PAGES = 10;
 
@@ -12,19 +11,22 @@ const MAX_PAGES = 10;
  * and cached briefly per workspace and person.
  */
 export class ChannelMembership {
-  private readonly cache = new Map<string, { channels: ReadonlySet<string>; at: number }>();
+  private readonly cache: MembershipCache;
 
   constructor(
     private readonly log: Logger,
-    private readonly now: () => number,
-    private readonly ttlMs = MEMBERSHIP_TTL_MS,
-  ) {}
+    now: () => number,
+    ttlMs = MEMBERSHIP_TTL_MS,
+  ) {
+    this.cache = new MembershipCache(now, ttlMs);
+  }
 
   /** The person's channel ids, or null when Slack could not say (the caller then grants nothing by membership). */
-  async channelsOf(client: webApi.WebClient, workspaceId: string, userId: string): Promise<ReadonlySet<string> | null> {
-    const key = `${workspaceId}:${userId}`;
-    const cached = this.cache.get(key);
-    if (cached && this.now() - cached.at < this.ttlMs) return cached.channels;
+  channelsOf(client: webApi.WebClient, workspaceId: string, userId: string): Promise<ReadonlySet<string> | null> {
+    return this.cache.channelsOf(`${workspaceId}:${userId}`, () => this.lookUp(client, userId));
+  }
+
+  private async lookUp(client: webApi.WebClient, userId: string): Promise<ReadonlySet<string> | null> {
     try {
       const channels = new Set<string>();
       let cursor: string | undefined;
@@ -34,8 +36,6 @@ export class ChannelMembership {
         cursor = result.response_metadata?.next_cursor || undefined;
         if (!cursor) break;
       }
-      for (const [entry, value] of this.cache) if (this.now() - value.at >= this.ttlMs) this.cache.delete(entry);
-      this.cache.set(key, { channels, at: this.now() });
       return channels;
     } catch (error) {
       this.log.warn({ err: error }, "could not ask Slack which channels a person is in; showing only the reports their roles allow");

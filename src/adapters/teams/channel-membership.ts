@@ -6,9 +6,7 @@ import { teamChannelConversations, type TeamsConversation } from '../../services
 import { statusOf } from './errors.js';
 import { botReference } from './messenger.js';
 import type { TeamsSendPacer } from './send-pacer.js';
-
-/** How long the answer to "which team channels is this person in" is reused, as for Slack: a burst of page views asks once. */
-export const TEAMS_MEMBERSHIP_TTL_MS = 60_000;
+import { MembershipCache } from '../membership-cache.js';
 
 type Answer = 'member' | 'not-member' | 'unknown';
 
@@ -19,8 +17,7 @@ type Answer = 'member' | 'not-member' | 'unknown';
  * channels that hold a team are asked about, so the cost is one request per team channel in the tenant.
  */
 export class TeamsChannelMembership {
-  private readonly cache = new Map<string, { channels: ReadonlySet<string>; at: number }>();
-  private readonly asking = new Map<string, Promise<ReadonlySet<string> | null>>();
+  private readonly cache: MembershipCache;
 
   constructor(
     private readonly adapter: CloudAdapter,
@@ -28,23 +25,15 @@ export class TeamsChannelMembership {
     private readonly ctx: Pick<ServiceContext, 'store'>,
     private readonly pacer: TeamsSendPacer,
     private readonly log: Logger,
-    private readonly now: () => number,
-    private readonly ttlMs = TEAMS_MEMBERSHIP_TTL_MS,
-  ) {}
+    now: () => number,
+  ) {
+    this.cache = new MembershipCache(now);
+  }
 
   /** The person's team channel ids, or null when Teams could not say for any of them (the caller then grants nothing by membership). */
   async channelsOf(person: UserRef): Promise<ReadonlySet<string> | null> {
     if (person.platform !== 'teams') return null;
-    const key = `${person.workspaceId}:${person.userId}`;
-    const cached = this.cache.get(key);
-    if (cached && this.now() - cached.at < this.ttlMs) return cached.channels;
-    // Page views arriving together (a page and its export) share one round of lookups.
-    let pending = this.asking.get(key);
-    if (!pending) {
-      pending = this.lookUp(person).finally(() => this.asking.delete(key));
-      this.asking.set(key, pending);
-    }
-    return await pending;
+    return await this.cache.channelsOf(`${person.workspaceId}:${person.userId}`, () => this.lookUp(person));
   }
 
   private async lookUp(person: UserRef): Promise<ReadonlySet<string> | null> {
@@ -53,10 +42,7 @@ export class TeamsChannelMembership {
     const channels = new Set(answers.filter((entry) => entry.answer === 'member').map((entry) => entry.channelId));
     const unknown = answers.filter((entry) => entry.answer === 'unknown').length;
     if (unknown > 0) this.log.warn({ channels: unknown, of: answers.length }, 'could not ask Teams whether a person is in some team channels; those count as not joined');
-    if (unknown > 0 && unknown === answers.length) return null;
-    for (const [entry, value] of this.cache) if (this.now() - value.at >= this.ttlMs) this.cache.delete(entry);
-    this.cache.set(`${person.workspaceId}:${person.userId}`, { channels, at: this.now() });
-    return channels;
+    return unknown > 0 && unknown === answers.length ? null : channels;
   }
 
   /** One channel: a member, not one (the connector's 404 for a person it cannot find there), or unknown (any other failure). */

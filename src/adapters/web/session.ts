@@ -5,9 +5,9 @@ import { PLATFORMS, type UserRef } from '../../core/platform.js';
 
 /**
  * Sessions live in the browser, sealed (encrypted and authenticated) with a key derived from the session
- * secret: any replica can serve any request, and nothing in the database grows per visitor. A session holds
- * who the person is and their CSRF token, never their roles: every request reads those afresh, so a revoked
- * role applies at once. Signing out moves the person's session generation on, which ends the session
+ * secret: any replica can serve any request, and the database keeps no row per session (only, per person
+ * who ever signed out, their session generation). A session holds who the person is and their CSRF token,
+ * never their roles: every request reads those afresh, so a revoked role applies at once. Signing out moves the person's session generation on, which ends the session
  * everywhere (see the session middleware in app.ts).
  */
 export const SessionSchema = z.object({
