@@ -114,8 +114,7 @@ describe.skipIf(testEngine() !== 'postgres')('replicas on PostgreSQL', () => {
 
     // Slack answers at once, except around the kill: then posts reach Slack but their answers are held, so
     // the kill cuts sends whose posts exist while the bot never learnt their ts (the case that duplicates).
-    let holdAnswers = false;
-    const proxy = new SlowSlackProxy({ targetApiUrl: slack.apiUrl, delayMs: () => ({ before: 0, after: holdAnswers ? 1_000 : 0 }) });
+    const proxy = new SlowSlackProxy({ targetApiUrl: slack.apiUrl, delayMs: () => ({ before: 0, after: 0 }) });
     await proxy.start();
     cleanups.push(() => proxy.stop());
 
@@ -261,11 +260,12 @@ describe.skipIf(testEngine() !== 'postgres')('replicas on PostgreSQL', () => {
     const victim = await eventually('the lease holder while it posts', () => leaseHolder(ctx.store, replicas));
     const victimHealth = (await victim.health()).scheduler;
     // Round messages already in Slack whose answer the holder is still waiting for: the kill cuts these sends.
-    holdAnswers = true;
+    // From here Slack's answers wait in the proxy: a call it holds was posted and the holder never hears so.
+    proxy.holdAnswers();
     const postedUnanswered = (): string[] =>
       proxy
         .inFlight()
-        .filter((call) => call.method === 'chat.postMessage' && openChannels.has(call.fields['channel'] ?? ''))
+        .filter((call) => call.answerHeld && call.method === 'chat.postMessage' && openChannels.has(call.fields['channel'] ?? ''))
         .map((call) => call.fields['channel'] ?? '')
         .filter((channelId) => slack.messages(channelId).some((message) => roundIdOf(message) !== null));
     const cut = await eventually('round messages posted whose answers are held', () => Promise.resolve(postedUnanswered().length >= 2 ? postedUnanswered() : null));
@@ -274,7 +274,7 @@ describe.skipIf(testEngine() !== 'postgres')('replicas on PostgreSQL', () => {
     const tookBeforeKill = replicas.flatMap((replica) => replica.lines()).filter((line) => TOOK_LEASE.test(line.msg)).length;
     const killedAt = Date.now();
     expect(await victim.stop('SIGKILL')).toBeNull();
-    holdAnswers = false;
+    proxy.releaseAnswers();
     const left = await ctx.store.readLease('scheduler');
     if (!left) throw new Error('the killed holder left no lease');
     const survivors = replicas.filter((replica) => replica !== victim);

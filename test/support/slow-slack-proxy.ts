@@ -34,6 +34,14 @@ export interface InFlightCall {
   readonly method: string;
   /** The form fields of the call (WebClient sends form bodies), e.g. `channel` and `text`. */
   readonly fields: Readonly<Record<string, string>>;
+  /** Slack has answered this call and the proxy is holding the answer back (see `holdAnswers`). */
+  readonly answerHeld: boolean;
+}
+
+interface TrackedCall {
+  readonly method: string;
+  readonly fields: Readonly<Record<string, string>>;
+  answerHeld: boolean;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | null> {
@@ -51,7 +59,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SlowSlackProxy {
   readonly stats: SlowSlackProxyStats = { forwarded: 0, droppedBeforeSlack: 0, answersLost: 0 };
-  private readonly calls = new Set<InFlightCall>();
+  private readonly calls = new Set<TrackedCall>();
+  /** While set, answers wait here until `releaseAnswers` or until their caller is gone. */
+  private hold: { readonly released: Promise<void>; readonly release: () => void } | undefined;
   private server: Server | undefined;
   private port = 0;
   private readonly target: URL;
@@ -97,10 +107,10 @@ export class SlowSlackProxy {
     const method = decodeURIComponent((req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '');
     const slow = SLOW_METHODS.has(method);
     if (!slow) return this.pass(req, res, body);
-    const call: InFlightCall = { method, fields: Object.fromEntries(new URLSearchParams(body.toString('utf8'))) };
+    const call: TrackedCall = { method, fields: Object.fromEntries(new URLSearchParams(body.toString('utf8'))), answerHeld: false };
     this.calls.add(call);
     try {
-      await this.slowly(req, res, body);
+      await this.slowly(req, res, body, call);
     } finally {
       this.calls.delete(call);
     }
@@ -108,7 +118,28 @@ export class SlowSlackProxy {
 
   /** The slow calls received and not yet answered or dropped, at this moment. */
   inFlight(): InFlightCall[] {
-    return [...this.calls];
+    return [...this.calls].map((call) => ({ ...call }));
+  }
+
+  /**
+   * From now on, hold back every slow call's answer once Slack has given it, until `releaseAnswers`. A
+   * test that kills the bot while answers are held knows exactly which posts the bot never heard of: the
+   * calls `inFlight` reports with `answerHeld`.
+   */
+  holdAnswers(): void {
+    if (this.hold) return;
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.hold = { released, release };
+  }
+
+  /** Lets held answers go to their callers (those still there). */
+  releaseAnswers(): void {
+    const hold = this.hold;
+    this.hold = undefined;
+    hold?.release();
   }
 
   private async pass(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
@@ -118,12 +149,19 @@ export class SlowSlackProxy {
     res.end(answer.body);
   }
 
-  private async slowly(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+  private async slowly(req: IncomingMessage, res: ServerResponse, body: Buffer, call: TrackedCall): Promise<void> {
     const delay = this.options.delayMs();
     // Whether the caller is still there: a SIGKILLed bot closes its sockets, which the response sees.
     let callerGone = false;
+    let onCallerGone = (): void => undefined;
+    const gone = new Promise<void>((resolve) => {
+      onCallerGone = resolve;
+    });
     res.on('close', () => {
-      if (!res.writableFinished) callerGone = true;
+      if (!res.writableFinished) {
+        callerGone = true;
+        onCallerGone();
+      }
     });
     await sleep(delay.before);
     if (callerGone) {
@@ -133,6 +171,12 @@ export class SlowSlackProxy {
     const answer = await this.forward(req, body);
     this.stats.forwarded += 1;
     await sleep(delay.after);
+    const hold = this.hold;
+    if (hold && !callerGone) {
+      call.answerHeld = true;
+      await Promise.race([hold.released, gone]);
+      call.answerHeld = false;
+    }
     if (callerGone || res.destroyed) {
       this.stats.answersLost += 1;
       return;
