@@ -129,7 +129,7 @@ function everyView(survey: Survey, scenario: Scenario, answers: readonly number[
   // Reports as they stood at the close and at every later close, and long after.
   const instants = [T0, ...rounds.filter((round) => round.closedAt.getTime() > T0).map((round) => round.closedAt.getTime()), T0 + 200 * DAY];
   for (const at of instants) {
-    const report = buildTeamReport({ team: { id: 1, name: 'Payments' }, survey, rounds, openRound: null, comments: [], policy, now: new Date(at), weakestCount: 3, shuffle: (items) => [...items] });
+    const report = buildTeamReport({ team: { id: 1, name: 'Payments' }, survey, rounds, openRound: null, comments: [], policy, now: new Date(at), belowTargetCount: 3, shuffle: (items) => [...items] });
     views[`report@${at}/core`] = report;
     views[`report@${at}/text`] = renderReportText(report);
     views[`report@${at}/slack`] = reportBlocks(report);

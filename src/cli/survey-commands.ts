@@ -26,6 +26,9 @@ export function registerSurveyCommands(program: Command, globals: () => GlobalOp
         if (result.loaded && !clash) {
           const { survey: s } = result.loaded;
           print(`${label}: valid (${s.aspects.length} aspects, ${s.aspects.reduce((sum, aspect) => sum + aspect.questions.length, 0)} questions, ${s.levels.length} levels)`);
+          if (result.legacySuggestions > 0) {
+            print(`${label}: note: ${result.legacySuggestions} suggestion${result.legacySuggestions === 1 ? ' has' : 's have'} no id and use${result.legacySuggestions === 1 ? 's' : ''} its position (<aspect>-<level>-<n>); write each as "- id: … / text: …" so steps a team adopted keep their link when you reorder or reword (docs/survey-format.md)`);
+          }
         }
         for (const problem of fileProblems) process.stderr.write(`${formatProblem(problem)}\n`);
         problems += fileProblems.length;

@@ -122,7 +122,7 @@ export function buildAspectAcross(input: AspectAcrossInput): AspectAcross | null
   }
   const levels = survey.levels.map((level, index): AspectLevelGroup => {
     const own = aspectLevel(aspect, level.value);
-    return { level: level.value, name: level.name, teams: reachedCounts.get(level.value) ?? 0, aspectLabel: own.label, suggestions: own.suggestions, toward: survey.levels[index + 1]?.name ?? null };
+    return { level: level.value, name: level.name, teams: reachedCounts.get(level.value) ?? 0, aspectLabel: own.label, suggestions: own.suggestions.map((suggestion) => suggestion.text), toward: survey.levels[index + 1]?.name ?? null };
   });
   const value = figures.length > 0 ? meanOfTenths(figures.map((figure) => figure.value)) : null;
   const weakest = [...figures]

@@ -1,6 +1,7 @@
 import { roundQualifies } from './privacy.js';
 import { describeLevel, levelAt, type ClosedRoundTally, type ScoringPolicy } from './scoring.js';
 import { aspectLevel, type Survey } from './survey.js';
+import { aspectTarget, furthestBelowTarget, targetStanding, type AspectTarget, type TargetSetting } from './targets.js';
 import { compareLevels, compareValues, NO_CHANGE, type Change } from './trends.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -22,8 +23,10 @@ export interface DigestInput {
   readonly teams: readonly DigestTeamInput[];
   readonly policy: ScoringPolicy;
   readonly now: Date;
-  /** How many of the weakest org aspects get suggestions (2–3 reads well). */
-  readonly weakestCount?: number;
+  /** How many of the org aspects furthest below target get suggestions (2–3 reads well). */
+  readonly belowTargetCount?: number;
+  /** The organisation's target levels (team targets are the teams' own business and are ignored here). */
+  readonly targets?: readonly TargetSetting[];
 }
 
 export interface TeamAspectCell {
@@ -59,11 +62,15 @@ export interface Mover {
   readonly delta: number;
 }
 
-export interface WeakAspect {
+/** An org aspect below its target: how far, and what a team at its level does next. */
+export interface BelowTargetAspect {
   readonly aspectId: string;
   readonly aspectName: string;
   readonly value: number;
   readonly label: string;
+  readonly target: AspectTarget;
+  /** Levels still to go, to one decimal. */
+  readonly toGo: number;
   readonly toward: string | null;
   readonly suggestions: readonly string[];
 }
@@ -92,7 +99,8 @@ export interface DigestSection {
   readonly slippedThisWeek: readonly Mover[];
   readonly improvedThisQuarter: readonly Mover[];
   readonly slippedThisQuarter: readonly Mover[];
-  readonly weakest: readonly WeakAspect[];
+  /** Org aspects below the organisation's target, furthest below first. */
+  readonly belowTarget: readonly BelowTargetAspect[];
   /** Org level per aspect at weekly points, oldest first; points without any visible team are left out. */
   readonly trend: readonly TrendPoint[];
   readonly participation: {
@@ -242,16 +250,28 @@ function section(survey: Survey, teams: readonly DigestTeamInput[], input: Diges
     };
   });
 
-  const weakest: WeakAspect[] = aspects
-    .flatMap((aspect, index) => (aspect.value === null ? [] : [{ aspect, value: aspect.value, index }]))
-    .sort((a, b) => a.value - b.value || a.index - b.index)
-    .slice(0, input.weakestCount ?? 3)
-    .flatMap(({ aspect, value }) => {
+  const organisationTargets = (input.targets ?? []).filter((setting) => setting.teamId === null);
+  const belowTarget: BelowTargetAspect[] = furthestBelowTarget(
+    aspects.flatMap((aspect) => {
       const definition = survey.aspects.find((candidate) => candidate.id === aspect.aspectId);
-      if (!definition) return [];
-      const description = describeLevel(survey, value);
-      return [{ aspectId: aspect.aspectId, aspectName: aspect.aspectName, value, label: description.label, toward: description.nextName, suggestions: aspectLevel(definition, description.reached).suggestions }];
-    });
+      if (aspect.value === null || !definition) return [];
+      const target = aspectTarget(survey, definition, null, organisationTargets, aspect.value);
+      return [{ item: { aspect, definition, value: aspect.value, target }, standing: targetStanding(target, aspect.value) }];
+    }),
+    input.belowTargetCount ?? 3,
+  ).map(({ aspect, definition, value, target }) => {
+    const description = describeLevel(survey, value);
+    return {
+      aspectId: aspect.aspectId,
+      aspectName: aspect.aspectName,
+      value,
+      label: description.label,
+      target,
+      toGo: targetStanding(target, value).toGo,
+      toward: description.nextName,
+      suggestions: aspectLevel(definition, description.reached).suggestions.map((suggestion) => suggestion.text),
+    };
+  });
 
   const trend: TrendPoint[] = [];
   for (let week = TREND_WEEKS - 1; week >= 0; week -= 1) {
@@ -275,7 +295,7 @@ function section(survey: Survey, teams: readonly DigestTeamInput[], input: Diges
     slippedThisWeek: movers(rows, survey, (cell) => cell.week, 'slipped'),
     improvedThisQuarter: movers(rows, survey, (cell) => cell.quarter, 'improved'),
     slippedThisQuarter: movers(rows, survey, (cell) => cell.quarter, 'slipped'),
-    weakest,
+    belowTarget,
     trend,
     participation: {
       roundsClosed,

@@ -49,6 +49,18 @@ export interface NamedPerson {
   readonly name: string;
 }
 
+/** A team's adopted next step as messages show it. */
+export interface StepView {
+  readonly stepId: number;
+  readonly teamName: string;
+  readonly aspectName: string;
+  readonly text: string;
+  readonly dueAt: Date;
+  readonly timeZone: string;
+  /** The owner, only once they accepted (a person asked is named nowhere until then). */
+  readonly owner: NamedPerson | null;
+}
+
 export type OutboundMessage =
   | { readonly kind: 'round-opened'; readonly round: RoundView }
   | { readonly kind: 'round-closed'; readonly round: RoundView }
@@ -60,7 +72,13 @@ export type OutboundMessage =
   /** The digest's full table (CSV) and its charts' data, attached in its thread. */
   | { readonly kind: 'digest-files'; readonly files: DigestFiles }
   /** Told to a team's channel whenever its leads change: leads read the team's comments, so the team knows who does. */
-  | { readonly kind: 'role-change'; readonly teamName: string; readonly action: 'add' | 'remove'; readonly role: RoleName; readonly subject: NamedPerson; readonly by: NamedPerson };
+  | { readonly kind: 'role-change'; readonly teamName: string; readonly action: 'add' | 'remove'; readonly role: RoleName; readonly subject: NamedPerson; readonly by: NamedPerson }
+  /** Told to the team's channel once, when a lead adopts a step. */
+  | { readonly kind: 'step-adopted'; readonly step: StepView }
+  /** Asked privately of the person named as a step's owner: accept or decline. */
+  | { readonly kind: 'step-owner-request'; readonly step: StepView; readonly ownerUserId: string; readonly by: NamedPerson }
+  /** Asked privately at the step's date, of its owner or else of each of the team's leads: done, still on it, dropped. */
+  | { readonly kind: 'step-check-in'; readonly step: StepView; readonly recipientUserIds: readonly string[] };
 
 export interface SendContext {
   readonly deliveryId: number;

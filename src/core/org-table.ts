@@ -129,7 +129,7 @@ const keepOrder = <T>(items: readonly T[]): T[] => [...items];
 export function buildOrgTable(input: OrgTableInput): OrgTable {
   const { survey, policy, now } = input;
   const rows: OrgTableRow[] = input.teams.map((team) => {
-    const report = buildTeamReport({ team, survey, rounds: team.rounds, openRound: null, comments: null, policy, now, weakestCount: 0, shuffle: keepOrder });
+    const report = buildTeamReport({ team, survey, rounds: team.rounds, openRound: null, comments: null, policy, now, belowTargetCount: 0, shuffle: keepOrder });
     const cells = report.aspects.map((aspect) => cellOf(aspect.aspectId, aspect.status));
     return {
       teamId: team.id,

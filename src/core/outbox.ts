@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ChannelRef } from './platform.js';
 
 /** Everything the bot posts goes through the outbox as one of these. */
-export const DELIVERY_KINDS = ['round-opened', 'round-closed', 'round-result', 'reminder', 'nudge', 'digest', 'digest-files', 'role-change'] as const;
+export const DELIVERY_KINDS = ['round-opened', 'round-closed', 'round-result', 'reminder', 'nudge', 'digest', 'digest-files', 'role-change', 'step-adopted', 'step-owner', 'step-check-in'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 /**
@@ -20,16 +20,26 @@ export const RoundDeliveryPayloadSchema = z.object({ roundId: z.number().int().p
 export const DigestDeliveryPayloadSchema = z.object({ at: z.iso.datetime(), surveyIds: z.array(z.string()).optional() });
 /** A role change is announced from its audit record, so the outbox holds no user id of its own. */
 export const RoleChangeDeliveryPayloadSchema = z.object({ auditId: z.number().int().positive() });
+/**
+ * A step's messages are built from the step as it stands when sent (a step dropped meanwhile makes its
+ * check-in obsolete); the owner request names its audit record, which holds who was asked.
+ */
+export const StepDeliveryPayloadSchema = z.object({ stepId: z.number().int().positive(), auditId: z.number().int().positive().optional() });
 
 export type DeliveryPayload =
   | { readonly kind: 'round-opened' | 'round-closed' | 'round-result' | 'reminder' | 'nudge'; readonly roundId: number }
   | { readonly kind: 'digest' | 'digest-files'; readonly at: string; readonly surveyIds?: string[] }
-  | { readonly kind: 'role-change'; readonly auditId: number };
+  | { readonly kind: 'role-change'; readonly auditId: number }
+  | { readonly kind: 'step-adopted' | 'step-owner' | 'step-check-in'; readonly stepId: number; readonly auditId?: number };
 
 /** Parses a stored payload for its kind; throws on a payload the code never writes. */
 export function parseDeliveryPayload(kind: DeliveryKind, json: unknown): DeliveryPayload {
   if (kind === 'digest' || kind === 'digest-files') return { kind, ...DigestDeliveryPayloadSchema.parse(json) };
   if (kind === 'role-change') return { kind, ...RoleChangeDeliveryPayloadSchema.parse(json) };
+  if (kind === 'step-adopted' || kind === 'step-owner' || kind === 'step-check-in') {
+    const { stepId, auditId } = StepDeliveryPayloadSchema.parse(json);
+    return auditId === undefined ? { kind, stepId } : { kind, stepId, auditId };
+  }
   return { kind, ...RoundDeliveryPayloadSchema.parse(json) };
 }
 

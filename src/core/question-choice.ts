@@ -56,6 +56,19 @@ export function chooseQuestion(survey: Survey, history: readonly AskedQuestion[]
   return { kind: 'chosen', aspect: chosenAspect, question };
 }
 
+/**
+ * The aspect of a step the team finished and has not been asked about since, so the effect is measured
+ * soon: the earliest finished first. Null when every finished step's aspect has been asked since. Both
+ * strategies defer to this.
+ */
+export function aspectAfterDoneStep(doneSteps: readonly { readonly aspectId: string; readonly closedAt: Date | null }[], history: readonly AskedQuestion[], survey: Survey): string | null {
+  const waiting = doneSteps
+    .filter((step) => step.closedAt !== null && findAspect(survey, step.aspectId) !== undefined)
+    .filter((step) => lastAsked(history, (asked) => asked.aspectId === step.aspectId) < (step.closedAt?.getTime() ?? 0))
+    .sort((a, b) => (a.closedAt?.getTime() ?? 0) - (b.closedAt?.getTime() ?? 0));
+  return waiting[0]?.aspectId ?? null;
+}
+
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**

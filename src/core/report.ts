@@ -1,6 +1,8 @@
 import { commentsVisible, roundQualifies } from './privacy.js';
-import { describeLevel, levelFigure, windowAt, type ClosedRoundTally, type LevelDescription, type LevelFigure, type ScoringPolicy } from './scoring.js';
-import { aspectLevel, findAspect, type Aspect, type Survey } from './survey.js';
+import type { NextStep } from './next-steps.js';
+import { describeLevel, levelAt, levelFigure, windowAt, type ClosedRoundTally, type LevelDescription, type LevelFigure, type ScoringPolicy } from './scoring.js';
+import { aspectLevel, findAspect, type Aspect, type Suggestion, type Survey } from './survey.js';
+import { aspectTarget, furthestBelowTarget, targetStanding, type AspectTarget, type TargetSetting, type TargetStanding } from './targets.js';
 import { changeSincePreviousClose, type Change } from './trends.js';
 
 /**
@@ -29,12 +31,37 @@ export interface AspectReport {
   readonly aspectId: string;
   readonly aspectName: string;
   readonly status: AspectStatus;
-  /** What a team at this level does next (from the survey), empty unless a level is shown. */
-  readonly suggestions: readonly string[];
+  /** The level this team aims for in the aspect, and where that target comes from. */
+  readonly target: AspectTarget;
+  /** How the shown level stands against the target; null unless a level is shown. */
+  readonly standing: TargetStanding | null;
+  /** What a team at this level does next (from the survey), empty unless a level is shown below target. */
+  readonly suggestions: readonly Suggestion[];
   /** The level the suggestions lead to, or null at the top level. */
   readonly suggestionsToward: string | null;
   /** Close time of the aspect's open round, if one is running. */
   readonly openUntil: Date | null;
+  /** The team's open steps for the aspect, oldest first. */
+  readonly openSteps: readonly StepSummary[];
+  /** Steps done, most recent first (the last few). */
+  readonly doneSteps: readonly StepSummary[];
+}
+
+/**
+ * A next step as the report shows it. The levels follow the usual rules (qualifying rounds only): the
+ * aspect's figure when the step was adopted, and now; either is null when there was none to show.
+ */
+export interface StepSummary {
+  readonly id: number;
+  readonly text: string;
+  readonly status: NextStep['status'];
+  readonly dueAt: Date;
+  readonly adoptedAt: Date;
+  readonly closedAt: Date | null;
+  /** The owner, once they accepted; a person only asked is not named. */
+  readonly ownerUserId: string | null;
+  readonly levelAtAdoption: number | null;
+  readonly levelNow: number | null;
 }
 
 export interface CommentGroup {
@@ -55,8 +82,8 @@ export interface TeamReport {
   /** When the first round closes, for a team without any closed round yet. */
   readonly firstCloseAt: Date | null;
   readonly aspects: readonly AspectReport[];
-  /** Aspects with a level, weakest first: where suggestions matter most. */
-  readonly weakest: readonly string[];
+  /** Aspects with a level below their target, furthest below first: where next steps matter most. */
+  readonly furthestBelowTarget: readonly string[];
   /** Only for viewers allowed to see comments; null otherwise. */
   readonly comments: readonly CommentGroup[] | null;
 }
@@ -73,10 +100,14 @@ export interface TeamReportInput {
   readonly comments: readonly { readonly roundId: number; readonly text: string }[] | null;
   readonly policy: ScoringPolicy;
   readonly now: Date;
+  /** The team's next steps (any status); none when left out. */
+  readonly steps?: readonly NextStep[];
+  /** Target levels set for this team and for the organisation (others are ignored); none when left out. */
+  readonly targets?: readonly TargetSetting[];
   /** Report a single aspect. */
   readonly aspectId?: string;
-  /** How many of the weakest aspects to list; default 2. */
-  readonly weakestCount?: number;
+  /** How many of the aspects furthest below target to list; default 2. */
+  readonly belowTargetCount?: number;
   /** Puts comments in an order that says nothing about who wrote them. */
   readonly shuffle: <T>(items: readonly T[]) => T[];
 }
@@ -110,26 +141,55 @@ function aspectStatus(survey: Survey, rounds: readonly ClosedRoundTally[], now: 
 function aspectReport(survey: Survey, aspect: Aspect, rounds: readonly ClosedRoundTally[], input: TeamReportInput): AspectReport {
   const status = aspectStatus(survey, rounds, input.now, input.policy);
   const openUntil = input.openRound?.aspectId === aspect.id ? input.openRound.closesAt : null;
+  const target = aspectTarget(survey, aspect, input.team.id, input.targets ?? [], status.kind === 'level' ? status.figure.value : null);
+  const steps = (input.steps ?? []).filter((step) => step.aspectId === aspect.id && step.surveyId === survey.id && step.teamId === input.team.id).map((step) => stepSummary(step, rounds, input));
+  const openSteps = steps.filter((step) => step.status === 'open');
+  const doneSteps = steps
+    .filter((step) => step.status === 'done')
+    .sort((a, b) => (b.closedAt?.getTime() ?? 0) - (a.closedAt?.getTime() ?? 0))
+    .slice(0, DONE_STEPS_SHOWN);
   if (status.kind !== 'level') {
-    return { aspectId: aspect.id, aspectName: aspect.name, status, suggestions: [], suggestionsToward: null, openUntil };
+    return { aspectId: aspect.id, aspectName: aspect.name, status, target, standing: null, suggestions: [], suggestionsToward: null, openUntil, openSteps, doneSteps };
   }
+  const standing = targetStanding(target, status.figure.value);
   return {
     aspectId: aspect.id,
     aspectName: aspect.name,
     status,
-    suggestions: aspectLevel(aspect, status.description.reached).suggestions,
-    suggestionsToward: status.description.nextName,
+    target,
+    standing,
+    // At or above target the team has what it decided to pay for: nothing to suggest.
+    suggestions: standing.onTarget ? [] : aspectLevel(aspect, status.description.reached).suggestions,
+    suggestionsToward: standing.onTarget ? null : status.description.nextName,
     openUntil,
+    openSteps,
+    doneSteps,
   };
 }
 
-/** Lists aspects with a level, lowest first; ties keep survey order. */
-export function weakestAspects(aspects: readonly AspectReport[], count: number): string[] {
-  return aspects
-    .flatMap((aspect, index) => (aspect.status.kind === 'level' ? [{ id: aspect.aspectId, value: aspect.status.figure.value, index }] : []))
-    .sort((a, b) => a.value - b.value || a.index - b.index)
-    .slice(0, count)
-    .map((entry) => entry.id);
+/** How many done steps an aspect lists: the latest few tell the story. */
+const DONE_STEPS_SHOWN = 3;
+
+function stepSummary(step: NextStep, rounds: readonly ClosedRoundTally[], input: TeamReportInput): StepSummary {
+  return {
+    id: step.id,
+    text: step.text,
+    status: step.status,
+    dueAt: step.dueAt,
+    adoptedAt: step.adoptedAt,
+    closedAt: step.closedAt,
+    ownerUserId: step.ownerStatus === 'accepted' ? (step.owner?.userId ?? null) : null,
+    levelAtAdoption: levelAt(rounds, step.adoptedAt, input.policy)?.value ?? null,
+    levelNow: levelAt(rounds, input.now, input.policy)?.value ?? null,
+  };
+}
+
+/** Aspects with a level below target, furthest below first; ties keep survey order. */
+export function aspectsBelowTarget(aspects: readonly AspectReport[], count: number): string[] {
+  return furthestBelowTarget(
+    aspects.flatMap((aspect) => (aspect.standing ? [{ item: aspect.aspectId, standing: aspect.standing }] : [])),
+    count,
+  );
 }
 
 function visibleComments(input: TeamReportInput, byAspect: Map<string, ClosedRoundTally[]>, aspects: readonly Aspect[]): CommentGroup[] | null {
@@ -165,7 +225,7 @@ export function buildTeamReport(input: TeamReportInput): TeamReport {
     hasResults: input.rounds.length > 0,
     firstCloseAt: input.rounds.length === 0 ? (input.openRound?.closesAt ?? input.scheduledCloseAt ?? null) : null,
     aspects,
-    weakest: weakestAspects(aspects, input.weakestCount ?? 2),
+    furthestBelowTarget: aspectsBelowTarget(aspects, input.belowTargetCount ?? 2),
     comments: visibleComments(input, byAspect, selected),
   };
 }

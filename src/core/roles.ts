@@ -31,7 +31,13 @@ export type Permission =
   | { readonly kind: 'delete-team' }
   | { readonly kind: 'grant-role'; readonly role: RoleName; readonly teamId: number | null }
   | { readonly kind: 'view-digest' }
-  | { readonly kind: 'subscribe-digest' };
+  | { readonly kind: 'subscribe-digest' }
+  /** A team's own target level for an aspect. */
+  | { readonly kind: 'set-team-target'; readonly teamId: number }
+  /** The organisation's target level for an aspect of a survey. */
+  | { readonly kind: 'set-org-target' }
+  /** Adopt, change and close a team's next steps. */
+  | { readonly kind: 'manage-steps'; readonly teamId: number };
 
 function holds(viewer: Viewer, role: RoleName, teamId: number | null = null): boolean {
   return viewer.grants.some((grant) => grant.role === role && (role !== 'lead' || grant.teamId === teamId));
@@ -51,7 +57,11 @@ export function isAllowed(viewer: Viewer, permission: Permission): boolean {
       return holds(viewer, 'lead', permission.teamId);
     case 'run-round':
     case 'pause-team':
+    case 'set-team-target':
+    case 'manage-steps':
       return admin || holds(viewer, 'lead', permission.teamId);
+    case 'set-org-target':
+      return admin || holds(viewer, 'pm');
     case 'grant-role':
       return admin || (permission.role === 'lead' && permission.teamId !== null && holds(viewer, 'lead', permission.teamId));
     case 'view-digest':
@@ -72,7 +82,11 @@ export function whoMay(permission: Permission): string {
       return "the team's leads";
     case 'run-round':
     case 'pause-team':
+    case 'set-team-target':
+    case 'manage-steps':
       return "the team's leads and admins";
+    case 'set-org-target':
+      return 'PMs and admins';
     case 'grant-role':
       return permission.role === 'lead' ? "admins and the team's leads" : 'admins';
     case 'view-digest':

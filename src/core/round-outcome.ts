@@ -29,6 +29,6 @@ export function roundOutcome(survey: Survey | null, aspectRounds: readonly Close
     agreement: figure.breakdown?.agreement ?? null,
     change: compareLevels(figure, before, policy.trendThreshold),
     toward: description?.nextName ?? null,
-    suggestion: aspect && description ? (aspectLevel(aspect, description.reached).suggestions[0] ?? null) : null,
+    suggestion: aspect && description ? (aspectLevel(aspect, description.reached).suggestions[0]?.text ?? null) : null,
   };
 }

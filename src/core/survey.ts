@@ -37,12 +37,52 @@ export const SurveyLevelSchema = z.strictObject({
   name: text(SURVEY_LIMITS.nameLength),
 });
 
+/**
+ * One next step a survey suggests. The id is what an adopted step links to, so rewording the text keeps
+ * the link; give a new id only when the step itself changes.
+ */
+export const SuggestionSchema = z.strictObject({
+  id: kebabId,
+  text: text(SURVEY_LIMITS.suggestionLength),
+});
+
+/**
+ * Files written before suggestions had ids list plain strings: each gets the id `<aspect>-<level>-<n>`
+ * (its position), which holds while nobody reorders them. `legacySuggestionCount` lets `survey validate`
+ * say so.
+ */
+function withPositionalSuggestionIds(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || !('id' in raw) || typeof raw.id !== 'string' || !('levels' in raw) || !Array.isArray(raw.levels)) return raw;
+  const aspectId = raw.id;
+  return {
+    ...raw,
+    levels: raw.levels.map((level: unknown) => {
+      if (typeof level !== 'object' || level === null || !('suggestions' in level) || !Array.isArray(level.suggestions)) return level;
+      const value = 'value' in level ? String(level.value) : '?';
+      return { ...level, suggestions: level.suggestions.map((item: unknown, index: number) => (typeof item === 'string' ? { id: `${aspectId}-${value}-${index + 1}`, text: item } : item)) };
+    }),
+  };
+}
+
+/** How many suggestions in a raw survey document are plain strings (ids derived from their position). */
+export function legacySuggestionCount(raw: unknown): number {
+  if (typeof raw !== 'object' || raw === null || !('aspects' in raw) || !Array.isArray(raw.aspects)) return 0;
+  let count = 0;
+  for (const aspect of raw.aspects as unknown[]) {
+    if (typeof aspect !== 'object' || aspect === null || !('levels' in aspect) || !Array.isArray(aspect.levels)) continue;
+    for (const level of aspect.levels as unknown[]) {
+      if (typeof level === 'object' && level !== null && 'suggestions' in level && Array.isArray(level.suggestions)) count += level.suggestions.filter((item: unknown) => typeof item === 'string').length;
+    }
+  }
+  return count;
+}
+
 export const AspectLevelSchema = z.strictObject({
   value: levelValue,
   label: text(SURVEY_LIMITS.labelLength),
   summary: text(SURVEY_LIMITS.summaryLength),
   suggestions: z
-    .array(text(SURVEY_LIMITS.suggestionLength))
+    .array(SuggestionSchema)
     .min(SURVEY_LIMITS.minSuggestions, `expected ${SURVEY_LIMITS.minSuggestions} to ${SURVEY_LIMITS.maxSuggestions} suggestions`)
     .max(SURVEY_LIMITS.maxSuggestions, `expected ${SURVEY_LIMITS.minSuggestions} to ${SURVEY_LIMITS.maxSuggestions} suggestions`),
 });
@@ -59,15 +99,17 @@ export const QuestionSchema = z.strictObject({
   options: z.array(QuestionOptionSchema),
 });
 
-export const AspectSchema = z.strictObject({
+export const AspectSchema = z.preprocess(withPositionalSuggestionIds, z.strictObject({
   id: kebabId,
   name: text(SURVEY_LIMITS.nameLength),
   summary: text(SURVEY_LIMITS.summaryLength),
+  /** The level worth paying for in this aspect, unless an organisation or team sets its own (default: the next level). */
+  target: levelValue.optional(),
   levels: z.array(AspectLevelSchema),
   questions: z
     .array(QuestionSchema)
     .min(SURVEY_LIMITS.minQuestionsPerAspect, `expected at least ${SURVEY_LIMITS.minQuestionsPerAspect} questions, each on a different facet`),
-});
+}));
 
 export const SurveySourceSchema = z.strictObject({
   title: text(SURVEY_LIMITS.titleLength * 2),
@@ -103,6 +145,7 @@ export const SurveySchema = SurveyShapeSchema.superRefine((survey, ctx) => {
   const levelCount = survey.levels.length;
   const aspectIds = new Set<string>();
   const questionIds = new Set<string>();
+  const suggestionIds = new Set<string>();
   survey.aspects.forEach((aspect, a) => {
     // Facets are compared ignoring case and spacing: "Who builds" and "who  builds" are the same facet.
     const facets = new Map<string, number>();
@@ -110,6 +153,17 @@ export const SurveySchema = SurveyShapeSchema.superRefine((survey, ctx) => {
       ctx.addIssue({ code: 'custom', path: ['aspects', a, 'id'], message: `duplicate aspect id "${aspect.id}"` });
     }
     aspectIds.add(aspect.id);
+    if (aspect.target !== undefined && aspect.target > levelCount) {
+      ctx.addIssue({ code: 'custom', path: ['aspects', a, 'target'], message: `expected a level from 1 to ${levelCount}, found ${aspect.target}` });
+    }
+    aspect.levels.forEach((level, l) => {
+      level.suggestions.forEach((suggestion, s) => {
+        if (suggestionIds.has(suggestion.id)) {
+          ctx.addIssue({ code: 'custom', path: ['aspects', a, 'levels', l, 'suggestions', s, 'id'], message: `duplicate suggestion id "${suggestion.id}": adopted steps link to it, so each must be unique in the survey` });
+        }
+        suggestionIds.add(suggestion.id);
+      });
+    });
     if (aspect.levels.length !== levelCount) {
       ctx.addIssue({ code: 'custom', path: ['aspects', a, 'levels'], message: `expected ${levelCount} entries, one per level, found ${aspect.levels.length}` });
     } else {
@@ -156,6 +210,7 @@ export type Survey = SurveyShape;
 export type SurveyLevel = Survey['levels'][number];
 export type Aspect = Survey['aspects'][number];
 export type AspectLevel = Aspect['levels'][number];
+export type Suggestion = AspectLevel['suggestions'][number];
 export type Question = Aspect['questions'][number];
 
 /** A survey as loaded: its content plus the hash that rounds store to pin what answers meant. */
@@ -179,6 +234,15 @@ export function aspectLevel(aspect: Aspect, level: number): AspectLevel {
   const found = aspect.levels[index];
   if (!found) throw new RangeError(`aspect ${aspect.id} has no level ${level}`);
   return found;
+}
+
+/** The suggestion with this id anywhere in the aspect, with the level it belongs to. */
+export function findSuggestion(aspect: Aspect, suggestionId: string): { readonly suggestion: Suggestion; readonly level: number } | null {
+  for (const level of aspect.levels) {
+    const suggestion = level.suggestions.find((candidate) => candidate.id === suggestionId);
+    if (suggestion) return { suggestion, level: level.value };
+  }
+  return null;
 }
 
 export function levelName(survey: Survey, level: number): string {

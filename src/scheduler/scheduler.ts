@@ -6,6 +6,7 @@ import { applyRetention } from '../services/privacy-service.js';
 import { closeDueRounds } from '../services/round-service.js';
 import { queueDueDigests } from '../services/digest-service.js';
 import { queueHalfwayReminders } from '../services/reminder-service.js';
+import { queueDueCheckIns } from '../services/step-service.js';
 import { openScheduledRounds } from '../services/schedule-service.js';
 import { formatHolder, isEarlierIncarnation, type LeaseHolder } from '../core/lease-holder.js';
 import { forgetOldEvents, recoverInterruptedSends, leaseLost, readSchedulerLease, releaseSchedulerLease, takeSchedulerLease } from '../services/lease-service.js';
@@ -164,6 +165,7 @@ export class Scheduler {
       const opened = await openScheduledRounds(ctx);
       await queueHalfwayReminders(ctx);
       await queueDueDigests(ctx);
+      await queueDueCheckIns(ctx);
       if (now.getTime() - this.lastRetentionAt >= DAY_MS) {
         await applyRetention(ctx, this.options.retentionDays);
         await forgetOldEvents(ctx, new Date(now.getTime() - DAY_MS));

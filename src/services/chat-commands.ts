@@ -1,8 +1,8 @@
-import { COMMAND_HELP, type ChatCommand, type CommandHelp } from '../core/chat-command.js';
+import { COMMAND_HELP, isCalendarDate, type ChatCommand, type CommandHelp } from '../core/chat-command.js';
 import type { ChannelRef, UserRef } from '../core/platform.js';
 import type { TeamReport } from '../core/report.js';
 import { isAllowed, whoMay, type Permission, type RoleAssignment, type RoleGrant, type RoleName, type Viewer } from '../core/roles.js';
-import { IANAZone } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import type { Digest } from '../core/digest.js';
 import { INDEFINITE_PAUSE, isPausedOn, type Team } from '../core/team.js';
 import { localDateAt, nextWeeklyAt } from '../core/schedule.js';
@@ -13,6 +13,13 @@ import { digestForDelivery, orgDigest, teamReport } from './report-service.js';
 import { closeOpenRoundEarly, openRound } from './round-service.js';
 import { nextScheduledRound } from './schedule-service.js';
 import { forgetMe } from './privacy-service.js';
+import type { CheckInAnswer, NextStep } from '../core/next-steps.js';
+import type { StepSummary } from '../core/report.js';
+import { parseTargetLevel } from '../core/targets.js';
+import { findAspect } from '../core/survey.js';
+import { adoptStep, answerCheckIn, answerOwnerRequest, setStepOwner, type StepRefusal } from './step-service.js';
+import { OWNER_ACCEPTED, OWNER_DECLINED } from '../core/next-steps.js';
+import { changeTarget, targetRows, type TargetChangeResult, type TargetRow } from './target-service.js';
 import { setPause, setupTeam, type SetupTeamInput, type SetupTeamResult } from './team-service.js';
 
 /** Who runs a command, and where. */
@@ -52,7 +59,8 @@ export interface TeamStatus {
 
 export type CommandReply =
   | { readonly kind: 'help'; readonly problem: string | null; readonly entries: readonly CommandHelp[] }
-  | { readonly kind: 'report'; readonly report: TeamReport }
+  /** `canManageSteps`: the viewer may adopt steps for the team, so each suggestion gets "We'll do this". */
+  | { readonly kind: 'report'; readonly report: TeamReport; readonly canManageSteps: boolean }
   | { readonly kind: 'team-choice'; readonly teams: readonly { readonly id: number; readonly name: string }[] }
   | { readonly kind: 'status'; readonly status: TeamStatus }
   | { readonly kind: 'refused'; readonly refusal: Refusal }
@@ -68,7 +76,13 @@ export type CommandReply =
   | { readonly kind: 'digest-stopped'; readonly existed: boolean }
   | { readonly kind: 'digest'; readonly digest: Digest }
   | { readonly kind: 'nudges'; readonly on: boolean }
-  | { readonly kind: 'strategy'; readonly strategy: 'rotation' | 'adaptive' };
+  | { readonly kind: 'strategy'; readonly strategy: 'rotation' | 'adaptive' }
+  | { readonly kind: 'targets'; readonly scope: 'team' | 'organisation'; readonly teamName: string | null; readonly surveys: readonly { readonly surveyTitle: string; readonly rows: readonly TargetRow[] }[] }
+  | Extract<TargetChangeResult, { kind: 'target-set' }>
+  | { readonly kind: 'steps'; readonly teamName: string; readonly aspects: readonly { readonly aspectName: string; readonly steps: readonly StepSummary[] }[]; readonly dropped: number }
+  | { readonly kind: 'step-adopted'; readonly step: NextStep; readonly aspectName: string; readonly already: boolean; readonly ownerAsked: string | null }
+  | { readonly kind: 'step-owner-asked'; readonly step: NextStep; readonly ownerUserId: string }
+  | { readonly kind: 'step-closed'; readonly step: NextStep; readonly answer: CheckInAnswer; readonly already: boolean };
 
 /** What the actor may do: their stored roles, configured admins, and the team of the channel they are in. */
 export async function viewerFor(ctx: ServiceContext, invocation: Invocation, channelTeam: Team | null): Promise<Viewer> {
@@ -85,6 +99,9 @@ const ACTIONS: Record<Permission['kind'], string> = {
   'grant-role': 'change this role',
   'view-digest': 'see the digest',
   'subscribe-digest': 'subscribe a channel to the digest',
+  'set-team-target': "set this team's target levels",
+  'set-org-target': "set the organisation's target levels",
+  'manage-steps': "adopt or close this team's next steps",
 };
 
 function refuse(permission: Permission): CommandReply {
@@ -119,7 +136,7 @@ async function report(ctx: ServiceContext, viewer: Viewer, team: Team | null, as
   }
   if (!isAllowed(viewer, { kind: 'view-report', teamId: team.id })) return refuse({ kind: 'view-report', teamId: team.id });
   const result = await teamReport(ctx, team, { withComments: isAllowed(viewer, { kind: 'view-comments', teamId: team.id }), ...(aspectId === null ? {} : { aspectId }) });
-  if (result.kind === 'report') return { kind: 'report', report: result.report };
+  if (result.kind === 'report') return { kind: 'report', report: result.report, canManageSteps: isAllowed(viewer, { kind: 'manage-steps', teamId: team.id }) };
   if (result.kind === 'unknown-aspect') return { kind: 'refused', refusal: { kind: 'unknown-aspect', aspectId: result.aspectId, known: result.known } };
   return { kind: 'refused', refusal: { kind: 'survey-missing', surveyId: result.surveyId } };
 }
@@ -204,6 +221,127 @@ async function teamOption(ctx: ServiceContext, invocation: Invocation, viewer: V
   return command.kind === 'reminders' ? { kind: 'nudges', on: command.nudges } : { kind: 'strategy', strategy: command.strategy };
 }
 
+function stepRefusal(refusal: StepRefusal | Exclude<TargetChangeResult, { kind: 'target-set' }>, action: string): CommandReply {
+  switch (refusal.kind) {
+    case 'not-allowed':
+      return { kind: 'refused', refusal: { kind: 'not-allowed', who: refusal.who, action } };
+    case 'unknown-step':
+      return { kind: 'refused', refusal: { kind: 'invalid', problem: 'There is no step with that number; "steps" lists them.' } };
+    case 'unknown-aspect':
+    case 'survey-missing':
+    case 'invalid':
+      return { kind: 'refused', refusal };
+  }
+}
+
+/** `YYYY-MM-DD` as the end of that day in the team's time zone: a step is due by the evening of its date. */
+function endOfLocalDay(date: string, timeZone: string): Date {
+  return DateTime.fromISO(date, { zone: timeZone }).endOf('day').toJSDate();
+}
+
+async function targetsCommand(ctx: ServiceContext, invocation: Invocation, viewer: Viewer, team: Team | null, command: Extract<ChatCommand, { kind: 'targets' | 'target-set' }>): Promise<CommandReply> {
+  if (command.kind === 'targets') {
+    if (command.scope === 'team' && !team) return { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
+    const surveyIds = team ? [team.surveyId] : [...ctx.surveys.keys()];
+    const surveys = await Promise.all(
+      surveyIds.flatMap((surveyId) => {
+        const survey = ctx.surveys.get(surveyId)?.survey;
+        return survey ? [targetRows(ctx, survey, command.scope === 'team' ? team : null).then((rows) => ({ surveyTitle: survey.title, rows }))] : [];
+      }),
+    );
+    return { kind: 'targets', scope: command.scope, teamName: command.scope === 'team' ? (team?.name ?? null) : null, surveys };
+  }
+  if (command.scope === 'team' && !team) return { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
+  // The organisation's targets are per survey: the channel's team's, else the one survey with that aspect.
+  const candidates = team ? [team.surveyId] : [...ctx.surveys.values()].filter((loaded) => findAspect(loaded.survey, command.aspectId)).map((loaded) => loaded.survey.id);
+  if (candidates.length !== 1) {
+    return { kind: 'refused', refusal: { kind: 'invalid', problem: candidates.length === 0 ? `No survey has an aspect "${command.aspectId}".` : `Several surveys have an aspect "${command.aspectId}": run this in a channel of a team on the survey you mean.` } };
+  }
+  const surveyId = candidates[0] ?? '';
+  const survey = ctx.surveys.get(surveyId)?.survey;
+  if (!survey) return { kind: 'refused', refusal: { kind: 'survey-missing', surveyId } };
+  const level = parseTargetLevel(survey, command.level);
+  if (level.kind === 'invalid') return { kind: 'refused', refusal: { kind: 'invalid', problem: level.message } };
+  const scope = command.scope === 'team' && team ? ({ kind: 'team', team } as const) : ({ kind: 'organisation', surveyId } as const);
+  const result = await changeTarget(ctx, invocation.actor, viewer, { scope, aspectId: command.aspectId, level: level.kind === 'clear' ? null : level.level, reason: command.reason });
+  if (result.kind === 'target-set') return result;
+  return stepRefusal(result, command.scope === 'team' ? "set this team's target levels" : "set the organisation's target levels");
+}
+
+async function stepsCommand(ctx: ServiceContext, invocation: Invocation, viewer: Viewer, team: Team | null, command: Extract<ChatCommand, { kind: 'steps' | 'step-adopt' | 'step-owner' | 'step-close' }>): Promise<CommandReply> {
+  const action = "adopt or close this team's next steps";
+  if (command.kind === 'step-close') {
+    const result = await answerCheckIn(ctx, invocation.actor, viewer, command.stepId, command.answer);
+    if (result.kind === 'checked-in') return { kind: 'step-closed', step: result.step, answer: result.answer, already: false };
+    if (result.kind === 'already-closed') return { kind: 'step-closed', step: result.step, answer: command.answer, already: true };
+    return stepRefusal(result, 'close this step');
+  }
+  if (command.kind === 'step-owner') {
+    const owner = { platform: invocation.actor.platform, workspaceId: invocation.actor.workspaceId, userId: command.owner.userId };
+    const result = await setStepOwner(ctx, invocation.actor, viewer, command.stepId, owner);
+    return result.kind === 'owner-asked' ? { kind: 'step-owner-asked', step: result.step, ownerUserId: command.owner.userId } : stepRefusal(result, action);
+  }
+  if (!team) return { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
+  if (command.kind === 'steps') {
+    if (!isAllowed(viewer, { kind: 'view-report', teamId: team.id })) return refuse({ kind: 'view-report', teamId: team.id });
+    const result = await teamReport(ctx, team, { withComments: false });
+    if (result.kind !== 'report') return { kind: 'refused', refusal: result.kind === 'survey-missing' ? { kind: 'survey-missing', surveyId: result.surveyId } : { kind: 'not-a-team-channel' } };
+    const dropped = (await ctx.store.listSteps({ teamId: team.id, status: 'dropped' })).length;
+    return { kind: 'steps', teamName: team.name, aspects: result.report.aspects.map((aspect) => ({ aspectName: aspect.aspectName, steps: [...aspect.openSteps, ...aspect.doneSteps] })).filter((aspect) => aspect.steps.length > 0), dropped };
+  }
+  const survey = ctx.surveys.get(team.surveyId)?.survey;
+  if (!survey) return { kind: 'refused', refusal: { kind: 'survey-missing', surveyId: team.surveyId } };
+  const aspectId = command.suggestionId === null ? command.aspectId : (survey.aspects.find((aspect) => aspect.levels.some((level) => level.suggestions.some((suggestion) => suggestion.id === command.suggestionId)))?.id ?? null);
+  if (aspectId === null) return { kind: 'refused', refusal: { kind: 'invalid', problem: `There is no suggestion "${command.suggestionId ?? ''}" in this team's survey; the ids are in the report.` } };
+  const owner = command.owner ? { platform: invocation.actor.platform, workspaceId: invocation.actor.workspaceId, userId: command.owner.userId } : null;
+  const result = await adoptStep(ctx, invocation.actor, viewer, team, { aspectId, suggestionId: command.suggestionId, text: command.text, owner, dueAt: command.dueOn ? endOfLocalDay(command.dueOn, team.cadence.timeZone) : null });
+  if (result.kind === 'adopted' || result.kind === 'already-adopted') return { kind: 'step-adopted', step: result.step, aspectName: result.aspectName, already: result.kind === 'already-adopted', ownerAsked: result.kind === 'adopted' && owner ? owner.userId : null };
+  return stepRefusal(result, action);
+}
+
+/**
+ * "We'll do this" under a report's suggestion, or a lead's own step, from a button and its form rather
+ * than typed words: the team is named by id (a report can be opened outside its channel).
+ */
+export async function adoptStepForTeam(
+  ctx: ServiceContext,
+  invocation: Invocation,
+  teamId: number,
+  input: { readonly aspectId: string; readonly suggestionId: string | null; readonly text: string | null; readonly ownerUserId: string | null; readonly dueOn: string | null },
+): Promise<CommandReply> {
+  const team = await ctx.store.findTeamById(teamId);
+  if (!team) return { kind: 'refused', refusal: { kind: 'invalid', problem: 'That team no longer exists.' } };
+  if (input.dueOn !== null && !isCalendarDate(input.dueOn)) return { kind: 'refused', refusal: { kind: 'invalid', problem: `"${input.dueOn}" is not a date (YYYY-MM-DD).` } };
+  const viewer = await viewerFor(ctx, invocation, await ctx.store.findTeamByChannel(invocation.channel, invocation.organisationId ?? null));
+  const owner = input.ownerUserId ? { platform: invocation.actor.platform, workspaceId: invocation.actor.workspaceId, userId: input.ownerUserId } : null;
+  const result = await adoptStep(ctx, invocation.actor, viewer, team, { aspectId: input.aspectId, suggestionId: input.suggestionId, text: input.text, owner, dueAt: input.dueOn ? endOfLocalDay(input.dueOn, team.cadence.timeZone) : null });
+  if (result.kind === 'adopted' || result.kind === 'already-adopted') return { kind: 'step-adopted', step: result.step, aspectName: result.aspectName, already: result.kind === 'already-adopted', ownerAsked: result.kind === 'adopted' && owner ? owner.userId : null };
+  return stepRefusal(result, "adopt or close this team's next steps");
+}
+
+/** A check-in button (Done / Still on it / Dropped), pressed by the step's owner or a lead, anywhere. */
+export async function checkInFromButton(ctx: ServiceContext, invocation: Invocation, stepId: number, answer: CheckInAnswer): Promise<CommandReply> {
+  const viewer = await viewerFor(ctx, invocation, null);
+  return await stepsCommand(ctx, invocation, viewer, null, { kind: 'step-close', stepId, answer });
+}
+
+/** The owner's Accept / Decline; the reply is a sentence for them alone. */
+export async function ownerAnswerFromButton(ctx: ServiceContext, invocation: Invocation, stepId: number, accept: boolean): Promise<string> {
+  const result = await answerOwnerRequest(ctx, invocation.actor, stepId, accept);
+  switch (result.kind) {
+    case 'owner-answered':
+      return result.accepted ? OWNER_ACCEPTED : OWNER_DECLINED;
+    case 'already-answered':
+      return result.step.status !== 'open' ? `That step is already ${result.step.status}.` : `You already ${result.step.ownerStatus === 'accepted' ? 'accepted' : 'answered'} this.`;
+    case 'not-asked':
+      return 'This request is no longer yours to answer: the step has another owner now.';
+    case 'unknown-step':
+      return 'That step no longer exists.';
+    default:
+      return 'That did not work; ask the team’s leads.';
+  }
+}
+
 /** Runs one chat command for the actor in the channel it came from. Every outcome is a reply, never an exception. */
 /**
  * `runChatCommand` for the chat adapters: a digest preview is built off the event loop (in the digest
@@ -247,6 +385,14 @@ export async function runChatCommand(ctx: ServiceContext, invocation: Invocation
     case 'reminders':
     case 'strategy':
       return await teamOption(ctx, invocation, viewer, team, command);
+    case 'targets':
+    case 'target-set':
+      return await targetsCommand(ctx, invocation, viewer, team, command);
+    case 'steps':
+    case 'step-adopt':
+    case 'step-owner':
+    case 'step-close':
+      return await stepsCommand(ctx, invocation, viewer, team, command);
     case 'ask':
     case 'close':
     case 'pause':

@@ -1,5 +1,7 @@
-import type { OutboundMessage } from '../core/messenger.js';
-import type { Delivery } from '../core/outbox.js';
+import type { OutboundMessage, StepView } from '../core/messenger.js';
+import type { NextStep } from '../core/next-steps.js';
+import type { Delivery, DeliveryPayload } from '../core/outbox.js';
+import type { Team } from '../core/team.js';
 import { memberScope } from '../core/platform.js';
 import { respondentKey } from '../core/respondent-key.js';
 import { z } from 'zod';
@@ -21,6 +23,43 @@ async function roleChangeMessage(ctx: ServiceContext, auditId: number): Promise<
   };
 }
 
+/** What the owner request's audit record holds (written by `step-service.ts#askOwner`). */
+const OwnerAskDetailsSchema = z.object({ stepId: z.number(), owner: z.string() });
+
+async function stepView(ctx: ServiceContext, stepId: number): Promise<{ view: StepView; step: NextStep; team: Team } | null> {
+  const step = await ctx.store.findStep(stepId);
+  const team = step ? await ctx.store.findTeamById(step.teamId) : null;
+  if (!step || !team) return null;
+  const aspect = ctx.surveys.get(step.surveyId)?.survey.aspects.find((candidate) => candidate.id === step.aspectId);
+  const owner = step.owner && step.ownerStatus === 'accepted' ? { userId: step.owner.userId, name: step.owner.userId } : null;
+  return { view: { stepId: step.id, teamName: team.name, aspectName: aspect?.name ?? step.aspectId, text: step.text, dueAt: step.dueAt, timeZone: team.cadence.timeZone, owner }, step, team };
+}
+
+async function stepMessage(ctx: ServiceContext, payload: Extract<DeliveryPayload, { stepId: number }>): Promise<PreparedMessage> {
+  const found = await stepView(ctx, payload.stepId);
+  if (!found) return { kind: 'obsolete', reason: 'the step no longer exists' };
+  const { view, step, team } = found;
+  switch (payload.kind) {
+    case 'step-adopted':
+      return { kind: 'message', message: { kind: 'step-adopted', step: view } };
+    case 'step-owner': {
+      const record = payload.auditId === undefined ? null : await ctx.store.findAudit(payload.auditId);
+      const details = OwnerAskDetailsSchema.safeParse(record?.details);
+      if (!record || !details.success) return { kind: 'obsolete', reason: 'the owner request is no longer on record' };
+      // Asked again since, or answered, or the step is closed: this request has nothing left to ask.
+      if (step.status !== 'open' || step.ownerStatus !== 'asked' || step.owner?.userId !== details.data.owner) return { kind: 'obsolete', reason: 'the owner request was overtaken' };
+      return { kind: 'message', message: { kind: 'step-owner-request', step: view, ownerUserId: details.data.owner, by: { userId: record.actorUserId, name: record.actorUserId } } };
+    }
+    case 'step-check-in': {
+      if (step.status !== 'open') return { kind: 'obsolete', reason: `the step is ${step.status}` };
+      const owner = step.ownerStatus === 'accepted' ? step.owner : null;
+      const recipients = owner ? [owner.userId] : (await ctx.store.listRoles({ teamId: team.id })).filter((role) => role.role === 'lead' && role.user.platform === team.channel.platform).map((role) => role.user.userId);
+      if (recipients.length === 0) return { kind: 'obsolete', reason: 'the step has no owner and the team no leads to ask' };
+      return { kind: 'message', message: { kind: 'step-check-in', step: view, recipientUserIds: recipients } };
+    }
+  }
+}
+
 export type PreparedMessage = { readonly kind: 'message'; readonly message: OutboundMessage } | { readonly kind: 'obsolete'; readonly reason: string };
 
 /**
@@ -30,6 +69,7 @@ export type PreparedMessage = { readonly kind: 'message'; readonly message: Outb
 export async function prepareMessage(ctx: ServiceContext, delivery: Delivery): Promise<PreparedMessage> {
   const payload = delivery.payload;
   if (payload.kind === 'role-change') return await roleChangeMessage(ctx, payload.auditId);
+  if ('stepId' in payload) return await stepMessage(ctx, payload);
   if ('at' in payload) {
     // The message shows the digest's summary and the thread gets its files: each takes only its part.
     const parts = await digestPartsForDelivery(ctx, new Date(payload.at), payload.surveyIds);

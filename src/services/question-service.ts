@@ -1,14 +1,19 @@
-import { chooseAdaptiveAspect } from '../core/question-choice.js';
+import { aspectAfterDoneStep, chooseAdaptiveAspect } from '../core/question-choice.js';
 import type { Team } from '../core/team.js';
 import type { ServiceContext } from './context.js';
 
 /**
- * The aspect the team's next scheduled round asks about under its strategy, or undefined for rotation
+ * The aspect the team's next scheduled round asks about: the aspect of a step it just finished (under
+ * either strategy, so the step's effect shows soon), else the adaptive choice, else undefined for rotation
  * (the round service then rotates through aspects and questions itself).
  */
 export async function chooseAspectFor(ctx: ServiceContext, team: Team, now: Date): Promise<string | undefined> {
-  if (team.questionStrategy !== 'adaptive') return undefined;
   const survey = ctx.surveys.get(team.surveyId)?.survey;
   if (!survey) return undefined;
-  return chooseAdaptiveAspect(survey, await ctx.store.closedTallies(team.id, team.surveyId), await ctx.store.askedQuestions(team.id, team.surveyId), now, ctx.policy);
+  const history = await ctx.store.askedQuestions(team.id, team.surveyId);
+  const done = await ctx.store.listSteps({ teamId: team.id, status: 'done', surveyId: team.surveyId });
+  const afterStep = aspectAfterDoneStep(done, history, survey);
+  if (afterStep !== null) return afterStep;
+  if (team.questionStrategy !== 'adaptive') return undefined;
+  return chooseAdaptiveAspect(survey, await ctx.store.closedTallies(team.id, team.surveyId), history, now, ctx.policy);
 }

@@ -45,6 +45,8 @@ export async function teamReport(ctx: ServiceContext, team: Team, options: { asp
     comments: options.withComments ? await ctx.store.closedRoundComments(team.id) : null,
     policy: ctx.policy,
     now,
+    targets: (await ctx.store.listTargets({ surveyId: team.surveyId })).filter((setting) => setting.teamId === null || setting.teamId === team.id),
+    steps: await ctx.store.listSteps({ teamId: team.id, surveyId: team.surveyId }),
     ...(options.aspectId === undefined ? {} : { aspectId: options.aspectId }),
     shuffle: shuffled,
   });
@@ -129,6 +131,7 @@ export async function computeOrgDigest(ctx: Pick<ServiceContext, 'store' | 'surv
     teams: teams.map((team) => ({ id: team.id, name: team.name, surveyId: team.surveyId, rounds: tallies.get(team.id) ?? [], memberCount: team.memberCount ?? null })),
     policy: ctx.policy,
     now,
+    targets: await ctx.store.listTargets({ teamId: null }),
   });
 }
 

@@ -16,7 +16,7 @@ export type OpenRoundResult =
   | { readonly kind: 'unknown-aspect'; readonly aspectId: string; readonly known: readonly string[] }
   | { readonly kind: 'survey-missing'; readonly surveyId: string };
 
-type RoundDeliveryKind = Exclude<DeliveryKind, 'digest' | 'digest-files' | 'role-change'>;
+type RoundDeliveryKind = Exclude<DeliveryKind, 'digest' | 'digest-files' | 'role-change' | 'step-adopted' | 'step-owner' | 'step-check-in'>;
 
 export async function enqueueRoundDelivery(store: Store, team: Team, round: Round, kind: RoundDeliveryKind, at: Date): Promise<void> {
   await store.enqueueDelivery({ target: team.channel, periodKey: roundPeriodKey(round.id), payload: { kind, roundId: round.id }, teamId: team.id, roundId: round.id, at });

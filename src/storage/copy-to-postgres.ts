@@ -16,6 +16,8 @@ const TABLES: readonly { readonly name: string; readonly from: SQLiteTable; read
   { name: 'answers', from: lite.answers, to: pg.answers, identity: false },
   { name: 'comments', from: lite.comments, to: pg.comments, identity: true },
   { name: 'roles', from: lite.roles, to: pg.roles, identity: true },
+  { name: 'targets', from: lite.targets, to: pg.targets, identity: true },
+  { name: 'next_steps', from: lite.nextSteps, to: pg.nextSteps, identity: true },
   { name: 'audit_log', from: lite.auditLog, to: pg.auditLog, identity: true },
   { name: 'access_tokens', from: lite.accessTokens, to: pg.accessTokens, identity: true },
   { name: 'deliveries', from: lite.deliveries, to: pg.deliveries, identity: true },

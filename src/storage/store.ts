@@ -1,4 +1,6 @@
+import type { NewStep, NextStep, OwnerStatus, StepStatus } from '../core/next-steps.js';
 import type { AskedQuestion } from '../core/question-choice.js';
+import type { TargetSetting } from '../core/targets.js';
 import type { Delivery, DeliveryKind, DeliveryStatus } from '../core/outbox.js';
 import type { ChannelRef, Platform, UserRef } from '../core/platform.js';
 import type { RoleAssignment, RoleGrant } from '../core/roles.js';
@@ -167,6 +169,26 @@ export interface Store {
   dueDigestSubscriptions(now: Date): Promise<DigestSubscription[]>;
   setNextDigest(id: number, at: Date): Promise<void>;
   listDigestSubscriptions(): Promise<DigestSubscription[]>;
+
+  // Target levels
+  /** Targets matching every condition given; `teamId: null` means the organisation's only. */
+  listTargets(filter?: { surveyId?: string; teamId?: number | null }): Promise<TargetSetting[]>;
+  /** Sets the target of one aspect for a team (or the organisation, `teamId` null), replacing any earlier one. */
+  setTarget(target: TargetSetting): Promise<void>;
+  /** Removes a target; false when none was set. */
+  clearTarget(key: { surveyId: string; aspectId: string; teamId: number | null }): Promise<boolean>;
+
+  // Adopted next steps
+  insertStep(step: NewStep): Promise<NextStep>;
+  findStep(id: number): Promise<NextStep | null>;
+  /** Steps matching every condition given, oldest adoption first (then id). */
+  listSteps(filter?: { teamId?: number; status?: StepStatus; surveyId?: string; aspectId?: string }): Promise<NextStep[]>;
+  /** Changes the given fields of a step; null when it does not exist. */
+  updateStep(id: number, patch: { status?: StepStatus; closedAt?: Date | null; owner?: UserRef | null; ownerStatus?: OwnerStatus | null; dueAt?: Date; lastCheckInAt?: Date | null }): Promise<NextStep | null>;
+  /** Open steps whose due date has come, for every team (the caller applies the once-a-week rule). */
+  stepsDue(now: Date): Promise<NextStep[]>;
+  /** Steps whose status changed (closed) or that were adopted within [from, to), for the digest. */
+  stepsActiveBetween(from: Date, to: Date): Promise<NextStep[]>;
 
   // Roles and audit
   grantsFor(user: UserRef): Promise<RoleGrant[]>;

@@ -31,17 +31,17 @@ async function readSurveyText(file: string): Promise<{ readonly text: string } |
 }
 
 /** Reads, parses and validates one survey file; every failure comes back as problems, never as a rejection. */
-export async function loadSurveyFile(file: string, label = file): Promise<{ loaded: LoadedSurvey | null; problems: readonly SurveyProblem[]; idLine: number }> {
+export async function loadSurveyFile(file: string, label = file): Promise<{ loaded: LoadedSurvey | null; problems: readonly SurveyProblem[]; idLine: number; legacySuggestions: number }> {
   const read = await readSurveyText(file);
-  if ('problem' in read) return { loaded: null, problems: [{ file: label, line: 1, path: '', message: read.problem }], idLine: 1 };
+  if ('problem' in read) return { loaded: null, problems: [{ file: label, line: 1, path: '', message: read.problem }], idLine: 1, legacySuggestions: 0 };
   let result: ReturnType<typeof parseSurveyText>;
   try {
     result = parseSurveyText(read.text, label);
   } catch (error) {
     // The yaml parser reports what it recognises; anything else it throws must still skip only this file.
-    return { loaded: null, problems: [{ file: label, line: 1, path: '', message: `cannot be parsed: ${error instanceof Error ? error.message : String(error)}` }], idLine: 1 };
+    return { loaded: null, problems: [{ file: label, line: 1, path: '', message: `cannot be parsed: ${error instanceof Error ? error.message : String(error)}` }], idLine: 1, legacySuggestions: 0 };
   }
-  return result.ok ? { loaded: result.loaded, problems: [], idLine: result.idLine } : { loaded: null, problems: result.problems, idLine: 1 };
+  return result.ok ? { loaded: result.loaded, problems: [], idLine: result.idLine, legacySuggestions: result.legacySuggestions } : { loaded: null, problems: result.problems, idLine: 1, legacySuggestions: 0 };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { SurveySchema, type LoadedSurvey, type Survey } from '../core/survey.js';
+import { legacySuggestionCount, SurveySchema, type LoadedSurvey, type Survey } from '../core/survey.js';
 
 /** One problem in a survey file, located precisely enough to fix without searching. */
 export interface SurveyProblem {
@@ -25,6 +25,8 @@ export type SurveyParseResult =
       readonly loaded: LoadedSurvey;
       /** The line of the file's `id` key, where a problem with the id as a whole (a clash) points. */
       readonly idLine: number;
+      /** Suggestions written as plain strings, whose ids come from their position (see `core/survey.ts`). */
+      readonly legacySuggestions: number;
     }
   | { readonly ok: false; readonly problems: readonly SurveyProblem[] };
 
@@ -112,5 +114,5 @@ export function parseSurveyText(text: string, file: string): SurveyParseResult {
         .sort((a, b) => a.line - b.line),
     };
   }
-  return { ok: true, loaded: { survey: parsed.data, contentHash: surveyContentHash(parsed.data), source: file }, idLine: lineOf(doc, lineCounter, ['id']) };
+  return { ok: true, loaded: { survey: parsed.data, contentHash: surveyContentHash(parsed.data), source: file }, idLine: lineOf(doc, lineCounter, ['id']), legacySuggestions: legacySuggestionCount(data) };
 }

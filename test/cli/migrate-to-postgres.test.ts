@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { renderDigestText } from '../../src/adapters/text/render-digest.js';
 import { renderReportText } from '../../src/adapters/text/render-report.js';
+import type { NextStep } from '../../src/core/next-steps.js';
+import type { TargetSetting } from '../../src/core/targets.js';
 import { DEMO_RESPONDENT_SECRET } from '../../src/bootstrap.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { orgDigest, teamReport } from '../../src/services/report-service.js';
@@ -23,6 +25,7 @@ describe.skipIf(testEngine() !== 'postgres')('migrate --to postgres://…', () =
   let env: Record<string, string>;
   let sqliteFile: string;
   let target: TestDatabase;
+  let seededRows: { target: TargetSetting; step: NextStep };
 
   beforeAll(async () => {
     ({ dir, cleanup } = tempDir('mp-migrate-'));
@@ -30,6 +33,7 @@ describe.skipIf(testEngine() !== 'postgres')('migrate --to postgres://…', () =
     env = cleanEnv(dir, { DATABASE_PATH: sqliteFile });
     const seeded = await runCli(['demo', '--seed', '11', '--now', DEMO_NOW, '--database', sqliteFile], env);
     expect(seeded.stderr).toBe('');
+    seededRows = await seedTargetAndStep(sqliteFile);
     const server = inject('postgresUrl');
     if (!server) throw new Error('no PostgreSQL server for this run');
     target = await createTestDatabase(server);
@@ -70,12 +74,23 @@ describe.skipIf(testEngine() !== 'postgres')('migrate --to postgres://…', () =
       // Comments are shuffled for display; compare the sets of lines, and the whole text without comments.
       expect(after.map(sortedLines)).toEqual(before.map(sortedLines));
       expect(after.at(-1)).toBe(before.at(-1));
+      // Targets and adopted steps come across as they were, ids and owners included.
+      const targetsBefore = await onSqlite.store.listTargets();
+      const stepsBefore = await onSqlite.store.listSteps();
+      expect(targetsBefore).toContainEqual(seededRows.target);
+      expect(stepsBefore).toContainEqual(seededRows.step);
+      expect(await onPostgres.store.listTargets()).toEqual(targetsBefore);
+      expect(await onPostgres.store.listSteps()).toEqual(stepsBefore);
+      expect(copied.stdout).toMatch(new RegExp(`\\b${targetsBefore.length} targets, ${stepsBefore.length} next_steps\\b`));
       // New rows continue after the copied ids (the identity sequences were moved on).
       const team = (await onPostgres.store.listTeams())[0];
       if (!team) throw new Error('no team copied');
       const created = await onPostgres.store.insertTeam({ name: 'After the move', channel: { platform: 'demo', workspaceId: 'W', channelId: '#after' }, surveyId: team.surveyId, cadence: team.cadence, createdAt: VIEW_AT });
       expect(created.kind).toBe('created');
       if (created.kind === 'created') expect(created.team.id).toBeGreaterThan(Math.max(...(await onPostgres.store.listTeams()).filter((t) => t.id !== created.team.id).map((t) => t.id)));
+      const { teamId, surveyId, aspectId, suggestionId, text, owner, ownerStatus, dueAt } = seededRows.step;
+      const step = await onPostgres.store.insertStep({ teamId, surveyId, aspectId, suggestionId, text, owner, ownerStatus, adoptedAt: VIEW_AT, dueAt });
+      expect(step.id).toBeGreaterThan(Math.max(...stepsBefore.map((s) => s.id)));
     } finally {
       await onSqlite.store.close();
       await onPostgres.store.close();
@@ -105,6 +120,25 @@ describe.skipIf(testEngine() !== 'postgres')('migrate --to postgres://…', () =
     }
   });
 });
+
+const SEEDED_AT = new Date('2026-03-01T08:00:00.000Z');
+
+/** One team target and one adopted step (with an owner) in the SQLite file, on its first team, for the copy to carry. */
+async function seedTargetAndStep(file: string): Promise<{ target: TargetSetting; step: NextStep }> {
+  const store = await openStore({ engine: 'sqlite', path: file });
+  try {
+    const team = (await store.listTeams())[0];
+    const aspect = team ? (await loadSurveyCatalogue(null)).surveys.get(team.surveyId)?.survey.aspects[0] : undefined;
+    if (!team || !aspect) throw new Error('the demo made no team with a known survey');
+    const target: TargetSetting = { surveyId: team.surveyId, aspectId: aspect.id, teamId: team.id, level: 3, reason: 'Seeded before the copy', setAt: SEEDED_AT };
+    await store.setTarget(target);
+    const owner = { platform: 'demo' as const, workspaceId: team.channel.workspaceId, userId: 'U-owner' };
+    const step = await store.insertStep({ teamId: team.id, surveyId: team.surveyId, aspectId: aspect.id, suggestionId: null, text: 'Seeded before the copy', owner, ownerStatus: 'accepted', adoptedAt: SEEDED_AT, dueAt: new Date('2026-04-12T08:00:00.000Z') });
+    return { target, step };
+  } finally {
+    await store.close();
+  }
+}
 
 function sortedLines(text: string): string {
   return text.split('\n').sort().join('\n');

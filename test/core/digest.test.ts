@@ -42,7 +42,7 @@ describe('digest', () => {
 
   it('names the weakest aspects with next-level suggestions', () => {
     const four = digest.sections[1]!;
-    expect(four.weakest[0]).toMatchObject({ aspectId: 'measurement', value: 1.7, suggestions: ['measurement step 1a', 'measurement step 1b', 'measurement step 1c'] });
+    expect(four.belowTarget[0]).toMatchObject({ aspectId: 'measurement', value: 1.7, suggestions: ['measurement step 1a', 'measurement step 1b', 'measurement step 1c'] });
   });
 
   it('summarises participation of the last seven days', () => {

@@ -271,7 +271,7 @@ function levelView(report: TeamReport): unknown {
       suggestions: aspect.suggestions,
       toward: aspect.suggestionsToward,
     })),
-    weakest: report.weakest,
+    furthestBelowTarget: report.furthestBelowTarget,
     comments: normalised(report).comments,
   };
 }
@@ -782,7 +782,7 @@ describe('org figures and the digest', () => {
         // A section whose teams are all hidden shows no figure at all.
         for (const section of digest.sections.filter((candidate) => candidate.teams.length === 0)) {
           expect(section.aspects.map((aspect) => [aspect.value, aspect.label, aspect.teams, aspect.week, aspect.quarter])).toEqual(section.aspects.map(() => [null, null, 0, { kind: 'none' }, { kind: 'none' }]));
-          expect([section.improvedThisWeek, section.slippedThisWeek, section.improvedThisQuarter, section.slippedThisQuarter, section.weakest]).toEqual([[], [], [], [], []]);
+          expect([section.improvedThisWeek, section.slippedThisWeek, section.improvedThisQuarter, section.slippedThisQuarter, section.belowTarget]).toEqual([[], [], [], [], []]);
         }
         // Removing the hidden teams changes nothing but the team counts and participation.
         const strip = (d: Digest): unknown =>

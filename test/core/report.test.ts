@@ -27,7 +27,7 @@ describe('team report', () => {
     expect(interfaces?.status).toEqual({ kind: 'hidden', respondents: 2, needed: 3 });
     expect(interfaces?.suggestions).toEqual([]);
     expect(operations?.status).toEqual({ kind: 'not-asked' });
-    expect(report.weakest).toEqual(['investment', 'adoption']);
+    expect(report.furthestBelowTarget).toEqual(['investment', 'adoption']);
   });
 
   it('before the first close says when results arrive', () => {

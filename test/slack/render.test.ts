@@ -37,7 +37,7 @@ describe('Block Kit limits', () => {
       policy: TEST_POLICY,
       now: new Date('2026-02-01'),
       shuffle: (items) => [...items],
-      weakestCount: 12,
+      belowTargetCount: 12,
     });
     const blocks = reportBlocks(report);
     expect(blocks.length).toBeLessThanOrEqual(50);

@@ -131,7 +131,7 @@ describe('the PostgreSQL schema mirrors the SQLite schema', () => {
 
   it('holds the partial unique indexes the invariants rest on', () => {
     const partial = [...pgShapes.values()].flatMap((table) => Object.entries(table.indexes).filter(([, index]) => (index as { partial: boolean }).partial).map(([name]) => name));
-    expect(partial.sort()).toEqual(['roles_org_unique', 'roles_team_unique', 'rounds_one_open_per_team']);
+    expect(partial.sort()).toEqual(['roles_org_unique', 'roles_team_unique', 'rounds_one_open_per_team', 'targets_org_unique', 'targets_team_unique']);
   });
 
   it('gives rows of both the same shape', () => {
@@ -148,8 +148,12 @@ describe('the PostgreSQL schema mirrors the SQLite schema', () => {
     expectTypeOf<typeof pg.processedEvents.$inferSelect>().toEqualTypeOf<typeof sqlite.processedEvents.$inferSelect>();
     expectTypeOf<typeof pg.digestSubscriptions.$inferSelect>().toEqualTypeOf<typeof sqlite.digestSubscriptions.$inferSelect>();
     expectTypeOf<typeof pg.teamsConversations.$inferSelect>().toEqualTypeOf<typeof sqlite.teamsConversations.$inferSelect>();
+    expectTypeOf<typeof pg.targets.$inferSelect>().toEqualTypeOf<typeof sqlite.targets.$inferSelect>();
+    expectTypeOf<typeof pg.nextSteps.$inferSelect>().toEqualTypeOf<typeof sqlite.nextSteps.$inferSelect>();
     expectTypeOf<typeof pg.teams.$inferInsert>().toEqualTypeOf<typeof sqlite.teams.$inferInsert>();
     expectTypeOf<typeof pg.rounds.$inferInsert>().toEqualTypeOf<typeof sqlite.rounds.$inferInsert>();
     expectTypeOf<typeof pg.leases.$inferInsert>().toEqualTypeOf<typeof sqlite.leases.$inferInsert>();
+    expectTypeOf<typeof pg.targets.$inferInsert>().toEqualTypeOf<typeof sqlite.targets.$inferInsert>();
+    expectTypeOf<typeof pg.nextSteps.$inferInsert>().toEqualTypeOf<typeof sqlite.nextSteps.$inferInsert>();
   });
 });

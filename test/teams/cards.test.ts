@@ -71,7 +71,7 @@ function twelveAspectReport(options: { comments: keyof typeof COMMENTS | null; o
     policy: TEST_POLICY,
     now: new Date('2026-02-01'),
     shuffle: (items) => [...items],
-    weakestCount: 12,
+    belowTargetCount: 12,
   });
 }
 

@@ -6,6 +6,7 @@ import type { ChannelRef } from '../../core/platform.js';
 import type { Logger } from '../../logger.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
 import { roleChangeAnnouncement } from '../text/reply-text.js';
+import { renderMessageText } from '../text/render-round.js';
 import { mention, SLACK_TEXT_STYLE } from './mrkdwn.js';
 import { section } from './render/blocks.js';
 import { digestMessage } from './render/digest-blocks.js';
@@ -45,6 +46,13 @@ function render(message: ChannelMessage, digestTimeZone: string): SlackMessage {
       return digestMessage(message.digest, digestTimeZone);
     case 'role-change': {
       const text = roleChangeAnnouncement(message, (who) => mention(who.userId), SLACK_TEXT_STYLE);
+      return { text, blocks: [section(text)] };
+    }
+    // TODO(issue 12): private messages with buttons.
+    case 'step-adopted':
+    case 'step-owner-request':
+    case 'step-check-in': {
+      const text = renderMessageText(message);
       return { text, blocks: [section(text)] };
     }
   }

@@ -11,6 +11,7 @@ import { digestCard, digestChartCard } from './cards/digest-card.js';
 import { sentenceCard } from './cards/command-cards.js';
 import { escapeMarkdown, type AdaptiveCard } from './cards/elements.js';
 import { roleChangeAnnouncement } from '../text/reply-text.js';
+import { renderMessageText } from '../text/render-round.js';
 import { MAX_REFRESH_USERS, nudgeCard, reminderCard, resultCard, roundCard } from './cards/round-card.js';
 import { teamsOutcomeOfError } from './errors.js';
 import { TeamsSendPacer } from './send-pacer.js';
@@ -197,6 +198,12 @@ export class TeamsMessenger implements Messenger {
       }
       case 'nudge':
         return this.nudge(turn, message.round, message.hasAnswered, context);
+      // TODO(issue 12): private cards with buttons.
+      case 'step-adopted':
+      case 'step-owner-request':
+      case 'step-check-in':
+        cardToSend = sentenceCard(escapeMarkdown(renderMessageText(message)));
+        break;
     }
     const activity = { type: 'message' as const, attachments: [CardFactory.adaptiveCard(cardToSend)] };
     await this.pacer.slot(turn.activity.conversation.tenantId ?? '', turn.activity.conversation.id.split(';')[0] ?? '');

@@ -1,6 +1,7 @@
 import type { RoundOutcome, RoundView } from '../../core/messenger.js';
 import type { AspectReport, Shortfall } from '../../core/report.js';
 import type { Agreement } from '../../core/scoring.js';
+import type { AspectTarget } from '../../core/targets.js';
 import { formatChange, formatLevel, plural } from './format.js';
 
 /**
@@ -38,6 +39,16 @@ export function agreementSentence(agreement: Agreement | null): string | null {
   return agreement === 'high' ? 'The team mostly agrees.' : agreement === 'medium' ? 'Views differ somewhat.' : 'Views differ a lot — worth a conversation.';
 }
 
+/**
+ * An aspect against its target: "target Scalable (3): 0.4 to go", "on target (Scalable, 3)"; without a
+ * target set, the next level is the target and is called that.
+ */
+export function targetPhrase(target: AspectTarget, toGo: number, markup: Pick<Markup, 'escape'>): string {
+  const level = `${markup.escape(target.name)} (${target.level})`;
+  if (toGo <= 0) return target.source === 'next' ? `top level: ${level}` : `on target: ${level}`;
+  return `${target.source === 'next' ? 'next level' : 'target'} ${level}: ${toGo.toFixed(1)} to go`;
+}
+
 /** The parts of one aspect's report line, in order; each platform joins (or pads) them its own way. */
 export function aspectLineParts(aspect: AspectReport, markup: Markup): string[] {
   const name = markup.bold(markup.escape(aspect.aspectName));
@@ -52,7 +63,8 @@ export function aspectLineParts(aspect: AspectReport, markup: Markup): string[] 
       const { figure } = status;
       const agreement = agreementPhrase(figure.breakdown?.agreement ?? null);
       const short = status.latestShort ? [`the last round did not count (${shortfallText(status.latestShort)})`] : [];
-      return [name, markup.bold(formatLevel(figure.value)), markup.escape(status.description.label), formatChange(status.change), `${figure.latestRespondents} answered`, ...(agreement ? [agreement] : []), ...short, ...open];
+      const target = aspect.standing ? [targetPhrase(aspect.standing.target, aspect.standing.toGo, markup)] : [];
+      return [name, markup.bold(formatLevel(figure.value)), markup.escape(status.description.label), formatChange(status.change), `${figure.latestRespondents} answered`, ...target, ...(agreement ? [agreement] : []), ...short, ...open];
     }
   }
 }

@@ -1,3 +1,4 @@
+import { PLAIN_MARKUP, targetPhrase } from './figure-text.js';
 import type { DigestSectionSummary, DigestSummary, Mover } from '../../core/digest.js';
 import { isoWeekKeyAt } from '../../core/schedule.js';
 import { formatDelta, formatLevel, pad, plural, responseRateSuffix } from './format.js';
@@ -29,9 +30,9 @@ function renderSection(section: DigestSectionSummary): string[] {
   ]) {
     if (line) lines.push(line);
   }
-  if (section.weakest.length > 0) {
-    lines.push(`Weakest across teams: ${section.weakest.map((aspect) => `${aspect.aspectName} ${formatLevel(aspect.value)}`).join(' · ')}`);
-    for (const aspect of section.weakest) {
+  if (section.belowTarget.length > 0) {
+    lines.push(`Furthest below target: ${section.belowTarget.map((aspect) => `${aspect.aspectName} ${formatLevel(aspect.value)} (${targetPhrase(aspect.target, aspect.toGo, PLAIN_MARKUP)})`).join(' · ')}`);
+    for (const aspect of section.belowTarget) {
       const first = aspect.suggestions[0];
       if (first) lines.push(`  Try next for ${aspect.aspectName}${aspect.toward ? ` (toward ${aspect.toward})` : ''}: ${first}`);
     }

@@ -20,11 +20,11 @@ export function renderReportText(report: TeamReport): string {
   }
   const nameWidth = Math.max(...report.aspects.map((aspect) => aspect.aspectName.length), 8);
   if (report.hasResults) for (const aspect of report.aspects) lines.push(aspectLine(aspect, nameWidth));
-  for (const aspectId of report.weakest) {
+  for (const aspectId of report.furthestBelowTarget) {
     const aspect = report.aspects.find((candidate) => candidate.aspectId === aspectId);
     if (!aspect || aspect.suggestions.length === 0) continue;
     lines.push(aspect.suggestionsToward ? `To move ${aspect.aspectName} toward ${aspect.suggestionsToward}:` : `To keep ${aspect.aspectName} where it is:`);
-    for (const suggestion of aspect.suggestions) lines.push(`  • ${suggestion}`);
+    for (const suggestion of aspect.suggestions) lines.push(`  • ${suggestion.text}`);
   }
   if (report.comments && report.comments.length > 0) {
     lines.push('Comments (from rounds large enough to keep them anonymous, in random order):');

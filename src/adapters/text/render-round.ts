@@ -3,8 +3,9 @@ import { halfwayCount, outcomeText, PLAIN_MARKUP, roundPrivacyNote } from './fig
 import { formatTime } from './format.js';
 import { renderDigestText } from './render-digest.js';
 import { roleChangeAnnouncement } from './reply-text.js';
+import { checkInText, ownerRequestText, stepAdoptedAnnouncement } from './step-text.js';
 
-const PLAIN_STYLE = { bold: (text: string) => text, text: (text: string) => text };
+const PLAIN_STYLE = { bold: (text: string) => text, text: (text: string) => text, date: (at: Date) => at.toISOString().slice(0, 10) };
 
 function roundHeader(round: RoundView): string {
   return `Platform pulse · ${round.aspectName}${round.status === 'closed' ? ` — closed · ${round.respondents} answered` : ''}`;
@@ -42,6 +43,12 @@ export function renderMessageText(message: OutboundMessage): string {
       return renderDigestText(message.digest);
     case 'role-change':
       return roleChangeAnnouncement(message, (who) => who.name, PLAIN_STYLE);
+    case 'step-adopted':
+      return stepAdoptedAnnouncement(message.step, PLAIN_STYLE);
+    case 'step-owner-request':
+      return `(privately) ${ownerRequestText(message, (who) => who.name, PLAIN_STYLE)} [Accept] [Decline]`;
+    case 'step-check-in':
+      return `(privately, to ${message.recipientUserIds.length === 1 ? 'the owner' : 'the leads'}) ${checkInText(message.step, PLAIN_STYLE)} [Done] [Still on it] [Dropped]`;
     case 'digest-files':
       return `The full table and chart of the digest (${message.files.charts.length} survey${message.files.charts.length === 1 ? '' : 's'}).`;
   }

@@ -1,6 +1,25 @@
 import type { NamedPerson, OutboundMessage } from '../../core/messenger.js';
 import { WEEKDAYS } from '../../core/team.js';
 import type { CommandReply, Refusal } from '../../services/chat-commands.js';
+import type { TargetRow } from '../../services/target-service.js';
+import { targetPhrase } from './figure-text.js';
+import { stepName, stepSummaryLine } from './step-text.js';
+
+function targetSource(row: TargetRow, style: Pick<TextStyle, 'text'>): string {
+  const { target } = row;
+  const level = `${style.text(target.name)} (${target.level})`;
+  const overrides = row.overrides ? `, instead of the organisation's ${style.text(row.overrides.name)} (${row.overrides.level})` : '';
+  switch (target.source) {
+    case 'team':
+      return `${level}, the team's own${target.reason ? `: “${style.text(target.reason)}”` : ''}${overrides}`;
+    case 'organisation':
+      return `${level}, the organisation's`;
+    case 'survey':
+      return `${level}, the survey's default`;
+    case 'next':
+      return 'none set: the next level';
+  }
+}
 
 /** How a platform writes the few things sentences contain: a time each reader sees in their zone, a person, emphasis. */
 export interface TextStyle {
@@ -64,6 +83,33 @@ export function replySentence(reply: CommandReply, style: TextStyle): string | n
       return reply.strategy === 'adaptive'
         ? 'Questions are now adaptive: each round asks about the aspect whose picture is stalest or least certain.'
         : 'Questions now rotate: each round asks about the least recently asked aspect.';
+    case 'targets': {
+      const whose = reply.scope === 'team' ? `Targets of ${style.bold(style.text(reply.teamName ?? ''))}` : "The organisation's targets";
+      const lines = reply.surveys.flatMap((survey) => [`${whose} · ${style.text(survey.surveyTitle)}:`, ...survey.rows.map((row) => `• ${style.bold(style.text(row.aspectName))}: ${targetSource(row, style)}`)]);
+      const how = reply.scope === 'team' ? 'Leads change one with target <aspect> <level> [reason], or remove it with target <aspect> none.' : 'PMs change one with target org <aspect> <level>, or remove it with target org <aspect> none.';
+      return [...lines, how].join('\n');
+    }
+    case 'target-set': {
+      const whose = reply.teamName === null ? `the organisation (${style.text(reply.surveyTitle)})` : style.bold(style.text(reply.teamName));
+      const applies = targetPhrase(reply.target, reply.standing?.standing.toGo ?? 0, { escape: style.text }).replace(/: \d+\.\d to go$/, '');
+      const head = reply.cleared ? `Removed the ${style.text(reply.aspectName)} target of ${whose}; what applies now: ${applies}.` : `${style.text(reply.aspectName)} target for ${whose}: ${style.text(reply.target.name)} (${reply.target.level}).`;
+      const now = reply.standing ? ` Now ${reply.standing.value.toFixed(1)}: ${reply.standing.standing.onTarget ? 'on target, so the report suggests nothing more for it' : `${reply.standing.standing.toGo.toFixed(1)} to go`}.` : '';
+      const teams = reply.teamName === null && !reply.cleared ? ' It applies to every team on the survey that has not set its own.' : '';
+      return `${head}${now}${teams}`;
+    }
+    case 'steps': {
+      if (reply.aspects.length === 0) return `${style.bold(style.text(reply.teamName))} has no next steps yet. Leads adopt one with “We'll do this” under a report's suggestions, or with step add <aspect> <what>.`;
+      const lines = reply.aspects.flatMap((aspect) => [`${style.bold(style.text(aspect.aspectName))}`, ...aspect.steps.map((step) => `• ${stepSummaryLine(step, style)}`)]);
+      return [`Next steps of ${style.bold(style.text(reply.teamName))}:`, ...lines, ...(reply.dropped > 0 ? [`(${reply.dropped} dropped, not listed)`] : []), 'Close one with step done|still|drop <number>.'].join('\n');
+    }
+    case 'step-adopted':
+      if (reply.already) return `${stepName(reply.step, style)} is already one of the team's open steps for ${style.text(reply.aspectName)}, due ${style.date(reply.step.dueAt)}.`;
+      return `Adopted for ${style.bold(style.text(reply.aspectName))}: ${stepName(reply.step, style)}, due ${style.date(reply.step.dueAt)}. The channel is told once${reply.ownerAsked ? `; ${style.mention(reply.ownerAsked)} is asked privately to own it` : ''}.`;
+    case 'step-owner-asked':
+      return `${style.mention(reply.ownerUserId)} is asked privately to own ${stepName(reply.step, style)}; they are named as its owner only if they accept.`;
+    case 'step-closed':
+      if (reply.already) return `${stepName(reply.step, style)} is already ${reply.step.status}.`;
+      return reply.answer === 'still-on-it' ? `${stepName(reply.step, style)} is now due ${style.date(reply.step.dueAt)}.` : reply.answer === 'done' ? `Marked done: ${stepName(reply.step, style)}. The next round asks about its aspect, so its effect shows soon.` : `Dropped: ${stepName(reply.step, style)}.`;
     case 'team-choice':
       return reply.teams.length === 0 ? 'This channel is not a team, and there is no team whose report you may see.' : null;
     case 'help':

@@ -15,6 +15,8 @@ import * as leases from './lease-repository.js';
 import * as meta from './meta-repository.js';
 import * as roles from './role-repository.js';
 import * as rounds from './round-repository.js';
+import * as steps from './step-repository.js';
+import * as targets from './target-repository.js';
 import type * as schema from './schema.js';
 import * as teams from './team-repository.js';
 import * as conversations from './ms-teams-conversation-repository.js';
@@ -163,6 +165,17 @@ function build(db: PgDb, conn: PgConn, guard: Guard, atomic: Atomic, own: Pick<S
     dueDigestSubscriptions: (now) => run(() => digests.dueDigestSubscriptions(conn, now)),
     setNextDigest: (id, at) => run(() => digests.setNextDigest(conn, id, at)),
     listDigestSubscriptions: () => run(() => digests.listDigestSubscriptions(conn)),
+
+    listTargets: (filter) => run(() => targets.listTargets(conn, filter)),
+    setTarget: (target) => run(() => targets.setTarget(conn, target)),
+    clearTarget: (key) => run(() => targets.clearTarget(conn, key)),
+
+    insertStep: (step) => run(() => steps.insertStep(conn, step)),
+    findStep: (id) => run(() => steps.findStep(conn, id)),
+    listSteps: (filter) => run(() => steps.listSteps(conn, filter)),
+    updateStep: (id, patch) => run(() => steps.updateStep(conn, id, patch)),
+    stepsDue: (now) => run(() => steps.stepsDue(conn, now)),
+    stepsActiveBetween: (from, to) => run(() => steps.stepsActiveBetween(conn, from, to)),
 
     grantsFor: (user) => run(() => roles.grantsFor(conn, user)),
     grantRole: (user, grant, grantedBy, at) => run(() => roles.grantRole(conn, user, grant, grantedBy, at)),

@@ -287,3 +287,62 @@ export const accessTokens = sqliteTable(
     check('access_tokens_name_check', sql`length(${t.name}) between 1 and 80`),
   ],
 );
+
+/**
+ * Target levels per aspect: the organisation's (team_id null, set by a PM or admin) or one team's (set by
+ * its leads). One per survey + aspect + scope: the partial unique indexes make a second setter an update.
+ */
+export const targets = sqliteTable(
+  'targets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    surveyId: text('survey_id').notNull(),
+    aspectId: text('aspect_id').notNull(),
+    /** Null for the organisation's target. */
+    teamId: integer('team_id').references(() => teams.id, { onDelete: 'cascade' }),
+    level: integer('level').notNull(),
+    reason: text('reason'),
+    setAt: timestamp('set_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('targets_org_unique').on(t.surveyId, t.aspectId).where(sql`team_id is null`),
+    uniqueIndex('targets_team_unique').on(t.surveyId, t.aspectId, t.teamId).where(sql`team_id is not null`),
+    check('targets_level_check', sql`${t.level} >= 1`),
+  ],
+);
+
+/**
+ * Next steps a team adopted. The owner is a person who agreed to own the step, so their raw id is kept
+ * here, as in roles; it says nothing about who answered what.
+ */
+export const nextSteps = sqliteTable(
+  'next_steps',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    teamId: integer('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    surveyId: text('survey_id').notNull(),
+    aspectId: text('aspect_id').notNull(),
+    /** The survey suggestion it came from; null for a lead's own step. */
+    suggestionId: text('suggestion_id'),
+    text: text('text').notNull(),
+    ownerPlatform: text('owner_platform'),
+    ownerWorkspaceId: text('owner_workspace_id'),
+    ownerUserId: text('owner_user_id'),
+    ownerStatus: text('owner_status'),
+    status: text('status').notNull(),
+    adoptedAt: timestamp('adopted_at').notNull(),
+    dueAt: timestamp('due_at').notNull(),
+    closedAt: timestamp('closed_at'),
+    lastCheckInAt: timestamp('last_check_in_at'),
+  },
+  (t) => [
+    index('next_steps_team_status').on(t.teamId, t.status),
+    index('next_steps_due').on(t.status, t.dueAt),
+    check('next_steps_status_check', sql`${t.status} in ('open', 'done', 'dropped')`),
+    check('next_steps_owner_status_check', sql`${t.ownerStatus} is null or ${t.ownerStatus} in ('asked', 'accepted', 'declined')`),
+    // An owner is a whole person or nobody.
+    check('next_steps_owner_check', sql`(${t.ownerPlatform} is null) = (${t.ownerWorkspaceId} is null) and (${t.ownerWorkspaceId} is null) = (${t.ownerUserId} is null)`),
+  ],
+);

@@ -11,6 +11,8 @@ import * as leases from './lease-repository.js';
 import * as meta from './meta-repository.js';
 import * as roles from './role-repository.js';
 import * as rounds from './round-repository.js';
+import * as steps from './step-repository.js';
+import * as targets from './target-repository.js';
 import * as teams from './team-repository.js';
 import * as conversations from './ms-teams-conversation-repository.js';
 
@@ -210,6 +212,17 @@ function build(db: Db, run: Runner, signals: Pick<Store, 'signal' | 'listen'>, t
     dueDigestSubscriptions: (now) => run(() => digests.dueDigestSubscriptions(db, now)),
     setNextDigest: (id, at) => run(() => digests.setNextDigest(db, id, at)),
     listDigestSubscriptions: () => run(() => digests.listDigestSubscriptions(db)),
+
+    listTargets: (filter) => run(() => targets.listTargets(db, filter)),
+    setTarget: (target) => run(() => targets.setTarget(db, target)),
+    clearTarget: (key) => run(() => targets.clearTarget(db, key)),
+
+    insertStep: (step) => run(() => steps.insertStep(db, step)),
+    findStep: (id) => run(() => steps.findStep(db, id)),
+    listSteps: (filter) => run(() => steps.listSteps(db, filter)),
+    updateStep: (id, patch) => run(() => steps.updateStep(db, id, patch)),
+    stepsDue: (now) => run(() => steps.stepsDue(db, now)),
+    stepsActiveBetween: (from, to) => run(() => steps.stepsActiveBetween(db, from, to)),
 
     grantsFor: (user) => run(() => roles.grantsFor(db, user)),
     grantRole: (user, grant, grantedBy, at) => run(() => roles.grantRole(db, user, grant, grantedBy, at)),

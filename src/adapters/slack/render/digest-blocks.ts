@@ -1,3 +1,4 @@
+import { targetPhrase } from '../../text/figure-text.js';
 import type { DigestSectionSummary, DigestSummary, Mover } from '../../../core/digest.js';
 import { isoWeekKeyAt } from '../../../core/schedule.js';
 import { formatDelta, formatLevel, plural, responseRateSuffix } from '../../text/format.js';
@@ -30,9 +31,9 @@ function sectionBlocks(part: DigestSectionSummary): Block[] {
   ];
   const movers = [moverLine('Improved this week:', part.improvedThisWeek), moverLine('Slipped this week:', part.slippedThisWeek), moverLine('Improved over 13 weeks:', part.improvedThisQuarter), moverLine('Slipped over 13 weeks:', part.slippedThisQuarter)].filter((line): line is string => line !== null);
   if (movers.length > 0) blocks.push(section(movers.join('\n')));
-  for (const weak of part.weakest) {
-    const steps = weak.suggestions.slice(0, 2).map((step) => `• ${escapeMrkdwn(step)}`);
-    blocks.push(section([`*Weak spot: ${escapeMrkdwn(weak.aspectName)} ${formatLevel(weak.value)}*${weak.toward ? ` — try next, toward ${escapeMrkdwn(weak.toward)}:` : ' — to keep the edge:'}`, ...steps].join('\n')));
+  for (const below of part.belowTarget) {
+    const steps = below.suggestions.slice(0, 2).map((step) => `• ${escapeMrkdwn(step)}`);
+    blocks.push(section([`*Furthest below target: ${escapeMrkdwn(below.aspectName)} ${formatLevel(below.value)}* — ${targetPhrase(below.target, below.toGo, { escape: escapeMrkdwn })}${below.toward ? `; try next, toward ${escapeMrkdwn(below.toward)}:` : ':'}`, ...steps].join('\n')));
   }
   if (part.hiddenTeamCount > 0) blocks.push(context(`${plural(part.hiddenTeamCount, 'team')} hidden: no round with enough answers yet.`));
   return blocks;

@@ -20,11 +20,11 @@ export function reportBlocks(report: TeamReport, options: { withHeader?: boolean
     return blocks;
   }
   blocks.push(section(report.aspects.map(aspectLine).join('\n')));
-  for (const aspectId of report.weakest) {
+  for (const aspectId of report.furthestBelowTarget) {
     const aspect = report.aspects.find((candidate) => candidate.aspectId === aspectId);
     if (!aspect || aspect.suggestions.length === 0) continue;
     const lead = aspect.suggestionsToward ? `To move *${escapeMrkdwn(aspect.aspectName)}* toward *${escapeMrkdwn(aspect.suggestionsToward)}*:` : `To keep *${escapeMrkdwn(aspect.aspectName)}* where it is:`;
-    blocks.push(section([lead, ...aspect.suggestions.map((suggestion) => `• ${escapeMrkdwn(suggestion)}`)].join('\n')));
+    blocks.push(section([lead, ...aspect.suggestions.map((suggestion) => `• ${escapeMrkdwn(suggestion.text)}`)].join('\n')));
   }
   if (report.comments && report.comments.length > 0) {
     blocks.push(divider(), section('*Comments* (leads only; unattributed, in random order, from rounds large enough to stay anonymous)'));

@@ -1,3 +1,4 @@
+import { targetPhrase } from '../../text/figure-text.js';
 import type { DigestSummary, Mover } from '../../../core/digest.js';
 import { isoWeekKeyAt } from '../../../core/schedule.js';
 import { formatDelta, formatLevel, plural, responseRateSuffix } from '../../text/format.js';
@@ -21,8 +22,8 @@ export function digestCard(digest: DigestSummary, timeZone = 'UTC'): AdaptiveCar
     for (const line of [movers('Improved this week:', section.improvedThisWeek), movers('Slipped this week:', section.slippedThisWeek), movers('Improved over 13 weeks:', section.improvedThisQuarter), movers('Slipped over 13 weeks:', section.slippedThisQuarter)]) {
       if (line) body.push(line);
     }
-    for (const weak of section.weakest) {
-      body.push(text(`**Weak spot: ${escapeMarkdown(weak.aspectName)} ${formatLevel(weak.value)}**${weak.toward ? ` — try next, toward ${escapeMarkdown(weak.toward)}:` : ''}\n${weak.suggestions.slice(0, 2).map((step) => `- ${escapeMarkdown(step)}`).join('\n')}`));
+    for (const below of section.belowTarget) {
+      body.push(text(`**Furthest below target: ${escapeMarkdown(below.aspectName)} ${formatLevel(below.value)}** — ${targetPhrase(below.target, below.toGo, { escape: escapeMarkdown })}${below.toward ? `; try next, toward ${escapeMarkdown(below.toward)}:` : ':'}\n${below.suggestions.slice(0, 2).map((step) => `- ${escapeMarkdown(step)}`).join('\n')}`));
     }
     if (section.hiddenTeamCount > 0) body.push(text(`${plural(section.hiddenTeamCount, 'team')} hidden: no round with enough answers yet.`, { isSubtle: true, size: 'Small' }));
   }

@@ -47,11 +47,11 @@ export function reportCard(report: TeamReport): AdaptiveCard {
     return card(body);
   }
   for (const aspect of report.aspects) body.push(text(aspectLine(aspect)));
-  for (const aspectId of report.weakest) {
+  for (const aspectId of report.furthestBelowTarget) {
     const aspect = report.aspects.find((candidate) => candidate.aspectId === aspectId);
     if (!aspect || aspect.suggestions.length === 0) continue;
     body.push(text(aspect.suggestionsToward ? `To move **${escapeMarkdown(aspect.aspectName)}** toward **${escapeMarkdown(aspect.suggestionsToward)}**:` : `To keep **${escapeMarkdown(aspect.aspectName)}** where it is:`, { weight: 'Bolder' }));
-    body.push(text(aspect.suggestions.map((suggestion) => `- ${escapeMarkdown(suggestion)}`).join('\n')));
+    body.push(text(aspect.suggestions.map((suggestion) => `- ${escapeMarkdown(suggestion.text)}`).join('\n')));
   }
   if (report.comments && report.comments.length > 0) {
     body.push(text('Comments (leads only; unattributed, in random order, from rounds large enough to stay anonymous)', { weight: 'Bolder' }));

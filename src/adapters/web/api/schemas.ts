@@ -44,7 +44,18 @@ export const ShortfallSchema = wire(
 
 export const AgreementSchema = z.enum(['high', 'medium', 'low']);
 
-const aspectBase = { aspectId: z.string(), aspectName: z.string(), openUntil: Instant.nullable().describe('When the aspect\'s open round closes, if one is running') };
+export const TargetSchema = wire(
+  z.object({
+    level: z.number().int().min(1),
+    name: z.string(),
+    source: z.enum(['team', 'organisation', 'survey', 'next']).describe("Who set it: the team's leads, the organisation's PMs, the survey file's default, or none (the next level)"),
+    reason: z.string().nullable().describe("The team's reason, for a team target"),
+  }),
+  'Target',
+  'The level an aspect aims for.',
+);
+
+const aspectBase = { aspectId: z.string(), aspectName: z.string(), openUntil: Instant.nullable().describe('When the aspect\'s open round closes, if one is running'), target: TargetSchema };
 
 export const TeamAspectSchema = wire(
   z.discriminatedUnion('status', [
@@ -59,7 +70,8 @@ export const TeamAspectSchema = wire(
       latestRespondents: Count.describe('How many answered the latest round in the figure'),
       latestShort: ShortfallSchema.nullable().describe('Set when the latest closed round did not count'),
       agreement: AgreementSchema.nullable().describe('Only when every round behind the figure is large enough to show more than count and mean'),
-      suggestions: z.array(z.string()),
+      toGo: z.number().min(0).describe('Levels still to go to the target, to one decimal; 0 on target'),
+      suggestions: z.array(z.object({ id: z.string(), text: z.string() })).describe('Empty on target'),
       suggestionsToward: z.string().nullable(),
     }),
     z.object({ ...aspectBase, status: z.literal('hidden'), shortfall: ShortfallSchema }),
@@ -91,7 +103,7 @@ export const TeamDetailSchema = wire(
     hasResults: z.boolean(),
     firstCloseAt: Instant.nullable(),
     aspects: z.array(TeamAspectSchema),
-    weakest: z.array(z.string()).describe('Aspect ids with a level, weakest first'),
+    furthestBelowTarget: z.array(z.string()).describe('Aspect ids with a level below their target, furthest below first'),
     participation: ParticipationSchema,
     openRound: OpenRoundSchema.nullable(),
     comments: z.array(CommentGroupSchema).nullable().describe("Only for the team's leads, and only from rounds large enough; null for everyone else"),
@@ -204,7 +216,7 @@ export const DigestSectionSchema = wire(
     slippedThisWeek: z.array(MoverSchema),
     improvedThisQuarter: z.array(MoverSchema),
     slippedThisQuarter: z.array(MoverSchema),
-    weakest: z.array(z.object({ aspectId: z.string(), aspectName: z.string(), value: Level, label: z.string(), toward: z.string().nullable(), suggestions: z.array(z.string()) })),
+    belowTarget: z.array(z.object({ aspectId: z.string(), aspectName: z.string(), value: Level, label: z.string(), target: TargetSchema, toGo: z.number().min(0), toward: z.string().nullable(), suggestions: z.array(z.string()) })).describe("Aspects below the organisation's target, furthest below first"),
     participation: z.object({ roundsClosed: Count, respondents: Count, roundsBelowMinimum: Count, responseRate: z.number().min(0).max(1).nullable() }),
   }),
   'DigestSection',

@@ -3,6 +3,7 @@ import type { AspectAcross, TeamMover } from '../../../core/aspect-across.js';
 import type { DigestSectionSummary, DigestSummary, Mover } from '../../../core/digest.js';
 import type { OrgCell, OrgTable, Participation } from '../../../core/org-table.js';
 import type { AspectReport, Shortfall } from '../../../core/report.js';
+import type { AspectTarget } from '../../../core/targets.js';
 import type { Change } from '../../../core/trends.js';
 import type { AspectSeries, DigestArchiveEntry, HistoryRound, OrgOverviewSurvey, TeamDashboard } from '../../../services/dashboard-service.js';
 import type { Team } from '../../../core/team.js';
@@ -17,6 +18,7 @@ import type {
   OrgSurveyTableSchema,
   ParticipationSchema,
   ShortfallSchema,
+  TargetSchema,
   TeamMoverSchema} from './schemas.js';
 import {
   type AspectExportWire,
@@ -53,8 +55,12 @@ export function teamListWire(teams: readonly Team[]): TeamListWire {
   return { teams: teams.map((team) => ({ id: team.id, name: team.name, surveyId: team.surveyId })) };
 }
 
+function targetWire(target: AspectTarget): z.infer<typeof TargetSchema> {
+  return { level: target.level, name: target.name, source: target.source, reason: target.reason };
+}
+
 function teamAspectWire(aspect: AspectReport, agreement: ReadonlyMap<string, z.infer<typeof AgreementSchema>>): TeamAspectWire {
-  const base = { aspectId: aspect.aspectId, aspectName: aspect.aspectName, openUntil: aspect.openUntil ? iso(aspect.openUntil) : null };
+  const base = { aspectId: aspect.aspectId, aspectName: aspect.aspectName, openUntil: aspect.openUntil ? iso(aspect.openUntil) : null, target: targetWire(aspect.target) };
   const status = aspect.status;
   switch (status.kind) {
     case 'not-asked':
@@ -73,7 +79,8 @@ function teamAspectWire(aspect: AspectReport, agreement: ReadonlyMap<string, z.i
         latestRespondents: status.figure.latestRespondents,
         latestShort: status.latestShort ? shortfallWire(status.latestShort) : null,
         agreement: agreement.get(aspect.aspectId) ?? null,
-        suggestions: [...aspect.suggestions],
+        toGo: aspect.standing?.toGo ?? 0,
+        suggestions: aspect.suggestions.map((suggestion) => ({ id: suggestion.id, text: suggestion.text })),
         suggestionsToward: aspect.suggestionsToward,
       };
   }
@@ -98,7 +105,7 @@ export function teamDetailWire(dashboard: TeamDashboard): TeamDetailWire {
     hasResults: report.hasResults,
     firstCloseAt: report.firstCloseAt ? iso(report.firstCloseAt) : null,
     aspects: teamAspectsWire(dashboard),
-    weakest: [...report.weakest],
+    furthestBelowTarget: [...report.furthestBelowTarget],
     participation: participationWire(dashboard.participation),
     openRound: dashboard.openRound ? { aspectName: dashboard.openRound.aspectName, closesAt: iso(dashboard.openRound.closesAt), respondents: dashboard.openRound.respondents } : null,
     comments: report.comments ? report.comments.map((group) => ({ aspectId: group.aspectId, aspectName: group.aspectName, texts: [...group.texts] })) : null,
@@ -172,7 +179,7 @@ function digestSectionWire(section: DigestSectionSummary): z.input<typeof Digest
     slippedThisWeek: section.slippedThisWeek.map(moverWire),
     improvedThisQuarter: section.improvedThisQuarter.map(moverWire),
     slippedThisQuarter: section.slippedThisQuarter.map(moverWire),
-    weakest: section.weakest.map((weak) => ({ aspectId: weak.aspectId, aspectName: weak.aspectName, value: weak.value, label: weak.label, toward: weak.toward, suggestions: [...weak.suggestions] })),
+    belowTarget: section.belowTarget.map((below) => ({ aspectId: below.aspectId, aspectName: below.aspectName, value: below.value, label: below.label, target: targetWire(below.target), toGo: below.toGo, toward: below.toward, suggestions: [...below.suggestions] })),
     participation: { roundsClosed: section.participation.roundsClosed, respondents: section.participation.respondents, roundsBelowMinimum: section.participation.roundsBelowMinimum, responseRate: section.participation.responseRate },
   };
 }

@@ -34,7 +34,7 @@ function AspectCard(props: { aspect: TeamDashboard['report']['aspects'][number];
               </p>
               <ul>
                 {aspect.suggestions.map((suggestion) => (
-                  <li>{suggestion}</li>
+                  <li>{suggestion.text}</li>
                 ))}
               </ul>
             </>
