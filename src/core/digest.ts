@@ -256,7 +256,7 @@ function section(survey: Survey, teams: readonly DigestTeamInput[], input: Diges
       const definition = survey.aspects.find((candidate) => candidate.id === aspect.aspectId);
       if (aspect.value === null || !definition) return [];
       const target = aspectTarget(survey, definition, null, organisationTargets, aspect.value);
-      return [{ item: { aspect, definition, value: aspect.value, target }, standing: targetStanding(target, aspect.value) }];
+      return [{ item: { aspect, definition, value: aspect.value, target }, standing: targetStanding(target, aspect.value), value: aspect.value }];
     }),
     input.belowTargetCount ?? 3,
   ).map(({ aspect, definition, value, target }) => {

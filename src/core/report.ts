@@ -187,7 +187,7 @@ function stepSummary(step: NextStep, rounds: readonly ClosedRoundTally[], input:
 /** Aspects with a level below target, furthest below first; ties keep survey order. */
 export function aspectsBelowTarget(aspects: readonly AspectReport[], count: number): string[] {
   return furthestBelowTarget(
-    aspects.flatMap((aspect) => (aspect.standing ? [{ item: aspect.aspectId, standing: aspect.standing }] : [])),
+    aspects.flatMap((aspect) => (aspect.standing && aspect.status.kind === 'level' ? [{ item: aspect.aspectId, standing: aspect.standing, value: aspect.status.figure.value }] : [])),
     count,
   );
 }

@@ -62,14 +62,17 @@ export function targetStanding(target: AspectTarget, value: number): TargetStand
 }
 
 /**
- * Orders aspects by how far below target they are, furthest first (ties keep the given order); aspects
- * on target are left out: they need no next step.
+ * Orders aspects below target, furthest first; aspects on target are left out: they need no next step.
+ * Aspects whose target someone chose (team, organisation, survey file) come first, by how far they have
+ * to go; those without one (the next level by default) follow, lowest level first: "0.3 to the next
+ * level" says little about where help is needed most, the level itself does. Ties keep the given order.
  */
-export function furthestBelowTarget<T>(entries: readonly { readonly item: T; readonly standing: TargetStanding }[], count: number): T[] {
+export function furthestBelowTarget<T>(entries: readonly { readonly item: T; readonly standing: TargetStanding; readonly value: number }[], count: number): T[] {
+  const chosen = (entry: { readonly standing: TargetStanding }) => (entry.standing.target.source === 'next' ? 1 : 0);
   return entries
     .map((entry, index) => ({ ...entry, index }))
     .filter((entry) => !entry.standing.onTarget)
-    .sort((a, b) => b.standing.toGo - a.standing.toGo || a.index - b.index)
+    .sort((a, b) => chosen(a) - chosen(b) || (chosen(a) === 0 ? b.standing.toGo - a.standing.toGo : a.value - b.value) || a.index - b.index)
     .slice(0, count)
     .map((entry) => entry.item);
 }
