@@ -3,6 +3,7 @@ import { describeLevel, levelAt, type ClosedRoundTally, type ScoringPolicy } fro
 import { aspectLevel, type Survey } from './survey.js';
 import { aspectTarget, furthestBelowTarget, targetStanding, type AspectTarget, type TargetSetting } from './targets.js';
 import { compareLevels, compareValues, NO_CHANGE, type Change } from './trends.js';
+import type { NextStep } from './next-steps.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const DIGEST_WEEK_DAYS = 7;
@@ -16,6 +17,8 @@ export interface DigestTeamInput {
   readonly rounds: readonly ClosedRoundTally[];
   /** Channel members, when the platform told us; enables a response rate. */
   readonly memberCount?: number | null;
+  /** The team's next steps adopted or closed in the last quarter (others are ignored). */
+  readonly steps?: readonly NextStep[];
 }
 
 export interface DigestInput {
@@ -75,6 +78,30 @@ export interface BelowTargetAspect {
   readonly suggestions: readonly string[];
 }
 
+/**
+ * A done step whose aspect improved since the step was adopted, beyond the trend threshold: both figures
+ * follow the usual rules (qualifying rounds only), so a team without them is not named here.
+ */
+export interface PaidOffStep {
+  readonly teamName: string;
+  readonly aspectName: string;
+  readonly text: string;
+  readonly doneAt: Date;
+  readonly before: number;
+  readonly now: number;
+}
+
+export interface DigestSteps {
+  readonly adoptedThisWeek: number;
+  readonly doneThisWeek: number;
+  readonly droppedThisWeek: number;
+  /** Steps done in the last quarter whose aspect improved since adoption, biggest gain first. */
+  readonly paidOff: readonly PaidOffStep[];
+}
+
+/** How many paid-off steps a digest names. */
+const PAID_OFF_SHOWN = 5;
+
 /** The org level of one aspect at one point of the trend. */
 export interface TrendPoint {
   readonly aspectId: string;
@@ -101,6 +128,8 @@ export interface DigestSection {
   readonly slippedThisQuarter: readonly Mover[];
   /** Org aspects below the organisation's target, furthest below first. */
   readonly belowTarget: readonly BelowTargetAspect[];
+  /** What teams did about it: next steps adopted, done and dropped this week, and done steps that paid off. */
+  readonly steps: DigestSteps;
   /** Org level per aspect at weekly points, oldest first; points without any visible team are left out. */
   readonly trend: readonly TrendPoint[];
   readonly participation: {
@@ -296,6 +325,7 @@ function section(survey: Survey, teams: readonly DigestTeamInput[], input: Diges
     improvedThisQuarter: movers(rows, survey, (cell) => cell.quarter, 'improved'),
     slippedThisQuarter: movers(rows, survey, (cell) => cell.quarter, 'slipped'),
     belowTarget,
+    steps: digestSteps(survey, teams, teamRounds, input),
     trend,
     participation: {
       roundsClosed,
@@ -304,6 +334,35 @@ function section(survey: Survey, teams: readonly DigestTeamInput[], input: Diges
       responseRate: rateMembers > 0 ? Math.min(1, rateRespondents / rateMembers) : null,
     },
   };
+}
+
+function digestSteps(survey: Survey, teams: readonly DigestTeamInput[], teamRounds: ReadonlyMap<number, ReadonlyMap<string, ClosedRoundTally[]>>, input: DigestInput): DigestSteps {
+  const { now, policy } = input;
+  const weekAgo = now.getTime() - DIGEST_WEEK_DAYS * DAY_MS;
+  const quarterAgo = now.getTime() - DIGEST_QUARTER_DAYS * DAY_MS;
+  const within = (at: Date | null, from: number) => at !== null && at.getTime() > from && at.getTime() <= now.getTime();
+  let adoptedThisWeek = 0;
+  let doneThisWeek = 0;
+  let droppedThisWeek = 0;
+  const paidOff: PaidOffStep[] = [];
+  for (const team of teams) {
+    for (const step of team.steps ?? []) {
+      if (step.surveyId !== survey.id) continue;
+      if (within(step.adoptedAt, weekAgo)) adoptedThisWeek += 1;
+      if (step.status === 'done' && within(step.closedAt, weekAgo)) doneThisWeek += 1;
+      if (step.status === 'dropped' && within(step.closedAt, weekAgo)) droppedThisWeek += 1;
+      if (step.status !== 'done' || !within(step.closedAt, quarterAgo) || !step.closedAt) continue;
+      const rounds = teamRounds.get(team.id)?.get(step.aspectId) ?? [];
+      const current = levelAt(rounds, now, policy);
+      const before = levelAt(rounds, step.adoptedAt, policy);
+      const change = compareLevels(current, before, policy.trendThreshold);
+      const aspect = survey.aspects.find((candidate) => candidate.id === step.aspectId);
+      if (!current || !before || change.kind !== 'change' || change.direction !== 'improved' || !aspect) continue;
+      paidOff.push({ teamName: team.name, aspectName: aspect.name, text: step.text, doneAt: step.closedAt, before: before.value, now: current.value });
+    }
+  }
+  paidOff.sort((a, b) => b.now - b.before - (a.now - a.before) || a.teamName.localeCompare(b.teamName));
+  return { adoptedThisWeek, doneThisWeek, droppedThisWeek, paidOff: paidOff.slice(0, PAID_OFF_SHOWN) };
 }
 
 /**

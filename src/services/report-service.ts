@@ -1,4 +1,7 @@
-import { buildDigest, type Digest } from '../core/digest.js';
+import { buildDigest, DIGEST_QUARTER_DAYS, type Digest } from '../core/digest.js';
+import type { NextStep } from '../core/next-steps.js';
+
+const DAY_MS = 86_400_000;
 import { digestParts, type DigestParts } from '../core/digest-files.js';
 import type { RoundOutcome, RoundView } from '../core/messenger.js';
 import { buildTeamReport, type TeamReport } from '../core/report.js';
@@ -125,10 +128,13 @@ export function digestPartsForDelivery(ctx: ServiceContext, at: Date, surveyIds?
 export async function computeOrgDigest(ctx: Pick<ServiceContext, 'store' | 'surveys' | 'policy'>, now: Date, surveyIds: readonly string[] | undefined): Promise<Digest> {
   const teams = (await ctx.store.listTeams()).filter((team) => ctx.surveys.has(team.surveyId) && (!surveyIds || surveyIds.includes(team.surveyId)));
   const tallies = await ctx.store.closedTalliesByTeam(new Map(teams.map((team) => [team.id, team.surveyId])));
+  const steps = await ctx.store.stepsActiveBetween(new Date(now.getTime() - DIGEST_QUARTER_DAYS * DAY_MS), new Date(now.getTime() + 1));
+  const stepsByTeam = new Map<number, NextStep[]>();
+  for (const step of steps) stepsByTeam.set(step.teamId, [...(stepsByTeam.get(step.teamId) ?? []), step]);
   const surveys = new Map<string, Survey>([...ctx.surveys].map(([id, loaded]) => [id, loaded.survey]));
   return buildDigest({
     surveys,
-    teams: teams.map((team) => ({ id: team.id, name: team.name, surveyId: team.surveyId, rounds: tallies.get(team.id) ?? [], memberCount: team.memberCount ?? null })),
+    teams: teams.map((team) => ({ id: team.id, name: team.name, surveyId: team.surveyId, rounds: tallies.get(team.id) ?? [], memberCount: team.memberCount ?? null, steps: stepsByTeam.get(team.id) ?? [] })),
     policy: ctx.policy,
     now,
     targets: await ctx.store.listTargets({ teamId: null }),

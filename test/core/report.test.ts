@@ -21,7 +21,7 @@ describe('team report', () => {
     const report = buildTeamReport(input({ rounds }));
     const [investment, adoption, interfaces, operations] = report.aspects;
     expect(investment?.status).toMatchObject({ kind: 'level', figure: { value: 2.2 }, change: { kind: 'change', delta: 0.5, direction: 'improved' } });
-    expect(investment?.suggestions).toEqual(['investment step 2a', 'investment step 2b', 'investment step 2c']);
+    expect(investment?.suggestions.map((suggestion) => suggestion.text)).toEqual(['investment step 2a', 'investment step 2b', 'investment step 2c']);
     expect(investment?.suggestionsToward).toBe('Steady');
     expect(adoption?.status).toMatchObject({ kind: 'level', figure: { value: 3.4 }, change: { kind: 'none' } });
     expect(interfaces?.status).toEqual({ kind: 'hidden', respondents: 2, needed: 3 });

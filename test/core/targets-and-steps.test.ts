@@ -140,6 +140,28 @@ describe('next steps', () => {
   });
 });
 
+describe('the digest on next steps', () => {
+  it('counts steps adopted, done and dropped this week, and names done steps whose aspect improved since adoption', () => {
+    const now = at('2026-03-01T12:00:00Z');
+    const rounds = [closedRound('interfaces', '2026-01-01', [2, 2, 2]), closedRound('interfaces', '2026-02-25', [3, 3, 3]), closedRound('adoption', '2026-01-01', [2, 2, 2]), closedRound('adoption', '2026-02-25', [2, 2, 3, 2, 2])];
+    const steps = [
+      step({ id: 1, aspectId: 'interfaces', text: 'Publish a template', adoptedAt: at('2026-01-10'), status: 'done', closedAt: at('2026-02-27') }),
+      step({ id: 2, aspectId: 'adoption', text: 'Pair with teams', adoptedAt: at('2026-01-10'), status: 'done', closedAt: at('2026-02-10') }),
+      step({ id: 3, aspectId: 'adoption', adoptedAt: at('2026-02-26'), status: 'open' }),
+      step({ id: 4, aspectId: 'adoption', adoptedAt: at('2026-01-26'), status: 'dropped', closedAt: at('2026-02-28') }),
+      step({ id: 5, aspectId: 'interfaces', adoptedAt: at('2026-02-20'), status: 'open' }),
+    ];
+    const digest = buildDigest({ surveys: new Map([[survey.id, survey]]), teams: [{ id: 1, name: 'Payments', surveyId: survey.id, rounds, steps }], policy: { ...TEST_POLICY, windowRounds: 1 }, now });
+    expect(digest.sections[0]?.steps).toEqual({
+      adoptedThisWeek: 1,
+      doneThisWeek: 1,
+      droppedThisWeek: 1,
+      // Adoption's done step is left out: 2.0 → 2.2 is below the trend threshold (0.3), so not a change.
+      paidOff: [{ teamName: 'Payments', aspectName: 'Interfaces', text: 'Publish a template', doneAt: at('2026-02-27'), before: 2, now: 3 }],
+    });
+  });
+});
+
 describe('target and step commands', () => {
   const words = (text: string): CommandToken[] => text.split(' ').map((part) => (part.startsWith('@') ? { kind: 'mention', userId: `U${part.slice(1).toUpperCase()}`, label: part } : { kind: 'word', text: part }));
   it('reads targets, steps and their owners and dates', () => {

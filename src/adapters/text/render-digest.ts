@@ -1,7 +1,8 @@
 import { PLAIN_MARKUP, targetPhrase } from './figure-text.js';
 import type { DigestSectionSummary, DigestSummary, Mover } from '../../core/digest.js';
 import { isoWeekKeyAt } from '../../core/schedule.js';
-import { formatDelta, formatLevel, pad, plural, responseRateSuffix } from './format.js';
+import { formatDate, formatDelta, formatLevel, pad, plural, responseRateSuffix } from './format.js';
+import { digestStepLines } from './step-text.js';
 
 const MOVERS_SHOWN = 5;
 
@@ -37,6 +38,7 @@ function renderSection(section: DigestSectionSummary): string[] {
       if (first) lines.push(`  Try next for ${aspect.aspectName}${aspect.toward ? ` (toward ${aspect.toward})` : ''}: ${first}`);
     }
   }
+  lines.push(...digestStepLines(section.steps, { bold: (value) => value, text: (value) => value, date: (at) => formatDate(at) }));
   if (section.hiddenTeamCount > 0) {
     lines.push(`Hidden: ${plural(section.hiddenTeamCount, 'team')} without a round of at least the minimum number of answers yet.`);
   }

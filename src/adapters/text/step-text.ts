@@ -1,3 +1,4 @@
+import type { DigestSteps } from '../../core/digest.js';
 import type { NamedPerson, OutboundMessage, StepView } from '../../core/messenger.js';
 import type { StepSummary } from '../../core/report.js';
 import { SNOOZE_WEEKS } from '../../core/next-steps.js';
@@ -35,4 +36,18 @@ export function stepSummaryLine(step: StepSummary, style: Pick<TextStyle, 'text'
   const when = step.closedAt ? ` ${style.date(step.closedAt)}` : '';
   const moved = step.status === 'done' && step.levelAtAdoption !== null && step.levelNow !== null ? ` · ${formatLevel(step.levelAtAdoption)} at adoption → ${formatLevel(step.levelNow)} now` : '';
   return `${stepName(step, style)} · ${step.status}${when}${moved}${owner}`;
+}
+
+/**
+ * The digest's lines on next steps: this week's adopted, done and dropped counts (teams' steps, not
+ * people), then done steps whose aspect improved since adoption. Empty when nothing happened.
+ */
+export function digestStepLines(steps: DigestSteps, style: Pick<TextStyle, 'bold' | 'text' | 'date'>): string[] {
+  const lines: string[] = [];
+  const { adoptedThisWeek, doneThisWeek, droppedThisWeek } = steps;
+  if (adoptedThisWeek + doneThisWeek + droppedThisWeek > 0) lines.push(`Next steps this week: ${adoptedThisWeek} adopted · ${doneThisWeek} done · ${droppedThisWeek} dropped`);
+  for (const paid of steps.paidOff) {
+    lines.push(`Paid off: ${style.bold(style.text(paid.teamName))} · ${style.text(paid.aspectName)}: “${style.text(paid.text)}” done ${style.date(paid.doneAt)}; ${formatLevel(paid.before)} at adoption → ${formatLevel(paid.now)} now`);
+  }
+  return lines;
 }
