@@ -132,7 +132,7 @@ describe('report and digest', () => {
     const result = await runCli(['digest', '--preview', '--database', demoDb], env);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Platform maturity · week \d{4}-W\d{2}/);
-    expect(result.stdout).toMatch(/Weakest across teams: /);
+    expect(result.stdout).toMatch(/Furthest below target: /);
   });
 });
 
