@@ -1,5 +1,6 @@
 import { orgDigest } from '../src/services/report-service.js';
 import { createBenchContext } from './context.js';
+import { addOpenSteps, STEPS_AIM, STEPS_PER_TEAM } from './steps.js';
 import { rawStatement, type BenchEngine } from './engine.js';
 import { ORGANISATION_TEAMS, ORGANISATION_WEEKS, organisationStorage } from './seeding.js';
 import { describeSummary, measureAsync, measureEither, summaryLine } from './stats.js';
@@ -50,6 +51,13 @@ export async function runDigestBench(engine: BenchEngine): Promise<void> {
     console.log(describeSummary('raw-sql  ', floor));
     console.log(`  aim: p95 under ${TARGET_P95_MS} ms: ${digest.p95 < TARGET_P95_MS ? 'met' : 'MISSED'}`);
     console.log(summaryLine(`digest-p95 [${engine.name}]`, digest.p95, floor.p95, 'raw-sql-p95'));
+
+    // The same digest once every team has ten open next steps adopted this quarter.
+    await addOpenSteps(ctx, await ctx.store.listTeams(), STEPS_PER_TEAM);
+    const withSteps = await measureAsync(() => orgDigest(ctx), { warmup: WARMUP, iterations: ITERATIONS });
+    console.log(describeSummary(`orgDigest, ${STEPS_PER_TEAM} open steps per team`, withSteps));
+    console.log(`  aim: with ${STEPS_PER_TEAM} open steps per team within ${STEPS_AIM}x of without: ${withSteps.p95 <= digest.p95 * STEPS_AIM ? 'met' : 'MISSED'}`);
+    console.log(summaryLine(`digest-steps-p95 [${engine.name}]`, withSteps.p95, digest.p95, 'digest-p95-without-steps'));
   } finally {
     await ctx.close();
     await org.storage.drop();

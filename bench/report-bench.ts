@@ -2,6 +2,7 @@ import type { Team } from '../src/core/team.js';
 import { seedDemoOrganisation } from '../src/demo/demo-organisation.js';
 import { teamReport } from '../src/services/report-service.js';
 import { BENCH_NOW, createBenchContext } from './context.js';
+import { addOpenSteps, STEPS_AIM, STEPS_PER_TEAM } from './steps.js';
 import { rawStatement, type BenchEngine } from './engine.js';
 import { describeSummary, formatMs, measureAsync, measureEither, summaryLine, timeOnceAsync } from './stats.js';
 
@@ -38,6 +39,7 @@ export async function runReportBench(engine: BenchEngine): Promise<void> {
         now: BENCH_NOW,
         weeks: WEEKS,
         liveRounds: false,
+        targetsAndSteps: false,
         specs: [{ name: 'Bench Report Team', surveyId, trajectory: 'steady', members: MEMBERS, timeZone: 'Europe/Berlin' }],
       }),
     );
@@ -62,6 +64,13 @@ export async function runReportBench(engine: BenchEngine): Promise<void> {
     console.log(describeSummary('raw-sql   ', floor));
     console.log(`  aim: p95 under ${TARGET_P95_MS} ms: ${report.p95 < TARGET_P95_MS ? 'met' : 'MISSED'}`);
     console.log(summaryLine(`report-p95 [${engine.name}]`, report.p95, floor.p95, 'raw-sql-p95'));
+
+    // The same report once the team has ten open next steps (and an organisation target per aspect).
+    await addOpenSteps(ctx, [team], STEPS_PER_TEAM);
+    const withSteps = await measureAsync(() => teamReport(ctx, team, { withComments: false }), { warmup: WARMUP, iterations: ITERATIONS });
+    console.log(describeSummary(`teamReport, ${STEPS_PER_TEAM} open steps`, withSteps));
+    console.log(`  aim: with ${STEPS_PER_TEAM} open steps within ${STEPS_AIM}x of without: ${withSteps.p95 <= report.p95 * STEPS_AIM ? 'met' : 'MISSED'}`);
+    console.log(summaryLine(`report-steps-p95 [${engine.name}]`, withSteps.p95, report.p95, 'report-p95-without-steps'));
   } finally {
     await ctx.close();
   }

@@ -99,7 +99,7 @@ async function seedOrganisation(): Promise<Organisation> {
   try {
     const surveyIds = [...ctx.surveys.keys()].sort();
     const seeded = await timeOnceAsync(() =>
-      seedDemoOrganisation(ctx, { seed: 500, now: seededAt, weeks: ORGANISATION_WEEKS, liveRounds: false, specs: digestSpecs(ORGANISATION_TEAMS, surveyIds, new DemoRandom(500)) }),
+      seedDemoOrganisation(ctx, { seed: 500, now: seededAt, weeks: ORGANISATION_WEEKS, liveRounds: false, targetsAndSteps: false, specs: digestSpecs(ORGANISATION_TEAMS, surveyIds, new DemoRandom(500)) }),
     );
     // The live app refuses a database holding the demo organisation; these teams are simply teams.
     sqliteConnection(ctx.store).prepare('UPDATE teams SET is_demo = 0').run();

@@ -55,6 +55,8 @@ export interface DemoOptions {
   readonly surveyIds?: readonly string[];
   /** Override team specs entirely (benchmarks). */
   readonly specs?: readonly DemoTeamSpec[];
+  /** Give the organisation targets and the teams next steps (open, done, dropped); default true. */
+  readonly targetsAndSteps?: boolean;
 }
 
 export interface DemoSummary {
@@ -146,7 +148,9 @@ export async function seedDemoOrganisation(ctx: ServiceContext, options: DemoOpt
         rounds += 1;
         answers += outcome;
       }
+      if ((options.targetsAndSteps ?? true) && spec.trajectory !== 'new') await seedSteps(tx, team, survey, spec, created.length - 1, options.now, random);
     }
+    if (options.targetsAndSteps ?? true) await seedTargets(tx, created, ctx, options.now);
   });
   // The simulated history covers the weeks before this one; the schedule takes over from next week.
   for (const team of created) await ctx.store.setNextRoundCheck(team.id, nextPeriod(team.cadence, periodAt(team.cadence, options.now)).opensAt);
@@ -159,6 +163,49 @@ export async function seedDemoOrganisation(ctx: ServiceContext, options: DemoOpt
     }
   }
   return { teams: created.length, rounds, answers };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The loop a newcomer should see: an organisation target on one aspect per survey, one team with its own
+ * target and reason, and per team a step done weeks ago (its aspect's level then and now), an open one
+ * with an owner who accepted, and on slipping teams one dropped.
+ */
+async function seedTargets(tx: Store, teams: readonly Team[], ctx: ServiceContext, now: Date): Promise<void> {
+  for (const surveyId of new Set(teams.map((team) => team.surveyId))) {
+    const survey = ctx.surveys.get(surveyId)?.survey;
+    const interfaces = survey?.aspects.find((aspect) => aspect.id === 'interfaces') ?? survey?.aspects[0];
+    if (!survey || !interfaces) continue;
+    await tx.setTarget({ surveyId, aspectId: interfaces.id, teamId: null, level: Math.min(3, survey.levels.length), reason: null, setAt: new Date(now.getTime() - 60 * DAY_MS) });
+  }
+  const first = teams[0];
+  const firstSurvey = first ? ctx.surveys.get(first.surveyId)?.survey : undefined;
+  const investment = firstSurvey?.aspects[0];
+  if (first && firstSurvey && investment) {
+    await tx.setTarget({ surveyId: first.surveyId, aspectId: investment.id, teamId: first.id, level: firstSurvey.levels.length, reason: 'We run payments for banks: audits expect it', setAt: new Date(now.getTime() - 30 * DAY_MS) });
+  }
+}
+
+async function seedSteps(tx: Store, team: Team, survey: Survey, spec: DemoTeamSpec, index: number, now: Date, random: DemoRandom): Promise<void> {
+  const at = (days: number) => new Date(now.getTime() + days * DAY_MS);
+  const owner = { platform: 'demo' as const, workspaceId: DEMO_WORKSPACE, userId: `${team.channel.channelId}-member-2` };
+  const aspects = survey.aspects;
+  const doneAspect = aspects[index % aspects.length];
+  const openAspect = aspects[(index + 2) % aspects.length];
+  if (!doneAspect || !openAspect) return;
+  const suggestion = (aspectId: string, level: number) => survey.aspects.find((aspect) => aspect.id === aspectId)?.levels[level - 1]?.suggestions[random.int(0, 2)] ?? null;
+  const done = suggestion(doneAspect.id, 1);
+  if (done) {
+    const step = await tx.insertStep({ teamId: team.id, surveyId: survey.id, aspectId: doneAspect.id, suggestionId: done.id, text: done.text, owner, ownerStatus: 'accepted', adoptedAt: at(-112), dueAt: at(-70) });
+    await tx.updateStep(step.id, { status: 'done', closedAt: at(-66), lastCheckInAt: at(-70) });
+  }
+  const open = suggestion(openAspect.id, 2);
+  if (open) await tx.insertStep({ teamId: team.id, surveyId: survey.id, aspectId: openAspect.id, suggestionId: open.id, text: open.text, owner: index % 2 === 0 ? owner : null, ownerStatus: index % 2 === 0 ? 'accepted' : null, adoptedAt: at(-20), dueAt: at(22) });
+  if (spec.trajectory === 'slipping') {
+    const dropped = await tx.insertStep({ teamId: team.id, surveyId: survey.id, aspectId: openAspect.id, suggestionId: null, text: 'Run a monthly platform office hour', owner: null, ownerStatus: null, adoptedAt: at(-60), dueAt: at(-18) });
+    await tx.updateStep(dropped.id, { status: 'dropped', closedAt: at(-15), lastCheckInAt: at(-18) });
+  }
 }
 
 async function seedRound(

@@ -1,8 +1,10 @@
 import type { AspectReport, TeamReport } from '../../core/report.js';
 import { aspectLineParts, PLAIN_MARKUP, type Markup } from './figure-text.js';
 import { formatDate, pad, plural } from './format.js';
+import { stepSummaryLine } from './step-text.js';
 
 const TEXT_MARKUP: Markup = { ...PLAIN_MARKUP, date: (at) => formatDate(at) };
+const STEP_STYLE = { text: (value: string) => value, date: (at: Date) => formatDate(at), mention: (userId: string) => userId };
 /** Column widths after the name: level, label, change, count; the rest follows unpadded. */
 const COLUMNS = [4, 38, 7, 12];
 
@@ -25,6 +27,13 @@ export function renderReportText(report: TeamReport): string {
     if (!aspect || aspect.suggestions.length === 0) continue;
     lines.push(aspect.suggestionsToward ? `To move ${aspect.aspectName} toward ${aspect.suggestionsToward}:` : `To keep ${aspect.aspectName} where it is:`);
     for (const suggestion of aspect.suggestions) lines.push(`  • ${suggestion.text}`);
+  }
+  const withSteps = report.aspects.filter((aspect) => aspect.openSteps.length + aspect.doneSteps.length > 0);
+  if (withSteps.length > 0) {
+    lines.push('Next steps:');
+    for (const aspect of withSteps) {
+      for (const step of [...aspect.openSteps, ...aspect.doneSteps]) lines.push(`  ${aspect.aspectName}: ${stepSummaryLine(step, STEP_STYLE)}`);
+    }
   }
   if (report.comments && report.comments.length > 0) {
     lines.push('Comments (from rounds large enough to keep them anonymous, in random order):');
