@@ -9,19 +9,17 @@ import { personalRound, recordComment } from '../../services/round-service.js';
 import { auditPlatformEvent, firstDelivery } from '../../services/platform-events.js';
 import { rememberTeamsConversation, StoredReferenceSchema, teamsAppRemoved } from '../../services/ms-teams-conversations.js';
 import type { Logger } from '../../logger.js';
-import { forgottenSentence, refusalSentence, replySentence, type TextStyle } from '../text/reply-text.js';
+import { forgottenSentence, refusalSentence, replySentence } from '../text/reply-text.js';
 import { forgetConfirmCard, helpCard, rolesCard, sentenceCard, setupCard, statusCard, teamChoiceCard } from './cards/command-cards.js';
 import { digestCard } from './cards/digest-card.js';
 import { CARD_CONTENT_TYPE, cardDate, escapeMarkdown, type AdaptiveCard } from './cards/elements.js';
-import { reportCard } from './cards/report-card.js';
 import { roundCard, VERB } from './cards/round-card.js';
 import { CardActionSchema, channelConversationId, commandTokens, msTeamIdOf, originOf, SetupInputSchema, teamsChannel, teamsUser, tenantOf, type CardAction } from './inbound.js';
 import { replyPrivately, type PrivateView } from './private-reply.js';
+import { reportCardFor, STEP_CHANGING_VERBS, stepCardAction, TEAMS_TEXT_STYLE, targetsCardFor, teamOwners } from './step-actions.js';
 
 /** The private answer to an action on a round of another conversation (or tenant): nothing was written. */
 const WRONG_CHANNEL_SENTENCE = "That card belongs to a round of another team's channel, so nothing was recorded. Answer in your team's own channel.";
-
-const TEAMS_TEXT_STYLE: TextStyle = { date: cardDate, mention: (userId) => escapeMarkdown(userId), bold: (value) => `**${escapeMarkdown(value)}**`, text: escapeMarkdown };
 
 export interface TeamsBotDeps {
   readonly ctx: ServiceContext;
@@ -37,7 +35,7 @@ export interface TeamsBotDeps {
  * answer again, and each member's client refreshes the round card on its own, which would otherwise fill
  * the table of seen events.
  */
-const CHANGING_VERBS: ReadonlySet<string> = new Set([VERB.answer, VERB.comment, VERB.setup, VERB.forgetConfirm]);
+const CHANGING_VERBS: ReadonlySet<string> = new Set([VERB.answer, VERB.comment, VERB.setup, VERB.forgetConfirm, ...STEP_CHANGING_VERBS]);
 
 function invokeResponse(content: AdaptiveCard): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: CARD_CONTENT_TYPE, value: content as unknown as Record<string, unknown> };
@@ -134,11 +132,31 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
     return { actor, channel: teamsChannel(context.activity), configuredAdmins: this.deps.configuredAdmins, ...(context.activity.from.name ? { actorName: context.activity.from.name } : {}) };
   }
 
-  /** Role commands name people by their Teams id (29:…); roles are stored by AAD object id like admin ids. */
+  /**
+   * Commands name people by their Teams id (29:…); roles and step owners are stored by AAD object id, like
+   * admin ids. A person Teams cannot find in this conversation makes the command invalid.
+   */
   private async resolveMentions(context: TurnContext, command: ChatCommand): Promise<ChatCommand> {
-    if (command.kind !== 'role-change' || !command.userId.startsWith('29:')) return command;
-    const member = await TeamsInfo.getMember(context, command.userId).catch(() => null);
-    return member?.aadObjectId ? { ...command, userId: member.aadObjectId } : { kind: 'invalid', problem: `I could not find ${command.label} in this team.` };
+    const aadOf = async (userId: string): Promise<string | null> => {
+      if (!userId.startsWith('29:')) return userId;
+      const member = await TeamsInfo.getMember(context, userId).catch(() => null);
+      return member?.aadObjectId ?? null;
+    };
+    const notFound = (label: string): ChatCommand => ({ kind: 'invalid', problem: `I could not find ${label} in this team.` });
+    switch (command.kind) {
+      case 'role-change': {
+        const userId = await aadOf(command.userId);
+        return userId ? { ...command, userId } : notFound(command.label);
+      }
+      case 'step-adopt':
+      case 'step-owner': {
+        if (!command.owner) return command;
+        const userId = await aadOf(command.owner.userId);
+        return userId ? { ...command, owner: { ...command.owner, userId } } : notFound(command.owner.label);
+      }
+      default:
+        return command;
+    }
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {
@@ -164,8 +182,16 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
     const send = (content: AdaptiveCard) => context.sendActivity({ type: 'message', attachments: [CardFactory.adaptiveCard(content)] });
     switch (reply.kind) {
       case 'report':
-        await replyPrivately(context, adapter, appId, ctx, log, reportCard(reply.report), { view: 'report', aspectId: command.kind === 'report' ? command.aspectId : null });
+        await replyPrivately(context, adapter, appId, ctx, log, await reportCardFor(ctx, teamOwners(ctx, adapter, appId, context), reply), { view: 'report', aspectId: command.kind === 'report' ? command.aspectId : null });
         return;
+      case 'targets': {
+        const invocation = this.invocation(context);
+        if (invocation) {
+          await send(await targetsCardFor(ctx, invocation, reply));
+          return;
+        }
+        break;
+      }
       case 'digest':
         await replyPrivately(context, adapter, appId, ctx, log, digestCard(reply.digest), { view: 'digest' });
         return;
@@ -278,13 +304,13 @@ export class MaturityTeamsBot extends TeamsActivityHandler {
         const view: PrivateView = action.view === 'digest' ? { view: 'digest' } : action.view === 'forget' ? { view: 'forget' } : { view: 'report', aspectId: action.aspectId ?? null };
         if (view.view === 'forget') return forgetConfirmCard();
         const reply = view.view === 'digest' ? await runChatCommandAsync(ctx, invocation, { kind: 'digest-preview' }) : action.teamId ? await reportByTeamId(ctx, invocation, action.teamId) : await runChatCommand(ctx, invocation, { kind: 'report', aspectId: view.aspectId });
-        if (reply.kind === 'report') return reportCard(reply.report);
+        if (reply.kind === 'report') return reportCardFor(ctx, teamOwners(ctx, this.deps.adapter, this.deps.appId, context), reply);
         if (reply.kind === 'digest') return digestCard(reply.digest);
         if (reply.kind === 'team-choice' && reply.teams.length > 0) return teamChoiceCard(reply.teams);
         return sentenceCard(replySentence(reply, TEAMS_TEXT_STYLE) ?? 'Nothing to show.', 'warning');
       }
       default:
-        break;
+        return (await stepCardAction(ctx, teamOwners(ctx, this.deps.adapter, this.deps.appId, context), invocation, action)) ?? sentenceCard('That card no longer works; mention me with "help" to start again.', 'warning');
     }
     return sentenceCard('That card no longer works; mention me with "help" to start again.', 'warning');
   }

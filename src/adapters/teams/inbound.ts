@@ -79,3 +79,23 @@ export const SetupInputSchema = z.object({
   timeZone: z.string().default('UTC'),
   roundLengthHours: z.string().default('96'),
 });
+
+/** What "We'll do this" / "Add our own step" sends: the form's data and every input of the card, keyed by id. */
+export const StepFormSchema = z
+  .object({
+    teamId: z.coerce.number().int().positive(),
+    aspectId: z.string().min(1).max(100),
+    suggestionId: z.string().max(100).default(''),
+    key: z.string().min(1).max(120),
+  })
+  .loose();
+
+export const OwnerAnswerSchema = z.object({ stepId: z.coerce.number().int().positive(), accept: z.enum(['yes', 'no']) });
+export const CheckInSchema = z.object({ stepId: z.coerce.number().int().positive(), answer: z.enum(['done', 'still-on-it', 'dropped']) });
+export const TargetFormSchema = z.object({ scope: z.enum(['team', 'organisation']), form: z.coerce.number().int().min(0) }).loose();
+
+/** A text input's value from a card submit (absent or not text: empty). */
+export function inputValue(data: Record<string, unknown>, id: string): string {
+  const value = data[id];
+  return typeof value === 'string' ? value.trim() : '';
+}

@@ -11,7 +11,7 @@ import { digestCard, digestChartCard } from './cards/digest-card.js';
 import { sentenceCard } from './cards/command-cards.js';
 import { escapeMarkdown, type AdaptiveCard } from './cards/elements.js';
 import { roleChangeAnnouncement } from '../text/reply-text.js';
-import { renderMessageText } from '../text/render-round.js';
+import { checkInCard, ownerRequestCard, stepAdoptedCard } from './cards/step-cards.js';
 import { MAX_REFRESH_USERS, nudgeCard, reminderCard, resultCard, roundCard } from './cards/round-card.js';
 import { teamsOutcomeOfError } from './errors.js';
 import { TeamsSendPacer } from './send-pacer.js';
@@ -138,7 +138,7 @@ export class TeamsMessenger implements Messenger {
     return { kind: 'sent', messageRef: `nudged-${nudged}-of-${waiting.length}` };
   }
 
-  /** One member's nudge, tried up to NUDGE_ATTEMPTS times; false when it could not be delivered. */
+  /** One member's private card (a nudge, or a step's question: the log says nudge for both), tried up to NUDGE_ATTEMPTS times; false when it could not be delivered. */
   private async nudgeMember(turn: TurnContext, tenantId: string, memberId: string, nudge: Attachment): Promise<boolean> {
     for (let attempt = 1; ; attempt += 1) {
       let failure: unknown = null;
@@ -164,6 +164,35 @@ export class TeamsMessenger implements Messenger {
       }
       await sleep(wait);
     }
+  }
+
+  /** A channel member by AAD object id (Teams looks members up by either id), or null when they are not in the channel. */
+  private async memberOf(turn: TurnContext, aadObjectId: string): Promise<{ id: string; name: string } | null> {
+    await this.pacer.tenantSlot(turn.activity.conversation.tenantId ?? '');
+    const member = await TeamsInfo.getMember(turn, aadObjectId).catch(() => null);
+    return member?.id ? { id: member.id, name: member.name } : null;
+  }
+
+  /**
+   * A private 1:1 card to each person named by AAD object id (a step's owner, or its leads), found through
+   * the channel's member list. Someone who left the channel or cannot get a 1:1 message is skipped and
+   * logged: failing the delivery would ask again everyone already asked.
+   */
+  private async sendPrivately(turn: TurnContext, aadObjectIds: readonly string[], content: AdaptiveCard, context: SendContext): Promise<SendOutcome> {
+    const tenantId = turn.activity.conversation.tenantId ?? '';
+    const found: string[] = [];
+    for (const aadObjectId of aadObjectIds) {
+      const member = await this.memberOf(turn, aadObjectId);
+      if (member) found.push(member.id);
+      else this.log.warn('a person to ask privately about a step is not in the channel (or Teams could not say); skipped them');
+    }
+    const attachment = CardFactory.adaptiveCard(content);
+    await context.beginSend();
+    let sent = 0;
+    for (const memberId of found) {
+      if (await this.nudgeMember(turn, tenantId, memberId, attachment)) sent += 1;
+    }
+    return { kind: 'sent', messageRef: `private-${sent}-of-${aadObjectIds.length}` };
   }
 
   private async sendInTurn(turn: TurnContext, target: ChannelRef, message: OutboundMessage, context: SendContext): Promise<SendOutcome> {
@@ -198,12 +227,15 @@ export class TeamsMessenger implements Messenger {
       }
       case 'nudge':
         return this.nudge(turn, message.round, message.hasAnswered, context);
-      // TODO(issue 12): private cards with buttons.
       case 'step-adopted':
-      case 'step-owner-request':
-      case 'step-check-in':
-        cardToSend = sentenceCard(escapeMarkdown(renderMessageText(message)));
+        cardToSend = stepAdoptedCard(message.step);
         break;
+      case 'step-owner-request': {
+        const asker = await this.memberOf(turn, message.by.userId);
+        return this.sendPrivately(turn, [message.ownerUserId], ownerRequestCard(message, asker?.name ?? null), context);
+      }
+      case 'step-check-in':
+        return this.sendPrivately(turn, message.recipientUserIds, checkInCard(message.step), context);
     }
     const activity = { type: 'message' as const, attachments: [CardFactory.adaptiveCard(cardToSend)] };
     await this.pacer.slot(turn.activity.conversation.tenantId ?? '', turn.activity.conversation.id.split(';')[0] ?? '');

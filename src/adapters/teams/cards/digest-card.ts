@@ -2,7 +2,8 @@ import { targetPhrase } from '../../text/figure-text.js';
 import type { DigestSummary, Mover } from '../../../core/digest.js';
 import { isoWeekKeyAt } from '../../../core/schedule.js';
 import { formatDelta, formatLevel, plural, responseRateSuffix } from '../../text/format.js';
-import { card, escapeMarkdown, text, type AdaptiveCard, type CardElement } from './elements.js';
+import { card, cardDate, escapeMarkdown, text, type AdaptiveCard, type CardElement } from './elements.js';
+import { digestStepLines } from '../../text/step-text.js';
 
 function movers(label: string, list: readonly Mover[]): CardElement | null {
   if (list.length === 0) return null;
@@ -25,6 +26,8 @@ export function digestCard(digest: DigestSummary, timeZone = 'UTC'): AdaptiveCar
     for (const below of section.belowTarget) {
       body.push(text(`**Furthest below target: ${escapeMarkdown(below.aspectName)} ${formatLevel(below.value)}** — ${targetPhrase(below.target, below.toGo, { escape: escapeMarkdown })}${below.toward ? `; try next, toward ${escapeMarkdown(below.toward)}:` : ':'}\n${below.suggestions.slice(0, 2).map((step) => `- ${escapeMarkdown(step)}`).join('\n')}`));
     }
+    const stepLines = digestStepLines(section.steps, { bold: (value) => `**${value}**`, text: escapeMarkdown, date: cardDate });
+    if (stepLines.length > 0) body.push(text(stepLines.join('\n\n')));
     if (section.hiddenTeamCount > 0) body.push(text(`${plural(section.hiddenTeamCount, 'team')} hidden: no round with enough answers yet.`, { isSubtle: true, size: 'Small' }));
   }
   body.push(text('Figures use closed rounds with enough answers only; nobody’s individual answer is shown. The chart follows in the thread.', { isSubtle: true, size: 'Small' }));

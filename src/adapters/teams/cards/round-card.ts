@@ -13,6 +13,10 @@ export const VERB = {
   forgetConfirm: 'forget-confirm',
   reportView: 'report-view',
   showReport: 'show-report',
+  adoptStep: 'step-adopt',
+  ownerAnswer: 'step-owner-answer',
+  checkIn: 'step-check-in',
+  setTarget: 'target-set',
 } as const;
 
 /**
