@@ -161,5 +161,6 @@ export async function roundView(ctx: ServiceContext, team: Team, round: Round): 
 export async function closedRoundOutcome(ctx: ServiceContext, round: Round): Promise<RoundOutcome | null> {
   if (round.status !== 'closed') return null;
   const aspectRounds = (await ctx.store.closedTallies(round.teamId, round.surveyId)).filter((tally) => tally.aspectId === round.question.aspectId);
-  return roundOutcome(ctx.surveys.get(round.surveyId)?.survey ?? null, aspectRounds, round.id, ctx.policy);
+  const settings = (await ctx.store.listTargets({ surveyId: round.surveyId })).filter((setting) => setting.teamId === null || setting.teamId === round.teamId);
+  return roundOutcome(ctx.surveys.get(round.surveyId)?.survey ?? null, aspectRounds, round.id, ctx.policy, { teamId: round.teamId, settings });
 }

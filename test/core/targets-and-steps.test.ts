@@ -3,6 +3,7 @@ import { buildDigest } from '../../src/core/digest.js';
 import { checkInDue, checkInPeriodKey, defaultDueAt, snoozedDueAt, type NextStep } from '../../src/core/next-steps.js';
 import { aspectAfterDoneStep } from '../../src/core/question-choice.js';
 import { buildTeamReport, type TeamReportInput } from '../../src/core/report.js';
+import { roundOutcome } from '../../src/core/round-outcome.js';
 import { findAspect, legacySuggestionCount, SurveySchema } from '../../src/core/survey.js';
 import { aspectTarget, parseTargetLevel, targetStanding, type TargetSetting } from '../../src/core/targets.js';
 import { parseChatCommand, type CommandToken } from '../../src/core/chat-command.js';
@@ -76,6 +77,15 @@ describe('target levels', () => {
       ['investment', 1, 'organisation'],
       ['interfaces', 0.7, 'next'],
     ]);
+  });
+});
+
+describe("a round's result against the target", () => {
+  it('suggests nothing when the round is at or above the aspect’s target, and the next step below it', () => {
+    const rounds = [closedRound('interfaces', '2026-02-01', [3, 3, 3], { roundId: 5 })];
+    expect(roundOutcome(survey, rounds, 5, TEST_POLICY, { teamId: 1, settings: [target('interfaces', 3, 1)] })).toMatchObject({ kind: 'figure', value: 3, suggestion: null });
+    expect(roundOutcome(survey, rounds, 5, TEST_POLICY, { teamId: 1, settings: [target('interfaces', 4, 1)] })).toMatchObject({ kind: 'figure', suggestion: 'interfaces step 3a' });
+    expect(roundOutcome(survey, rounds, 5, TEST_POLICY, { teamId: 2, settings: [target('interfaces', 3, 1)] })).toMatchObject({ suggestion: 'interfaces step 3a' });
   });
 });
 
