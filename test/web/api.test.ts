@@ -19,6 +19,7 @@ const API_PATHS = [
   '/api/v1/organisation',
   '/api/v1/digests',
   '/api/v1/digests/{digestId}',
+  '/api/v1/steps',
   '/api/v1/openapi.json',
 ];
 

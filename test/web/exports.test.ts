@@ -167,7 +167,7 @@ describe('downloads', () => {
         expect(row.note).toMatch(/results need \d+$/);
       }
       const json = TeamExportSchema.parse(JSON.parse((await get(`/export/teams/${teamId}.json`, 'pm')).text));
-      for (const aspect of json.aspects) if (aspect.status === 'hidden') expect(Object.keys(aspect).sort()).toEqual(['aspectId', 'aspectName', 'openUntil', 'shortfall', 'status']);
+      for (const aspect of json.aspects) if (aspect.status === 'hidden') expect(Object.keys(aspect).sort()).toEqual(['aspectId', 'aspectName', 'openUntil', 'shortfall', 'status', 'target']);
     }
     expect(checked).toBeGreaterThan(0);
   });

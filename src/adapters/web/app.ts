@@ -14,11 +14,12 @@ import { mountAuthRoutes } from './routes/auth.js';
 import { mountExportRoutes } from './routes/exports.js';
 import { mountTokenRoutes } from './routes/tokens.js';
 import { mountPageRoutes } from './routes/pages.js';
+import { mountStepRoutes } from './routes/step-routes.js';
 import { csrfMatches, personOf } from './session.js';
 import { sessionGeneration } from '../../services/web-sign-in-service.js';
 import { sessionCookieName, type WebDependencies, type WebEnv } from './web-env.js';
 
-/** Forms are small: a filter, a name, a confirmation. */
+/** Forms are small: a filter, a name, a confirmation, a one-line step. */
 const MAX_FORM_BYTES = 16 * 1024;
 
 /**
@@ -95,6 +96,7 @@ export function createWebApp(deps: WebDependencies): Hono<WebEnv> {
   mountApiRoutes(app, deps);
   mountExportRoutes(app, deps);
   mountTokenRoutes(app, deps);
+  mountStepRoutes(app, deps);
   mountPageRoutes(app, deps);
 
   app.notFound((c) => c.text('There is no page here.', 404));

@@ -50,5 +50,14 @@ td.hidden, td.not-asked { background: repeating-linear-gradient(45deg, #f6f8fa, 
 ul.links li { margin: .4rem 0; }
 ul.links a { display: inline-block; min-height: 24px; padding: .1rem 0; }
 svg.chart { max-width: 100%; height: auto; }
+.target { margin: .25rem 0; }
+ul.suggestions li { margin: .5rem 0; }
+form.stack { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin: .35rem 0; }
+form.stack label, form.row label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); gap: .2rem; }
+form.row { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; }
+details.form { margin: .5rem 0; }
+details.form summary { cursor: pointer; color: var(--accent); }
+td.actions { white-space: nowrap; }
+td.actions form + form { margin-left: .35rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OrgQuerySchema } from '../org-query.js';
+import { StepQuerySchema } from '../step-query.js';
 import {
   apiSchemas,
   DigestListSchema,
@@ -7,6 +8,7 @@ import {
   ErrorSchema,
   OpenApiDocumentSchema,
   OrganisationSchema,
+  StepListSchema,
   TeamDetailSchema,
   TeamListSchema,
   TeamRoundsSchema,
@@ -64,6 +66,15 @@ export const API_ROUTES = {
     query: OrgQuerySchema,
     response: OrganisationSchema,
     refusals: [401, 403],
+  },
+  listSteps: {
+    method: 'get',
+    path: '/api/v1/steps',
+    summary: 'Next steps of the teams you may see',
+    description: "Every step the caller's teams adopted (PMs and admins: every team's), filtered by team, survey, aspect and status. An owner is named only once they accepted.",
+    query: StepQuerySchema,
+    response: StepListSchema,
+    refusals: [401],
   },
   listDigests: { method: 'get', path: '/api/v1/digests', summary: 'Posted digests (PMs and admins)', response: DigestListSchema, refusals: [401, 403] },
   getDigest: { method: 'get', path: '/api/v1/digests/{digestId}', summary: "One posted digest's figures (PMs and admins)", params: DigestParams, response: DigestSchema, refusals: [401, 403, 404] },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STEP_STATUSES } from '../../../core/next-steps.js';
 import { PLATFORMS } from '../../../core/platform.js';
 
 /**
@@ -55,6 +56,28 @@ export const TargetSchema = wire(
   'The level an aspect aims for.',
 );
 
+export const StepSchema = wire(
+  z.object({
+    id: z.number().int().positive(),
+    teamId: z.number().int().positive(),
+    teamName: z.string(),
+    surveyId: z.string(),
+    aspectId: z.string(),
+    aspectName: z.string(),
+    suggestionId: z.string().nullable().describe("The survey suggestion it came from; null for the team's own step"),
+    text: z.string().describe('The step as adopted (a suggestion keeps the wording it had then)'),
+    status: z.enum(STEP_STATUSES),
+    adoptedAt: Instant,
+    dueAt: Instant.describe('When the check-in is due: the target date, moved on by "still on it"'),
+    closedAt: Instant.nullable().describe('When it was marked done or dropped'),
+    owner: z.string().nullable().describe("The owner's user id as their platform gives it (Slack user id, Entra object id), once they accepted; null until then"),
+    levelAtAdoption: Level.nullable().describe("The aspect's level when the step was adopted, from qualifying rounds; null when none showed"),
+    levelNow: Level.nullable().describe("The aspect's level now; null when none shows"),
+  }),
+  'Step',
+  'A next step a team adopted.',
+);
+
 const aspectBase = { aspectId: z.string(), aspectName: z.string(), openUntil: Instant.nullable().describe('When the aspect\'s open round closes, if one is running'), target: TargetSchema };
 
 export const TeamAspectSchema = wire(
@@ -107,6 +130,7 @@ export const TeamDetailSchema = wire(
     participation: ParticipationSchema,
     openRound: OpenRoundSchema.nullable(),
     comments: z.array(CommentGroupSchema).nullable().describe("Only for the team's leads, and only from rounds large enough; null for everyone else"),
+    steps: z.array(StepSchema).describe("The team's next steps, any status, oldest adoption first"),
   }),
   'TeamDetail',
   "A team's levels per aspect, participation and open round.",
@@ -229,6 +253,14 @@ export const DigestSchema = wire(
   'A posted digest, rebuilt from the tallies frozen before it (teams deleted since are gone).',
 );
 
+export const StepQueryWireSchema = z.object({ team: z.number().int().optional(), survey: z.string().optional(), aspect: z.string().optional(), status: z.enum(STEP_STATUSES).optional() });
+
+export const StepListSchema = wire(
+  z.object({ generatedAt: Instant, query: StepQueryWireSchema.describe('The filters that were applied (unreadable parameters are dropped)'), steps: z.array(StepSchema) }),
+  'StepList',
+  'Next steps of the teams the caller may see, oldest adoption first.',
+);
+
 export const OpenApiDocumentSchema = z.looseObject({
   openapi: z.literal('3.1.0'),
   info: z.looseObject({ title: z.string(), version: z.string() }),
@@ -245,9 +277,10 @@ export const TeamExportSchema = wire(
     aspects: z.array(TeamAspectSchema),
     participation: ParticipationSchema,
     rounds: z.array(HistoryRoundSchema),
+    steps: z.array(StepSchema),
   }),
   'TeamExport',
-  "A team's download: its levels per aspect and its latest closed rounds (never comments).",
+  "A team's download: its levels and targets per aspect, its latest closed rounds and its next steps (never comments).",
 );
 
 export const TeamMoverSchema = z.object({ teamId: z.number().int().positive(), teamName: z.string(), aspectId: z.string(), aspectName: z.string(), delta: z.number() });
@@ -284,6 +317,8 @@ export type OrganisationWire = z.input<typeof OrganisationSchema>;
 export type DigestListWire = z.input<typeof DigestListSchema>;
 export type DigestWire = z.input<typeof DigestSchema>;
 export type TeamExportWire = z.input<typeof TeamExportSchema>;
+export type StepWire = z.input<typeof StepSchema>;
+export type StepListWire = z.input<typeof StepListSchema>;
 export type AspectExportWire = z.input<typeof AspectExportSchema>;
 export type TeamAspectWire = z.input<typeof TeamAspectSchema>;
 export type HistoryRoundWire = z.input<typeof HistoryRoundSchema>;

@@ -7,6 +7,8 @@ import type { AspectTarget } from '../../../core/targets.js';
 import type { Change } from '../../../core/trends.js';
 import type { AspectSeries, DigestArchiveEntry, HistoryRound, OrgOverviewSurvey, TeamDashboard } from '../../../services/dashboard-service.js';
 import type { Team } from '../../../core/team.js';
+import type { StepRow } from '../../../services/step-board-service.js';
+import type { StepQuery } from '../step-query.js';
 import { shortfallText } from '../../text/figure-text.js';
 import type { OrgQuery } from '../org-query.js';
 import type {
@@ -26,6 +28,8 @@ import {
   type HistoryRoundWire,
   type OrgCellWire,
   type OrganisationWire,
+  type StepListWire,
+  type StepWire,
   type TeamAspectWire,
   type TeamDetailWire,
   type TeamExportWire,
@@ -91,8 +95,33 @@ function teamAspectsWire(dashboard: TeamDashboard): TeamAspectWire[] {
   return dashboard.report.aspects.map((aspect) => teamAspectWire(aspect, agreement));
 }
 
+/** A step; its owner only once they accepted, as the id their platform gives. */
+export function stepWire(step: StepRow): StepWire {
+  return {
+    id: step.id,
+    teamId: step.teamId,
+    teamName: step.teamName,
+    surveyId: step.surveyId,
+    aspectId: step.aspectId,
+    aspectName: step.aspectName,
+    suggestionId: step.suggestionId,
+    text: step.text,
+    status: step.status,
+    adoptedAt: iso(step.adoptedAt),
+    dueAt: iso(step.dueAt),
+    closedAt: step.closedAt ? iso(step.closedAt) : null,
+    owner: step.ownerUserId,
+    levelAtAdoption: step.levelAtAdoption,
+    levelNow: step.levelNow,
+  };
+}
+
+export function stepListWire(generatedAt: Date, query: StepQuery, steps: readonly StepRow[]): StepListWire {
+  return { generatedAt: iso(generatedAt), query: { ...query }, steps: steps.map(stepWire) };
+}
+
 /** The team endpoint. Comments are passed on exactly when the service gave them (to the team's leads only). */
-export function teamDetailWire(dashboard: TeamDashboard): TeamDetailWire {
+export function teamDetailWire(dashboard: TeamDashboard, steps: readonly StepRow[] = []): TeamDetailWire {
   const { report } = dashboard;
   return {
     id: report.teamId,
@@ -109,6 +138,7 @@ export function teamDetailWire(dashboard: TeamDashboard): TeamDetailWire {
     participation: participationWire(dashboard.participation),
     openRound: dashboard.openRound ? { aspectName: dashboard.openRound.aspectName, closesAt: iso(dashboard.openRound.closesAt), respondents: dashboard.openRound.respondents } : null,
     comments: report.comments ? report.comments.map((group) => ({ aspectId: group.aspectId, aspectName: group.aspectName, texts: [...group.texts] })) : null,
+    steps: steps.map(stepWire),
   };
 }
 
@@ -189,7 +219,7 @@ export function digestWire(entry: DigestArchiveEntry, summary: DigestSummary): D
   return { ...digestEntryWire(entry), generatedAt: iso(summary.generatedAt), weekAgo: iso(summary.weekAgo), quarterAgo: iso(summary.quarterAgo), sections: summary.sections.map(digestSectionWire) };
 }
 
-export function teamExportWire(dashboard: TeamDashboard): TeamExportWire {
+export function teamExportWire(dashboard: TeamDashboard, steps: readonly StepRow[] = []): TeamExportWire {
   const { report } = dashboard;
   return {
     generatedAt: iso(report.generatedAt),
@@ -197,6 +227,7 @@ export function teamExportWire(dashboard: TeamDashboard): TeamExportWire {
     aspects: teamAspectsWire(dashboard),
     participation: participationWire(dashboard.participation),
     rounds: dashboard.history.map(historyRoundWire),
+    steps: steps.map(stepWire),
   };
 }
 

@@ -4,12 +4,14 @@ import { summariseDigest } from '../../../core/digest.js';
 import type { UserRef } from '../../../core/platform.js';
 import { authenticateAccessToken } from '../../../services/access-token-service.js';
 import { digestArchive, digestArchiveEntry, orgOverview, teamDashboard, visibleTeams, type PersonViewer } from '../../../services/dashboard-service.js';
+import { stepsAcrossTeams, teamStepBoard } from '../../../services/step-board-service.js';
 import { viewerOfPerson } from '../access.js';
 import { API_ROUTES, buildOpenApiDocument, type ApiRoute, type ApiRouteId } from '../api/openapi.js';
 import { ErrorSchema } from '../api/schemas.js';
-import { digestEntryWire, digestWire, organisationWire, teamDetailWire, teamListWire, teamRoundsWire, teamTrendsWire } from '../api/wire.js';
+import { digestEntryWire, digestWire, organisationWire, stepListWire, teamDetailWire, teamListWire, teamRoundsWire, teamTrendsWire } from '../api/wire.js';
 import { applyOrgQuery, parseOrgQuery } from '../org-query.js';
 import { personOf } from '../session.js';
+import { parseStepQuery, stepFilter } from '../step-query.js';
 import { sessionCookieName, type WebContext, type WebDependencies, type WebEnv } from '../web-env.js';
 
 type Failure = { readonly status: 403 | 404; readonly error: string };
@@ -84,7 +86,9 @@ function handlers(deps: WebDependencies): Handlers {
     listTeams: async ({ viewer }) => ({ ok: teamListWire(await visibleTeams(ctx, viewer)) }),
     getTeam: async (request) => {
       const dashboard = await dashboardOf(request);
-      return 'error' in dashboard ? dashboard : { ok: teamDetailWire(dashboard) };
+      if ('error' in dashboard) return dashboard;
+      const board = await teamStepBoard(ctx, request.viewer, dashboard.report.teamId, { at: dashboard.report.generatedAt });
+      return { ok: teamDetailWire(dashboard, board.kind === 'board' ? board.steps : []) };
     },
     getTeamTrends: async (request) => {
       const dashboard = await dashboardOf(request);
@@ -99,6 +103,11 @@ function handlers(deps: WebDependencies): Handlers {
       const overview = await orgOverview(ctx, viewer, query.survey ? { surveyId: query.survey } : {});
       if (overview.kind === 'refused') return ORGANISATION_ONLY;
       return { ok: organisationWire(overview.generatedAt, query, overview.surveys.map((survey) => ({ survey, table: applyOrgQuery(survey.table, query) }))) };
+    },
+    listSteps: async ({ c, viewer }) => {
+      const query = parseStepQuery(c.req.query());
+      const list = await stepsAcrossTeams(ctx, viewer, stepFilter(query));
+      return { ok: stepListWire(list.generatedAt, query, list.steps) };
     },
     listDigests: async ({ viewer }) => {
       const archive = await digestArchive(ctx, viewer);

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { aspectAcrossTeams, orgOverview, teamDashboard } from '../../../services/dashboard-service.js';
+import { teamStepBoard } from '../../../services/step-board-service.js';
 import { signedIn, signInRedirect } from '../access.js';
 import { AspectExportSchema, OrganisationSchema, TeamExportSchema, type AspectExportWire, type OrganisationWire, type TeamExportWire } from '../api/schemas.js';
 import { aspectExportWire, organisationWire, teamExportWire } from '../api/wire.js';
@@ -63,22 +64,58 @@ export function organisationCsv(organisation: OrganisationWire): string {
   return toCsv(ORGANISATION_CSV_HEADER, rows);
 }
 
-export const TEAM_CSV_HEADER = ['section', 'aspect', 'status', 'level', 'level_name', 'change', 'trend', 'note', 'prompt', 'opened_at', 'closed_at', 'respondents'];
+/**
+ * One row per aspect (with its target), per latest closed round and per next step. The columns after
+ * `respondents` belong to aspects (target, to go) and steps (id, text, dates, owner once accepted).
+ */
+export const TEAM_CSV_HEADER = [
+  'section',
+  'aspect',
+  'status',
+  'level',
+  'level_name',
+  'change',
+  'trend',
+  'note',
+  'prompt',
+  'opened_at',
+  'closed_at',
+  'respondents',
+  'aspect_id',
+  'target_level',
+  'target_name',
+  'target_source',
+  'to_go',
+  'step_id',
+  'suggestion_id',
+  'step',
+  'adopted_at',
+  'due_at',
+  'owner',
+  'level_at_adoption',
+];
 
 export function teamCsv(team: TeamExportWire): string {
   const rows: CsvValue[][] = [];
+  const noStep = [null, null, null, null, null, null, null];
   for (const aspect of team.aspects) {
+    const target = [aspect.aspectId, aspect.target.level, aspect.target.name, aspect.target.source, aspect.status === 'level' ? aspect.toGo : null];
     if (aspect.status === 'level') {
       const note = aspect.latestShort ? `the last round did not count (${aspect.latestShort.text})` : null;
-      rows.push(['aspect', aspect.aspectName, 'level', aspect.value, aspect.label, aspect.change?.delta ?? null, aspect.change?.direction ?? null, note, null, null, null, aspect.latestRespondents]);
+      rows.push(['aspect', aspect.aspectName, 'level', aspect.value, aspect.label, aspect.change?.delta ?? null, aspect.change?.direction ?? null, note, null, null, null, aspect.latestRespondents, ...target, ...noStep]);
     } else {
-      rows.push(['aspect', aspect.aspectName, aspect.status, null, null, null, null, aspect.status === 'hidden' ? aspect.shortfall.text : 'not asked yet', null, null, null, null]);
+      rows.push(['aspect', aspect.aspectName, aspect.status, null, null, null, null, aspect.status === 'hidden' ? aspect.shortfall.text : 'not asked yet', null, null, null, null, ...target, ...noStep]);
     }
   }
+  const noAspect = [null, null, null, null, null];
   for (const round of team.rounds) {
     const dates = [round.prompt, round.openedAt, round.closedAt];
-    if (round.counted) rows.push(['round', round.aspectName, 'counted', round.mean, null, null, null, null, ...dates, round.respondents]);
-    else rows.push(['round', round.aspectName, 'too-few', null, null, null, null, round.shortfall.text, ...dates, null]);
+    if (round.counted) rows.push(['round', round.aspectName, 'counted', round.mean, null, null, null, null, ...dates, round.respondents, ...noAspect, ...noStep]);
+    else rows.push(['round', round.aspectName, 'too-few', null, null, null, null, round.shortfall.text, ...dates, null, ...noAspect, ...noStep]);
+  }
+  for (const step of team.steps) {
+    // `level` is the aspect's level now, `level_at_adoption` the one when the team took the step on.
+    rows.push(['step', step.aspectName, step.status, step.levelNow ?? null, null, null, null, null, null, null, step.closedAt ?? null, null, step.aspectId, null, null, null, null, step.id, step.suggestionId ?? null, step.text, step.adoptedAt, step.dueAt, step.owner ?? null, step.levelAtAdoption ?? null]);
   }
   return toCsv(TEAM_CSV_HEADER, rows);
 }
@@ -134,7 +171,8 @@ export function mountExportRoutes(app: Hono<WebEnv>, deps: WebDependencies): voi
     const result = await teamDashboard(ctx, who.viewer, teamId);
     if (result.kind === 'refused') return refusedPage(c, who, "Only the team's members and leads, PMs and admins may download this team's figures.");
     if (result.kind === 'not-found') return notFoundPage(c, who, 'There is no such team.');
-    const wire = TeamExportSchema.parse(teamExportWire(result));
+    const board = await teamStepBoard(ctx, who.viewer, teamId, { at: result.report.generatedAt });
+    const wire = TeamExportSchema.parse(teamExportWire(result, board.kind === 'board' ? board.steps : []));
     const name = `team-${slug(wire.team.name, String(wire.team.id))}-${day(wire.generatedAt)}`;
     return download(c, name, format, format === 'csv' ? teamCsv(wire) : JSON.stringify(wire, null, 2));
   });

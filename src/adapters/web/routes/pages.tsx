@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { renderDigestText } from '../../text/render-digest.js';
 import { forgottenSentence } from '../../text/reply-text.js';
-import { aspectAcrossTeams, canSeeOrganisation, digestArchive, digestArchiveEntry, myData, orgOverview, teamDashboard, visibleTeams, type TeamDashboard } from '../../../services/dashboard-service.js';
+import { aspectAcrossTeams, canSeeOrganisation, digestArchive, digestArchiveEntry, myData, orgOverview, visibleTeams } from '../../../services/dashboard-service.js';
 import { forgetMe } from '../../../services/privacy-service.js';
 import { signedIn, signInRedirect, type SignedIn } from '../access.js';
 import { chrome } from '../nav.js';
@@ -14,28 +14,12 @@ import { AspectPage } from '../views/aspect-page.js';
 import { MessagePage } from '../views/layout.js';
 import { OrgPage } from '../views/org-page.js';
 import { DigestPage, DigestsPage, ForgetConfirmPage, MePage, TeamsPage } from '../views/simple-pages.js';
-import { TeamPage } from '../views/team-page.js';
 import type { WebContext, WebDependencies, WebEnv } from '../web-env.js';
-
-const ASK_YOUR_ADMIN = "You are signed in, but there is nothing here for you yet: team results show to the team's members, leads, PMs and admins. Ask your admin to add you to a team or give you a role.";
+import { teamNotice } from './step-routes.js';
+import { ASK_YOUR_ADMIN, teamPageResponse } from './team-page-response.js';
 
 const refused = (c: WebContext, who: SignedIn, what: string) => refusedPage(c, who, `Only ${what}. ${ASK_YOUR_ADMIN}`);
 const notFound = (c: WebContext, who: SignedIn, what: string) => notFoundPage(c, who, `There is no ${what} here; it may have been deleted.`);
-
-async function trendChart(deps: WebDependencies, dashboard: TeamDashboard): Promise<string | null> {
-  if (!deps.trendSvg) return null;
-  const survey = deps.ctx.surveys.get(dashboard.report.surveyId)?.survey;
-  try {
-    return await deps.trendSvg({
-      title: dashboard.report.teamName,
-      levelNames: survey?.levels.map((level) => level.name) ?? [],
-      series: dashboard.series.map((series) => ({ aspect: series.aspectName, points: series.points.map((point) => ({ at: point.at.toISOString(), value: point.value })) })),
-    });
-  } catch (error) {
-    deps.log.warn({ err: error }, 'could not draw a team trend chart; the page shows its table instead');
-    return null;
-  }
-}
 
 /**
  * The dashboard's pages. Each asks a service for exactly what the chat would show the same person (the
@@ -81,10 +65,7 @@ export function mountPageRoutes(app: Hono<WebEnv>, deps: WebDependencies): void 
     if (!who) return signInRedirect(c);
     const teamId = parseId(c.req.param('teamId'));
     if (teamId === null) return notFound(c, who, 'such team');
-    const result = await teamDashboard(deps.ctx, who.viewer, teamId);
-    if (result.kind === 'refused') return refused(c, who, "the team's members and leads, PMs and admins see a team's results");
-    if (result.kind === 'not-found') return notFound(c, who, 'such team');
-    return page(c, <TeamPage {...chrome(who)} dashboard={result} timeZone={result.timeZone} chartSvg={await trendChart(deps, result)} />);
+    return await teamPageResponse(c, deps, who, teamId, { notice: teamNotice(c.req.query('notice'), c.req.query('aspect')) });
   });
 
   app.get('/aspects/:surveyId/:aspectId', async (c) => {

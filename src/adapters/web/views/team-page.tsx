@@ -1,18 +1,40 @@
 import type { TeamDashboard } from '../../../services/dashboard-service.js';
+import type { TeamStepBoard } from '../../../services/step-board-service.js';
 import { agreementPhrase, shortfallText } from '../../text/figure-text.js';
 import { formatDate, formatLevel, formatTime } from '../../text/format.js';
 import { ChangeMark, statusText } from './cells.js';
 import { Layout, type LayoutProps } from './layout.js';
+import { OwnStepForm, StepBoard, Suggestions, TargetLine, TeamTargetForm } from './step-forms.js';
 
 export interface TeamPageProps extends Pick<LayoutProps, 'nav' | 'signedIn'> {
   readonly dashboard: TeamDashboard;
   readonly timeZone: string;
   /** The trend chart as SVG from the chart pipeline; null when it could not be drawn (the table below still says it all). */
   readonly chartSvg: string | null;
+  /** The team's steps and what the viewer may do with them and with the team's targets; without it, no board and no forms. */
+  readonly board?: TeamStepBoard;
+  /** The CSRF token the page's forms carry. */
+  readonly csrf?: string;
+  /** What the last form did (after its redirect), or why it was refused (a 400 page). */
+  readonly notice?: string | null;
+  readonly problem?: string | null;
+  /** The target date a step form offers: six weeks from now, as `YYYY-MM-DD` in the team's time zone. */
+  readonly defaultDue?: string;
 }
 
-function AspectCard(props: { aspect: TeamDashboard['report']['aspects'][number]; agreement: string | null; timeZone: string }) {
-  const { aspect } = props;
+const NO_BOARD: TeamStepBoard = { kind: 'board', steps: [], canManageSteps: false, canSetTarget: false, levels: [] };
+
+interface StepFormProps {
+  readonly teamId: number;
+  readonly board: TeamStepBoard;
+  readonly csrf: string;
+  readonly defaultDue: string;
+}
+
+function AspectCard(props: { aspect: TeamDashboard['report']['aspects'][number]; agreement: string | null; timeZone: string; forms: StepFormProps }) {
+  const { aspect, forms } = props;
+  // A suggestion already on the board (open) is not offered again.
+  const adopted = new Set(forms.board.steps.flatMap((step) => (step.status === 'open' && step.aspectId === aspect.aspectId && step.suggestionId ? [step.suggestionId] : [])));
   const { status } = aspect;
   return (
     <article class="card" aria-labelledby={`aspect-${aspect.aspectId}`}>
@@ -27,36 +49,47 @@ function AspectCard(props: { aspect: TeamDashboard['report']['aspects'][number];
             {props.agreement ? ` · ${props.agreement}` : ''}
           </p>
           {status.latestShort ? <p class="muted">The last round did not count ({shortfallText(status.latestShort)}).</p> : null}
-          {aspect.suggestions.length > 0 ? (
-            <>
-              <p>
-                <strong>{aspect.suggestionsToward ? `Toward ${aspect.suggestionsToward}:` : 'Keep it up:'}</strong>
-              </p>
-              <ul>
-                {aspect.suggestions.map((suggestion) => (
-                  <li>{suggestion.text}</li>
-                ))}
-              </ul>
-            </>
-          ) : null}
+          <TargetLine aspect={aspect} />
+          <Suggestions teamId={forms.teamId} aspect={aspect} adopted={adopted} canManage={forms.board.canManageSteps} csrf={forms.csrf} defaultDue={forms.defaultDue} />
         </>
       ) : (
-        <p class="muted">{statusText(status)}</p>
+        <>
+          <p class="muted">{statusText(status)}</p>
+          <TargetLine aspect={aspect} />
+        </>
       )}
       {aspect.openUntil ? <p class="notice">A round about this is open until {formatTime(aspect.openUntil, props.timeZone)}.</p> : null}
+      {forms.board.canManageSteps ? <OwnStepForm teamId={forms.teamId} aspect={aspect} csrf={forms.csrf} defaultDue={forms.defaultDue} /> : null}
+      {forms.board.canSetTarget ? <TeamTargetForm teamId={forms.teamId} aspect={aspect} levels={forms.board.levels} csrf={forms.csrf} /> : null}
     </article>
   );
 }
 
-/** A team's page: level per aspect with trend and suggestions, the chart, participation, comments for leads, round history. */
+/**
+ * A team's page: level and target per aspect with trend and suggestions, the team's next steps, the chart,
+ * participation, comments for leads, round history. Leads (and admins) also get the forms to adopt and
+ * close steps and to set the team's targets.
+ */
 export function TeamPage(props: TeamPageProps) {
   const { dashboard } = props;
   const { report } = dashboard;
   const agreement = new Map(dashboard.agreement.map((entry) => [entry.aspectId, agreementPhrase(entry.agreement)]));
+  const board = props.board ?? NO_BOARD;
+  const forms: StepFormProps = { teamId: report.teamId, board, csrf: props.csrf ?? '', defaultDue: props.defaultDue ?? '' };
   const weeks = [...new Set(dashboard.series.flatMap((series) => series.points.map((point) => point.at.getTime())))].sort((a, b) => a - b);
   return (
     <Layout title={report.teamName} nav={props.nav} current="/teams" signedIn={props.signedIn}>
       <h1>{report.teamName}</h1>
+      {props.notice ? (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      ) : null}
+      {props.problem ? (
+        <p class="notice warn" role="alert">
+          {props.problem}
+        </p>
+      ) : null}
       <p class="lede">
         {report.surveyTitle}. Levels from the last {report.windowRounds} qualifying rounds per aspect; a round counts with at least {report.minRespondents} answers with a level.
       </p>
@@ -76,9 +109,10 @@ export function TeamPage(props: TeamPageProps) {
       <h2>Levels</h2>
       <div class="cards">
         {report.aspects.map((aspect) => (
-          <AspectCard aspect={aspect} agreement={agreement.get(aspect.aspectId) ?? null} timeZone={props.timeZone} />
+          <AspectCard aspect={aspect} agreement={agreement.get(aspect.aspectId) ?? null} timeZone={props.timeZone} forms={forms} />
         ))}
       </div>
+      {props.board ? <StepBoard teamId={report.teamId} board={board} csrf={forms.csrf} timeZone={props.timeZone} /> : null}
       <h2 id="trend">Trend over 26 weeks</h2>
       {props.chartSvg ? (
         // The SVG comes from vega's renderer, which escapes every text it draws (team and aspect names);
