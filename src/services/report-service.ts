@@ -35,9 +35,15 @@ export async function teamReport(ctx: ServiceContext, team: Team, options: { asp
   if (options.aspectId !== undefined && !survey.aspects.some((aspect) => aspect.id === options.aspectId)) {
     return { kind: 'unknown-aspect', aspectId: options.aspectId, known: survey.aspects.map((aspect) => aspect.id) };
   }
-  const open = await ctx.store.findOpenRound(team.id);
   const now = options.at ?? ctx.clock.now();
-  const rounds = await ctx.store.closedTallies(team.id, team.surveyId);
+  // Independent reads, sent together: on PostgreSQL each is a round trip, and a pool serves them at once.
+  const [open, rounds, comments, targets, steps] = await Promise.all([
+    ctx.store.findOpenRound(team.id),
+    ctx.store.closedTallies(team.id, team.surveyId),
+    options.withComments ? ctx.store.closedRoundComments(team.id) : Promise.resolve(null),
+    ctx.store.listTargets({ surveyId: team.surveyId }),
+    ctx.store.listSteps({ teamId: team.id, surveyId: team.surveyId }),
+  ]);
   const nextOpen = rounds.length === 0 && !open ? await nextScheduledRound(ctx, team, now) : null;
   const report = buildTeamReport({
     team,
@@ -45,11 +51,11 @@ export async function teamReport(ctx: ServiceContext, team: Team, options: { asp
     rounds,
     openRound: open ? { aspectId: open.question.aspectId, closesAt: open.closesAt } : null,
     scheduledCloseAt: nextOpen ? closeTimeFor(team.cadence, nextOpen) : null,
-    comments: options.withComments ? await ctx.store.closedRoundComments(team.id) : null,
+    comments,
     policy: ctx.policy,
     now,
-    targets: (await ctx.store.listTargets({ surveyId: team.surveyId })).filter((setting) => setting.teamId === null || setting.teamId === team.id),
-    steps: await ctx.store.listSteps({ teamId: team.id, surveyId: team.surveyId }),
+    targets: targets.filter((setting) => setting.teamId === null || setting.teamId === team.id),
+    steps,
     ...(options.aspectId === undefined ? {} : { aspectId: options.aspectId }),
     shuffle: shuffled,
   });
