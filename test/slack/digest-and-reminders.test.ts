@@ -39,7 +39,7 @@ describe('the weekly digest in Slack', () => {
     const digest = await eventually('the digest message', () => h.slack.messages(PM_CHANNEL).find((message) => message.text.startsWith('Platform maturity · week')), 15_000);
     const text = JSON.stringify(digest.blocks);
     expect(text).toContain('CNCF platform engineering maturity');
-    expect(text).toMatch(/Weak spot: Measurement 2\.0/);
+    expect(text).toMatch(/Furthest below target: Measurement 2\.0\* — next level Scalable \(3\): 1\.0 to go/);
     const files = await eventually('the files in the thread', () => (h.slack.files(PM_CHANNEL).length >= 2 ? h.slack.files(PM_CHANNEL) : null), 30_000);
     const csv = files.find((file) => file.name.endsWith('.csv'));
     const png = files.find((file) => file.name.endsWith('.png'));

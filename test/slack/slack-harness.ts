@@ -6,7 +6,7 @@ import { SlackRequester } from '../support/slack-requests.js';
 import type { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import type { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import type { Store } from '../../src/storage/store.js';
-import { createTestStorage, memoryLogger, tempDir, type TestStorage } from '../support/test-context.js';
+import { createTestStorage, ManualClock, memoryLogger, tempDir, type TestStorage } from '../support/test-context.js';
 import { HANG_GUARD_MS, waitUntil, type Check } from '../support/wait.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
@@ -78,6 +78,41 @@ export async function startSlackHarness(extraEnv: Record<string, string> = {}, o
  */
 export function eventually<T>(what: string, check: Check<T>, hangGuardMs = HANG_GUARD_MS): Promise<T> {
   return waitUntil(what, check, Math.max(hangGuardMs, HANG_GUARD_MS));
+}
+
+/**
+ * Puts the running app on a clock the test moves by hand, for schedules that span weeks. The app reads the
+ * time through its one context's `clock` on every use (handlers, scheduler, outbox), so swapping it there
+ * reaches all of them; the scheduler keeps ticking every second of real time, each tick at the hand clock's
+ * time. Signed requests, triggers and response_urls keep their own (real) time.
+ */
+export function useManualClock(h: SlackHarness, at: Date | string): ManualClock {
+  const clock = new ManualClock(new Date(at));
+  Object.assign(h.server.ctx, { clock });
+  return clock;
+}
+
+/**
+ * A barrier: resolves once `count` scheduler ticks have finished since the call, each at a later time of the
+ * hand clock (which moves a second per look, so every tick sees a new time). A tick renews the scheduler
+ * lease as it starts, so its expiry changes once per tick (on SQLite it follows the app's clock, on PostgreSQL
+ * the database's); ticks never overlap, so the lease changing `count + 2` times means the first change (perhaps
+ * a tick already under way) is followed by `count` whole ticks that started after the call.
+ */
+export async function ticksPassed(h: SlackHarness, clock: ManualClock, count: number): Promise<void> {
+  const expiry = async () => (await h.server.ctx.store.readLease('scheduler'))?.expiresAt.getTime() ?? 0;
+  let last = await expiry();
+  let changes = 0;
+  await eventually(`${count} scheduler ticks`, async () => {
+    const current = await expiry();
+    if (current !== last) {
+      changes += 1;
+      last = current;
+    }
+    if (changes >= count + 2) return true;
+    clock.advance(1000);
+    return false;
+  });
 }
 
 /** SQL for each engine, where they differ. */

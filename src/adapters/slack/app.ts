@@ -14,6 +14,7 @@ import { FAILURE_SENTENCE } from './handlers/deps.js';
 import { registerHome } from './handlers/home.js';
 import { registerRoundActions } from './handlers/round-actions.js';
 import { registerSetup } from './handlers/setup.js';
+import { registerStepActions } from './handlers/steps.js';
 import { ResponseUrlPoster } from './response-url.js';
 import { SlackMessenger } from './messenger.js';
 import { checkBotToken, slackRetryDelayMs } from './token-check.js';
@@ -181,6 +182,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   registerCommand(app, deps);
   registerRoundActions(app, deps);
   registerSetup(app, deps);
+  registerStepActions(app, deps);
 
   app.error(async ({ error, body }: { error: Error; body: unknown }) => {
     const payload = typeof body === 'object' && body !== null ? body : {};

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CommandToken } from '../../core/chat-command.js';
 import type { ChannelRef, Origin, UserRef } from '../../core/platform.js';
 import { SETUP_FIELDS, type SetupField } from './render/modals.js';
+import { STEP_FIELDS } from './render/step-blocks.js';
 
 /**
  * Parsers for the parts of Slack payloads the bot uses. Payloads are parsed here, at the edge; the rest
@@ -56,7 +57,7 @@ export const ViewSubmissionSchema = Identity.extend({
   view: z.object({
     callback_id: z.string(),
     private_metadata: z.string().default(''),
-    state: z.object({ values: z.record(z.string(), z.record(z.string(), z.object({ type: z.string(), value: z.string().nullable().optional(), selected_option: z.object({ value: z.string() }).nullable().optional(), selected_time: z.string().nullable().optional() }))) }),
+    state: z.object({ values: z.record(z.string(), z.record(z.string(), z.object({ type: z.string(), value: z.string().nullable().optional(), selected_option: z.object({ value: z.string() }).nullable().optional(), selected_time: z.string().nullable().optional(), selected_date: z.string().nullable().optional(), selected_user: z.string().nullable().optional() }))) }),
   }),
 });
 export type ViewSubmission = z.infer<typeof ViewSubmissionSchema>;
@@ -128,6 +129,22 @@ export function setupValues(submission: ViewSubmission): Record<SetupField, stri
   }
   return values;
 }
+
+/** The next-step form's values: its own line (if any), the picked owner and the target date. */
+export function stepFormValues(submission: ViewSubmission): { readonly text: string | null; readonly ownerUserId: string | null; readonly dueOn: string | null } {
+  const field = (blockId: string) => Object.values(submission.view.state.values[blockId] ?? {})[0];
+  return { text: field(STEP_FIELDS.text)?.value ?? null, ownerUserId: field(STEP_FIELDS.owner)?.selected_user || null, dueOn: field(STEP_FIELDS.due)?.selected_date || null };
+}
+
+/** Where the next-step form was opened, and for what; written by stepModal. */
+export const StepMetadataSchema = z.object({
+  teamId: z.number().int().positive(),
+  aspectId: z.string().min(1),
+  suggestionId: z.string().min(1).nullable(),
+  workspaceId: z.string(),
+  channelId: z.string(),
+  organisationId: z.string().min(1).nullable(),
+});
 
 export function commentValue(submission: ViewSubmission): string {
   const entry = Object.values(submission.view.state.values.comment ?? {})[0];

@@ -6,10 +6,10 @@ import type { ChannelRef } from '../../core/platform.js';
 import type { Logger } from '../../logger.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
 import { roleChangeAnnouncement } from '../text/reply-text.js';
-import { renderMessageText } from '../text/render-round.js';
 import { mention, SLACK_TEXT_STYLE } from './mrkdwn.js';
 import { section } from './render/blocks.js';
 import { digestMessage } from './render/digest-blocks.js';
+import { checkInMessage, ownerRequestMessage, stepAdoptedMessage } from './render/step-blocks.js';
 import { closedRoundMessage, nudgeText, openRoundMessage, reminderMessage, roundResultMessage, type SlackMessage } from './render/round-message.js';
 
 /** Errors after which posting to the channel cannot work until someone acts: pause the team, do not retry. */
@@ -29,7 +29,9 @@ const NUDGE_ATTEMPTS = 3;
  */
 const NUDGE_MAX_WAIT_MS = 10_000;
 
-type ChannelMessage = Exclude<OutboundMessage, { kind: 'nudge' } | { kind: 'digest-files' }>;
+/** Messages that go to people privately rather than into the target channel. */
+type PrivateMessage = Extract<OutboundMessage, { kind: 'nudge' } | { kind: 'step-owner-request' } | { kind: 'step-check-in' }>;
+type ChannelMessage = Exclude<OutboundMessage, PrivateMessage | { kind: 'digest-files' }>;
 
 /** `digestTimeZone` names the ISO week in the digest's header: the subscription's, as its outbox key is. */
 function render(message: ChannelMessage, digestTimeZone: string): SlackMessage {
@@ -48,13 +50,8 @@ function render(message: ChannelMessage, digestTimeZone: string): SlackMessage {
       const text = roleChangeAnnouncement(message, (who) => mention(who.userId), SLACK_TEXT_STYLE);
       return { text, blocks: [section(text)] };
     }
-    // TODO(issue 12): private messages with buttons.
     case 'step-adopted':
-    case 'step-owner-request':
-    case 'step-check-in': {
-      const text = renderMessageText(message);
-      return { text, blocks: [section(text)] };
-    }
+      return stepAdoptedMessage(message.step);
   }
 }
 
@@ -122,6 +119,8 @@ export class SlackMessenger implements Messenger {
     try {
       if (message.kind === 'nudge') return await this.nudge(target, message, context);
       if (message.kind === 'digest-files') return await this.attachDigestFiles(target, message.files, context);
+      if (message.kind === 'step-owner-request') return await this.direct([message.ownerUserId], ownerRequestMessage(message), context, 'owner-asked');
+      if (message.kind === 'step-check-in') return await this.direct(message.recipientUserIds, checkInMessage(message.step), context, 'checked-in');
       return await this.post(target, message, context);
     } catch (error) {
       const outcome = outcomeOfError(error);
@@ -179,28 +178,43 @@ export class SlackMessenger implements Messenger {
     await context.beginSend();
     let nudged = 0;
     for (const user of waiting) {
-      if (await this.nudgeOne(user, nudgeText(message.round, target.channelId))) nudged += 1;
+      if (await this.directOne(user, { text: nudgeText(message.round, target.channelId) }, 'skipped a nudge')) nudged += 1;
     }
     if (nudged < waiting.length) this.log.warn({ waiting: waiting.length, nudged }, 'some members could not be nudged; they are not tried again');
     return { kind: 'sent', messageRef: `nudged-${waiting.length}` };
   }
 
   /**
-   * One member's nudge, retried in place when Slack rate-limits it. Handing the 429 back to the outbox would
-   * retry the whole delivery and message the members already nudged a second time, so a member who still
-   * cannot be reached after a few tries is skipped instead. Any other failure (a member who cannot receive
-   * DMs: another bot, a deactivated account) skips that member at once.
+   * Private messages about a next step (the owner's question, a check-in), one direct message per person.
+   * Someone who cannot be reached is skipped and logged, never failing the delivery: retrying it would ask
+   * the others a second time.
    */
-  private async nudgeOne(user: string, text: string): Promise<boolean> {
+  private async direct(users: readonly string[], message: SlackMessage, context: SendContext, ref: string): Promise<SendOutcome> {
+    await context.beginSend();
+    let reached = 0;
+    for (const user of users) {
+      if (await this.directOne(user, message, 'skipped a private next-step message')) reached += 1;
+    }
+    if (reached < users.length) this.log.warn({ recipients: users.length, reached }, 'some people could not be messaged privately about a next step; they are not tried again');
+    return { kind: 'sent', messageRef: `${ref}-${reached}-of-${users.length}` };
+  }
+
+  /**
+   * One person's direct message (a nudge, a step's question), retried in place when Slack rate-limits it.
+   * Handing the 429 back to the outbox would retry the whole delivery and message the people already
+   * reached a second time, so someone who still cannot be reached after a few tries is skipped instead. Any
+   * other failure (a person who cannot receive DMs: another bot, a deactivated account) skips them at once.
+   */
+  private async directOne(user: string, message: { readonly text: string; readonly blocks?: SlackMessage['blocks'] }, skipped: string): Promise<boolean> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.client.chat.postMessage({ channel: user, text });
+        await this.client.chat.postMessage({ channel: user, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), unfurl_links: false });
         return true;
       } catch (error) {
         const outcome = outcomeOfError(error);
         const waitMs = outcome.kind === 'retry' ? outcome.retryAfterMs : null;
         if (waitMs === null || attempt >= NUDGE_ATTEMPTS || waitMs > NUDGE_MAX_WAIT_MS) {
-          this.log.debug({ outcome: outcome.kind, reason: outcome.kind === 'sent' ? null : outcome.reason, attempt }, 'skipped a nudge');
+          this.log.debug({ outcome: outcome.kind, reason: outcome.kind === 'sent' ? null : outcome.reason, attempt }, skipped);
           return false;
         }
         await delay(waitMs);

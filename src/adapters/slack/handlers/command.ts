@@ -29,7 +29,7 @@ function within<T>(reply: Promise<T>, ms: number): Promise<T | null> {
 }
 
 /** The person's time zone from their Slack profile, within a short wait so the 3-second deadline holds. */
-async function userTimeZone(client: App['client'], userId: string): Promise<string> {
+export async function userTimeZone(client: App['client'], userId: string): Promise<string> {
   return Promise.race([
     client.users.info({ user: userId }).then(
       (result) => result.user?.tz ?? 'UTC',
@@ -45,7 +45,7 @@ export function replyBlocks(reply: CommandReply): Block[] | null {
     case 'help':
       return helpBlocks(reply.entries, reply.problem);
     case 'report':
-      return reportBlocks(reply.report);
+      return reportBlocks(reply.report, { canManageSteps: reply.canManageSteps });
     case 'status':
       return statusBlocks(reply.status);
     case 'roles':

@@ -2,7 +2,8 @@ import { targetPhrase } from '../../text/figure-text.js';
 import type { DigestSectionSummary, DigestSummary, Mover } from '../../../core/digest.js';
 import { isoWeekKeyAt } from '../../../core/schedule.js';
 import { formatDelta, formatLevel, plural, responseRateSuffix } from '../../text/format.js';
-import { escapeMrkdwn } from '../mrkdwn.js';
+import { escapeMrkdwn, slackDate } from '../mrkdwn.js';
+import { digestStepLines } from '../../text/step-text.js';
 import { capBlocks, context, divider, header, LIMITS, section, type Block } from './blocks.js';
 import type { SlackMessage } from './round-message.js';
 
@@ -35,6 +36,8 @@ function sectionBlocks(part: DigestSectionSummary): Block[] {
     const steps = below.suggestions.slice(0, 2).map((step) => `• ${escapeMrkdwn(step)}`);
     blocks.push(section([`*Furthest below target: ${escapeMrkdwn(below.aspectName)} ${formatLevel(below.value)}* — ${targetPhrase(below.target, below.toGo, { escape: escapeMrkdwn })}${below.toward ? `; try next, toward ${escapeMrkdwn(below.toward)}:` : ':'}`, ...steps].join('\n')));
   }
+  const stepLines = digestStepLines(part.steps, { bold: (value) => `*${value}*`, text: escapeMrkdwn, date: slackDate });
+  if (stepLines.length > 0) blocks.push(section(stepLines.join('\n')));
   if (part.hiddenTeamCount > 0) blocks.push(context(`${plural(part.hiddenTeamCount, 'team')} hidden: no round with enough answers yet.`));
   return blocks;
 }

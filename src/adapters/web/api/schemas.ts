@@ -241,6 +241,14 @@ export const DigestSectionSchema = wire(
     improvedThisQuarter: z.array(MoverSchema),
     slippedThisQuarter: z.array(MoverSchema),
     belowTarget: z.array(z.object({ aspectId: z.string(), aspectName: z.string(), value: Level, label: z.string(), target: TargetSchema, toGo: z.number().min(0), toward: z.string().nullable(), suggestions: z.array(z.string()) })).describe("Aspects below the organisation's target, furthest below first"),
+    steps: z
+      .object({
+        adoptedThisWeek: Count,
+        doneThisWeek: Count,
+        droppedThisWeek: Count,
+        paidOff: z.array(z.object({ teamName: z.string(), aspectName: z.string(), text: z.string(), doneAt: Instant, before: Level, now: Level })).describe('Done steps whose aspect improved since adoption, beyond the trend threshold'),
+      })
+      .describe("Teams' next steps: counts of this week, and steps that paid off"),
     participation: z.object({ roundsClosed: Count, respondents: Count, roundsBelowMinimum: Count, responseRate: z.number().min(0).max(1).nullable() }),
   }),
   'DigestSection',

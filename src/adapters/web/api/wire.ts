@@ -210,6 +210,12 @@ function digestSectionWire(section: DigestSectionSummary): z.input<typeof Digest
     improvedThisQuarter: section.improvedThisQuarter.map(moverWire),
     slippedThisQuarter: section.slippedThisQuarter.map(moverWire),
     belowTarget: section.belowTarget.map((below) => ({ aspectId: below.aspectId, aspectName: below.aspectName, value: below.value, label: below.label, target: targetWire(below.target), toGo: below.toGo, toward: below.toward, suggestions: [...below.suggestions] })),
+    steps: {
+      adoptedThisWeek: section.steps.adoptedThisWeek,
+      doneThisWeek: section.steps.doneThisWeek,
+      droppedThisWeek: section.steps.droppedThisWeek,
+      paidOff: section.steps.paidOff.map((paid) => ({ teamName: paid.teamName, aspectName: paid.aspectName, text: paid.text, doneAt: iso(paid.doneAt), before: paid.before, now: paid.now })),
+    },
     participation: { roundsClosed: section.participation.roundsClosed, respondents: section.participation.respondents, roundsBelowMinimum: section.participation.roundsBelowMinimum, responseRate: section.participation.responseRate },
   };
 }

@@ -1,0 +1,148 @@
+import type { App, RespondFn } from '@slack/bolt';
+import { DateTime } from 'luxon';
+import { DEFAULT_STEP_WEEKS, type CheckInAnswer } from '../../../core/next-steps.js';
+import { adoptStepForTeam, checkInFromButton, ownerAnswerFromButton, reportByTeamId, type CommandReply, type Invocation } from '../../../services/chat-commands.js';
+import { refusalSentence, replySentence } from '../../text/reply-text.js';
+import { BlockActionSchema, originOf, parseMetadata, parseRoundId, personOf, slackChannel, StepMetadataSchema, stepFormValues, ViewSubmissionSchema, type BlockAction } from '../inbound.js';
+import { SLACK_TEXT_STYLE } from '../mrkdwn.js';
+import { answeredMessage, parseAdoptValue, STEP_ACTION, STEP_FIELDS, STEP_VIEW, stepDoneModal, stepModal, type StepModalOrigin } from '../render/step-blocks.js';
+import { userTimeZone } from './command.js';
+import { FAILURE_SENTENCE, type SlackHandlerDeps } from './deps.js';
+
+/** A button of a report that no longer says what it did (the report is old, the survey changed). */
+const STALE_BUTTON = 'That button belongs to an older report. Run `/maturity report` again to see the current suggestions.';
+
+const CHECK_IN_BY_ACTION: Readonly<Record<string, CheckInAnswer>> = { [STEP_ACTION.done]: 'done', [STEP_ACTION.still]: 'still-on-it', [STEP_ACTION.drop]: 'dropped' };
+
+/** The channel a click came from: the message's (a DM for check-ins), or none on the App Home tab. */
+function clickedChannel(payload: BlockAction): string {
+  return payload.channel?.id ?? payload.container?.channel_id ?? '';
+}
+
+function invocationOf(deps: SlackHandlerDeps, payload: BlockAction): Invocation {
+  const origin = originOf(payload, clickedChannel(payload));
+  return { actor: personOf(payload), channel: origin.channel, organisationId: origin.organisationId, configuredAdmins: deps.configuredAdmins };
+}
+
+/** A private answer next to the clicked message, which stays as it is. */
+async function tell(deps: SlackHandlerDeps, respond: RespondFn, text: string): Promise<void> {
+  await respond({ response_type: 'ephemeral', replace_original: false, text }).catch((error: unknown) => deps.log.warn({ err: error }, 'could not answer a next-step click'));
+}
+
+/** The private question's buttons give way to the answer. */
+async function replaceWith(deps: SlackHandlerDeps, respond: RespondFn, text: string): Promise<void> {
+  await respond({ response_type: 'ephemeral', replace_original: true, ...answeredMessage(text) }).catch((error: unknown) => deps.log.warn({ err: error }, 'could not replace a next-step question with its answer'));
+}
+
+/** The form field a refused adoption is shown on; null when it concerns no field (it replaces the form instead). */
+function refusedField(reply: Extract<CommandReply, { kind: 'refused' }>, ownStep: boolean): string | null {
+  if (reply.refusal.kind !== 'invalid') return null;
+  if (/date/i.test(reply.refusal.problem)) return STEP_FIELDS.due;
+  return ownStep ? STEP_FIELDS.text : null;
+}
+
+/** "We'll do this" and "Add our own step" (the form), the owner's Accept / Decline, and the check-in answers. */
+export function registerStepActions(app: App, deps: SlackHandlerDeps): void {
+  const openForm = async ({ body, ack, respond, client }: { body: unknown; ack: () => Promise<void>; respond: RespondFn; client: App['client'] }): Promise<void> => {
+    // Acknowledged at once: the form needs the report and the person's time zone, and the trigger outlives the ack.
+    await ack();
+    const parsed = BlockActionSchema.safeParse(body);
+    const target = parsed.success ? parseAdoptValue(parsed.data.actions[0]?.value) : null;
+    const triggerId = parsed.success ? parsed.data.trigger_id : undefined;
+    if (!parsed.success || !target || !triggerId) {
+      deps.log.warn('malformed next-step click');
+      if (parsed.success) await tell(deps, respond, STALE_BUTTON);
+      return;
+    }
+    const payload = parsed.data;
+    const invocation = invocationOf(deps, payload);
+    // The report as the person would see it now: whether they may adopt, and what the suggestion says today.
+    const reply = await reportByTeamId(deps.ctx, invocation, target.teamId);
+    if (reply.kind === 'refused') return await tell(deps, respond, refusalSentence(reply.refusal, SLACK_TEXT_STYLE));
+    if (reply.kind !== 'report') return await tell(deps, respond, STALE_BUTTON);
+    if (!reply.canManageSteps) return await tell(deps, respond, "Only the team's leads and admins can adopt its next steps.");
+    const aspect = reply.report.aspects.find((candidate) => candidate.aspectId === target.aspectId);
+    const suggestion = target.suggestionId === null ? null : aspect?.suggestions.find((candidate) => candidate.id === target.suggestionId);
+    if (!aspect || suggestion === undefined) return await tell(deps, respond, STALE_BUTTON);
+    // Six weeks from now, as a calendar date where the person is (the team's zone is not in the report; a lead is normally in it).
+    const zone = await userTimeZone(client, payload.user.id);
+    const initialDate = DateTime.fromJSDate(deps.ctx.clock.now(), { zone }).plus({ weeks: DEFAULT_STEP_WEEKS }).toISODate() ?? '';
+    const origin = originOf(payload, clickedChannel(payload));
+    const modalOrigin: StepModalOrigin = { ...target, workspaceId: origin.channel.workspaceId, channelId: origin.channel.channelId, organisationId: origin.organisationId };
+    await client.views
+      .open({ trigger_id: triggerId, view: stepModal(modalOrigin, { aspectName: aspect.aspectName, suggestionText: suggestion?.text ?? null, initialDate }) })
+      .catch(async (error: unknown) => {
+        deps.log.warn({ err: error }, 'could not open the next-step form');
+        await tell(deps, respond, 'The form did not open in time. Please click again.');
+      });
+  };
+  app.action(STEP_ACTION.adopt, openForm);
+  app.action(STEP_ACTION.own, openForm);
+
+  app.view(STEP_VIEW, async ({ body, ack }) => {
+    const parsed = ViewSubmissionSchema.safeParse(body);
+    const origin = parsed.success ? parseMetadata(StepMetadataSchema, parsed.data.view.private_metadata) : null;
+    if (!parsed.success || !origin) {
+      deps.log.warn('malformed next-step submission');
+      await ack({ response_action: 'errors', errors: { [STEP_FIELDS.due]: FAILURE_SENTENCE } });
+      return;
+    }
+    const values = stepFormValues(parsed.data);
+    const invocation: Invocation = { actor: personOf(parsed.data), channel: slackChannel(origin.workspaceId, origin.channelId), organisationId: origin.organisationId, configuredAdmins: deps.configuredAdmins };
+    const reply = await adoptStepForTeam(deps.ctx, invocation, origin.teamId, {
+      aspectId: origin.aspectId,
+      suggestionId: origin.suggestionId,
+      text: origin.suggestionId === null ? values.text : null,
+      ownerUserId: values.ownerUserId,
+      dueOn: values.dueOn,
+    });
+    const sentence = replySentence(reply, SLACK_TEXT_STYLE) ?? FAILURE_SENTENCE;
+    if (reply.kind === 'refused') {
+      const field = refusedField(reply, origin.suggestionId === null);
+      if (field) {
+        await ack({ response_action: 'errors', errors: { [field]: sentence } });
+        return;
+      }
+    }
+    // Adopted, already adopted, or refused outright: the form gives way to the sentence, for the lead alone.
+    await ack({ response_action: 'update', view: stepDoneModal(sentence) });
+  });
+
+  const ownerAnswer = (accept: boolean) =>
+    async ({ body, ack, respond }: { body: unknown; ack: () => Promise<void>; respond: RespondFn }): Promise<void> => {
+      const parsed = BlockActionSchema.safeParse(body);
+      const stepId = parsed.success ? parseRoundId(parsed.data.actions[0]?.value) : null;
+      if (!parsed.success || stepId === null) {
+        deps.log.warn('malformed owner answer');
+        await ack();
+        return;
+      }
+      // Stored before the acknowledgement: a click Slack saw acknowledged is an answer kept.
+      const sentence = await ownerAnswerFromButton(deps.ctx, invocationOf(deps, parsed.data), stepId, accept);
+      await ack();
+      await replaceWith(deps, respond, sentence);
+    };
+  app.action(STEP_ACTION.accept, ownerAnswer(true));
+  app.action(STEP_ACTION.decline, ownerAnswer(false));
+
+  const checkIn = async ({ body, ack, respond }: { body: unknown; ack: () => Promise<void>; respond: RespondFn }): Promise<void> => {
+    const parsed = BlockActionSchema.safeParse(body);
+    const action = parsed.success ? parsed.data.actions[0] : undefined;
+    const stepId = parseRoundId(action?.value);
+    const answer = action ? CHECK_IN_BY_ACTION[action.action_id] : undefined;
+    if (!parsed.success || stepId === null || !answer) {
+      deps.log.warn('malformed check-in answer');
+      await ack();
+      return;
+    }
+    const reply = await checkInFromButton(deps.ctx, invocationOf(deps, parsed.data), stepId, answer);
+    await ack();
+    const sentence = replySentence(reply, SLACK_TEXT_STYLE) ?? FAILURE_SENTENCE;
+    // A refusal leaves the buttons for someone allowed (or for later); an answer, even a repeated one, replaces them.
+    if (reply.kind === 'step-closed') await replaceWith(deps, respond, sentence);
+    else await tell(deps, respond, sentence);
+  };
+  app.action(STEP_ACTION.done, checkIn);
+  app.action(STEP_ACTION.still, checkIn);
+  app.action(STEP_ACTION.drop, checkIn);
+}

@@ -1,0 +1,290 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OWNER_ACCEPTED, OWNER_DECLINED } from '../../src/core/next-steps.js';
+import type { Team } from '../../src/core/team.js';
+import { closeOpenRound, openRound } from '../../src/services/round-service.js';
+import { setupTeam } from '../../src/services/team-service.js';
+import { blockKitProblems, viewProblems } from '../support/block-kit-limits.js';
+import { answerAs } from '../support/seed.js';
+import type { ManualClock } from '../support/test-context.js';
+import type { SlackMessage } from '../support/slack-stand-in.js';
+import { ADMIN, blockAction, CHANNEL, command, eventually, LEAD, rawSql, startSlackHarness, TEAM, ticksPassed, useManualClock, viewSubmission, type SlackHarness } from './slack-harness.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+const ASK_TEAMS = 'adoption-ask-teams-avoid';
+const DAY_TWO = 'interfaces-add-day-actions';
+
+let h: SlackHarness;
+let clock: ManualClock;
+let team: Team;
+
+interface Block {
+  type: string;
+  text?: { text?: string };
+  accessory?: { action_id?: string; value?: string };
+  elements?: { action_id?: string; value?: string }[];
+}
+
+beforeAll(async () => {
+  h = await startSlackHarness();
+  // A Tuesday in 2030: the dates below are fixed, whatever day the tests run.
+  clock = useManualClock(h, '2030-03-05T09:00:00Z');
+  const created = await setupTeam(h.server.ctx, { platform: 'slack', workspaceId: TEAM, userId: ADMIN }, { name: 'Payments', channel: { platform: 'slack', workspaceId: TEAM, channelId: CHANNEL }, surveyId: 'cncf-platform-maturity', cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 } });
+  if (created.kind !== 'created') throw new Error(created.kind);
+  team = created.team;
+  expect(((await h.requests.slashCommand(command(ADMIN, `role add <@${LEAD}|lead> lead`))).json as { text: string }).text).toBe(`<@${LEAD}> is now a lead.`);
+  // Interfaces at 3.0 (Scalable), Adoption at 2.0 (Operational): both a level below the next.
+  for (const [aspectId, option] of [['interfaces', '3'], ['adoption', '2']] as const) {
+    const opened = await openRound(h.server.ctx, team, { origin: 'ad-hoc', aspectId });
+    if (opened.kind !== 'opened') throw new Error(opened.kind);
+    await answerAs(h.server.ctx, opened.round.id, [option, option, option], TEAM);
+    await closeOpenRound(h.server.ctx, team);
+    await rawSql(h.server.ctx.store, 'update rounds set period_key = ? where id = ?', [`earlier-${aspectId}`, opened.round.id]);
+  }
+});
+afterAll(async () => h.close());
+
+async function slash(user: string, text: string): Promise<{ text: string; blocks?: Block[] }> {
+  const response = await h.requests.slashCommand(command(user, text));
+  expect(response.status).toBe(200);
+  return response.json as { text: string; blocks?: Block[] };
+}
+
+async function report(user: string): Promise<Block[]> {
+  const reply = await slash(user, 'report');
+  expect(blockKitProblems(reply.blocks, 'message')).toEqual([]);
+  return reply.blocks ?? [];
+}
+
+function buttons(blocks: readonly Block[], actionId: string): string[] {
+  return blocks.flatMap((block) => [block.accessory, ...(block.elements ?? [])]).filter((element) => element?.action_id === actionId).map((element) => element?.value ?? '');
+}
+
+function texts(blocks: readonly Block[]): string {
+  return blocks.map((block) => block.text?.text ?? '').join('\n');
+}
+
+/**
+ * Waits for `check`, letting the hand clock run a second per look: the outbox waits out Slack's rate limits
+ * (Retry-After) on the app's clock, which otherwise stands still.
+ */
+function eventuallyAsTimePasses<T>(what: string, check: () => T | null | undefined | false | Promise<T | null | undefined | false>): Promise<T> {
+  return eventually(what, async () => {
+    const value = await check();
+    if (!value) clock.advance(1000);
+    return value;
+  });
+}
+
+/** Every post written so far has reached Slack (or was given up), the ones waiting out a rate limit too. */
+function allDelivered(): Promise<boolean> {
+  return eventuallyAsTimePasses('every post delivered', async () => (await h.server.ctx.store.listDeliveries()).every((delivery) => !['pending', 'claimed', 'sending'].includes(delivery.status)));
+}
+
+/** The latest modal of a user with the given callback id. */
+function modal(user: string, callbackId: string): Record<string, unknown> | undefined {
+  return h.slack.views(user).filter((view) => view.view.callback_id === callbackId).at(-1)?.view;
+}
+
+/** Clicks a button of a bot message in the user's DM, as Slack sends it (with a response_url for that message). */
+async function clickInDm(user: string, message: SlackMessage, actionId: string): Promise<void> {
+  const value = buttons((message.blocks ?? []) as Block[], actionId)[0];
+  if (value === undefined) throw new Error(`no ${actionId} button in ${message.text}`);
+  const dm = h.slack.dmChannelId(user);
+  const clicked = await h.requests.interaction(
+    blockAction(h.slack, user, actionId, value, {
+      channel: { id: dm, name: 'directmessage' },
+      container: { type: 'message', channel_id: dm, message_ts: message.ts },
+      response_url: h.slack.createResponseUrl({ channelId: dm, userId: user, originalTs: message.ts }),
+    }),
+  );
+  expect(clicked.status).toBe(200);
+}
+
+/** The DM message with `ts`, once its text is no longer `before`. */
+function changed(user: string, ts: string, before: string): Promise<SlackMessage> {
+  return eventually(`${user}'s message ${ts} to change`, () => h.slack.messages(user).find((message) => message.ts === ts && message.text !== before));
+}
+
+async function stepNumbered(text: string): Promise<number> {
+  const steps = await h.server.ctx.store.listSteps({ teamId: team.id });
+  const step = steps.find((candidate) => candidate.text.startsWith(text));
+  if (!step) throw new Error(`no step "${text}"`);
+  return step.id;
+}
+
+/** Adopts through the report's button and its form; returns the form's answer. */
+async function adoptThroughForm(actionId: 'mp_step_adopt' | 'mp_step_own', value: string, fields: { owner?: string; text?: string; date?: string }): Promise<{ response_action?: string; view?: { blocks?: Block[] }; errors?: Record<string, string> }> {
+  const before = h.slack.callsTo('views.open').length;
+  expect((await h.requests.interaction(blockAction(h.slack, LEAD, actionId, value))).status).toBe(200);
+  await eventually('the step form', () => h.slack.callsTo('views.open').length > before);
+  const form = modal(LEAD, 'mp_step_modal');
+  if (!form) throw new Error('no step form');
+  const due = (form.blocks as { block_id?: string; element?: { initial_date?: string } }[]).find((block) => block.block_id === 'step_due')?.element?.initial_date;
+  const values: Record<string, Record<string, unknown>> = {
+    step_owner: { step_owner: { type: 'users_select', selected_user: fields.owner ?? null } },
+    step_due: { step_due: { type: 'datepicker', selected_date: fields.date ?? due ?? null } },
+    ...(fields.text === undefined ? {} : { step_text: { step_text: { type: 'plain_text_input', value: fields.text } } }),
+  };
+  const submitted = await h.requests.interaction(viewSubmission(LEAD, 'mp_step_modal', String(form.private_metadata), values));
+  expect(submitted.status).toBe(200);
+  return submitted.json as { response_action?: string; view?: { blocks?: Block[] } };
+}
+
+describe('targets and next steps in Slack', () => {
+  it('a lead sets a target: the aspect on target loses its suggestions; a member may not, and sees no buttons', async () => {
+    const before = await report(LEAD);
+    expect(texts(before)).toContain('next level Optimizing (4): 1.0 to go');
+    expect(buttons(before, 'mp_step_adopt')).toContain(`${team.id}:interfaces:${DAY_TWO}`);
+
+    const refused = await slash('U1', 'target interfaces 3 we are fine');
+    expect(refused.text).toMatch(/^Only the team's leads and admins can set this team's target levels\./);
+    expect(texts(await report(LEAD))).toContain('next level Optimizing (4): 1.0 to go');
+
+    const set = await slash(LEAD, 'target interfaces 3 self-service is enough for now');
+    expect(set.text).toBe('Interfaces target for *Payments*: Scalable (3). Now 3.0: on target, so the report suggests nothing more for it.');
+
+    const after = await report(LEAD);
+    expect(texts(after)).toMatch(/\*Interfaces\* {2}\*3\.0\*.*on target: Scalable \(3\)/);
+    expect(texts(after)).toMatch(/\*Adoption\* {2}\*2\.0\*.*next level Scalable \(3\): 1\.0 to go/);
+    expect(JSON.stringify(after)).not.toContain(DAY_TWO);
+    expect(buttons(after, 'mp_step_adopt')).toContain(`${team.id}:adoption:${ASK_TEAMS}`);
+    expect(buttons(after, 'mp_step_own')).toEqual([`${team.id}:adoption`]);
+
+    const member = await report('U1');
+    expect(texts(member)).toContain('Ask teams that avoid the required tool why');
+    expect(buttons(member, 'mp_step_adopt')).toEqual([]);
+    expect(buttons(member, 'mp_step_own')).toEqual([]);
+  });
+
+  it("adopts a suggestion through the report's button and form (six weeks by default): one announcement; the owner accepts and is named", async () => {
+    const adoptButton = buttons(await report(LEAD), 'mp_step_adopt').find((value) => value.endsWith(ASK_TEAMS));
+    const answer = await adoptThroughForm('mp_step_adopt', adoptButton ?? '', { owner: 'U4' });
+    const form = modal(LEAD, 'mp_step_modal');
+    expect(viewProblems(form, 'modal')).toEqual([]);
+    // Six weeks from the hand clock's Tuesday, in Berlin.
+    expect(JSON.stringify(form)).toContain('"initial_date":"2030-04-16"');
+    expect(answer.response_action).toBe('update');
+    expect(texts(answer.view?.blocks ?? [])).toMatch(/^Adopted for \*Adoption\*: “Ask teams that avoid the required tool why, and fix the top reason before tightening any rule\.” \(#\d+\), due <!date\^\d+\^.*<@U4> is asked privately to own it\.$/);
+
+    const stepId = await stepNumbered('Ask teams that avoid');
+    const step = await h.server.ctx.store.findStep(stepId);
+    // Due by the end of that day in the team's zone (CEST, UTC+2).
+    expect(step?.dueAt.toISOString()).toBe('2030-04-16T21:59:59.999Z');
+
+    const announcement = await eventuallyAsTimePasses('the announcement', () => h.slack.messages(CHANNEL).find((message) => message.text.includes('adopted a next step')));
+    expect(announcement.text).toContain('*Payments* adopted a next step for *Adoption*: “Ask teams that avoid');
+    expect(announcement.text).not.toContain('U4');
+    const request = await eventuallyAsTimePasses("U4's owner request", () => h.slack.messages('U4').find((message) => message.text.includes('would like you to own')));
+    expect(buttons((request.blocks ?? []) as Block[], 'mp_step_owner_accept')).toEqual([String(stepId)]);
+    await allDelivered();
+    expect(h.slack.messages(CHANNEL).filter((message) => message.text.includes('adopted a next step'))).toHaveLength(1);
+
+    // Clicking again in the report finds the step already adopted, and says so; no second announcement.
+    const again = await adoptThroughForm('mp_step_adopt', adoptButton ?? '', {});
+    expect(texts(again.view?.blocks ?? [])).toMatch(/is already one of the team's open steps for Adoption/);
+
+    expect(texts(await report(LEAD))).not.toContain('<@U4>');
+    await clickInDm('U4', request, 'mp_step_owner_accept');
+    const accepted = await changed('U4', request.ts, request.text);
+    expect(accepted.text).toBe(OWNER_ACCEPTED);
+    expect(buttons((accepted.blocks ?? []) as Block[], 'mp_step_owner_accept')).toEqual([]);
+    expect(texts(await report(LEAD))).toMatch(/“Ask teams that avoid[^\n]*” \(#\d+\) · due <!date\^\d+\^[^\n]* · owner <@U4>/);
+
+    // A second click on the same question (Slack redelivered it, or an old copy) gets a sentence, not an error.
+    await clickInDm('U4', request, 'mp_step_owner_decline');
+    await changed('U4', request.ts, OWNER_ACCEPTED);
+    expect(h.slack.messages('U4').find((message) => message.ts === request.ts)?.text).toBe('You already accepted this.');
+    expect((await h.server.ctx.store.findStep(stepId))?.ownerStatus).toBe('accepted');
+    expect(h.slack.messages(CHANNEL).filter((message) => message.text.includes('adopted a next step'))).toHaveLength(1);
+  });
+
+  it('a step of our own with an owner who declines: the form checks the text, and the owner is named nowhere', async () => {
+    const own = buttons(await report(LEAD), 'mp_step_own')[0] ?? '';
+    const tooLong = await adoptThroughForm('mp_step_own', own, { text: 'x'.repeat(201) });
+    expect(tooLong).toEqual({ response_action: 'errors', errors: { step_text: 'Keep the step to one line of at most 200 characters (this one has 201).' } });
+    const past = await adoptThroughForm('mp_step_own', own, { text: 'Run a tooling survey', date: '2030-03-01' });
+    expect(past).toEqual({ response_action: 'errors', errors: { step_due: 'The target date must be in the future.' } });
+
+    const adopted = await adoptThroughForm('mp_step_own', own, { text: 'Run a tooling survey', owner: 'U5' });
+    expect(texts(adopted.view?.blocks ?? [])).toMatch(/^Adopted for \*Adoption\*: “Run a tooling survey” \(#\d+\)/);
+    const request = await eventuallyAsTimePasses("U5's owner request", () => h.slack.messages('U5').find((message) => message.text.includes('Run a tooling survey')));
+    await clickInDm('U5', request, 'mp_step_owner_decline');
+    const declined = await changed('U5', request.ts, request.text);
+    expect(declined.text).toBe(OWNER_DECLINED);
+    const line = texts(await report(LEAD)).split('\n').find((candidate) => candidate.includes('Run a tooling survey'));
+    expect(line).toMatch(/^• “Run a tooling survey” \(#\d+\) · due <!date\^\d+\^[^ ]+ at \{time\}\|[^>]+>$/);
+    expect(JSON.stringify(await report(LEAD))).not.toContain('U5');
+    await allDelivered();
+    expect(h.slack.messages(CHANNEL).filter((message) => message.text.includes('adopted a next step'))).toHaveLength(2);
+  });
+
+  it('/maturity steps lists them, and step add adopts for leads only', async () => {
+    const refused = await slash('U1', 'step add interfaces write the runbook');
+    expect(refused.text).toMatch(/^Only the team's leads and admins can adopt or close this team's next steps\./);
+    const added = await slash(LEAD, 'step add interfaces write the runbook');
+    expect(added.text).toMatch(/^Adopted for \*Interfaces\*: “write the runbook” \(#\d+\), due <!date\^\d+\^/);
+    const listed = await slash('U1', 'steps');
+    expect(listed.text.split('\n')).toEqual([
+      'Next steps of *Payments*:',
+      '*Adoption*',
+      expect.stringMatching(/^• “Ask teams that avoid the required tool why[^”]*” \(#\d+\) · due <!date[^>]+> · owner <@U4>$/) as unknown,
+      expect.stringMatching(/^• “Run a tooling survey” \(#\d+\) · due <!date[^>]+>$/) as unknown,
+      '*Interfaces*',
+      expect.stringMatching(/^• “write the runbook” \(#\d+\) · due <!date[^>]+>$/) as unknown,
+      'Close one with step done|still|drop <number>.',
+    ]);
+  });
+
+  it('at the date: one check-in with buttons per step, however many ticks; "Still on it" moves it two weeks; "Done" makes the next round ask about its aspect', async () => {
+    await allDelivered();
+    const checkIns = (user: string, step: string) => h.slack.messages(user).filter((message) => message.text.startsWith('Check-in for') && message.text.includes(step));
+    expect(checkIns('U4', 'Ask teams')).toEqual([]);
+
+    clock.advance(43 * DAY);
+    const checkIn = await eventuallyAsTimePasses("U4's check-in", () => checkIns('U4', 'Ask teams')[0]);
+    expect(buttons((checkIn.blocks ?? []) as Block[], 'mp_step_done')).toHaveLength(1);
+    expect(buttons((checkIn.blocks ?? []) as Block[], 'mp_step_still')).toHaveLength(1);
+    expect(buttons((checkIn.blocks ?? []) as Block[], 'mp_step_drop')).toHaveLength(1);
+    // Steps without an owner who accepted ask the leads.
+    const runbook = await eventuallyAsTimePasses("the lead's check-in on the runbook", () => checkIns(LEAD, 'write the runbook')[0]);
+    await eventuallyAsTimePasses("the lead's check-in on the survey", () => checkIns(LEAD, 'Run a tooling survey')[0]);
+
+    // More ticks, a day and then two days later (within the week): nobody is asked again.
+    for (const _ of [1, 2]) {
+      clock.advance(DAY);
+      await ticksPassed(h, clock, 2);
+    }
+    await allDelivered();
+    expect(checkIns('U4', 'Ask teams')).toHaveLength(1);
+    expect(checkIns(LEAD, 'write the runbook')).toHaveLength(1);
+    expect(checkIns('U5', '')).toHaveLength(0);
+
+    await clickInDm('U4', checkIn, 'mp_step_still');
+    const still = await changed('U4', checkIn.ts, checkIn.text);
+    expect(still.text).toMatch(/^“Ask teams that avoid[^”]*” \(#\d+\) is now due <!date\^\d+\^/);
+    const stepId = await stepNumbered('Ask teams that avoid');
+    expect((await h.server.ctx.store.findStep(stepId))?.dueAt.getTime()).toBe(clock.now().getTime() + 14 * DAY);
+    expect((await h.server.ctx.store.findStep(stepId))?.status).toBe('open');
+
+    // Whatever round the scheduler opened for this week is closed, so the next one is the one to watch.
+    await closeOpenRound(h.server.ctx, team);
+    await clickInDm(LEAD, runbook, 'mp_step_done');
+    const done = await changed(LEAD, runbook.ts, runbook.text);
+    expect(done.text).toMatch(/^Marked done: “write the runbook” \(#\d+\)\. The next round asks about its aspect/);
+    // A second click on the answered check-in says what happened, and changes nothing.
+    await clickInDm(LEAD, runbook, 'mp_step_drop');
+    const repeated = await changed(LEAD, runbook.ts, done.text);
+    expect(repeated.text).toMatch(/^“write the runbook” \(#\d+\) is already done\.$/);
+
+    const roundsBefore = h.slack.messages(CHANNEL).filter((message) => message.text.startsWith('Platform pulse · ')).length;
+    // Monday 22 April 2030, 10:05 in Berlin: the team's next scheduled round.
+    clock.set('2030-04-22T08:05:00Z');
+    const next = await eventuallyAsTimePasses('the next scheduled round', () => h.slack.messages(CHANNEL).filter((message) => message.text.startsWith('Platform pulse · '))[roundsBefore]);
+    expect(next.text).toMatch(/^Platform pulse · Interfaces:/);
+  });
+
+  it('never sent Slack anything it would reject (rate limits are waited out, not errors)', () => {
+    const rejected = h.slack.calls.filter((call) => call.response.ok === false && call.response.error !== 'ratelimited');
+    expect(rejected.map((call) => `${call.method}: ${String(call.response.error)}`)).toEqual([]);
+  });
+});
