@@ -1,56 +1,8 @@
 import { and, asc, eq, gte, lt, lte, or } from 'drizzle-orm';
-import { OWNER_STATUSES, STEP_STATUSES, type NewStep, type NextStep, type StepStatus } from '../../core/next-steps.js';
-import { isPlatform, type UserRef } from '../../core/platform.js';
-import type { Store } from '../store.js';
+import type { NewStep, NextStep, StepStatus } from '../../core/next-steps.js';
+import { ownerColumns, patchColumns, toStep, type StepPatch } from '../step-rows.js';
 import type { PgConn } from './postgres-store.js';
 import { nextSteps } from './schema.js';
-
-type Row = typeof nextSteps.$inferSelect;
-
-type StepPatch = Parameters<Store['updateStep']>[1];
-
-function toStep(row: Row): NextStep {
-  const status = STEP_STATUSES.find((value) => value === row.status);
-  if (!status) throw new Error(`step ${row.id} has an unknown status`);
-  const ownerStatus = row.ownerStatus === null ? null : OWNER_STATUSES.find((value) => value === row.ownerStatus);
-  if (ownerStatus === undefined) throw new Error(`step ${row.id} has an unknown owner status`);
-  let owner: UserRef | null = null;
-  if (row.ownerPlatform !== null && row.ownerWorkspaceId !== null && row.ownerUserId !== null) {
-    if (!isPlatform(row.ownerPlatform)) throw new Error(`step ${row.id} has an owner on an unknown platform`);
-    owner = { platform: row.ownerPlatform, workspaceId: row.ownerWorkspaceId, userId: row.ownerUserId };
-  }
-  return {
-    id: row.id,
-    teamId: row.teamId,
-    surveyId: row.surveyId,
-    aspectId: row.aspectId,
-    suggestionId: row.suggestionId,
-    text: row.text,
-    owner,
-    ownerStatus,
-    status,
-    adoptedAt: row.adoptedAt,
-    dueAt: row.dueAt,
-    closedAt: row.closedAt,
-    lastCheckInAt: row.lastCheckInAt,
-  };
-}
-
-function ownerColumns(owner: UserRef | null): Pick<Row, 'ownerPlatform' | 'ownerWorkspaceId' | 'ownerUserId'> {
-  return { ownerPlatform: owner?.platform ?? null, ownerWorkspaceId: owner?.workspaceId ?? null, ownerUserId: owner?.userId ?? null };
-}
-
-/** The columns a patch changes; a field left out stays as it is, an owner of null clears all three columns. */
-function patchColumns(patch: StepPatch): Partial<Row> {
-  return {
-    ...(patch.status === undefined ? {} : { status: patch.status }),
-    ...(patch.closedAt === undefined ? {} : { closedAt: patch.closedAt }),
-    ...(patch.owner === undefined ? {} : ownerColumns(patch.owner)),
-    ...(patch.ownerStatus === undefined ? {} : { ownerStatus: patch.ownerStatus }),
-    ...(patch.dueAt === undefined ? {} : { dueAt: patch.dueAt }),
-    ...(patch.lastCheckInAt === undefined ? {} : { lastCheckInAt: patch.lastCheckInAt }),
-  };
-}
 
 export async function insertStep(db: PgConn, step: NewStep): Promise<NextStep> {
   const [row] = await db
