@@ -55,10 +55,13 @@ export function aspectTarget(survey: Survey, aspect: Aspect, teamId: number | nu
   return { level: next, name: levelName(survey, next), source: 'next', reason: null };
 }
 
-/** How far a level figure is from its target. */
+/**
+ * How far a level figure is from its target. Only a target someone chose can be met: without one there is
+ * always a next step, and at the top the survey's suggestions say how to keep the edge.
+ */
 export function targetStanding(target: AspectTarget, value: number): TargetStanding {
   const toGo = Math.max(0, Math.round((target.level - shown(value)) * 10) / 10);
-  return { target, toGo, onTarget: toGo === 0 };
+  return { target, toGo, onTarget: toGo === 0 && target.source !== 'next' };
 }
 
 /**

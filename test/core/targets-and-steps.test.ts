@@ -39,6 +39,8 @@ describe('target levels', () => {
     expect(targetStanding(scalable, 2.96)).toMatchObject({ toGo: 0, onTarget: true });
     expect(targetStanding(scalable, 3.4)).toMatchObject({ toGo: 0, onTarget: true });
     expect(targetStanding(scalable, 2.94)).toMatchObject({ toGo: 0.1, onTarget: false });
+    // Without a chosen target, the top level still gets its keep-the-edge suggestions.
+    expect(targetStanding(aspectTarget(survey, aspect('investment'), 1, [], 4), 4)).toMatchObject({ toGo: 0, onTarget: false, target: { source: 'next', level: 4 } });
   });
 
   it('reads a level by number or name and refuses anything else with the choices', () => {
