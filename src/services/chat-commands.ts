@@ -18,7 +18,7 @@ import type { StepSummary } from '../core/report.js';
 import { parseTargetLevel } from '../core/targets.js';
 import { findAspect } from '../core/survey.js';
 import { adoptStep, answerCheckIn, answerOwnerRequest, setStepOwner, type StepRefusal } from './step-service.js';
-import { OWNER_ACCEPTED, OWNER_DECLINED } from '../core/next-steps.js';
+import { defaultDueAt, OWNER_ACCEPTED, OWNER_DECLINED } from '../core/next-steps.js';
 import { changeTarget, targetRows, type TargetChangeResult, type TargetRow } from './target-service.js';
 import { setPause, setupTeam, type SetupTeamInput, type SetupTeamResult } from './team-service.js';
 
@@ -317,6 +317,28 @@ export async function adoptStepForTeam(
   const result = await adoptStep(ctx, invocation.actor, viewer, team, { aspectId: input.aspectId, suggestionId: input.suggestionId, text: input.text, owner, dueAt: input.dueOn ? endOfLocalDay(input.dueOn, team.cadence.timeZone) : null });
   if (result.kind === 'adopted' || result.kind === 'already-adopted') return { kind: 'step-adopted', step: result.step, aspectName: result.aspectName, already: result.kind === 'already-adopted', ownerAsked: result.kind === 'adopted' && owner ? owner.userId : null };
   return stepRefusal(result, "adopt or close this team's next steps");
+}
+
+export type StepForm =
+  | { readonly kind: 'form'; readonly aspectName: string; readonly suggestionText: string | null; readonly initialDueOn: string }
+  | { readonly kind: 'refused'; readonly sentence: string };
+
+/**
+ * What the "We'll do this" form shows: the aspect, the suggestion as the survey words it today, and the
+ * default date (six weeks ahead, in the team's time zone). Cheap on purpose: a Slack modal must open within
+ * three seconds of the click.
+ */
+export async function stepFormFor(ctx: ServiceContext, invocation: Invocation, teamId: number, aspectId: string, suggestionId: string | null): Promise<StepForm> {
+  const team = await ctx.store.findTeamById(teamId);
+  if (!team) return { kind: 'refused', sentence: 'That team no longer exists.' };
+  const viewer = await viewerFor(ctx, invocation, null);
+  if (!isAllowed(viewer, { kind: 'manage-steps', teamId })) return { kind: 'refused', sentence: `Only ${whoMay({ kind: 'manage-steps', teamId })} can adopt this team's next steps.` };
+  const survey = ctx.surveys.get(team.surveyId)?.survey;
+  const aspect = survey ? findAspect(survey, aspectId) : undefined;
+  const suggestion = suggestionId === null ? null : aspect?.levels.flatMap((level) => level.suggestions).find((candidate) => candidate.id === suggestionId);
+  if (!aspect || suggestion === undefined) return { kind: 'refused', sentence: 'This report is out of date: the survey changed. Run the report again.' };
+  const initialDueOn = DateTime.fromJSDate(defaultDueAt(ctx.clock.now()), { zone: team.cadence.timeZone }).toISODate() ?? '';
+  return { kind: 'form', aspectName: aspect.name, suggestionText: suggestion?.text ?? null, initialDueOn };
 }
 
 /** A check-in button (Done / Still on it / Dropped), pressed by the step's owner or a lead, anywhere. */

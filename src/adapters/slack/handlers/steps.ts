@@ -1,12 +1,10 @@
 import type { App, RespondFn } from '@slack/bolt';
-import { DateTime } from 'luxon';
-import { DEFAULT_STEP_WEEKS, type CheckInAnswer } from '../../../core/next-steps.js';
-import { adoptStepForTeam, checkInFromButton, ownerAnswerFromButton, reportByTeamId, type CommandReply, type Invocation } from '../../../services/chat-commands.js';
-import { refusalSentence, replySentence } from '../../text/reply-text.js';
+import type { CheckInAnswer } from '../../../core/next-steps.js';
+import { adoptStepForTeam, checkInFromButton, ownerAnswerFromButton, stepFormFor, type CommandReply, type Invocation } from '../../../services/chat-commands.js';
+import { replySentence } from '../../text/reply-text.js';
 import { BlockActionSchema, originOf, parseMetadata, parseRoundId, personOf, slackChannel, StepMetadataSchema, stepFormValues, ViewSubmissionSchema, type BlockAction } from '../inbound.js';
 import { SLACK_TEXT_STYLE } from '../mrkdwn.js';
 import { answeredMessage, parseAdoptValue, STEP_ACTION, STEP_FIELDS, STEP_VIEW, stepDoneModal, stepModal, type StepModalOrigin } from '../render/step-blocks.js';
-import { userTimeZone } from './command.js';
 import { FAILURE_SENTENCE, type SlackHandlerDeps } from './deps.js';
 
 /** A button of a report that no longer says what it did (the report is old, the survey changed). */
@@ -44,7 +42,7 @@ function refusedField(reply: Extract<CommandReply, { kind: 'refused' }>, ownStep
 /** "We'll do this" and "Add our own step" (the form), the owner's Accept / Decline, and the check-in answers. */
 export function registerStepActions(app: App, deps: SlackHandlerDeps): void {
   const openForm = async ({ body, ack, respond, client }: { body: unknown; ack: () => Promise<void>; respond: RespondFn; client: App['client'] }): Promise<void> => {
-    // Acknowledged at once: the form needs the report and the person's time zone, and the trigger outlives the ack.
+    // Acknowledged at once; the trigger stays valid for three seconds after the click, long enough for the few reads the form needs.
     await ack();
     const parsed = BlockActionSchema.safeParse(body);
     const target = parsed.success ? parseAdoptValue(parsed.data.actions[0]?.value) : null;
@@ -56,21 +54,14 @@ export function registerStepActions(app: App, deps: SlackHandlerDeps): void {
     }
     const payload = parsed.data;
     const invocation = invocationOf(deps, payload);
-    // The report as the person would see it now: whether they may adopt, and what the suggestion says today.
-    const reply = await reportByTeamId(deps.ctx, invocation, target.teamId);
-    if (reply.kind === 'refused') return await tell(deps, respond, refusalSentence(reply.refusal, SLACK_TEXT_STYLE));
-    if (reply.kind !== 'report') return await tell(deps, respond, STALE_BUTTON);
-    if (!reply.canManageSteps) return await tell(deps, respond, "Only the team's leads and admins can adopt its next steps.");
-    const aspect = reply.report.aspects.find((candidate) => candidate.aspectId === target.aspectId);
-    const suggestion = target.suggestionId === null ? null : aspect?.suggestions.find((candidate) => candidate.id === target.suggestionId);
-    if (!aspect || suggestion === undefined) return await tell(deps, respond, STALE_BUTTON);
-    // Six weeks from now, as a calendar date where the person is (the team's zone is not in the report; a lead is normally in it).
-    const zone = await userTimeZone(client, payload.user.id);
-    const initialDate = DateTime.fromJSDate(deps.ctx.clock.now(), { zone }).plus({ weeks: DEFAULT_STEP_WEEKS }).toISODate() ?? '';
+    // Whether they may adopt, what the suggestion says today, and six weeks ahead in the team's time zone:
+    // a few indexed reads, as the trigger expires three seconds after the click.
+    const form = await stepFormFor(deps.ctx, invocation, target.teamId, target.aspectId, target.suggestionId);
+    if (form.kind === 'refused') return await tell(deps, respond, form.sentence);
     const origin = originOf(payload, clickedChannel(payload));
     const modalOrigin: StepModalOrigin = { ...target, workspaceId: origin.channel.workspaceId, channelId: origin.channel.channelId, organisationId: origin.organisationId };
     await client.views
-      .open({ trigger_id: triggerId, view: stepModal(modalOrigin, { aspectName: aspect.aspectName, suggestionText: suggestion?.text ?? null, initialDate }) })
+      .open({ trigger_id: triggerId, view: stepModal(modalOrigin, { aspectName: form.aspectName, suggestionText: form.suggestionText, initialDate: form.initialDueOn }) })
       .catch(async (error: unknown) => {
         deps.log.warn({ err: error }, 'could not open the next-step form');
         await tell(deps, respond, 'The form did not open in time. Please click again.');
