@@ -54,12 +54,39 @@ export function snoozedDueAt(now: Date): Date {
 }
 
 /**
- * Whether a step's check-in should go out now: it is open, its date has come, and its last check-in (if
- * any) is at least a week old, so a date moved by "Still on it" inside a week waits for the week to pass.
+ * Whether a step's check-in should go out now: it is open, its date has come, it has not been asked about
+ * since (one check-in per date: an unanswered one is not repeated), and its last check-in (if any) is at
+ * least a week old, so a date moved by "Still on it" inside a week waits for the week to pass.
  */
 export function checkInDue(step: NextStep, now: Date): boolean {
   if (step.status !== 'open' || step.dueAt.getTime() > now.getTime()) return false;
-  return step.lastCheckInAt === null || now.getTime() - step.lastCheckInAt.getTime() >= CHECK_IN_GAP_DAYS * DAY_MS;
+  if (step.lastCheckInAt === null) return true;
+  return step.lastCheckInAt.getTime() < step.dueAt.getTime() && now.getTime() - step.lastCheckInAt.getTime() >= CHECK_IN_GAP_DAYS * DAY_MS;
+}
+
+/**
+ * Who a step's check-in goes to, as a key: its owner once they accepted, else the team's leads. Steps
+ * with the same key share the once-a-week allowance.
+ */
+export function checkInRecipientKey(step: NextStep): string {
+  return step.ownerStatus === 'accepted' && step.owner ? `owner:${step.owner.platform}:${step.owner.userId}` : `leads:${step.teamId}`;
+}
+
+/**
+ * The due steps to ask about now, so that nobody is asked more than once a week: per recipient, none if
+ * any step of theirs had a check-in in the last week (`others`: the teams' steps, any status), else the
+ * earliest due one; the rest wait for next week.
+ */
+export function checkInsToSend(due: readonly NextStep[], others: readonly NextStep[], now: Date): NextStep[] {
+  const asked = new Set(others.filter((step) => step.lastCheckInAt !== null && now.getTime() - step.lastCheckInAt.getTime() < CHECK_IN_GAP_DAYS * DAY_MS).map(checkInRecipientKey));
+  const chosen: NextStep[] = [];
+  for (const step of [...due].filter((candidate) => checkInDue(candidate, now)).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id)) {
+    const key = checkInRecipientKey(step);
+    if (asked.has(key)) continue;
+    asked.add(key);
+    chosen.push(step);
+  }
+  return chosen;
 }
 
 /** The outbox period key of a step's check-in: one per step and due date, so a date is asked about once. */

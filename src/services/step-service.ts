@@ -1,4 +1,4 @@
-import { adoptionPeriodKey, checkInDue, checkInPeriodKey, defaultDueAt, ownerRequestPeriodKey, snoozedDueAt, STEP_TEXT_LENGTH, type CheckInAnswer, type NextStep } from '../core/next-steps.js';
+import { adoptionPeriodKey, checkInDue, checkInPeriodKey, checkInsToSend, defaultDueAt, ownerRequestPeriodKey, snoozedDueAt, STEP_TEXT_LENGTH, type CheckInAnswer, type NextStep } from '../core/next-steps.js';
 import type { UserRef } from '../core/platform.js';
 import { isAllowed, whoMay, type Viewer } from '../core/roles.js';
 import { findAspect, findSuggestion } from '../core/survey.js';
@@ -136,13 +136,16 @@ export async function answerCheckIn(ctx: ServiceContext, actor: UserRef, viewer:
 }
 
 /**
- * The scheduler's part: a private check-in for every open step whose date has come, through the outbox
- * (one per step and due date, so a restart or a second process never asks twice), and never more than
- * once a week for the same step.
+ * The scheduler's part: a private check-in for open steps whose date has come, through the outbox (one
+ * per step and due date, so a restart or a second process never asks twice), and never more than one a
+ * week to the same person (`checkInsToSend`).
  */
 export async function queueDueCheckIns(ctx: ServiceContext): Promise<number> {
   const now = ctx.clock.now();
-  const due = (await ctx.store.stepsDue(now)).filter((step) => checkInDue(step, now));
+  const dueNow = (await ctx.store.stepsDue(now)).filter((step) => checkInDue(step, now));
+  if (dueNow.length === 0) return 0;
+  const teamSteps = (await Promise.all([...new Set(dueNow.map((step) => step.teamId))].map((teamId) => ctx.store.listSteps({ teamId })))).flat();
+  const due = checkInsToSend(dueNow, teamSteps, now);
   let queued = 0;
   for (const candidate of due) {
     const wrote = await ctx.store.transaction(async (tx) => {

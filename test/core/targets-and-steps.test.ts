@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDigest } from '../../src/core/digest.js';
-import { checkInDue, checkInPeriodKey, defaultDueAt, snoozedDueAt, type NextStep } from '../../src/core/next-steps.js';
+import { checkInDue, checkInPeriodKey, checkInsToSend, defaultDueAt, snoozedDueAt, type NextStep } from '../../src/core/next-steps.js';
 import { aspectAfterDoneStep } from '../../src/core/question-choice.js';
 import { buildTeamReport, type TeamReportInput } from '../../src/core/report.js';
 import { roundOutcome } from '../../src/core/round-outcome.js';
@@ -130,7 +130,28 @@ describe('next steps', () => {
     expect(checkInDue(step({ lastCheckInAt: new Date(due.dueAt.getTime() - 6 * DAY) }), due.dueAt)).toBe(false);
     expect(checkInDue(step({ lastCheckInAt: new Date(due.dueAt.getTime() - 7 * DAY) }), due.dueAt)).toBe(true);
     expect(checkInDue(step({ status: 'done' }), due.dueAt)).toBe(false);
+    // Asked at its date and not answered: not asked again for the same date, however long it waits.
+    expect(checkInDue(step({ lastCheckInAt: due.dueAt }), new Date(due.dueAt.getTime() + 30 * DAY))).toBe(false);
     expect(checkInPeriodKey(due)).toBe('step-1-due-2026-02-12');
+  });
+
+  it('asks nobody more than once a week: one due step per owner (or per team’s leads) now, the next a week later', () => {
+    const sam = { platform: 'slack' as const, workspaceId: 'T1', userId: 'USAM' };
+    const kim = { platform: 'slack' as const, workspaceId: 'T1', userId: 'UKIM' };
+    const now = at('2026-02-13T09:00:00Z');
+    const due = [
+      step({ id: 1, owner: sam, ownerStatus: 'accepted', dueAt: at('2026-02-12') }),
+      step({ id: 2, owner: sam, ownerStatus: 'accepted', dueAt: at('2026-02-11') }),
+      step({ id: 3, owner: kim, ownerStatus: 'accepted' }),
+      step({ id: 4, owner: kim, ownerStatus: 'declined' }),
+      step({ id: 5 }),
+      step({ id: 6, teamId: 2 }),
+    ];
+    expect(checkInsToSend(due, due, now).map((entry) => entry.id)).toEqual([2, 3, 4, 6]);
+    // Sam answered a check-in on another step five days ago: nothing for Sam this week, the rest as before.
+    const answered = step({ id: 7, owner: sam, ownerStatus: 'accepted', status: 'done', lastCheckInAt: at('2026-02-08T09:00:00Z') });
+    expect(checkInsToSend(due, [...due, answered], now).map((entry) => entry.id)).toEqual([3, 4, 6]);
+    expect(checkInsToSend(due, [...due, answered], at('2026-02-15T09:00:00Z')).map((entry) => entry.id)).toEqual([2, 3, 4, 6]);
   });
 
   it('asks about the aspect of a step done since that aspect was last asked, the earliest first', () => {

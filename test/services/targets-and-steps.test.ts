@@ -164,6 +164,25 @@ describe('adopted next steps', () => {
     expect(steps).toMatchObject({ kind: 'steps', aspects: [{ aspectName: 'Adoption', steps: [{ status: 'done', ownerUserId: 'UOWNER' }] }] });
   });
 
+  it("asks the leads about one step a week when several fall due together", async () => {
+    for (const what of ['one', 'two', 'three']) {
+      const adopted = await run(LEAD, `step add interfaces by 2026-03-20 step ${what}`);
+      expect(adopted).toMatchObject({ kind: 'step-adopted', already: false });
+    }
+    ctx.clock.set(new Date('2026-03-21T08:00:00Z'));
+    expect(await queueDueCheckIns(ctx)).toBe(1);
+    ctx.clock.advance(6 * DAY);
+    expect(await queueDueCheckIns(ctx)).toBe(0);
+    ctx.clock.advance(DAY);
+    expect(await queueDueCheckIns(ctx)).toBe(1);
+    ctx.clock.advance(7 * DAY);
+    expect(await queueDueCheckIns(ctx)).toBe(1);
+    ctx.clock.advance(7 * DAY);
+    expect(await queueDueCheckIns(ctx)).toBe(0);
+    const asked = await ctx.store.listDeliveries({ kind: 'step-check-in' });
+    expect(new Set(asked.map((delivery) => JSON.stringify(delivery.payload))).size).toBe(3);
+  });
+
   it('refuses bad input with a clear sentence', async () => {
     expect(await run(LEAD, 'step add interfaces by 2026-03-01 too late')).toMatchObject({ kind: 'refused', refusal: { kind: 'invalid', problem: 'The target date must be in the future.' } });
     expect(await run(LEAD, `step add interfaces ${'x'.repeat(201)}`)).toMatchObject({ kind: 'refused', refusal: { kind: 'invalid' } });
