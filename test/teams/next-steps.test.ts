@@ -304,7 +304,7 @@ describe('targets and next steps in Teams', () => {
     });
 
     it('"Still on it" from a lead moves the date two weeks on; "step drop" closes the other', async () => {
-      const [wrap] = checkIns(h.lead);
+      const wrap = checkIns(h.lead)[0]!;
       const still = buttonsOf(contentOf(wrap)).find((button) => button.title === 'Still on it')!;
       expect(cardText(invokeCard(await h.clickPrivately(h.lead, still.verb, still.data, wrap.id)))).toContain('is now due');
       const moved = (await steps()).find((step) => step.suggestionId === 'interfaces-wrap-requested-template')!;
