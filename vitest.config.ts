@@ -22,6 +22,11 @@ const ENGINE_FREE = [
   'test/privacy-views.property.test.ts',
   'test/web/oidc.test.ts',
   'test/web/trend-chart.test.ts',
+  // The dashboard's target and step pages in a browser: their storage side runs on both engines in
+  // test/storage/targets-and-steps.test.ts and test/services/targets-and-steps.test.ts, and the chat side in
+  // test/slack/next-steps.test.ts and test/teams/next-steps.test.ts.
+  'test/web/targets-and-steps.test.ts',
+  'test/teams/step-cards.test.ts',
   'test/core/org-table.test.ts',
   // Behaviour of the HTTP layer and the Slack connection, whatever the storage behind them.
   'test/process/body-limit.test.ts',
