@@ -24,7 +24,7 @@ export async function addOpenSteps(ctx: ServiceContext, teams: readonly Team[], 
         const suggestion = aspect?.levels[index % survey.levels.length]?.suggestions[0];
         if (!aspect || !suggestion) continue;
         const owner = index % 2 === 0 ? { platform: team.channel.platform, workspaceId: team.channel.workspaceId, userId: `U${team.id}-${index}` } : null;
-        await tx.insertStep({ teamId: team.id, surveyId: survey.id, aspectId: aspect.id, suggestionId: suggestion.id, text: suggestion.text, owner, ownerStatus: owner ? 'accepted' : null, adoptedAt: new Date(now.getTime() - (index + 1) * 3 * DAY_MS), dueAt: new Date(now.getTime() + (index + 1) * 4 * DAY_MS) });
+        await tx.insertStep({ teamId: team.id, surveyId: survey.id, aspectId: aspect.id, suggestionId: suggestion.id, text: suggestion.text, owner, ownerName: owner ? `Owner ${index}` : null, ownerStatus: owner ? 'accepted' : null, adoptedAt: new Date(now.getTime() - (index + 1) * 3 * DAY_MS), dueAt: new Date(now.getTime() + (index + 1) * 4 * DAY_MS) });
       }
       if (targeted.has(survey.id)) return;
       targeted.add(survey.id);

@@ -31,6 +31,8 @@ export interface NextStep {
   readonly suggestionId: string | null;
   readonly text: string;
   readonly owner: UserRef | null;
+  /** The name the owner goes by, as their platform gave it (null when it never said): shown instead of a Teams id. */
+  readonly ownerName: string | null;
   readonly ownerStatus: OwnerStatus | null;
   readonly status: StepStatus;
   readonly adoptedAt: Date;
@@ -65,25 +67,34 @@ export function checkInDue(step: NextStep, now: Date): boolean {
 }
 
 /**
- * Who a step's check-in goes to, as a key: its owner once they accepted, else the team's leads. Steps
- * with the same key share the once-a-week allowance.
+ * Who a step's check-in goes to, as person keys: its owner once they accepted, else each of the team's
+ * leads (`leadsOf`, keyed like `personKey`). A team without leads keys the step by the team, so its steps
+ * still go one a week.
  */
-export function checkInRecipientKey(step: NextStep): string {
-  return step.ownerStatus === 'accepted' && step.owner ? `owner:${step.owner.platform}:${step.owner.userId}` : `leads:${step.teamId}`;
+export function checkInRecipientKeys(step: NextStep, leadsOf: (teamId: number) => readonly string[]): readonly string[] {
+  if (step.ownerStatus === 'accepted' && step.owner) return [personKey(step.owner)];
+  const leads = leadsOf(step.teamId);
+  return leads.length > 0 ? leads : [`team-leads:${step.teamId}`];
+}
+
+/** A person as the once-a-week allowance counts them: the same person in every team they lead or own steps in. */
+export function personKey(person: UserRef): string {
+  return `${person.platform}:${person.workspaceId}:${person.userId}`;
 }
 
 /**
- * The due steps to ask about now, so that nobody is asked more than once a week: per recipient, none if
- * any step of theirs had a check-in in the last week (`others`: the teams' steps, any status), else the
- * earliest due one; the rest wait for next week.
+ * The due steps to ask about now, so that nobody is asked more than once a week, whichever teams they
+ * lead or own steps in: a step goes out only if none of its recipients had a check-in in the last week
+ * (`recent`: steps checked in lately, any team, any status) or was already chosen this time; the earliest
+ * due goes first, and the rest wait for next week.
  */
-export function checkInsToSend(due: readonly NextStep[], others: readonly NextStep[], now: Date): NextStep[] {
-  const asked = new Set(others.filter((step) => step.lastCheckInAt !== null && now.getTime() - step.lastCheckInAt.getTime() < CHECK_IN_GAP_DAYS * DAY_MS).map(checkInRecipientKey));
+export function checkInsToSend(due: readonly NextStep[], recent: readonly NextStep[], now: Date, leadsOf: (teamId: number) => readonly string[]): NextStep[] {
+  const asked = new Set(recent.filter((step) => step.lastCheckInAt !== null && now.getTime() - step.lastCheckInAt.getTime() < CHECK_IN_GAP_DAYS * DAY_MS).flatMap((step) => checkInRecipientKeys(step, leadsOf)));
   const chosen: NextStep[] = [];
   for (const step of [...due].filter((candidate) => checkInDue(candidate, now)).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id)) {
-    const key = checkInRecipientKey(step);
-    if (asked.has(key)) continue;
-    asked.add(key);
+    const keys = checkInRecipientKeys(step, leadsOf);
+    if (keys.some((key) => asked.has(key))) continue;
+    keys.forEach((key) => asked.add(key));
     chosen.push(step);
   }
   return chosen;

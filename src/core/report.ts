@@ -60,6 +60,8 @@ export interface StepSummary {
   readonly closedAt: Date | null;
   /** The owner, once they accepted; a person only asked is not named. */
   readonly ownerUserId: string | null;
+  /** That owner's name as their platform gave it, when it did (Teams ids are unreadable). */
+  readonly ownerName: string | null;
   readonly levelAtAdoption: number | null;
   readonly levelNow: number | null;
 }
@@ -179,6 +181,7 @@ function stepSummary(step: NextStep, rounds: readonly ClosedRoundTally[], input:
     adoptedAt: step.adoptedAt,
     closedAt: step.closedAt,
     ownerUserId: step.ownerStatus === 'accepted' ? (step.owner?.userId ?? null) : null,
+    ownerName: step.ownerStatus === 'accepted' ? step.ownerName : null,
     levelAtAdoption: levelAt(rounds, step.adoptedAt, input.policy)?.value ?? null,
     levelNow: levelAt(rounds, input.now, input.policy)?.value ?? null,
   };

@@ -65,6 +65,11 @@ export interface DemoSummary {
   readonly answers: number;
 }
 
+/** A demo team's channel id: its name, lower case, as a channel name (`Data Platform` → `#data-platform`). */
+export function demoChannelId(teamName: string): string {
+  return `#${teamName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+}
+
 /** The demo's standard line-up: named teams cycling through the trajectories and surveys. */
 export function demoTeamSpecs(count: number, surveyIds: readonly string[], random: DemoRandom): DemoTeamSpec[] {
   return Array.from({ length: count }, (_, index) => {
@@ -127,7 +132,7 @@ export async function seedDemoOrganisation(ctx: ServiceContext, options: DemoOpt
       const startOfThisWeek = DateTime.fromJSDate(options.now, { zone: spec.timeZone }).startOf('week');
       const result = await tx.insertTeam({
         name: spec.name,
-        channel: { platform: 'demo', workspaceId: DEMO_WORKSPACE, channelId: `#${spec.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}` },
+        channel: { platform: 'demo', workspaceId: DEMO_WORKSPACE, channelId: demoChannelId(spec.name) },
         surveyId: spec.surveyId,
         cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: spec.timeZone, roundLengthHours: 96, anchorWeek: isoWeekKey(startOfThisWeek.minus({ weeks })) },
         isDemo: true,
@@ -190,6 +195,7 @@ async function seedTargets(tx: Store, teams: readonly Team[], ctx: ServiceContex
 async function seedSteps(tx: Store, team: Team, survey: Survey, spec: DemoTeamSpec, index: number, now: Date, random: DemoRandom): Promise<void> {
   const at = (days: number) => new Date(now.getTime() + days * DAY_MS);
   const owner = { platform: 'demo' as const, workspaceId: DEMO_WORKSPACE, userId: `${team.channel.channelId}-member-2` };
+  const ownerName = `Alex (${team.name})`;
   const aspects = survey.aspects;
   const doneAspect = aspects[index % aspects.length];
   const openAspect = aspects[(index + 2) % aspects.length];
@@ -197,13 +203,13 @@ async function seedSteps(tx: Store, team: Team, survey: Survey, spec: DemoTeamSp
   const suggestion = (aspectId: string, level: number) => survey.aspects.find((aspect) => aspect.id === aspectId)?.levels[level - 1]?.suggestions[random.int(0, 2)] ?? null;
   const done = suggestion(doneAspect.id, 1);
   if (done) {
-    const step = await tx.insertStep({ teamId: team.id, surveyId: survey.id, aspectId: doneAspect.id, suggestionId: done.id, text: done.text, owner, ownerStatus: 'accepted', adoptedAt: at(-112), dueAt: at(-70) });
+    const step = await tx.insertStep({ teamId: team.id, surveyId: survey.id, aspectId: doneAspect.id, suggestionId: done.id, text: done.text, owner, ownerName, ownerStatus: 'accepted', adoptedAt: at(-112), dueAt: at(-70) });
     await tx.updateStep(step.id, { status: 'done', closedAt: at(-66), lastCheckInAt: at(-70) });
   }
   const open = suggestion(openAspect.id, 2);
-  if (open) await tx.insertStep({ teamId: team.id, surveyId: survey.id, aspectId: openAspect.id, suggestionId: open.id, text: open.text, owner: index % 2 === 0 ? owner : null, ownerStatus: index % 2 === 0 ? 'accepted' : null, adoptedAt: at(-20), dueAt: at(22) });
+  if (open) await tx.insertStep({ teamId: team.id, surveyId: survey.id, aspectId: openAspect.id, suggestionId: open.id, text: open.text, owner: index % 2 === 0 ? owner : null, ownerName: index % 2 === 0 ? ownerName : null, ownerStatus: index % 2 === 0 ? 'accepted' : null, adoptedAt: at(-20), dueAt: at(22) });
   if (spec.trajectory === 'slipping') {
-    const dropped = await tx.insertStep({ teamId: team.id, surveyId: survey.id, aspectId: openAspect.id, suggestionId: null, text: 'Run a monthly platform office hour', owner: null, ownerStatus: null, adoptedAt: at(-60), dueAt: at(-18) });
+    const dropped = await tx.insertStep({ teamId: team.id, surveyId: survey.id, aspectId: openAspect.id, suggestionId: null, text: 'Run a monthly platform office hour', owner: null, ownerName: null, ownerStatus: null, adoptedAt: at(-60), dueAt: at(-18) });
     await tx.updateStep(dropped.id, { status: 'dropped', closedAt: at(-15), lastCheckInAt: at(-18) });
   }
 }

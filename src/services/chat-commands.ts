@@ -268,6 +268,12 @@ async function targetsCommand(ctx: ServiceContext, invocation: Invocation, viewe
   return stepRefusal(result, command.scope === 'team' ? "set this team's target levels" : "set the organisation's target levels");
 }
 
+/** A mentioned person's name, when the mention carried one (a bare Slack `<@U…>` carries only the id). */
+function mentionedName(person: { readonly userId: string; readonly label: string }): string | null {
+  const label = person.label.replace(/^@/, '').trim();
+  return label === '' || label === person.userId ? null : label;
+}
+
 async function stepsCommand(ctx: ServiceContext, invocation: Invocation, viewer: Viewer, team: Team | null, command: Extract<ChatCommand, { kind: 'steps' | 'step-adopt' | 'step-owner' | 'step-close' }>): Promise<CommandReply> {
   const action = "adopt or close this team's next steps";
   if (command.kind === 'step-close') {
@@ -278,7 +284,7 @@ async function stepsCommand(ctx: ServiceContext, invocation: Invocation, viewer:
   }
   if (command.kind === 'step-owner') {
     const owner = { platform: invocation.actor.platform, workspaceId: invocation.actor.workspaceId, userId: command.owner.userId };
-    const result = await setStepOwner(ctx, invocation.actor, viewer, command.stepId, owner);
+    const result = await setStepOwner(ctx, invocation.actor, viewer, command.stepId, owner, { ownerName: mentionedName(command.owner), byName: invocation.actorName ?? null });
     return result.kind === 'owner-asked' ? { kind: 'step-owner-asked', step: result.step, ownerUserId: command.owner.userId } : stepRefusal(result, action);
   }
   if (!team) return { kind: 'refused', refusal: { kind: 'not-a-team-channel' } };
@@ -294,7 +300,15 @@ async function stepsCommand(ctx: ServiceContext, invocation: Invocation, viewer:
   const aspectId = command.suggestionId === null ? command.aspectId : (survey.aspects.find((aspect) => aspect.levels.some((level) => level.suggestions.some((suggestion) => suggestion.id === command.suggestionId)))?.id ?? null);
   if (aspectId === null) return { kind: 'refused', refusal: { kind: 'invalid', problem: `There is no suggestion "${command.suggestionId ?? ''}" in this team's survey; the ids are in the report.` } };
   const owner = command.owner ? { platform: invocation.actor.platform, workspaceId: invocation.actor.workspaceId, userId: command.owner.userId } : null;
-  const result = await adoptStep(ctx, invocation.actor, viewer, team, { aspectId, suggestionId: command.suggestionId, text: command.text, owner, dueAt: command.dueOn ? endOfLocalDay(command.dueOn, team.cadence.timeZone) : null });
+  const result = await adoptStep(ctx, invocation.actor, viewer, team, {
+    aspectId,
+    suggestionId: command.suggestionId,
+    text: command.text,
+    owner,
+    ownerName: command.owner ? mentionedName(command.owner) : null,
+    byName: invocation.actorName ?? null,
+    dueAt: command.dueOn ? endOfLocalDay(command.dueOn, team.cadence.timeZone) : null,
+  });
   if (result.kind === 'adopted' || result.kind === 'already-adopted') return { kind: 'step-adopted', step: result.step, aspectName: result.aspectName, already: result.kind === 'already-adopted', ownerAsked: result.kind === 'adopted' && owner ? owner.userId : null };
   return stepRefusal(result, action);
 }
@@ -307,14 +321,22 @@ export async function adoptStepForTeam(
   ctx: ServiceContext,
   invocation: Invocation,
   teamId: number,
-  input: { readonly aspectId: string; readonly suggestionId: string | null; readonly text: string | null; readonly ownerUserId: string | null; readonly dueOn: string | null },
+  input: { readonly aspectId: string; readonly suggestionId: string | null; readonly text: string | null; readonly ownerUserId: string | null; readonly ownerName?: string | null; readonly dueOn: string | null },
 ): Promise<CommandReply> {
   const team = await ctx.store.findTeamById(teamId);
   if (!team) return { kind: 'refused', refusal: { kind: 'invalid', problem: 'That team no longer exists.' } };
   if (input.dueOn !== null && !isCalendarDate(input.dueOn)) return { kind: 'refused', refusal: { kind: 'invalid', problem: `"${input.dueOn}" is not a date (YYYY-MM-DD).` } };
   const viewer = await viewerFor(ctx, invocation, await ctx.store.findTeamByChannel(invocation.channel, invocation.organisationId ?? null));
   const owner = input.ownerUserId ? { platform: invocation.actor.platform, workspaceId: invocation.actor.workspaceId, userId: input.ownerUserId } : null;
-  const result = await adoptStep(ctx, invocation.actor, viewer, team, { aspectId: input.aspectId, suggestionId: input.suggestionId, text: input.text, owner, dueAt: input.dueOn ? endOfLocalDay(input.dueOn, team.cadence.timeZone) : null });
+  const result = await adoptStep(ctx, invocation.actor, viewer, team, {
+    aspectId: input.aspectId,
+    suggestionId: input.suggestionId,
+    text: input.text,
+    owner,
+    ownerName: owner ? (input.ownerName ?? null) : null,
+    byName: invocation.actorName ?? null,
+    dueAt: input.dueOn ? endOfLocalDay(input.dueOn, team.cadence.timeZone) : null,
+  });
   if (result.kind === 'adopted' || result.kind === 'already-adopted') return { kind: 'step-adopted', step: result.step, aspectName: result.aspectName, already: result.kind === 'already-adopted', ownerAsked: result.kind === 'adopted' && owner ? owner.userId : null };
   return stepRefusal(result, "adopt or close this team's next steps");
 }
@@ -349,7 +371,7 @@ export async function checkInFromButton(ctx: ServiceContext, invocation: Invocat
 
 /** The owner's Accept / Decline; the reply is a sentence for them alone. */
 export async function ownerAnswerFromButton(ctx: ServiceContext, invocation: Invocation, stepId: number, accept: boolean): Promise<string> {
-  const result = await answerOwnerRequest(ctx, invocation.actor, stepId, accept);
+  const result = await answerOwnerRequest(ctx, invocation.actor, stepId, accept, invocation.actorName ?? null);
   switch (result.kind) {
     case 'owner-answered':
       return result.accepted ? OWNER_ACCEPTED : OWNER_DECLINED;

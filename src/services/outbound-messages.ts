@@ -24,14 +24,14 @@ async function roleChangeMessage(ctx: ServiceContext, auditId: number): Promise<
 }
 
 /** What the owner request's audit record holds (written by `step-service.ts#askOwner`). */
-const OwnerAskDetailsSchema = z.object({ stepId: z.number(), owner: z.string() });
+const OwnerAskDetailsSchema = z.object({ stepId: z.number(), owner: z.string(), actorName: z.string().optional() });
 
 async function stepView(ctx: ServiceContext, stepId: number): Promise<{ view: StepView; step: NextStep; team: Team } | null> {
   const step = await ctx.store.findStep(stepId);
   const team = step ? await ctx.store.findTeamById(step.teamId) : null;
   if (!step || !team) return null;
   const aspect = ctx.surveys.get(step.surveyId)?.survey.aspects.find((candidate) => candidate.id === step.aspectId);
-  const owner = step.owner && step.ownerStatus === 'accepted' ? { userId: step.owner.userId, name: step.owner.userId } : null;
+  const owner = step.owner && step.ownerStatus === 'accepted' ? { userId: step.owner.userId, name: step.ownerName ?? step.owner.userId } : null;
   return { view: { stepId: step.id, teamName: team.name, aspectName: aspect?.name ?? step.aspectId, text: step.text, dueAt: step.dueAt, timeZone: team.cadence.timeZone, owner }, step, team };
 }
 
@@ -48,7 +48,7 @@ async function stepMessage(ctx: ServiceContext, payload: Extract<DeliveryPayload
       if (!record || !details.success) return { kind: 'obsolete', reason: 'the owner request is no longer on record' };
       // Asked again since, or answered, or the step is closed: this request has nothing left to ask.
       if (step.status !== 'open' || step.ownerStatus !== 'asked' || step.owner?.userId !== details.data.owner) return { kind: 'obsolete', reason: 'the owner request was overtaken' };
-      return { kind: 'message', message: { kind: 'step-owner-request', step: view, ownerUserId: details.data.owner, by: { userId: record.actorUserId, name: record.actorUserId } } };
+      return { kind: 'message', message: { kind: 'step-owner-request', step: view, ownerUserId: details.data.owner, by: { userId: record.actorUserId, name: details.data.actorName ?? record.actorUserId } } };
     }
     case 'step-check-in': {
       if (step.status !== 'open') return { kind: 'obsolete', reason: `the step is ${step.status}` };

@@ -1,5 +1,6 @@
 import { localDateAt, nextPeriod, periodAt, periodOfRoundKey } from '../core/schedule.js';
 import { decideOpening, nextOpeningCheck, type ScheduleState } from '../core/scheduling.js';
+import type { NextStep } from '../core/next-steps.js';
 import type { Round } from '../core/round.js';
 import { isPausedOn, type Team } from '../core/team.js';
 import type { ServiceContext } from './context.js';
@@ -10,6 +11,23 @@ async function scheduleState(ctx: ServiceContext, team: Team): Promise<ScheduleS
   const open = await ctx.store.findOpenRound(team.id);
   const latest = await ctx.store.latestRound(team.id);
   return { team, latestRoundPeriod: latest ? periodOfRoundKey(latest.periodKey) : null, openRoundClosesAt: open?.closesAt ?? null };
+}
+
+/** Team ids per read of done steps: well under both engines' limits on bound parameters. */
+const TEAM_IDS_PER_READ = 1000;
+
+/** The done steps of the given teams, by team, in a read per thousand teams. */
+async function doneStepsOf(ctx: ServiceContext, teams: readonly Team[]): Promise<ReadonlyMap<number, NextStep[]>> {
+  const byTeam = new Map<number, NextStep[]>();
+  for (let index = 0; index < teams.length; index += TEAM_IDS_PER_READ) {
+    const steps = await ctx.store.listSteps({ teamIds: teams.slice(index, index + TEAM_IDS_PER_READ).map((team) => team.id), status: 'done' });
+    for (const step of steps) {
+      const list = byTeam.get(step.teamId);
+      if (list) list.push(step);
+      else byTeam.set(step.teamId, [step]);
+    }
+  }
+  return byTeam;
 }
 
 /** Teams handled between yields to the event loop, so a busy Monday never holds up a click's acknowledgement. */
@@ -25,14 +43,14 @@ function teamsAtOnce(ctx: ServiceContext): number {
   return ctx.store.engine === 'postgres' ? 4 : 1;
 }
 
-async function scheduleOne(ctx: ServiceContext, team: Team, now: Date): Promise<Round | null> {
+async function scheduleOne(ctx: ServiceContext, team: Team, now: Date, doneSteps: readonly NextStep[]): Promise<Round | null> {
   let state = await scheduleState(ctx, team);
   let round: Round | null = null;
   const decision = decideOpening(state, now);
   // Said once: the next check moves to the next period, so an empty week can be explained from the logs.
   if (decision.kind === 'skip') ctx.log.info({ teamId: team.id, periodKey: decision.period.key }, 'missed round skipped: too little of its period left to catch up');
   if (decision.kind === 'open') {
-    const aspectId = await chooseAspectFor(ctx, team, now);
+    const aspectId = await chooseAspectFor(ctx, team, now, doneSteps);
     const result = await openRound(ctx, team, { origin: 'scheduled', at: now, closesAt: decision.closesAt, ...(aspectId ? { aspectId } : {}) });
     if (result.kind === 'opened') {
       round = result.round;
@@ -58,11 +76,14 @@ export async function openScheduledRounds(ctx: ServiceContext): Promise<Round[]>
   const now = ctx.clock.now();
   const opened: Round[] = [];
   const due = await ctx.store.teamsDueForScheduling(now);
+  if (due.length === 0) return opened;
+  // One read for all due teams (not one per opening): a done step makes the next round ask about its aspect.
+  const doneByTeam = await doneStepsOf(ctx, due);
   const width = teamsAtOnce(ctx);
   let sinceYield = 0;
   for (let index = 0; index < due.length; index += width) {
     // Settled, not raced: a failure (a lost lease) ends the pass only once the teams under way are done.
-    const results = await Promise.allSettled(due.slice(index, index + width).map((team) => scheduleOne(ctx, team, now)));
+    const results = await Promise.allSettled(due.slice(index, index + width).map((team) => scheduleOne(ctx, team, now, doneByTeam.get(team.id) ?? [])));
     for (const result of results) {
       if (result.status === 'rejected') throw result.reason;
       if (result.value) opened.push(result.value);

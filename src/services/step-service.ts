@@ -1,4 +1,4 @@
-import { adoptionPeriodKey, checkInDue, checkInPeriodKey, checkInsToSend, defaultDueAt, ownerRequestPeriodKey, snoozedDueAt, STEP_TEXT_LENGTH, type CheckInAnswer, type NextStep } from '../core/next-steps.js';
+import { adoptionPeriodKey, CHECK_IN_GAP_DAYS, checkInDue, checkInPeriodKey, checkInsToSend, defaultDueAt, personKey, ownerRequestPeriodKey, snoozedDueAt, STEP_TEXT_LENGTH, type CheckInAnswer, type NextStep } from '../core/next-steps.js';
 import type { UserRef } from '../core/platform.js';
 import { isAllowed, whoMay, type Viewer } from '../core/roles.js';
 import { findAspect, findSuggestion } from '../core/survey.js';
@@ -17,6 +17,10 @@ export interface AdoptStepInput {
   readonly text?: string | null;
   /** A person in the channel who is asked, privately, to own the step. */
   readonly owner?: UserRef | null;
+  /** The owner's name as the platform gave it with the choice (a mention's label, a roster entry), if it did. */
+  readonly ownerName?: string | null;
+  /** The adopting lead's name as the platform gave it, for the owner's private question. */
+  readonly byName?: string | null;
   /** Default: six weeks from now. */
   readonly dueAt?: Date | null;
 }
@@ -63,24 +67,27 @@ export async function adoptStep(ctx: ServiceContext, actor: AuditActor, viewer: 
       const open = (await tx.listSteps({ teamId: team.id, status: 'open', aspectId: aspect.id })).find((step) => step.suggestionId === suggestionId);
       if (open) return { kind: 'already-adopted', step: open, aspectName: aspect.name };
     }
-    const step = await tx.insertStep({ teamId: team.id, surveyId: survey.id, aspectId: aspect.id, suggestionId, text, owner, ownerStatus: owner ? 'asked' : null, adoptedAt: now, dueAt });
+    const step = await tx.insertStep({ teamId: team.id, surveyId: survey.id, aspectId: aspect.id, suggestionId, text, owner, ownerName: owner ? (input.ownerName ?? null) : null, ownerStatus: owner ? 'asked' : null, adoptedAt: now, dueAt });
     await tx.recordAudit({ at: now, actor, action: 'step.adopt', teamName: team.name, details: { stepId: step.id, aspectId: aspect.id, suggestionId, dueAt: dueAt.toISOString() } });
     await tx.enqueueDelivery({ target: team.channel, periodKey: adoptionPeriodKey(step.id), payload: { kind: 'step-adopted', stepId: step.id }, teamId: team.id, roundId: null, at: now });
-    if (owner) await askOwner(tx, actor, team, step, owner, now);
+    if (owner) await askOwner(tx, actor, team, step, owner, input.byName ?? null, now);
     return { kind: 'adopted', step, aspectName: aspect.name };
   });
   if (result.kind === 'adopted') ctx.onIntent?.();
   return result;
 }
 
-/** Records who is asked to own a step (in the audit log, which alone keeps such ids) and queues the private question. */
-async function askOwner(tx: ServiceContext['store'], actor: AuditActor, team: Team, step: NextStep, owner: UserRef, now: Date): Promise<void> {
-  const auditId = await tx.recordAudit({ at: now, actor, action: 'step.owner-ask', teamName: team.name, details: { stepId: step.id, owner: owner.userId } });
+/**
+ * Records who is asked to own a step (in the audit log, which alone keeps such ids, with the asking lead's
+ * name for the question) and queues the private question.
+ */
+async function askOwner(tx: ServiceContext['store'], actor: AuditActor, team: Team, step: NextStep, owner: UserRef, byName: string | null, now: Date): Promise<void> {
+  const auditId = await tx.recordAudit({ at: now, actor, action: 'step.owner-ask', teamName: team.name, details: { stepId: step.id, owner: owner.userId, ...(byName ? { actorName: byName } : {}) } });
   await tx.enqueueDelivery({ target: team.channel, periodKey: ownerRequestPeriodKey(step.id, auditId), payload: { kind: 'step-owner', stepId: step.id, auditId }, teamId: team.id, roundId: null, at: now });
 }
 
 /** Names (or changes) a step's owner after adoption; they are asked privately like at adoption. */
-export async function setStepOwner(ctx: ServiceContext, actor: AuditActor, viewer: Viewer, stepId: number, owner: UserRef): Promise<{ readonly kind: 'owner-asked'; readonly step: NextStep } | StepRefusal> {
+export async function setStepOwner(ctx: ServiceContext, actor: AuditActor, viewer: Viewer, stepId: number, owner: UserRef, names: { readonly ownerName?: string | null; readonly byName?: string | null } = {}): Promise<{ readonly kind: 'owner-asked'; readonly step: NextStep } | StepRefusal> {
   const step = await ctx.store.findStep(stepId);
   const team = step ? await ctx.store.findTeamById(step.teamId) : null;
   if (!step || !team) return { kind: 'unknown-step' };
@@ -88,8 +95,8 @@ export async function setStepOwner(ctx: ServiceContext, actor: AuditActor, viewe
   if (step.status !== 'open') return { kind: 'invalid', problem: `That step is already ${step.status}.` };
   const now = ctx.clock.now();
   const updated = await ctx.store.transaction(async (tx) => {
-    const changed = await tx.updateStep(step.id, { owner, ownerStatus: 'asked' });
-    await askOwner(tx, actor, team, step, owner, now);
+    const changed = await tx.updateStep(step.id, { owner, ownerName: names.ownerName ?? null, ownerStatus: 'asked' });
+    await askOwner(tx, actor, team, step, owner, names.byName ?? null, now);
     return changed ?? step;
   });
   ctx.onIntent?.();
@@ -98,15 +105,18 @@ export async function setStepOwner(ctx: ServiceContext, actor: AuditActor, viewe
 
 export type OwnerAnswerResult = { readonly kind: 'owner-answered'; readonly step: NextStep; readonly accepted: boolean } | { readonly kind: 'not-asked' } | { readonly kind: 'already-answered'; readonly step: NextStep } | StepRefusal;
 
-/** The person asked to own a step accepts or declines; only they can. */
-export async function answerOwnerRequest(ctx: ServiceContext, actor: UserRef, stepId: number, accept: boolean): Promise<OwnerAnswerResult> {
+/**
+ * The person asked to own a step accepts or declines; only they can. On accepting, the name their platform
+ * gives with the click (`actorName`) is kept, so the step can name them where a platform id is unreadable.
+ */
+export async function answerOwnerRequest(ctx: ServiceContext, actor: UserRef, stepId: number, accept: boolean, actorName?: string | null): Promise<OwnerAnswerResult> {
   const now = ctx.clock.now();
   return await ctx.store.transaction(async (tx): Promise<OwnerAnswerResult> => {
     const step = await tx.findStep(stepId);
     if (!step) return { kind: 'unknown-step' };
     if (!step.owner || step.owner.platform !== actor.platform || step.owner.userId !== actor.userId) return { kind: 'not-asked' };
     if (step.ownerStatus !== 'asked' || step.status !== 'open') return { kind: 'already-answered', step };
-    const updated = await tx.updateStep(step.id, { ownerStatus: accept ? 'accepted' : 'declined' });
+    const updated = await tx.updateStep(step.id, accept ? { ownerStatus: 'accepted', ...(actorName ? { ownerName: actorName } : {}) } : { ownerStatus: 'declined' });
     const team = await tx.findTeamById(step.teamId);
     await tx.recordAudit({ at: now, actor, action: accept ? 'step.owner-accept' : 'step.owner-decline', teamName: team?.name ?? null, details: { stepId: step.id } });
     return { kind: 'owner-answered', step: updated ?? step, accepted: accept };
@@ -138,14 +148,21 @@ export async function answerCheckIn(ctx: ServiceContext, actor: UserRef, viewer:
 /**
  * The scheduler's part: a private check-in for open steps whose date has come, through the outbox (one
  * per step and due date, so a restart or a second process never asks twice), and never more than one a
- * week to the same person (`checkInsToSend`).
+ * week to the same person, across all the teams they lead or own steps in (`checkInsToSend`).
  */
 export async function queueDueCheckIns(ctx: ServiceContext): Promise<number> {
   const now = ctx.clock.now();
   const dueNow = (await ctx.store.stepsDue(now)).filter((step) => checkInDue(step, now));
   if (dueNow.length === 0) return 0;
-  const teamSteps = (await Promise.all([...new Set(dueNow.map((step) => step.teamId))].map((teamId) => ctx.store.listSteps({ teamId })))).flat();
-  const due = checkInsToSend(dueNow, teamSteps, now);
+  const [recent, roles] = await Promise.all([ctx.store.stepsCheckedInSince(new Date(now.getTime() - CHECK_IN_GAP_DAYS * DAY_MS)), ctx.store.listRoles()]);
+  const leads = new Map<number, string[]>();
+  for (const role of roles) {
+    if (role.role !== 'lead' || role.teamId === null) continue;
+    const list = leads.get(role.teamId);
+    if (list) list.push(personKey(role.user));
+    else leads.set(role.teamId, [personKey(role.user)]);
+  }
+  const due = checkInsToSend(dueNow, recent, now, (teamId) => leads.get(teamId) ?? []);
   let queued = 0;
   for (const candidate of due) {
     const wrote = await ctx.store.transaction(async (tx) => {

@@ -42,6 +42,15 @@ export type StoreSignal = { readonly kind: 'intent' } | { readonly kind: 'answer
  * Each method is one statement or one engine-side transaction; a use case that must change several rows
  * together does it inside `transaction`, so its decisions (core functions) are written once, above storage.
  */
+/** Conditions on steps; every one given must hold. `teamIds` reads several teams' steps at once. */
+export interface StepFilter {
+  readonly teamId?: number;
+  readonly teamIds?: readonly number[];
+  readonly status?: StepStatus;
+  readonly surveyId?: string;
+  readonly aspectId?: string;
+}
+
 export interface Store {
   readonly engine: Engine;
 
@@ -182,11 +191,16 @@ export interface Store {
   insertStep(step: NewStep): Promise<NextStep>;
   findStep(id: number): Promise<NextStep | null>;
   /** Steps matching every condition given, oldest adoption first (then id). */
-  listSteps(filter?: { teamId?: number; status?: StepStatus; surveyId?: string; aspectId?: string }): Promise<NextStep[]>;
+  listSteps(filter?: StepFilter): Promise<NextStep[]>;
   /** Changes the given fields of a step; null when it does not exist. */
-  updateStep(id: number, patch: { status?: StepStatus; closedAt?: Date | null; owner?: UserRef | null; ownerStatus?: OwnerStatus | null; dueAt?: Date; lastCheckInAt?: Date | null }): Promise<NextStep | null>;
-  /** Open steps whose due date has come, for every team (the caller applies the once-a-week rule). */
+  updateStep(id: number, patch: { status?: StepStatus; closedAt?: Date | null; owner?: UserRef | null; ownerName?: string | null; ownerStatus?: OwnerStatus | null; dueAt?: Date; lastCheckInAt?: Date | null }): Promise<NextStep | null>;
+  /**
+   * Open steps whose due date has come and that were not asked about since it (an unanswered check-in is
+   * not repeated, so those drop out of this read), for every team; the caller applies the once-a-week rule.
+   */
   stepsDue(now: Date): Promise<NextStep[]>;
+  /** Steps whose last check-in went out at or after `since` (any status, any team): who was asked lately. */
+  stepsCheckedInSince(since: Date): Promise<NextStep[]>;
   /** Steps whose status changed (closed) or that were adopted within [from, to), for the digest. */
   stepsActiveBetween(from: Date, to: Date): Promise<NextStep[]>;
 

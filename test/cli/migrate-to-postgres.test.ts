@@ -88,8 +88,8 @@ describe.skipIf(testEngine() !== 'postgres')('migrate --to postgres://…', () =
       const created = await onPostgres.store.insertTeam({ name: 'After the move', channel: { platform: 'demo', workspaceId: 'W', channelId: '#after' }, surveyId: team.surveyId, cadence: team.cadence, createdAt: VIEW_AT });
       expect(created.kind).toBe('created');
       if (created.kind === 'created') expect(created.team.id).toBeGreaterThan(Math.max(...(await onPostgres.store.listTeams()).filter((t) => t.id !== created.team.id).map((t) => t.id)));
-      const { teamId, surveyId, aspectId, suggestionId, text, owner, ownerStatus, dueAt } = seededRows.step;
-      const step = await onPostgres.store.insertStep({ teamId, surveyId, aspectId, suggestionId, text, owner, ownerStatus, adoptedAt: VIEW_AT, dueAt });
+      const { teamId, surveyId, aspectId, suggestionId, text, owner, ownerName, ownerStatus, dueAt } = seededRows.step;
+      const step = await onPostgres.store.insertStep({ teamId, surveyId, aspectId, suggestionId, text, owner, ownerName, ownerStatus, adoptedAt: VIEW_AT, dueAt });
       expect(step.id).toBeGreaterThan(Math.max(...stepsBefore.map((s) => s.id)));
     } finally {
       await onSqlite.store.close();
@@ -133,7 +133,7 @@ async function seedTargetAndStep(file: string): Promise<{ target: TargetSetting;
     const target: TargetSetting = { surveyId: team.surveyId, aspectId: aspect.id, teamId: team.id, level: 3, reason: 'Seeded before the copy', setAt: SEEDED_AT };
     await store.setTarget(target);
     const owner = { platform: 'demo' as const, workspaceId: team.channel.workspaceId, userId: 'U-owner' };
-    const step = await store.insertStep({ teamId: team.id, surveyId: team.surveyId, aspectId: aspect.id, suggestionId: null, text: 'Seeded before the copy', owner, ownerStatus: 'accepted', adoptedAt: SEEDED_AT, dueAt: new Date('2026-04-12T08:00:00.000Z') });
+    const step = await store.insertStep({ teamId: team.id, surveyId: team.surveyId, aspectId: aspect.id, suggestionId: null, text: 'Seeded before the copy', owner, ownerName: 'Olu Owner', ownerStatus: 'accepted', adoptedAt: SEEDED_AT, dueAt: new Date('2026-04-12T08:00:00.000Z') });
     return { target, step };
   } finally {
     await store.close();

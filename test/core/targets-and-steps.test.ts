@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDigest } from '../../src/core/digest.js';
-import { checkInDue, checkInPeriodKey, checkInsToSend, defaultDueAt, snoozedDueAt, type NextStep } from '../../src/core/next-steps.js';
+import { checkInDue, checkInPeriodKey, checkInsToSend, defaultDueAt, personKey, snoozedDueAt, type NextStep } from '../../src/core/next-steps.js';
 import { aspectAfterDoneStep } from '../../src/core/question-choice.js';
 import { buildTeamReport, type TeamReportInput } from '../../src/core/report.js';
 import { roundOutcome } from '../../src/core/round-outcome.js';
@@ -114,7 +114,7 @@ describe('suggestion ids in survey files', () => {
 });
 
 function step(overrides: Partial<NextStep>): NextStep {
-  return { id: 1, teamId: 1, surveyId: survey.id, aspectId: 'interfaces', suggestionId: null, text: 'Publish a template', owner: null, ownerStatus: null, status: 'open', adoptedAt: at('2026-01-01'), dueAt: at('2026-02-12'), closedAt: null, lastCheckInAt: null, ...overrides };
+  return { id: 1, teamId: 1, surveyId: survey.id, aspectId: 'interfaces', suggestionId: null, text: 'Publish a template', owner: null, ownerName: null, ownerStatus: null, status: 'open', adoptedAt: at('2026-01-01'), dueAt: at('2026-02-12'), closedAt: null, lastCheckInAt: null, ...overrides };
 }
 
 describe('next steps', () => {
@@ -135,9 +135,12 @@ describe('next steps', () => {
     expect(checkInPeriodKey(due)).toBe('step-1-due-2026-02-12');
   });
 
-  it('asks nobody more than once a week: one due step per owner (or per team’s leads) now, the next a week later', () => {
+  it('asks nobody more than once a week: one due step per person now, whichever teams they own steps in or lead, the next a week later', () => {
     const sam = { platform: 'slack' as const, workspaceId: 'T1', userId: 'USAM' };
     const kim = { platform: 'slack' as const, workspaceId: 'T1', userId: 'UKIM' };
+    const lee = { platform: 'slack' as const, workspaceId: 'T1', userId: 'ULEE' };
+    // Lee leads teams 1 and 2; team 3 has no leads yet.
+    const leadsOf = (teamId: number) => (teamId === 1 || teamId === 2 ? [personKey(lee)] : []);
     const now = at('2026-02-13T09:00:00Z');
     const due = [
       step({ id: 1, owner: sam, ownerStatus: 'accepted', dueAt: at('2026-02-12') }),
@@ -146,12 +149,18 @@ describe('next steps', () => {
       step({ id: 4, owner: kim, ownerStatus: 'declined' }),
       step({ id: 5 }),
       step({ id: 6, teamId: 2 }),
+      step({ id: 7, teamId: 3 }),
     ];
-    expect(checkInsToSend(due, due, now).map((entry) => entry.id)).toEqual([2, 3, 4, 6]);
+    // Sam's earlier step; Kim's own; Lee gets step 4 (declined by Kim: the leads follow up) and neither 5 nor
+    // team 2's step 6, as the same lead; team 3's steps go one a week too.
+    expect(checkInsToSend(due, [], now, leadsOf).map((entry) => entry.id)).toEqual([2, 3, 4, 7]);
     // Sam answered a check-in on another step five days ago: nothing for Sam this week, the rest as before.
-    const answered = step({ id: 7, owner: sam, ownerStatus: 'accepted', status: 'done', lastCheckInAt: at('2026-02-08T09:00:00Z') });
-    expect(checkInsToSend(due, [...due, answered], now).map((entry) => entry.id)).toEqual([3, 4, 6]);
-    expect(checkInsToSend(due, [...due, answered], at('2026-02-15T09:00:00Z')).map((entry) => entry.id)).toEqual([2, 3, 4, 6]);
+    const answered = step({ id: 8, owner: sam, ownerStatus: 'accepted', status: 'done', lastCheckInAt: at('2026-02-08T09:00:00Z') });
+    expect(checkInsToSend(due, [answered], now, leadsOf).map((entry) => entry.id)).toEqual([3, 4, 7]);
+    expect(checkInsToSend(due, [answered], at('2026-02-15T09:00:00Z'), leadsOf).map((entry) => entry.id)).toEqual([2, 3, 4, 7]);
+    // Lee was asked about team 2's step three days ago: none of Lee's teams' steps this week.
+    const leeAsked = step({ id: 9, teamId: 2, lastCheckInAt: at('2026-02-10T09:00:00Z') });
+    expect(checkInsToSend(due, [leeAsked], now, leadsOf).map((entry) => entry.id)).toEqual([2, 3, 7]);
   });
 
   it('asks about the aspect of a step done since that aspect was last asked, the earliest first', () => {

@@ -87,7 +87,7 @@ describe('adopted next steps', () => {
   it('adopts a suggestion once, tells the channel once, and asks the owner privately without storing their id in the outbox', async () => {
     const suggestionId = survey.aspects[2]?.levels[0]?.suggestions[1]?.id ?? '';
     expect(await adoptStepForTeam(ctx, MEMBER, team.id, { aspectId: 'interfaces', suggestionId, text: null, ownerUserId: null, dueOn: null })).toMatchObject({ kind: 'refused', refusal: { kind: 'not-allowed' } });
-    const adopted = await adoptStepForTeam(ctx, LEAD, team.id, { aspectId: 'interfaces', suggestionId, text: null, ownerUserId: 'UOWNER', dueOn: null });
+    const adopted = await adoptStepForTeam(ctx, { ...LEAD, actorName: 'Lee Lead' }, team.id, { aspectId: 'interfaces', suggestionId, text: null, ownerUserId: 'UOWNER', ownerName: 'Olu from the roster', dueOn: null });
     if (adopted.kind !== 'step-adopted') throw new Error(JSON.stringify(adopted));
     expect(adopted.step).toMatchObject({ suggestionId, text: 'interfaces step 1b', ownerStatus: 'asked', dueAt: new Date(ctx.clock.now().getTime() + 42 * DAY) });
     expect(await adoptStepForTeam(ctx, LEAD, team.id, { aspectId: 'interfaces', suggestionId, text: null, ownerUserId: null, dueOn: null })).toMatchObject({ kind: 'step-adopted', already: true });
@@ -98,14 +98,20 @@ describe('adopted next steps', () => {
     const ownerDelivery = deliveries.find((delivery) => delivery.kind === 'step-owner');
     if (!ownerDelivery) throw new Error('no owner request');
     const request = await prepareMessage(ctx, ownerDelivery);
-    expect(request).toMatchObject({ kind: 'message', message: { kind: 'step-owner-request', ownerUserId: 'UOWNER', step: { owner: null, aspectName: 'Interfaces' } } });
+    // The lead is named by the name their platform gave; the person asked is not named in the step yet.
+    expect(request).toMatchObject({ kind: 'message', message: { kind: 'step-owner-request', ownerUserId: 'UOWNER', by: { userId: 'ULEAD', name: 'Lee Lead' }, step: { owner: null, aspectName: 'Interfaces' } } });
 
     // Only the person asked can answer; the channel never names them before they accept.
     expect(await ownerAnswerFromButton(ctx, MEMBER, adopted.step.id, true)).toContain('no longer yours');
     expect((await reportOf(LEAD)).report.aspects[2]?.openSteps).toMatchObject([{ id: adopted.step.id, ownerUserId: null }]);
-    expect(await ownerAnswerFromButton(ctx, OWNER, adopted.step.id, true)).toContain('you own this step');
+    expect((await reportOf(LEAD)).report.aspects[2]?.openSteps).toMatchObject([{ id: adopted.step.id, ownerUserId: null, ownerName: null }]);
+    // Accepting keeps the name the click carries (Teams ids are unreadable): reports and messages use it.
+    expect(await ownerAnswerFromButton(ctx, { ...OWNER, actorName: 'Olu Owner' }, adopted.step.id, true)).toContain('you own this step');
     expect(await ownerAnswerFromButton(ctx, OWNER, adopted.step.id, false)).toContain('already accepted');
-    expect((await reportOf(LEAD)).report.aspects[2]?.openSteps).toMatchObject([{ id: adopted.step.id, ownerUserId: 'UOWNER' }]);
+    expect((await reportOf(LEAD)).report.aspects[2]?.openSteps).toMatchObject([{ id: adopted.step.id, ownerUserId: 'UOWNER', ownerName: 'Olu Owner' }]);
+    const announcement = (await ctx.store.listDeliveries({ kind: 'step-adopted' }))[0];
+    if (!announcement) throw new Error('no announcement');
+    expect(await prepareMessage(ctx, announcement)).toMatchObject({ message: { step: { owner: { userId: 'UOWNER', name: 'Olu Owner' } } } });
     // The request is obsolete once answered: a retry of its delivery posts nothing.
     expect(await prepareMessage(ctx, ownerDelivery)).toMatchObject({ kind: 'obsolete' });
   });
@@ -181,6 +187,23 @@ describe('adopted next steps', () => {
     expect(await queueDueCheckIns(ctx)).toBe(0);
     const asked = await ctx.store.listDeliveries({ kind: 'step-check-in' });
     expect(new Set(asked.map((delivery) => JSON.stringify(delivery.payload))).size).toBe(3);
+  });
+
+  it('asks a lead of two teams about one step a week in all', async () => {
+    const second = await setUpTeam(ctx, 'Ledger', { channel: { platform: 'slack', workspaceId: 'T1', channelId: 'C-ledger' } });
+    await ctx.store.grantRole(LEAD.actor, { role: 'lead', teamId: second.id }, 'UADMIN', ctx.clock.now());
+    const LEDGER_LEAD = person('ULEAD', 'C-ledger');
+    expect(await run(LEAD, 'step add interfaces by 2026-03-20 payments step')).toMatchObject({ kind: 'step-adopted' });
+    expect(await runChatCommand(ctx, LEDGER_LEAD, parseChatCommand(words('step add interfaces by 2026-03-21 ledger step')))).toMatchObject({ kind: 'step-adopted' });
+    ctx.clock.set(new Date('2026-03-22T08:00:00Z'));
+    // Both are due, both go to the same lead: one this week, the other the week after.
+    expect(await queueDueCheckIns(ctx)).toBe(1);
+    ctx.clock.advance(6 * DAY);
+    expect(await queueDueCheckIns(ctx)).toBe(0);
+    ctx.clock.advance(DAY);
+    expect(await queueDueCheckIns(ctx)).toBe(1);
+    const asked = await ctx.store.listDeliveries({ kind: 'step-check-in' });
+    expect(asked.map((delivery) => delivery.target.channelId).sort()).toEqual(['C-ledger', 'C-team']);
   });
 
   it('refuses bad input with a clear sentence', async () => {

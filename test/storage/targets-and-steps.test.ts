@@ -38,7 +38,7 @@ function keys(targets: readonly TargetSetting[]): string[] {
 }
 
 function step(teamId: number, overrides: Partial<NewStep> = {}): NewStep {
-  return { teamId, surveyId: 's1', aspectId: 'a1', suggestionId: 'a1-2a', text: 'Write the runbook', owner: null, ownerStatus: null, adoptedAt: T0, dueAt: at(42 * DAY), ...overrides };
+  return { teamId, surveyId: 's1', aspectId: 'a1', suggestionId: 'a1-2a', text: 'Write the runbook', owner: null, ownerName: null, ownerStatus: null, adoptedAt: T0, dueAt: at(42 * DAY), ...overrides };
 }
 
 const ids = (steps: readonly NextStep[]): number[] => steps.map((s) => s.id);
@@ -141,9 +141,10 @@ describe('adopted next steps', () => {
     const original = await ctx.store.insertStep(step(a.id));
     const owned = await ctx.store.updateStep(original.id, { owner: OWNER, ownerStatus: 'asked' });
     expect(owned).toEqual({ ...original, owner: OWNER, ownerStatus: 'asked' });
-    expect(await ctx.store.updateStep(original.id, { ownerStatus: 'accepted' })).toEqual({ ...original, owner: OWNER, ownerStatus: 'accepted' });
-    // Clearing the owner clears the person, not the answer they gave.
-    expect(await ctx.store.updateStep(original.id, { owner: null })).toEqual({ ...original, owner: null, ownerStatus: 'accepted' });
+    expect(await ctx.store.updateStep(original.id, { ownerStatus: 'accepted', ownerName: 'Sam Rivera' })).toEqual({ ...original, owner: OWNER, ownerName: 'Sam Rivera', ownerStatus: 'accepted' });
+    // Clearing the owner clears the person, not the answer they gave; the name goes only when told to.
+    expect(await ctx.store.updateStep(original.id, { owner: null })).toEqual({ ...original, owner: null, ownerName: 'Sam Rivera', ownerStatus: 'accepted' });
+    expect(await ctx.store.updateStep(original.id, { ownerName: null })).toEqual({ ...original, owner: null, ownerStatus: 'accepted' });
     expect(await ctx.store.updateStep(original.id, { ownerStatus: null, lastCheckInAt: at(42 * DAY), dueAt: at(56 * DAY) })).toEqual({ ...original, lastCheckInAt: at(42 * DAY), dueAt: at(56 * DAY) });
     expect(await ctx.store.updateStep(original.id, {})).toEqual({ ...original, lastCheckInAt: at(42 * DAY), dueAt: at(56 * DAY) });
     const done = await ctx.store.updateStep(original.id, { status: 'done', closedAt: at(50 * DAY), lastCheckInAt: null });
@@ -169,6 +170,12 @@ describe('adopted next steps', () => {
     expect(ids(await ctx.store.listSteps({ surveyId: 's1', aspectId: 'a1' }))).toEqual([done.id, late.id]);
     expect(ids(await ctx.store.listSteps({ teamId: b.id, status: 'open', aspectId: 'a1' }))).toEqual([tie.id]);
     expect(await ctx.store.listSteps({ teamId: a.id, aspectId: 'a3' })).toEqual([]);
+    // Several teams at once (the scheduler's one read for all due teams); none given, none found.
+    const c = await newTeam('Gamma');
+    const other = await ctx.store.insertStep(step(c.id, { adoptedAt: at(5 * DAY) }));
+    expect(ids(await ctx.store.listSteps({ teamIds: [a.id, b.id] }))).toEqual([early.id, done.id, late.id, tie.id]);
+    expect(ids(await ctx.store.listSteps({ teamIds: [b.id, c.id], status: 'open' }))).toEqual([tie.id, other.id]);
+    expect(await ctx.store.listSteps({ teamIds: [] })).toEqual([]);
   });
 
   it('stepsDue: open steps due at or before now, earliest due first, then by id', async () => {
@@ -185,6 +192,26 @@ describe('adopted next steps', () => {
     expect(ids(await ctx.store.stepsDue(now))).toEqual([overdue.id, exactlyNow.id, sameTime.id]);
     expect(ids(await ctx.store.stepsDue(at(42 * DAY - 1)))).toEqual([overdue.id]);
     expect(ids(await ctx.store.stepsDue(at(42 * DAY + 1)))).toEqual([overdue.id, exactlyNow.id, sameTime.id, future.id]);
+    // Asked about at or after its date: not due again until "still on it" moves the date past that check-in.
+    await ctx.store.updateStep(overdue.id, { lastCheckInAt: at(40 * DAY) });
+    await ctx.store.updateStep(sameTime.id, { lastCheckInAt: at(35 * DAY) });
+    expect(ids(await ctx.store.stepsDue(now))).toEqual([exactlyNow.id, sameTime.id]);
+    await ctx.store.updateStep(overdue.id, { dueAt: at(41 * DAY) });
+    expect(ids(await ctx.store.stepsDue(now))).toEqual([overdue.id, exactlyNow.id, sameTime.id]);
+  });
+
+  it('stepsCheckedInSince: steps of any team and status whose last check-in is at or after the time', async () => {
+    const a = await newTeam('Alpha');
+    const b = await newTeam('Beta');
+    const lastWeek = await ctx.store.insertStep(step(a.id));
+    const justBefore = await ctx.store.insertStep(step(a.id));
+    const closed = await ctx.store.insertStep(step(b.id));
+    await ctx.store.insertStep(step(b.id));
+    await ctx.store.updateStep(lastWeek.id, { lastCheckInAt: at(10 * DAY) });
+    await ctx.store.updateStep(justBefore.id, { lastCheckInAt: at(10 * DAY - 1) });
+    await ctx.store.updateStep(closed.id, { lastCheckInAt: at(12 * DAY), status: 'done', closedAt: at(12 * DAY) });
+    expect(ids(await ctx.store.stepsCheckedInSince(at(10 * DAY)))).toEqual([lastWeek.id, closed.id]);
+    expect(await ctx.store.stepsCheckedInSince(at(13 * DAY))).toEqual([]);
   });
 
   it('stepsActiveBetween: adopted or closed within [from, to)', async () => {

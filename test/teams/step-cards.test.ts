@@ -14,7 +14,7 @@ const now = new Date('2026-02-01T00:00:00Z');
 const owners = Array.from({ length: 50 }, (_, index) => ({ aadObjectId: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`, name: `${long(60, 'name')} ${index}` }));
 
 function step(id: number, aspectId: string, status: NextStep['status']): NextStep {
-  return { id, teamId: 1, surveyId: survey.id, aspectId, suggestionId: null, text: long(200, 'step'), owner: { platform: 'teams', workspaceId: 't', userId: owners[id % 50]!.aadObjectId }, ownerStatus: 'accepted', status, adoptedAt: new Date('2026-01-01'), dueAt: new Date('2026-03-01'), closedAt: status === 'open' ? null : new Date('2026-01-20'), lastCheckInAt: null };
+  return { id, teamId: 1, surveyId: survey.id, aspectId, suggestionId: null, text: long(200, 'step'), owner: { platform: 'teams', workspaceId: 't', userId: owners[id % 50]!.aadObjectId }, ownerName: null, ownerStatus: 'accepted', status, adoptedAt: new Date('2026-01-01'), dueAt: new Date('2026-03-01'), closedAt: status === 'open' ? null : new Date('2026-01-20'), lastCheckInAt: null };
 }
 
 /** Twelve aspects all below target (every suggestion gets a form), three steps each, and the longest comments. */

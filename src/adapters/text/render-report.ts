@@ -4,7 +4,7 @@ import { formatDate, pad, plural } from './format.js';
 import { stepSummaryLine } from './step-text.js';
 
 const TEXT_MARKUP: Markup = { ...PLAIN_MARKUP, date: (at) => formatDate(at) };
-const STEP_STYLE = { text: (value: string) => value, date: (at: Date) => formatDate(at), mention: (userId: string) => userId };
+const STEP_STYLE = { text: (value: string) => value, date: (at: Date) => formatDate(at), mention: (userId: string, name?: string | null) => name ?? userId };
 /** Column widths after the name: level, label, change, count; the rest follows unpadded. */
 const COLUMNS = [4, 38, 7, 12];
 

@@ -24,7 +24,8 @@ function targetSource(row: TargetRow, style: Pick<TextStyle, 'text'>): string {
 /** How a platform writes the few things sentences contain: a time each reader sees in their zone, a person, emphasis. */
 export interface TextStyle {
   date(at: Date): string;
-  mention(userId: string): string;
+  /** A person: a Slack mention by id; elsewhere the name, from the roster at hand, else the one stored (`name`), else the id. */
+  mention(userId: string, name?: string | null): string;
   bold(text: string): string;
   /** Text that came from people (a word they typed, a name they chose), made inert in the platform's markup. */
   text(plain: string): string;

@@ -31,7 +31,7 @@ export function checkInText(step: StepView, style: Pick<TextStyle, 'bold' | 'tex
 
 /** "done 12 Jan · Interfaces 2.1 → 2.6 since adoption" or "open · due 20 Jan · owner @sam". */
 export function stepSummaryLine(step: StepSummary, style: Pick<TextStyle, 'text' | 'date' | 'mention'>): string {
-  const owner = step.ownerUserId ? ` · owner ${style.mention(step.ownerUserId)}` : '';
+  const owner = step.ownerUserId ? ` · owner ${style.mention(step.ownerUserId, step.ownerName)}` : '';
   if (step.status === 'open') return `${stepName(step, style)} · due ${style.date(step.dueAt)}${owner}`;
   const when = step.closedAt ? ` ${style.date(step.closedAt)}` : '';
   const moved = step.status === 'done' && step.levelAtAdoption !== null && step.levelNow !== null ? ` · ${formatLevel(step.levelAtAdoption)} at adoption → ${formatLevel(step.levelNow)} now` : '';

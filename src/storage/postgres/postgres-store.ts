@@ -175,6 +175,7 @@ function build(db: PgDb, conn: PgConn, guard: Guard, atomic: Atomic, own: Pick<S
     listSteps: (filter) => run(() => steps.listSteps(conn, filter)),
     updateStep: (id, patch) => run(() => steps.updateStep(conn, id, patch)),
     stepsDue: (now) => run(() => steps.stepsDue(conn, now)),
+    stepsCheckedInSince: (since) => run(() => steps.stepsCheckedInSince(conn, since)),
     stepsActiveBetween: (from, to) => run(() => steps.stepsActiveBetween(conn, from, to)),
 
     grantsFor: (user) => run(() => roles.grantsFor(conn, user)),

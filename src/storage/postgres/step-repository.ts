@@ -1,24 +1,14 @@
-import { and, asc, eq, gte, lt, lte, or } from 'drizzle-orm';
-import type { NewStep, NextStep, StepStatus } from '../../core/next-steps.js';
-import { ownerColumns, patchColumns, toStep, type StepPatch } from '../step-rows.js';
+import { asc, eq, gte } from 'drizzle-orm';
+import type { NewStep, NextStep } from '../../core/next-steps.js';
+import { activeBetweenCondition, dueCondition, insertColumns, patchColumns, stepFilterCondition, toStep, type StepPatch } from '../step-rows.js';
+import type { StepFilter } from '../store.js';
 import type { PgConn } from './postgres-store.js';
 import { nextSteps } from './schema.js';
 
 export async function insertStep(db: PgConn, step: NewStep): Promise<NextStep> {
   const [row] = await db
     .insert(nextSteps)
-    .values({
-      teamId: step.teamId,
-      surveyId: step.surveyId,
-      aspectId: step.aspectId,
-      suggestionId: step.suggestionId,
-      text: step.text,
-      ...ownerColumns(step.owner),
-      ownerStatus: step.ownerStatus,
-      status: 'open',
-      adoptedAt: step.adoptedAt,
-      dueAt: step.dueAt,
-    })
+    .values(insertColumns(step))
     .returning();
   if (!row) throw new Error('the step insert returned nothing');
   return toStep(row);
@@ -30,17 +20,11 @@ export async function findStep(db: PgConn, id: number): Promise<NextStep | null>
 }
 
 /** Steps matching every condition given, oldest adoption first (then id). */
-export async function listSteps(db: PgConn, filter: { teamId?: number; status?: StepStatus; surveyId?: string; aspectId?: string } = {}): Promise<NextStep[]> {
-  const conditions = [
-    filter.teamId === undefined ? undefined : eq(nextSteps.teamId, filter.teamId),
-    filter.status === undefined ? undefined : eq(nextSteps.status, filter.status),
-    filter.surveyId === undefined ? undefined : eq(nextSteps.surveyId, filter.surveyId),
-    filter.aspectId === undefined ? undefined : eq(nextSteps.aspectId, filter.aspectId),
-  ];
+export async function listSteps(db: PgConn, filter: StepFilter = {}): Promise<NextStep[]> {
   const rows = await db
     .select()
     .from(nextSteps)
-    .where(and(...conditions))
+    .where(stepFilterCondition(nextSteps, filter))
     .orderBy(asc(nextSteps.adoptedAt), asc(nextSteps.id));
   return rows.map(toStep);
 }
@@ -53,12 +37,12 @@ export async function updateStep(db: PgConn, id: number, patch: StepPatch): Prom
   return row ? toStep(row) : null;
 }
 
-/** Open steps whose due date has come (due exactly now included), earliest first. */
+/** Open steps whose due date has come and that were not asked about since, earliest first. */
 export async function stepsDue(db: PgConn, now: Date): Promise<NextStep[]> {
   const rows = await db
     .select()
     .from(nextSteps)
-    .where(and(eq(nextSteps.status, 'open'), lte(nextSteps.dueAt, now)))
+    .where(dueCondition(nextSteps, now))
     .orderBy(asc(nextSteps.dueAt), asc(nextSteps.id));
   return rows.map(toStep);
 }
@@ -68,7 +52,13 @@ export async function stepsActiveBetween(db: PgConn, from: Date, to: Date): Prom
   const rows = await db
     .select()
     .from(nextSteps)
-    .where(or(and(gte(nextSteps.adoptedAt, from), lt(nextSteps.adoptedAt, to)), and(gte(nextSteps.closedAt, from), lt(nextSteps.closedAt, to))))
+    .where(activeBetweenCondition(nextSteps, from, to))
     .orderBy(asc(nextSteps.adoptedAt), asc(nextSteps.id));
+  return rows.map(toStep);
+}
+
+/** Steps whose last check-in went out at or after `since`. */
+export async function stepsCheckedInSince(db: PgConn, since: Date): Promise<NextStep[]> {
+  const rows = await db.select().from(nextSteps).where(gte(nextSteps.lastCheckInAt, since)).orderBy(asc(nextSteps.id));
   return rows.map(toStep);
 }

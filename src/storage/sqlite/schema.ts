@@ -331,6 +331,8 @@ export const nextSteps = sqliteTable(
     ownerWorkspaceId: text('owner_workspace_id'),
     ownerUserId: text('owner_user_id'),
     ownerStatus: text('owner_status'),
+    /** The name the owner goes by, as their platform gave it when they were named or accepted (Teams ids are not readable). */
+    ownerName: text('owner_name'),
     status: text('status').notNull(),
     adoptedAt: timestamp('adopted_at').notNull(),
     dueAt: timestamp('due_at').notNull(),
@@ -340,6 +342,7 @@ export const nextSteps = sqliteTable(
   (t) => [
     index('next_steps_team_status').on(t.teamId, t.status),
     index('next_steps_due').on(t.status, t.dueAt),
+    index('next_steps_last_check_in').on(t.lastCheckInAt),
     check('next_steps_status_check', sql`${t.status} in ('open', 'done', 'dropped')`),
     check('next_steps_owner_status_check', sql`${t.ownerStatus} is null or ${t.ownerStatus} in ('asked', 'accepted', 'declined')`),
     // An owner is a whole person or nobody.

@@ -222,6 +222,7 @@ function build(db: Db, run: Runner, signals: Pick<Store, 'signal' | 'listen'>, t
     listSteps: (filter) => run(() => steps.listSteps(db, filter)),
     updateStep: (id, patch) => run(() => steps.updateStep(db, id, patch)),
     stepsDue: (now) => run(() => steps.stepsDue(db, now)),
+    stepsCheckedInSince: (since) => run(() => steps.stepsCheckedInSince(db, since)),
     stepsActiveBetween: (from, to) => run(() => steps.stepsActiveBetween(db, from, to)),
 
     grantsFor: (user) => run(() => roles.grantsFor(db, user)),

@@ -1,24 +1,14 @@
-import { and, asc, eq, gte, lt, lte, or } from 'drizzle-orm';
-import type { NewStep, NextStep, StepStatus } from '../../core/next-steps.js';
-import { ownerColumns, patchColumns, toStep, type StepPatch } from '../step-rows.js';
+import { asc, eq, gte } from 'drizzle-orm';
+import type { NewStep, NextStep } from '../../core/next-steps.js';
+import { activeBetweenCondition, dueCondition, insertColumns, patchColumns, stepFilterCondition, toStep, type StepPatch } from '../step-rows.js';
+import type { StepFilter } from '../store.js';
 import type { Db } from './database.js';
 import { nextSteps } from './schema.js';
 
 export function insertStep(db: Db, step: NewStep): NextStep {
   const row = db
     .insert(nextSteps)
-    .values({
-      teamId: step.teamId,
-      surveyId: step.surveyId,
-      aspectId: step.aspectId,
-      suggestionId: step.suggestionId,
-      text: step.text,
-      ...ownerColumns(step.owner),
-      ownerStatus: step.ownerStatus,
-      status: 'open',
-      adoptedAt: step.adoptedAt,
-      dueAt: step.dueAt,
-    })
+    .values(insertColumns(step))
     .returning()
     .get();
   return toStep(row);
@@ -30,17 +20,11 @@ export function findStep(db: Db, id: number): NextStep | null {
 }
 
 /** Steps matching every condition given, oldest adoption first (then id). */
-export function listSteps(db: Db, filter: { teamId?: number; status?: StepStatus; surveyId?: string; aspectId?: string } = {}): NextStep[] {
-  const conditions = [
-    filter.teamId === undefined ? undefined : eq(nextSteps.teamId, filter.teamId),
-    filter.status === undefined ? undefined : eq(nextSteps.status, filter.status),
-    filter.surveyId === undefined ? undefined : eq(nextSteps.surveyId, filter.surveyId),
-    filter.aspectId === undefined ? undefined : eq(nextSteps.aspectId, filter.aspectId),
-  ];
+export function listSteps(db: Db, filter: StepFilter = {}): NextStep[] {
   return db
     .select()
     .from(nextSteps)
-    .where(and(...conditions))
+    .where(stepFilterCondition(nextSteps, filter))
     .orderBy(asc(nextSteps.adoptedAt), asc(nextSteps.id))
     .all()
     .map(toStep);
@@ -54,12 +38,12 @@ export function updateStep(db: Db, id: number, patch: StepPatch): NextStep | nul
   return row ? toStep(row) : null;
 }
 
-/** Open steps whose due date has come (due exactly now included), earliest first. */
+/** Open steps whose due date has come and that were not asked about since, earliest first. */
 export function stepsDue(db: Db, now: Date): NextStep[] {
   return db
     .select()
     .from(nextSteps)
-    .where(and(eq(nextSteps.status, 'open'), lte(nextSteps.dueAt, now)))
+    .where(dueCondition(nextSteps, now))
     .orderBy(asc(nextSteps.dueAt), asc(nextSteps.id))
     .all()
     .map(toStep);
@@ -70,8 +54,13 @@ export function stepsActiveBetween(db: Db, from: Date, to: Date): NextStep[] {
   return db
     .select()
     .from(nextSteps)
-    .where(or(and(gte(nextSteps.adoptedAt, from), lt(nextSteps.adoptedAt, to)), and(gte(nextSteps.closedAt, from), lt(nextSteps.closedAt, to))))
+    .where(activeBetweenCondition(nextSteps, from, to))
     .orderBy(asc(nextSteps.adoptedAt), asc(nextSteps.id))
     .all()
     .map(toStep);
+}
+
+/** Steps whose last check-in went out at or after `since`. */
+export function stepsCheckedInSince(db: Db, since: Date): NextStep[] {
+  return db.select().from(nextSteps).where(gte(nextSteps.lastCheckInAt, since)).orderBy(asc(nextSteps.id)).all().map(toStep);
 }

@@ -62,7 +62,7 @@ const CARD_BUDGET_BYTES = 72_000;
 function stepLines(aspect: AspectReport, names: ReadonlyMap<string, string>): string | null {
   const steps = [...aspect.openSteps, ...aspect.doneSteps];
   if (steps.length === 0) return null;
-  const style = { text: escapeMarkdown, date: cardDate, mention: (userId: string) => `**${escapeMarkdown(names.get(userId) ?? userId)}**` };
+  const style = { text: escapeMarkdown, date: cardDate, mention: (userId: string, name?: string | null) => `**${escapeMarkdown(names.get(userId) ?? name ?? userId)}**` };
   return steps.map((step) => `- ${stepSummaryLine(step, style)}`).join('\n');
 }
 
