@@ -15,6 +15,8 @@ export interface PersonalHome {
   readonly answers: readonly (OwnAnswer & { readonly teamName: string })[];
   /** Reports of the teams they may see now, their own channels first. */
   readonly reports: readonly TeamReport[];
+  /** The teams among `reports` whose next steps they may adopt (their leads, admins): those get "We'll do this". */
+  readonly manageableTeamIds: readonly number[];
   /** False when the platform could not say which channels the person is in now; only role-based reports are shown then. */
   readonly membershipKnown: boolean;
 }
@@ -34,9 +36,12 @@ export async function personalHome(ctx: ServiceContext, person: UserRef, configu
   const rank = (team: Team) => (member(team) ? 0 : isAllowed(roles, { kind: 'run-round', teamId: team.id }) ? 1 : 2);
   const visible = teams.filter((team) => isAllowed(viewerOf(team), { kind: 'view-report', teamId: team.id })).sort((a, b) => rank(a) - rank(b));
   const reports: TeamReport[] = [];
+  const manageableTeamIds: number[] = [];
   for (const team of visible.slice(0, HOME_REPORTS)) {
     const result = await teamReport(ctx, team, { withComments: isAllowed(viewerOf(team), { kind: 'view-comments', teamId: team.id }) });
-    if (result.kind === 'report') reports.push(result.report);
+    if (result.kind !== 'report') continue;
+    reports.push(result.report);
+    if (isAllowed(viewerOf(team), { kind: 'manage-steps', teamId: team.id })) manageableTeamIds.push(team.id);
   }
-  return { answers, reports, membershipKnown: inChannelNow !== null };
+  return { answers, reports, manageableTeamIds, membershipKnown: inChannelNow !== null };
 }

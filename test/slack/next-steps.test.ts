@@ -105,6 +105,29 @@ function changed(user: string, ts: string, before: string): Promise<SlackMessage
   return eventually(`${user}'s message ${ts} to change`, () => h.slack.messages(user).find((message) => message.ts === ts && message.text !== before));
 }
 
+let homeEvents = 0;
+
+/** The user opens the app's Home tab: the blocks Slack then shows them (views.publish, as the stand-in keeps it). */
+async function openHome(user: string): Promise<Block[]> {
+  homeEvents += 1;
+  const before = h.slack.callsTo('views.publish').length;
+  const envelope = { type: 'event_callback', team_id: TEAM, api_app_id: 'A0001', event_id: `Ev0STEPHOME${homeEvents}`, event_time: 1, event: { type: 'app_home_opened', user, channel: h.slack.dmChannelId(user), tab: 'home' } };
+  expect((await h.requests.event(envelope)).status).toBe(200);
+  await eventually(`${user}'s Home tab`, () => h.slack.callsTo('views.publish').length > before);
+  const home = h.slack.homeTab(user)?.view;
+  expect(viewProblems(home, 'home')).toEqual([]);
+  return (home?.blocks ?? []) as Block[];
+}
+
+/** A click on a button of the user's Home tab, as Slack sends it: the view as container, no channel and no response_url. */
+function homeClick(user: string, actionId: string, value: string): Record<string, unknown> {
+  const home = h.slack.homeTab(user)?.view;
+  const payload = blockAction(h.slack, user, actionId, value, { container: { type: 'view', view_id: home?.id }, view: home });
+  delete payload.channel;
+  delete payload.response_url;
+  return payload;
+}
+
 async function stepNumbered(text: string): Promise<number> {
   const steps = await h.server.ctx.store.listSteps({ teamId: team.id });
   const step = steps.find((candidate) => candidate.text.startsWith(text));
@@ -112,10 +135,18 @@ async function stepNumbered(text: string): Promise<number> {
   return step.id;
 }
 
-/** Adopts through the report's button and its form; returns the form's answer. */
-async function adoptThroughForm(actionId: 'mp_step_adopt' | 'mp_step_own', value: string, fields: { owner?: string; text?: string; date?: string }): Promise<{ response_action?: string; view?: { blocks?: Block[] }; errors?: Record<string, string> }> {
+/**
+ * Adopts through the report's button and its form; returns the form's answer. `click` builds the button's
+ * payload: by default a click on the ephemeral report in the team's channel.
+ */
+async function adoptThroughForm(
+  actionId: 'mp_step_adopt' | 'mp_step_own',
+  value: string,
+  fields: { owner?: string; text?: string; date?: string },
+  click: (actionId: string, value: string) => Record<string, unknown> = (id, clicked) => blockAction(h.slack, LEAD, id, clicked),
+): Promise<{ response_action?: string; view?: { blocks?: Block[] }; errors?: Record<string, string> }> {
   const before = h.slack.callsTo('views.open').length;
-  expect((await h.requests.interaction(blockAction(h.slack, LEAD, actionId, value))).status).toBe(200);
+  expect((await h.requests.interaction(click(actionId, value))).status).toBe(200);
   await eventually('the step form', () => h.slack.callsTo('views.open').length > before);
   const form = modal(LEAD, 'mp_step_modal');
   if (!form) throw new Error('no step form');
@@ -284,8 +315,87 @@ describe('targets and next steps in Slack', () => {
     expect(next.text).toMatch(/^Platform pulse · Interfaces:/);
   });
 
+  it("the App Home tab offers a lead the report's \"We'll do this\" buttons; a click there opens the form, and its submission adopts for the team", async () => {
+    const home = await openHome(LEAD);
+    const reportButtons = await report(LEAD);
+    expect(buttons(home, 'mp_step_adopt')).toEqual(buttons(reportButtons, 'mp_step_adopt'));
+    expect(buttons(home, 'mp_step_own')).toEqual(buttons(reportButtons, 'mp_step_own'));
+    const offered = buttons(home, 'mp_step_adopt').find((value) => value.startsWith(`${team.id}:adoption:`) && !value.endsWith(ASK_TEAMS));
+    if (!offered) throw new Error('no suggestion left to adopt on the Home tab');
+    // A member sees the same suggestions, without buttons.
+    const member = await openHome('U1');
+    expect(texts(member)).toContain('Ask teams that avoid the required tool why');
+    expect(buttons(member, 'mp_step_adopt')).toEqual([]);
+    expect(buttons(member, 'mp_step_own')).toEqual([]);
+
+    const adopted = await adoptThroughForm('mp_step_adopt', offered, {}, (actionId, value) => homeClick(LEAD, actionId, value));
+    expect(adopted.response_action).toBe('update');
+    expect(texts(adopted.view?.blocks ?? [])).toMatch(/^Adopted for \*Adoption\*: “[^”]+” \(#\d+\), due <!date\^\d+\^/);
+    const suggestionId = offered.split(':')[2];
+    const step = (await h.server.ctx.store.listSteps({ teamId: team.id })).find((candidate) => candidate.suggestionId === suggestionId);
+    expect(step).toMatchObject({ teamId: team.id, aspectId: 'adoption', status: 'open' });
+    await eventuallyAsTimePasses("the Home tab's step announced in the channel", () => h.slack.messages(CHANNEL).find((message) => message.text.includes('adopted a next step') && message.text.includes(`#${step?.id ?? 0}`)));
+
+    // Someone who may not adopt (an old tab, a forged click) is told so in a dialog where they are looking.
+    const shown = h.slack.callsTo('views.open').length;
+    expect((await h.requests.interaction(homeClick('U1', 'mp_step_adopt', offered))).status).toBe(200);
+    await eventually("U1's answer", () => h.slack.callsTo('views.open').length > shown);
+    expect(texts((modal('U1', 'mp_step_modal_done')?.blocks ?? []) as Block[])).toBe("Only the team's leads and admins can adopt this team's next steps.");
+    expect(h.lines.filter((line) => line.includes('could not answer a next-step click') || line.includes('could not show why'))).toEqual([]);
+  });
+
   it('never sent Slack anything it would reject (rate limits are waited out, not errors)', () => {
     const rejected = h.slack.calls.filter((call) => call.response.ok === false && call.response.error !== 'ratelimited');
     expect(rejected.map((call) => `${call.method}: ${String(call.response.error)}`)).toEqual([]);
+  });
+});
+
+/** The warning the Slack messenger logs when a private step message reached fewer people than it names. */
+const SKIPPED = 'some people could not be messaged privately about a next step; they are not tried again';
+const skippedWarnings = () => h.lines.filter((line) => line.includes(SKIPPED) && line.includes('"level":40'));
+
+describe('a person Slack will not let the bot message privately', () => {
+  // U6 becomes a lead, then leaves the company: Slack refuses direct messages to a deactivated account.
+  beforeAll(async () => {
+    expect((await slash(ADMIN, 'role add <@U6|u6> lead')).text).toBe('<@U6> is now a lead.');
+    h.slack.refuseDirectMessages('U6', 'user_disabled');
+  });
+
+  async function deliveryOf(kind: 'step-owner' | 'step-check-in', stepId: number) {
+    return await eventuallyAsTimePasses(`the ${kind} delivery of step ${stepId}`, async () => {
+      const delivery = (await h.server.ctx.store.listDeliveries()).find((candidate) => candidate.kind === kind && 'stepId' in candidate.payload && candidate.payload.stepId === stepId);
+      return delivery && !['pending', 'claimed', 'sending'].includes(delivery.status) ? delivery : null;
+    });
+  }
+
+  const postsToU6 = () => h.slack.callsTo('chat.postMessage').filter((call) => call.body.channel === 'U6');
+
+  it('an owner request to them is skipped and logged, and its delivery counts as sent', async () => {
+    const warnings = skippedWarnings().length;
+    const tried = postsToU6().length;
+    expect((await slash(LEAD, 'step add adoption <@U6|u6> by 2030-06-28 publish the adoption dashboard')).text).toMatch(/^Adopted for \*Adoption\*: “publish the adoption dashboard”/);
+    const stepId = await stepNumbered('publish the adoption dashboard');
+    expect(await deliveryOf('step-owner', stepId)).toMatchObject({ status: 'sent', attempts: 1, lastError: null, messageRef: 'owner-asked-0-of-1' });
+    expect(postsToU6().slice(tried).map((call) => call.response.error)).toEqual(['user_disabled']);
+    expect(h.slack.messages('U6').filter((message) => message.text.includes('publish the adoption dashboard'))).toEqual([]);
+    expect(skippedWarnings()).toHaveLength(warnings + 1);
+  });
+
+  it("a check-in for the leads reaches the lead Slack lets through, once; the other is skipped and logged, and the delivery counts as sent", async () => {
+    const warnings = skippedWarnings().length;
+    const tried = postsToU6().length;
+    const checkIns = () => h.slack.messages(LEAD).filter((message) => message.text.startsWith('Check-in for') && message.text.includes('Run a tooling survey'));
+    expect(checkIns()).toEqual([]);
+    // A week after the leads' last check-in (the runbook's), the next step without an owner is theirs to answer.
+    clock.advance(7 * DAY);
+    await eventuallyAsTimePasses("the leads' check-in on the tooling survey", () => checkIns()[0]);
+    const stepId = await stepNumbered('Run a tooling survey');
+    expect(await deliveryOf('step-check-in', stepId)).toMatchObject({ status: 'sent', attempts: 1, lastError: null, messageRef: 'checked-in-1-of-2' });
+    expect(skippedWarnings()).toHaveLength(warnings + 1);
+    // Sent once, not retried: nobody is asked again, not the lead who got it, not the lead who could not.
+    await allDelivered();
+    expect(checkIns()).toHaveLength(1);
+    expect(postsToU6().slice(tried).map((call) => call.response.error)).toEqual(['user_disabled']);
+    expect(h.slack.messages('U6').filter((message) => message.text.startsWith('Check-in for'))).toEqual([]);
   });
 });

@@ -63,6 +63,8 @@ export interface UserSpec {
   /** IANA zone; Slack always reports one, so the stand-in defaults to UTC. */
   timeZone?: string;
   isBot?: boolean;
+  /** A deactivated account: still a channel member id in old listings, `deleted: true` in users.info. */
+  deleted?: boolean;
 }
 
 export interface RecordedCall {
@@ -151,6 +153,7 @@ interface User {
   realName: string;
   timeZone: string;
   isBot: boolean;
+  deleted: boolean;
 }
 
 interface Trigger {
@@ -398,6 +401,8 @@ export class SlackApiStandIn {
   private readonly triggers = new Map<string, Trigger>();
   private readonly responseUrls = new Map<string, ResponseUrlState>();
   private readonly overrides = new Map<string, Override[]>();
+  /** People the bot can no longer message privately, with the error Slack answers (`refuseDirectMessages`). */
+  private readonly dmRefusals = new Map<string, string>();
   /** Calls whose answer is held until the caller gives up (`answerTooLateNext`), per method. */
   private readonly lateAnswers = new Map<string, { channel?: string }[]>();
   private readonly buckets = new Map<string, TokenBucket>();
@@ -507,6 +512,7 @@ export class SlackApiStandIn {
       realName: spec.realName ?? spec.name,
       timeZone: spec.timeZone ?? 'UTC',
       isBot: spec.isBot ?? false,
+      deleted: spec.deleted ?? false,
     });
   }
 
@@ -559,6 +565,17 @@ export class SlackApiStandIn {
    */
   rateLimitNext(method: string, retryAfterSeconds: number, only: { channel?: string } = {}): void {
     this.pushOverride(method, { kind: 'ratelimit', retryAfterSeconds, ...(only.channel === undefined ? {} : { channel: only.channel }) });
+  }
+
+  /**
+   * From now on the bot cannot message this person privately: chat.postMessage naming them (their user id or
+   * their DM's id) and conversations.open with them answer HTTP 200 `{ ok: false, error }` and post nothing,
+   * as Slack does for an account deactivated since (`user_disabled`), a user of a workspace the token cannot
+   * see (`user_not_found`) or a bot user (`cannot_dm_bot`). conversations.open documents these codes;
+   * INFERRED: chat.postMessage to the user id answers the same, since it opens the same DM.
+   */
+  refuseDirectMessages(userId: string, error: 'user_disabled' | 'user_not_found' | 'cannot_dm_bot' = 'user_disabled'): void {
+    this.dmRefusals.set(userId, error);
   }
 
   /** The next call of `method` answers `{ ok: false, error }` and has no effect. */
@@ -778,6 +795,8 @@ export class SlackApiStandIn {
   }
 
   private postMessage({ args, malformed }: ParsedArgs): Body {
+    const refused = this.dmRefusal(str(args, 'channel') ?? '');
+    if (refused) return fail(refused);
     const channel = this.resolveConversation(str(args, 'channel') ?? '');
     const accessError = this.postAccessError(channel);
     if (accessError || !channel) return fail(accessError ?? 'channel_not_found');
@@ -1039,6 +1058,8 @@ export class SlackApiStandIn {
     if (users.length > 1) return fail('stand_in_does_not_model_group_dms');
     const userId = users[0] ?? '';
     if (!this.users.has(userId)) return fail('user_not_found');
+    const refused = this.dmRefusal(userId);
+    if (refused) return fail(refused);
     const existed = this.channels.has(this.imId(userId));
     const channel = this.ensureIm(userId);
     return existed ? { ok: true, no_op: true, already_open: true, channel: { id: channel.id } } : { ok: true, channel: { id: channel.id } };
@@ -1054,7 +1075,7 @@ export class SlackApiStandIn {
         id: user.id,
         team_id: this.teamId,
         name: user.name,
-        deleted: false,
+        deleted: user.deleted,
         real_name: user.realName,
         tz: user.timeZone,
         tz_label: zone.label,
@@ -1198,6 +1219,13 @@ export class SlackApiStandIn {
     // Posting into a public channel without joining needs chat:write.public, which this app does not ask for.
     if (!channel.botIsMember) return 'not_in_channel';
     return undefined;
+  }
+
+  /** The error for a private message to a person the bot may not reach (`refuseDirectMessages`), by user id or DM id. */
+  private dmRefusal(conversation: string): string | undefined {
+    if (this.dmRefusals.size === 0) return undefined;
+    const userId = this.channels.get(conversation)?.imUser ?? conversation;
+    return this.dmRefusals.get(userId);
   }
 
   /** Channel ids as given; a user id means the bot's DM with that user, as chat.postMessage allows. */

@@ -3,10 +3,10 @@ import { DateTime } from 'luxon';
 import type { NextStep } from '../../src/core/next-steps.js';
 import type { Team } from '../../src/core/team.js';
 import type { StoredActivity } from '../support/teams-connector-state.js';
-import type { TeamsUser } from '../support/teams-activities.js';
+import { cardSubmit, type TeamsUser } from '../support/teams-activities.js';
 import { adaptiveCardProblems, cardBytes, executeActionProblems, objectsIn } from '../support/adaptive-card-validator.js';
 import { startClockedTeamsHarness, type ClockedTeamsHarness } from './clocked-teams-harness.js';
-import { CHANNEL_ID, cardText } from './teams-harness.js';
+import { APP_ID, CHANNEL_ID, cardText } from './teams-harness.js';
 
 /**
  * Targets and adopted next steps through the real Teams adapter: typed commands, card forms, the cards the
@@ -253,7 +253,9 @@ describe('targets and next steps in Teams', () => {
       expect(listed).toContain('Next steps of **Payments**');
       expect(listed).toContain('“Wrap the most-requested template');
       expect(listed).toContain('“keep one list of the services we run”');
-      expect(listed).toContain(`owner ${h.members[3]!.aadObjectId}`);
+      // Named as Teams named them when they accepted, not by their AAD id.
+      expect(listed).toContain(`owner ${h.members[3]!.name}`);
+      expect(listed).not.toContain(h.members[3]!.aadObjectId);
       expect(listed).not.toContain(h.members[4]!.aadObjectId);
     });
   });
@@ -314,5 +316,100 @@ describe('targets and next steps in Teams', () => {
       expect(cardText(await sayAndRead(h.members[5]!, `step done ${moved.id}`))).toMatch(/Only .*can close this step|owner, the team's leads and admins/);
       expect((await h.ctx.store.findStep(moved.id))?.status).toBe('open');
     });
+  });
+});
+
+/** The Action.Submit fallback of a card's button: the data a client without Universal Actions sends. */
+function submitData(content: unknown, title: string): Record<string, unknown> {
+  const fallback = objectsIn(content).find(({ object }) => object.type === 'Action.Submit' && object.title === title);
+  if (!fallback) throw new Error(`no Action.Submit "${title}" in the card`);
+  return fallback.object.data as Record<string, unknown>;
+}
+
+/** Such a client's click in the user's 1:1 chat (a message with the data as its value); returns the bot's new posts there. */
+async function submitPrivately(user: TeamsUser, data: Record<string, unknown>, cardActivityId: string): Promise<StoredActivity[]> {
+  const before = privateCards(user).length;
+  const response = await h.send(cardSubmit({ appId: APP_ID, serviceUrl: h.teams.connector.serviceUrl, tenantId: h.teams.tenantId, from: user, conversationId: h.personalChat(user), data, cardActivityId }));
+  expect(response.status).toBe(200);
+  return privateCards(user).slice(before);
+}
+
+/** The outbox's deliveries of one kind for a step, oldest first. */
+async function deliveriesOf(kind: 'step-owner' | 'step-check-in', stepId: number) {
+  return (await h.ctx.store.listDeliveries()).filter((delivery) => delivery.kind === kind && 'stepId' in delivery.payload && delivery.payload.stepId === stepId).sort((a, b) => a.id - b.id);
+}
+
+describe('step buttons from clients without Universal Actions (Action.Submit)', () => {
+  it('an owner accepts, and at the date answers the check-in "Done": each click is answered in their 1:1 chat', async () => {
+    const owner = h.members[5]!;
+    expect(cardText(await sayAndRead(h.lead, 'step add', mentioning(owner, (mention) => `step add adoption ${mention} by 2026-04-22 run weekly office hours`)))).toContain('Adopted for **Adoption**');
+    const step = (await steps()).find((candidate) => candidate.text === 'run weekly office hours')!;
+    const before = privateCards(owner).length;
+    await h.tick();
+    const [request] = privateCards(owner).slice(before);
+    expect(cardText(request)).toContain('would like you to own');
+
+    const accepted = await submitPrivately(owner, submitData(contentOf(request), 'Accept'), request!.id);
+    expect(accepted).toHaveLength(1);
+    expect(cardText(contentOf(accepted[0]))).toContain('Thanks: you own this step now');
+    expect((await h.ctx.store.findStep(step.id))?.ownerStatus).toBe('accepted');
+
+    // Thursday 23 April: past the step's date (the end of Wednesday in Berlin).
+    h.clock.set('2026-04-23T09:00:00Z');
+    await h.tick();
+    await h.tick();
+    const checkIns = privateCards(owner).filter((activity) => cardText(activity).includes('Check-in for **Payments**') && cardText(activity).includes('run weekly office hours'));
+    expect(checkIns).toHaveLength(1);
+    const done = await submitPrivately(owner, submitData(contentOf(checkIns[0]), 'Done'), checkIns[0]!.id);
+    expect(done).toHaveLength(1);
+    expect(cardText(contentOf(done[0]))).toContain('Marked done: “run weekly office hours”');
+    expect((await h.ctx.store.findStep(step.id))?.status).toBe('done');
+  });
+});
+
+describe('a person Teams will not let the bot reach privately', () => {
+  const blocked = (): TeamsUser => h.members[6]!;
+  /** The messenger's warning for a person it skipped, with the connector's reason. */
+  const skippedWarnings = () => h.lines.filter((line) => line.includes('could not message a person privately about a next step; skipped them') && line.includes('HTTP 403 ConversationBlockedByUser'));
+  /** Its summary for the delivery: how many of how many were reached. */
+  const summaries = () => h.lines.filter((line) => line.includes('some people could not be messaged privately about a next step'));
+
+  beforeAll(async () => {
+    expect(cardText(await sayAndRead(h.admin, 'role add lead', mentioning(blocked(), (mention) => `role add ${mention} lead`)))).toContain('is now a lead');
+    // They blocked the bot: creating their 1:1 chat answers 403 ConversationBlockedByUser.
+    h.teams.connector.removeBot(h.personalChat(blocked()), 'blocked');
+  });
+
+  it('an owner request to them is skipped and logged, and its delivery counts as sent', async () => {
+    const warnings = skippedWarnings().length;
+    expect(cardText(await sayAndRead(h.lead, 'step add', mentioning(blocked(), (mention) => `step add measurement ${mention} by 2026-06-30 publish the delivery dashboards`)))).toContain('Adopted for **Measurement**');
+    const step = (await steps()).find((candidate) => candidate.text === 'publish the delivery dashboards')!;
+    await h.tick();
+    expect(await deliveriesOf('step-owner', step.id)).toEqual([expect.objectContaining({ status: 'sent', attempts: 1, lastError: null, messageRef: 'private-0-of-1' })]);
+    expect(privateCards(blocked())).toEqual([]);
+    expect(skippedWarnings()).toHaveLength(warnings + 1);
+    expect(summaries().at(-1)).toContain('"reached":0');
+  });
+
+  it('a check-in for the leads reaches the lead Teams lets through, once; the other is skipped and logged, and the delivery counts as sent', async () => {
+    const wrap = (await steps()).find((step) => step.suggestionId === 'interfaces-wrap-requested-template')!;
+    const checkIns = () => privateCards(h.lead).filter((activity) => cardText(activity).includes('Check-in for **Payments**') && cardText(activity).includes('Wrap the most-requested template'));
+    const before = checkIns().length;
+    const earlier = (await deliveriesOf('step-check-in', wrap.id)).length;
+    const warnings = skippedWarnings().length;
+    // Tuesday 5 May: the step "Still on it" moved two weeks on is due again.
+    h.clock.set('2026-05-05T09:00:00Z');
+    await h.tick();
+    await h.tick();
+    expect(checkIns()).toHaveLength(before + 1);
+    const deliveries = await deliveriesOf('step-check-in', wrap.id);
+    expect(deliveries.slice(earlier)).toEqual([expect.objectContaining({ status: 'sent', attempts: 1, lastError: null, messageRef: 'private-1-of-2' })]);
+    expect(skippedWarnings()).toHaveLength(warnings + 1);
+    expect(summaries().at(-1)).toContain('"reached":1');
+    expect(privateCards(blocked())).toEqual([]);
+    // Not retried: another tick asks nobody again.
+    await h.tick();
+    expect(checkIns()).toHaveLength(before + 1);
+    expect(skippedWarnings()).toHaveLength(warnings + 1);
   });
 });

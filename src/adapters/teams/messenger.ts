@@ -138,8 +138,8 @@ export class TeamsMessenger implements Messenger {
     return { kind: 'sent', messageRef: `nudged-${nudged}-of-${waiting.length}` };
   }
 
-  /** One member's private card (a nudge, or a step's question: the log says nudge for both), tried up to NUDGE_ATTEMPTS times; false when it could not be delivered. */
-  private async nudgeMember(turn: TurnContext, tenantId: string, memberId: string, nudge: Attachment): Promise<boolean> {
+  /** One member's private card (a nudge, or a step's question), tried up to NUDGE_ATTEMPTS times; false when it could not be delivered (logged as `skipped`). */
+  private async nudgeMember(turn: TurnContext, tenantId: string, memberId: string, nudge: Attachment, skipped = 'could not nudge a channel member privately; skipped them'): Promise<boolean> {
     for (let attempt = 1; ; attempt += 1) {
       let failure: unknown = null;
       await this.pacer.slot(tenantId, memberId);
@@ -159,7 +159,7 @@ export class TeamsMessenger implements Messenger {
       const wait = outcome.kind === 'retry' ? (outcome.retryAfterMs ?? nudgeBackoffMs(attempt, this.random())) : null;
       // Someone who cannot get a 1:1 message (guest, app blocked) or keeps failing must not stop the others.
       if (wait === null || attempt >= NUDGE_ATTEMPTS || wait > MAX_NUDGE_WAIT_MS) {
-        this.log.warn({ reason: outcome.reason, attempts: attempt }, 'could not nudge a channel member privately; skipped them');
+        this.log.warn({ reason: outcome.reason, attempts: attempt }, skipped);
         return false;
       }
       await sleep(wait);
@@ -190,8 +190,9 @@ export class TeamsMessenger implements Messenger {
     await context.beginSend();
     let sent = 0;
     for (const memberId of found) {
-      if (await this.nudgeMember(turn, tenantId, memberId, attachment)) sent += 1;
+      if (await this.nudgeMember(turn, tenantId, memberId, attachment, 'could not message a person privately about a next step; skipped them')) sent += 1;
     }
+    if (sent < aadObjectIds.length) this.log.warn({ recipients: aadObjectIds.length, reached: sent }, 'some people could not be messaged privately about a next step; they are not tried again');
     return { kind: 'sent', messageRef: `private-${sent}-of-${aadObjectIds.length}` };
   }
 

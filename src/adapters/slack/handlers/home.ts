@@ -40,6 +40,7 @@ export function registerHome(app: App, deps: SlackHandlerDeps): void {
       view: homeView({
         answers: home.answers.map((answer) => ({ teamName: answer.teamName, aspectName: answer.aspectName, answer: answer.optionText, at: answer.at, comment: answer.comment, open: answer.roundOpen })),
         reports: home.reports,
+        manageableTeamIds: home.manageableTeamIds,
         membershipKnown: home.membershipKnown,
         help: COMMAND_HELP,
       }),

@@ -85,7 +85,10 @@ export function stepModal(origin: StepModalOrigin, about: { readonly aspectName:
   };
 }
 
-/** What the form shows once the step is adopted (or was already), so the lead alone reads the outcome. */
+/**
+ * What the form shows once the step is adopted (or was already), so the lead alone reads the outcome; also
+ * why a click on the App Home tab was refused (that tab has no message to answer next to).
+ */
 export function stepDoneModal(sentence: string): types.ModalView {
   return { type: 'modal', callback_id: `${STEP_VIEW}_done`, title: plain('Next step', LIMITS.viewTitle), close: plain('Close', LIMITS.viewTitle), blocks: [section(sentence)] };
 }
