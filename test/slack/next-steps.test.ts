@@ -344,6 +344,31 @@ describe('targets and next steps in Slack', () => {
     expect(h.lines.filter((line) => line.includes('could not answer a next-step click') || line.includes('could not show why'))).toEqual([]);
   });
 
+  it('the weekly digest: organisation targets reorder "furthest below target", and a section on steps names the done step that paid off', async () => {
+    // The round the done step's aspect got (Interfaces, opened on 22 April) is answered higher and closed.
+    const open = await h.server.ctx.store.findOpenRound(team.id);
+    expect(open?.question.aspectId).toBe('interfaces');
+    if (!open) throw new Error('no open round');
+    await answerAs(h.server.ctx, open.id, ['4', '4', '4'], TEAM);
+    await closeOpenRound(h.server.ctx, team);
+    // Adoption is the weakest aspect, so without targets it would come first; with these it is on target.
+    expect((await slash(ADMIN, 'target org adoption 2')).text).toMatch(/^Adoption target for the organisation \(CNCF platform engineering maturity\): Operational \(2\)/);
+    expect((await slash(ADMIN, 'target org interfaces 4')).text).toMatch(/^Interfaces target for the organisation \(CNCF platform engineering maturity\): Optimizing \(4\)/);
+
+    const DIGEST_CHANNEL = 'C0PLATFORM';
+    h.slack.addChannel({ id: DIGEST_CHANNEL, name: 'platform', members: [ADMIN] });
+    const subscribed = await h.requests.slashCommand(command(ADMIN, 'digest here friday 16:00', { channel_id: DIGEST_CHANNEL, channel_name: 'platform' }));
+    expect((subscribed.json as { text: string }).text).toMatch(/^This channel gets the weekly digest/);
+    for (const subscription of await h.server.ctx.store.listDigestSubscriptions()) await h.server.ctx.store.setNextDigest(subscription.id, new Date(0));
+    const digest = await eventuallyAsTimePasses('the digest', () => h.slack.messages(DIGEST_CHANNEL).find((message) => message.text.startsWith('Platform maturity · week')));
+    const text = JSON.stringify(digest.blocks);
+    expect(text).toMatch(/Furthest below target: Interfaces 3\.5\*? — target Optimizing \(4\): 0\.5 to go/);
+    expect(text).not.toMatch(/Furthest below target: Adoption/);
+    // This week: the App Home's step adopted, the runbook done; it paid off (Interfaces 3.0 → 3.5).
+    expect(text).toContain('Next steps this week: 1 adopted · 1 done · 0 dropped');
+    expect(text).toMatch(/Paid off: \*Payments\* · Interfaces: “write the runbook” done <!date\^\d+\^[^>]+>; 3\.0 at adoption → 3\.5 now/);
+  });
+
   it('never sent Slack anything it would reject (rate limits are waited out, not errors)', () => {
     const rejected = h.slack.calls.filter((call) => call.response.ok === false && call.response.error !== 'ratelimited');
     expect(rejected.map((call) => `${call.method}: ${String(call.response.error)}`)).toEqual([]);

@@ -4,6 +4,8 @@ import type { NextStep } from '../../src/core/next-steps.js';
 import type { Team } from '../../src/core/team.js';
 import type { StoredActivity } from '../support/teams-connector-state.js';
 import { cardSubmit, type TeamsUser } from '../support/teams-activities.js';
+import { answerAs } from '../support/seed.js';
+import { closeOpenRound } from '../../src/services/round-service.js';
 import { adaptiveCardProblems, cardBytes, executeActionProblems, objectsIn } from '../support/adaptive-card-validator.js';
 import { startClockedTeamsHarness, type ClockedTeamsHarness } from './clocked-teams-harness.js';
 import { APP_ID, CHANNEL_ID, cardText } from './teams-harness.js';
@@ -316,6 +318,25 @@ describe('targets and next steps in Teams', () => {
       expect(cardText(await sayAndRead(h.members[5]!, `step done ${moved.id}`))).toMatch(/Only .*can close this step|owner, the team's leads and admins/);
       expect((await h.ctx.store.findStep(moved.id))?.status).toBe('open');
     });
+  });
+
+  it('the weekly digest card: organisation targets reorder "furthest below target", and a section on steps names the done step that paid off', async () => {
+    // The Interfaces round the done step brought (opened 20 April) is answered higher and closed.
+    const open = (await h.ctx.store.findOpenRound(team.id))!;
+    expect(open.question.aspectId).toBe('interfaces');
+    await answerAs(h.ctx, open.id, ['4', '4', '4'], h.teams.tenantId);
+    await closeOpenRound(h.ctx, team);
+    // The organisation aims higher than the next level: the digest measures against that.
+    expect(cardText(await sayAndRead(h.admin, 'target org interfaces 4'))).toContain('Optimizing (4)');
+    const subscribed = cardText(await sayAndRead(h.admin, 'digest here friday 16:00'));
+    expect(subscribed).toContain('gets the weekly digest');
+    for (const subscription of await h.ctx.store.listDigestSubscriptions()) await h.ctx.store.setNextDigest(subscription.id, new Date(0));
+    await h.tick();
+    const digest = h.teams.connector.topLevel(CHANNEL_ID).map((activity) => cardText(activity)).find((text) => text.includes('Platform maturity · week'));
+    expect(digest).toContain('**Furthest below target: Interfaces 2.8** — target Optimizing (4): 1.2 to go');
+    // This week the golden-path step was done and the operations step dropped; the done one paid off.
+    expect(digest).toContain('Next steps this week: 0 adopted · 1 done · 1 dropped');
+    expect(digest).toMatch(/Paid off: \*\*Payments\*\* · Interfaces: “Publish a golden-path template” done \{\{DATE\(2026-04-19T12:00:00Z, SHORT\)\}\}[^;]*; 2\.0 at adoption → 2\.8 now/);
   });
 });
 
