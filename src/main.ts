@@ -2,7 +2,7 @@ import type { RequestListener, Server } from 'node:http';
 import { createWebApp, webRequestListener } from './adapters/web/app.js';
 import { OidcProviders, type OidcProvidersOptions } from './adapters/web/auth/oidc.js';
 import { SessionSealer } from './adapters/web/session.js';
-import { DEMO_PEOPLE, demoChannelsOf } from './demo/demo-people.js';
+import { DEMO_PEOPLE, demoChannelPeople, demoChannelsOf } from './demo/demo-people.js';
 import { grantDemoRoles, slackSignInWorkspace, webSessionSecret } from './services/web-sign-in-service.js';
 import { openContext, DEMO_RESPONDENT_SECRET } from './bootstrap.js';
 import { ChartRenderer } from './adapters/charts/chart-renderer.js';
@@ -206,6 +206,11 @@ export async function startServer(config: AppConfig, log: Logger, output: (text:
         if (person.platform === 'demo') return demoChannelsOf(person);
         if (person.platform === 'slack') return slack ? await slack.channelsOf(person) : null;
         return teamsAdapter ? await teamsAdapter.channelsOf(person) : null;
+      },
+      channelPeople: async (channel) => {
+        if (channel.platform === 'demo') return demoChannelPeople(channel);
+        if (channel.platform === 'slack') return slack ? await slack.channelPeople(channel) : null;
+        return teamsAdapter ? await teamsAdapter.channelPeople(channel) : null;
       },
       oidc,
       trendSvg: (input) => charts.renderTrendSvg(input),

@@ -1,6 +1,7 @@
-import type { UserRef } from '../core/platform.js';
+import type { ChannelRef, UserRef } from '../core/platform.js';
 import type { RoleGrant } from '../core/roles.js';
-import { DEMO_WORKSPACE } from './demo-organisation.js';
+import type { ChannelPeople } from '../services/step-board-service.js';
+import { DEMO_WORKSPACE, demoChannelId } from './demo-organisation.js';
 
 /** Someone of the demo organisation a newcomer can sign in to the dashboard as. */
 export interface DemoPerson {
@@ -29,4 +30,24 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
 export function demoChannelsOf(person: UserRef): ReadonlySet<string> {
   const channel = /^(#[a-z0-9-]+)-member-\d+$/.exec(person.userId)?.[1];
   return new Set(channel ? [channel] : []);
+}
+
+/** Names of a demo channel's first seeded members (every demo team has at least four); member 2 owns the seeded steps. */
+const MEMBER_NAMES = ['Sam', 'Alex', 'Robin', 'Kim'];
+
+/**
+ * The people of a demo channel, as the dashboard's owner picker lists them: its first seeded members, by
+ * name (a demo person's own, where one of them is that member: Emma in Payments), and the demo people who
+ * lead the channel's team (Lars in Payments). Null for any other platform's channel.
+ */
+export function demoChannelPeople(channel: ChannelRef): ChannelPeople | null {
+  if (channel.platform !== 'demo') return null;
+  const firstName = (demo: DemoPerson) => demo.name.replace(/ \(.*$/, '');
+  const members = MEMBER_NAMES.map((name, index) => {
+    const userId = `${channel.channelId}-member-${index + 1}`;
+    const demo = DEMO_PEOPLE.find((candidate) => candidate.person.userId === userId);
+    return { userId, name: demo ? firstName(demo) : name };
+  });
+  const leads = DEMO_PEOPLE.filter((demo) => demo.roles.some((role) => role.role === 'lead' && role.teamName !== null && demoChannelId(role.teamName) === channel.channelId));
+  return { people: [...members, ...leads.map((demo) => ({ userId: demo.person.userId, name: firstName(demo) }))], incomplete: null };
 }

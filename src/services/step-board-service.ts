@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { isCalendarDate } from '../core/chat-command.js';
 import { defaultDueAt, type CheckInAnswer, type NextStep, type StepStatus } from '../core/next-steps.js';
-import type { UserRef } from '../core/platform.js';
+import { memberScope, type ChannelRef, type UserRef } from '../core/platform.js';
 import { isAllowed, whoMay } from '../core/roles.js';
 import { levelAt, type ClosedRoundTally } from '../core/scoring.js';
 import { findAspect, type Survey } from '../core/survey.js';
@@ -9,7 +9,7 @@ import { parseTargetLevel } from '../core/targets.js';
 import type { Team } from '../core/team.js';
 import type { ServiceContext } from './context.js';
 import { canSeeOrganisation, viewerForTeam, visibleTeams, type PersonViewer, type Refused } from './dashboard-service.js';
-import { adoptStep, answerCheckIn, type AdoptStepResult, type CheckInResult } from './step-service.js';
+import { adoptStep, answerCheckIn, setStepOwner, type AdoptStepResult, type CheckInResult, type StepRefusal } from './step-service.js';
 import { changeTarget, targetRows, type TargetChangeResult, type TargetRow } from './target-service.js';
 
 /**
@@ -35,6 +35,10 @@ export interface StepRow {
   readonly closedAt: Date | null;
   /** The platform's id of the owner who accepted; null while nobody has. */
   readonly ownerUserId: string | null;
+  /** The accepted owner's name as their platform gave it; null while nobody accepted, or when it never said. */
+  readonly ownerName: string | null;
+  /** Where asking an owner stands, for the team's leads: asked (no answer yet), declined, or none asked. Never who. */
+  readonly ownerRequest: 'asked' | 'declined' | null;
   /** The aspect's figure (qualifying rounds only) when the step was adopted, and now; null where none shows. */
   readonly levelAtAdoption: number | null;
   readonly levelNow: number | null;
@@ -63,6 +67,8 @@ function stepRow(step: NextStep, team: Team, survey: Survey, rounds: readonly Cl
     dueAt: step.dueAt,
     closedAt: step.closedAt,
     ownerUserId: step.ownerStatus === 'accepted' ? (step.owner?.userId ?? null) : null,
+    ownerName: step.ownerStatus === 'accepted' ? step.ownerName : null,
+    ownerRequest: step.ownerStatus === 'asked' || step.ownerStatus === 'declined' ? step.ownerStatus : null,
     levelAtAdoption: levelAt(aspectRounds, step.adoptedAt, ctx.policy)?.value ?? null,
     levelNow: levelAt(aspectRounds, now, ctx.policy)?.value ?? null,
   };
@@ -211,13 +217,78 @@ function dueAtOf(dueOn: string, timeZone: string, now: Date): { readonly dueAt: 
   return { dueAt: DateTime.fromISO(text, { zone: timeZone }).endOf('day').toJSDate() };
 }
 
-/** Adopts a suggestion (by id) or the team's own step (by text) from the team page. */
+/** A person of a team's channel as its platform lists them: their platform id and the name they go by. */
+export interface ChannelPerson {
+  readonly userId: string;
+  readonly name: string;
+}
+
+/**
+ * The people of a channel as its platform listed them just now. `incomplete` says why someone may be
+ * missing: the channel holds more people than a list offers ('too-many'), or the platform would not give
+ * every name just now ('try-later').
+ */
+export interface ChannelPeople {
+  readonly people: readonly ChannelPerson[];
+  readonly incomplete: 'too-many' | 'try-later' | null;
+}
+
+/** Asks a channel's platform who is in it now; null when the platform could not say. */
+export type ChannelPeopleLookup = (channel: ChannelRef) => Promise<ChannelPeople | null>;
+
+/** Who a team's step can be offered to as owner: the channel's people by name, or no list to offer. */
+export type OwnerChoices = { readonly kind: 'people'; readonly people: readonly ChannelPerson[]; readonly incomplete: ChannelPeople['incomplete'] } | { readonly kind: 'unavailable' };
+
+/** The channel's people, or null when the platform could not say (a failed lookup is logged, never a failed page). */
+async function channelPeopleOf(ctx: ServiceContext, team: Team, lookUp: ChannelPeopleLookup | null): Promise<ChannelPeople | null> {
+  if (!lookUp) return null;
+  try {
+    return await lookUp(team.channel);
+  } catch (error) {
+    ctx.log.warn({ err: error, platform: team.channel.platform }, "could not list the people of a team's channel");
+    return null;
+  }
+}
+
+/**
+ * The people a team's step can be offered to as owner (its channel's, by name), for those who may manage
+ * the team's steps; null for anyone else, whose page offers no step forms (and costs no platform call).
+ */
+export async function ownerChoices(ctx: ServiceContext, pv: PersonViewer, teamId: number, lookUp: ChannelPeopleLookup | null): Promise<OwnerChoices | null> {
+  const team = await ctx.store.findTeamById(teamId);
+  if (!team || !isAllowed(viewerForTeam(pv, team.id), { kind: 'manage-steps', teamId: team.id })) return null;
+  const listed = await channelPeopleOf(ctx, team, lookUp);
+  if (!listed) return { kind: 'unavailable' };
+  return { kind: 'people', people: [...listed.people].sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId)), incomplete: listed.incomplete };
+}
+
+const OWNERS_NOT_LISTED = "The people of the team's channel could not be listed just now, so nobody was asked to own the step. Leave the owner empty (and name one in chat), or try again in a minute.";
+const OWNER_NOT_IN_CHANNEL = "The person picked as owner is not among the people of the team's channel (they may have left it). Pick someone from the list, or leave the owner empty.";
+
+/**
+ * The owner picked on a form, checked against the people of the team's channel as its platform lists them
+ * now: a form can name any id, but only someone the page could have offered is asked.
+ */
+async function pickedOwner(ctx: ServiceContext, team: Team, ownerUserId: string, lookUp: ChannelPeopleLookup | null): Promise<{ readonly owner: UserRef; readonly name: string } | { readonly problem: string }> {
+  const listed = await channelPeopleOf(ctx, team, lookUp);
+  if (!listed) return { problem: OWNERS_NOT_LISTED };
+  const person = listed.people.find((candidate) => candidate.userId === ownerUserId);
+  if (!person) return { problem: OWNER_NOT_IN_CHANNEL };
+  // Keyed as chat keys the people of the team's channel: its Enterprise Grid organisation or its workspace (tenant).
+  return { owner: { platform: team.channel.platform, workspaceId: memberScope(team), userId: person.userId }, name: person.name };
+}
+
+/**
+ * Adopts a suggestion (by id) or the team's own step (by text) from the team page, with an owner picked
+ * from the channel's people (`ownerUserId`, checked through `lookUp`), who is asked privately.
+ */
 export async function adoptStepFromForm(
   ctx: ServiceContext,
   actor: UserRef,
   pv: PersonViewer,
   teamId: number,
-  input: { readonly aspectId: string; readonly suggestionId: string | null; readonly text: string | null; readonly dueOn: string },
+  input: { readonly aspectId: string; readonly suggestionId: string | null; readonly text: string | null; readonly dueOn: string; readonly ownerUserId?: string | null; readonly byName?: string | null },
+  lookUp: ChannelPeopleLookup | null = null,
 ): Promise<AdoptStepResult | NotFound> {
   const team = await ctx.store.findTeamById(teamId);
   if (!team) return { kind: 'not-found' };
@@ -225,7 +296,37 @@ export async function adoptStepFromForm(
   if (!isAllowed(viewer, { kind: 'manage-steps', teamId: team.id })) return { kind: 'not-allowed', who: whoMay({ kind: 'manage-steps', teamId: team.id }) };
   const due = dueAtOf(input.dueOn, team.cadence.timeZone, ctx.clock.now());
   if ('problem' in due) return { kind: 'invalid', problem: due.problem };
-  return await adoptStep(ctx, actor, viewer, team, { aspectId: input.aspectId, suggestionId: input.suggestionId, text: input.text, dueAt: due.dueAt });
+  const picked = input.ownerUserId ? await pickedOwner(ctx, team, input.ownerUserId, lookUp) : null;
+  if (picked && 'problem' in picked) return { kind: 'invalid', problem: picked.problem };
+  return await adoptStep(ctx, actor, viewer, team, {
+    aspectId: input.aspectId,
+    suggestionId: input.suggestionId,
+    text: input.text,
+    dueAt: due.dueAt,
+    ...(picked ? { owner: picked.owner, ownerName: picked.name, byName: input.byName ?? null } : {}),
+  });
+}
+
+/** Names (or changes) the owner of an open step of the team from the team page; the person is asked privately. */
+export async function setStepOwnerFromForm(
+  ctx: ServiceContext,
+  actor: UserRef,
+  pv: PersonViewer,
+  teamId: number,
+  stepId: number,
+  input: { readonly ownerUserId: string; readonly byName?: string | null },
+  lookUp: ChannelPeopleLookup | null,
+): Promise<{ readonly kind: 'owner-asked'; readonly step: NextStep } | StepRefusal | NotFound> {
+  const step = await ctx.store.findStep(stepId);
+  const team = step && step.teamId === teamId ? await ctx.store.findTeamById(teamId) : null;
+  if (!step || !team) return { kind: 'not-found' };
+  const viewer = viewerForTeam(pv, team.id);
+  if (!isAllowed(viewer, { kind: 'manage-steps', teamId: team.id })) return { kind: 'not-allowed', who: whoMay({ kind: 'manage-steps', teamId: team.id }) };
+  if (step.status !== 'open') return { kind: 'invalid', problem: `That step is already ${step.status}.` };
+  if (input.ownerUserId === '') return { kind: 'invalid', problem: 'Pick the person to ask to own the step.' };
+  const picked = await pickedOwner(ctx, team, input.ownerUserId, lookUp);
+  if ('problem' in picked) return { kind: 'invalid', problem: picked.problem };
+  return await setStepOwner(ctx, actor, viewer, step.id, picked.owner, { ownerName: picked.name, byName: input.byName ?? null });
 }
 
 /** Done, still on it or dropped, from the team page: only for a step of that team. */

@@ -1,14 +1,25 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { DateTime } from 'luxon';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSlackAdapter, type SlackAdapter } from '../../src/adapters/slack/app.js';
 import { TeamExportSchema } from '../../src/adapters/web/api/schemas.js';
-import { TEAM_CSV_HEADER } from '../../src/adapters/web/routes/exports.js';
+import { createWebApp, webRequestListener } from '../../src/adapters/web/app.js';
+import { STEPS_CSV_HEADER, TEAM_CSV_HEADER } from '../../src/adapters/web/routes/exports.js';
+import { SessionSealer } from '../../src/adapters/web/session.js';
+import type { Messenger } from '../../src/core/messenger.js';
+import type { Platform } from '../../src/core/platform.js';
 import type { Team } from '../../src/core/team.js';
 import { DEMO_WORKSPACE } from '../../src/demo/demo-organisation.js';
+import { DEMO_PEOPLE, demoChannelPeople, demoChannelsOf } from '../../src/demo/demo-people.js';
+import { OutboxDrainer } from '../../src/scheduler/outbox-drainer.js';
 import { adoptStep, answerCheckIn, answerOwnerRequest } from '../../src/services/step-service.js';
+import { setupTeam } from '../../src/services/team-service.js';
 import { launchBrowser, screenshotPath, seriousAccessibilityViolations, signInInBrowser } from '../support/browser.js';
-import { signInAs, startWebHarness, WEB_NOW, type WebHarness } from '../support/web-harness.js';
+import { SlackApiStandIn } from '../support/slack-stand-in.js';
+import { signInAs, startWebHarness, WEB_NOW, WEB_SESSION_SECRET, type WebHarness } from '../support/web-harness.js';
 
 // Targets and next steps on the dashboard, through real HTTP over loopback and Debian's chromium, on this
 // project's storage engine with the demo organisation. The clock stands still at WEB_NOW.
@@ -43,8 +54,16 @@ interface OpenApiDocument {
   readonly paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, { content: { 'application/json': { schema: Record<string, unknown> } } }> }>>;
 }
 
+// The owner picker's Slack side: a team whose channel is on the Slack Web API stand-in, its people by name.
+const SLACK_WORKSPACE = 'T0001';
+const SLACK_CHANNEL = 'C0OWNERS';
+const ULLA = 'U0ULLA';
+const BERT = 'U0BERT';
+const HELPER_BOT = 'U0HELPER';
+const GONE = 'U0GONE';
+
 /** RFC 4180 as the dashboard writes it (CRLF records, doubled quotes), into objects keyed by the header. */
-function csvObjects(text: string): Record<string, string>[] {
+function csvObjects(text: string, header: readonly string[] = TEAM_CSV_HEADER): Record<string, string>[] {
   const records: string[][] = [];
   let field = '';
   let record: string[] = [];
@@ -69,9 +88,9 @@ function csvObjects(text: string): Record<string, string>[] {
       i += 1;
     } else field += char;
   }
-  const [header, ...rows] = records;
-  expect(header).toEqual(TEAM_CSV_HEADER);
-  return rows.map((row) => Object.fromEntries(TEAM_CSV_HEADER.map((name, index) => [name, row[index] ?? ''])));
+  const [first, ...rows] = records;
+  expect(first).toEqual(header);
+  return rows.map((row) => Object.fromEntries(header.map((name, index) => [name, row[index] ?? ''])));
 }
 
 describe('targets and next steps on the dashboard', () => {
@@ -93,11 +112,21 @@ describe('targets and next steps on the dashboard', () => {
   let topLevel: { value: number; name: string };
   let ajv: Ajv2020;
   let doc: OpenApiDocument;
+  /** The Slack Web API stand-in, the Slack adapter on it, and a team whose channel lives there. */
+  let slack: SlackApiStandIn;
+  let slackAdapter: SlackAdapter;
+  let slackTeam: Team;
+  /**
+   * The same dashboard on the same store, wired as main.ts wires it to the platforms' people: the demo's and
+   * Slack's (through the Slack adapter). The harness's own app lists nobody (no platform to ask).
+   */
+  let peopleServer: Server;
+  let peopleUrl: string;
 
   const date = (at: Date | number, zone: string) => DateTime.fromMillis(typeof at === 'number' ? at : at.getTime(), { zone }).toFormat('d LLL yyyy');
 
-  async function get(path: string, who: string | null): Promise<{ status: number; text: string; headers: Headers }> {
-    const response = await fetch(`${harness.baseUrl}${path}`, { headers: who ? { cookie: cookies[who]! } : {}, redirect: 'manual' });
+  async function get(path: string, who: string | null, base = harness.baseUrl): Promise<{ status: number; text: string; headers: Headers }> {
+    const response = await fetch(`${base}${path}`, { headers: who ? { cookie: cookies[who]! } : {}, redirect: 'manual' });
     return { status: response.status, text: await response.text(), headers: response.headers };
   }
 
@@ -108,22 +137,50 @@ describe('targets and next steps on the dashboard', () => {
   }
 
   /** A form posted as the person's browser would: their session, their page's CSRF token, this site's origin. */
-  async function post(path: string, who: string, fields: Record<string, string>): Promise<{ status: number; html: string; location: string | null }> {
-    const form = await get('/teams', who);
+  async function post(path: string, who: string, fields: Record<string, string>, base = harness.baseUrl): Promise<{ status: number; html: string; location: string | null }> {
+    const form = await get('/teams', who, base);
     const csrf = /name="csrf" value="([^"]+)"/.exec(form.text)?.[1];
     if (!csrf) throw new Error('no CSRF token on the page');
-    const response = await fetch(`${harness.baseUrl}${path}`, {
+    const response = await fetch(`${base}${path}`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { cookie: cookies[who]!, origin: harness.baseUrl, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { cookie: cookies[who]!, origin: base, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ csrf, ...fields }).toString(),
     });
     return { status: response.status, html: await response.text(), location: response.headers.get('location') };
   }
 
-  async function as(name: string, options: { bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ acceptDownloads: true, ...options });
-    return { context, page: await signInInBrowser(context, harness.baseUrl, name) };
+  async function as(name: string, options: { bypassCSP?: boolean; base?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
+    const { base = harness.baseUrl, ...contextOptions } = options;
+    const context = await browser.newContext({ acceptDownloads: true, ...contextOptions });
+    return { context, page: await signInInBrowser(context, base, name) };
+  }
+
+  /** Sends what the outbox holds for Slack through the Slack adapter's messenger, to the stand-in. */
+  async function sendSlackOutbox(): Promise<void> {
+    await new OutboxDrainer(harness.ctx, new Map<Platform, Messenger>([['slack', slackAdapter.messenger]])).drain();
+  }
+
+  /** The dashboard wired to the platforms' people, on its own loopback port over the harness's store and sessions. */
+  async function startPeopleServer(): Promise<void> {
+    let listener: ReturnType<typeof webRequestListener> | null = null;
+    peopleServer = createServer((request, response) => listener?.(request, response));
+    await new Promise<void>((resolve) => peopleServer.listen(0, '127.0.0.1', resolve));
+    peopleUrl = `http://127.0.0.1:${(peopleServer.address() as AddressInfo).port}`;
+    listener = webRequestListener(
+      createWebApp({
+        ctx: harness.ctx,
+        log: harness.ctx.log,
+        publicUrl: peopleUrl,
+        allowedOrigins: [peopleUrl],
+        sealer: new SessionSealer([WEB_SESSION_SECRET], 8),
+        configuredAdmins: [],
+        channelsOf: (person) => Promise.resolve(demoChannelsOf(person)),
+        channelPeople: async (channel) => (channel.platform === 'demo' ? demoChannelPeople(channel) : channel.platform === 'slack' ? await slackAdapter.channelPeople(channel) : null),
+        oidc: null,
+        demoPeople: DEMO_PEOPLE,
+      }),
+    );
   }
 
   function expectMatchesDocument(template: string, body: unknown): void {
@@ -138,10 +195,27 @@ describe('targets and next steps on the dashboard', () => {
   const aspectCard = (page: Page, aspectId: string) => page.locator(`article[aria-labelledby="aspect-${aspectId}"]`);
 
   beforeAll(async () => {
-    [harness, browser] = await Promise.all([startWebHarness(), launchBrowser()]);
+    slack = new SlackApiStandIn({ teamId: SLACK_WORKSPACE });
+    [harness, browser] = await Promise.all([startWebHarness(), launchBrowser(), slack.start()]);
     for (const key of ['pm', 'lead', 'engineer', 'admin']) cookies[key] = await signInAs(harness, key);
+    // A channel of two people, a second bot and a deactivated account (the app's own bot user is a member too).
+    slack.addUser({ id: ULLA, name: 'Ulla', realName: 'Ulla Ulrich' });
+    slack.addUser({ id: BERT, name: 'Bert', realName: 'Bert Brandt' });
+    slack.addUser({ id: HELPER_BOT, name: 'helper-bot', isBot: true });
+    slack.addUser({ id: GONE, name: 'Gone', deleted: true });
+    slack.addChannel({ id: SLACK_CHANNEL, name: 'owners', members: [ULLA, HELPER_BOT, GONE, BERT] });
+    slackAdapter = createSlackAdapter({ ctx: harness.ctx, config: { botToken: 'xoxb-test-token', signingSecret: 'unused-in-these-tests', appToken: null, apiUrl: slack.apiUrl, adminUserIds: [] }, log: harness.ctx.log, onAnswerRecorded: () => undefined });
+    await startPeopleServer();
     const teams = await harness.ctx.store.listTeams();
     payments = teams.find((team) => team.name === 'Payments')!;
+    const created = await setupTeam(harness.ctx, ADMIN, {
+      name: 'Slack Owners',
+      channel: { platform: 'slack', workspaceId: SLACK_WORKSPACE, channelId: SLACK_CHANNEL },
+      surveyId: payments.surveyId,
+      cadence: { everyWeeks: 1, weekday: 1, localTime: '10:00', timeZone: 'Europe/Berlin', roundLengthHours: 96 },
+    });
+    if (created.kind !== 'created') throw new Error(created.kind);
+    slackTeam = created.team;
     // Another team on Payments' survey, for the steps list.
     checkout = teams.find((team) => team.name !== 'Payments' && team.surveyId === payments.surveyId)!;
     expect(checkout).toBeDefined();
@@ -165,6 +239,10 @@ describe('targets and next steps on the dashboard', () => {
   });
   afterAll(async () => {
     await browser?.close();
+    peopleServer?.closeAllConnections();
+    await new Promise<void>((resolve) => (peopleServer ? peopleServer.close(() => resolve()) : resolve()));
+    await slackAdapter?.stop();
+    await slack?.stop();
     await harness?.close();
   });
 
@@ -411,5 +489,129 @@ describe('targets and next steps on the dashboard', () => {
     // Closed: a field the schema does not name (a person asked but not yet accepted) does not validate.
     expect(validate({ generatedAt: WEB_NOW.toISOString(), query: {}, steps: [{ ...step, askedOwner: 'U1' }] })).toBe(false);
     expect(validate({ generatedAt: WEB_NOW.toISOString(), query: {}, steps: [{ ...step, status: 'paused' }] })).toBe(false);
+  });
+
+  it('offers the people of a Slack channel by name as owner, and asks the one picked privately in Slack', async () => {
+    const { context, page } = await as('Ada', { base: peopleUrl });
+    await page.goto(`${peopleUrl}/teams/${slackTeam.id}`);
+    const aspect = aspects[0]!;
+    const card = aspectCard(page, aspect.aspectId);
+    await card.getByText('Add our own step').click();
+    const owner = card.getByLabel('Owner');
+    // Names, not ids, sorted; the second bot, the app's own bot user and the deactivated account are not offered.
+    expect(await owner.locator('option').allTextContents()).toEqual(['No owner — the leads follow up', 'Bert', 'Ulla']);
+    expect(await Promise.all((await owner.locator('option').all()).map((option) => option.getAttribute('value')))).toEqual(['', BERT, ULLA]);
+    await card.getByLabel(`Our step for ${aspect.aspectName} (one line)`).fill('Pair on the deploy pipeline');
+    await owner.selectOption({ label: 'Ulla' });
+    await card.getByRole('button', { name: 'Add step' }).click();
+    await page.waitForURL(/notice=step-adopted-owner/);
+    expect(await page.getByRole('status').textContent()).toBe(`Step adopted for ${aspect.aspectName}; the team hears of it in its channel, and the person you picked is asked privately to own it.`);
+    const [step] = await harness.ctx.store.listSteps({ teamId: slackTeam.id });
+    expect([step?.text, step?.owner, step?.ownerName, step?.ownerStatus]).toEqual(['Pair on the deploy pipeline', { platform: 'slack', workspaceId: SLACK_WORKSPACE, userId: ULLA }, 'Ulla', 'asked']);
+    // The board tells the leads someone was asked, not who, until they accept.
+    const row = page.locator('table.steps-open tbody tr', { hasText: 'Pair on the deploy pipeline' });
+    expect(await row.locator('td').nth(5).locator('p').textContent()).toBe('asked, no answer yet');
+    await page.screenshot({ path: screenshotPath('team-steps-owner-picker'), fullPage: true });
+
+    // The outbox sends the private question to Ulla alone (a direct message), and the news to the channel.
+    await sendSlackOutbox();
+    const question = slack.messages(ULLA);
+    expect(question).toHaveLength(1);
+    expect(question[0]!.text).toContain('would like you to own a next step of *Slack Owners*');
+    expect(question[0]!.text).toContain('Pair on the deploy pipeline');
+    expect(slack.messages(BERT)).toEqual([]);
+    expect(slack.messages(SLACK_CHANNEL).some((message) => message.text.includes('Pair on the deploy pipeline'))).toBe(true);
+
+    // Asking someone else from the board: Bert is asked, privately, in his turn.
+    await row.getByLabel('Ask someone else').selectOption({ label: 'Bert' });
+    await row.getByRole('button', { name: 'Ask', exact: true }).click();
+    await page.waitForURL(/notice=owner-asked/);
+    expect(await page.getByRole('status').textContent()).toBe('The person you picked is asked privately to own the step; the board names them once they accept.');
+    const asked = await harness.ctx.store.findStep(step!.id);
+    expect([asked?.owner?.userId, asked?.ownerName, asked?.ownerStatus]).toEqual([BERT, 'Bert', 'asked']);
+    await sendSlackOutbox();
+    expect(slack.messages(BERT)).toHaveLength(1);
+    expect(slack.messages(ULLA)).toHaveLength(1);
+    await context.close();
+  });
+
+  it('refuses an owner who is not among the channel\'s people, or who cannot be checked, and says why; without an owner the step is adopted', async () => {
+    const aspect = aspects[1]!;
+    const [slackStep] = await harness.ctx.store.listSteps({ teamId: slackTeam.id });
+    const before = await harness.ctx.store.listSteps();
+    const ownStep = (owner: string) => post(`/teams/${slackTeam.id}/steps`, 'admin', { aspect: aspect.aspectId, text: 'Write the runbook', due: '', owner }, peopleUrl);
+    // A forged id, the second bot and the deactivated account: none of them is on the list the page offers.
+    for (const forged of ['U0FORGED', HELPER_BOT, GONE]) {
+      const answer = await ownStep(forged);
+      expect(answer.status, forged).toBe(400);
+      expect(answer.html).toMatch(/role="alert"/);
+      expect(answer.html).toContain('The person picked as owner is not among the people of the team&#39;s channel');
+    }
+    const change = await post(`/teams/${slackTeam.id}/steps/${slackStep!.id}/owner`, 'admin', { owner: 'U0FORGED' }, peopleUrl);
+    expect(change.status).toBe(400);
+    expect(change.html).toContain('is not among the people of the team&#39;s channel');
+    // Slack cannot say who is in the channel: no owner can be checked, and the page says so.
+    slack.failNext('conversations.members', 'channel_not_found');
+    const unchecked = await ownStep(ULLA);
+    expect(unchecked.status).toBe(400);
+    expect(unchecked.html).toContain('could not be listed just now, so nobody was asked to own the step');
+    // A dashboard that cannot ask any platform (the harness's) says the same.
+    const nobodyToAsk = await post(`/teams/${payments.id}/steps`, 'lead', { aspect: leadAspect.aspectId, text: 'Pair on the template', due: '', owner: '#payments-member-2' });
+    expect(nobodyToAsk.status).toBe(400);
+    expect(nobodyToAsk.html).toContain('could not be listed just now');
+    // Only leads and admins name owners.
+    const member = await post(`/teams/${slackTeam.id}/steps/${slackStep!.id}/owner`, 'engineer', { owner: ULLA }, peopleUrl);
+    expect(member.status).toBe(403);
+    expect(await harness.ctx.store.listSteps()).toEqual(before);
+    expect(slack.callsTo('users.info').filter((call) => call.body.user === 'U0FORGED')).toEqual([]);
+
+    // Without an owner the same form adopts the step.
+    const without = await ownStep('');
+    expect([without.status, without.location]).toEqual([303, `/teams/${slackTeam.id}?notice=step-adopted&aspect=${aspect.aspectId}#steps`]);
+    const added = (await harness.ctx.store.listSteps({ teamId: slackTeam.id })).filter((step) => !before.some((earlier) => earlier.id === step.id));
+    expect(added.map((step) => [step.text, step.owner, step.ownerStatus])).toEqual([['Write the runbook', null, null]]);
+  });
+
+  it("offers a demo team's people by name in \"We'll do this\", and asks the one picked", async () => {
+    const { context, page } = await as('Lars', { base: peopleUrl });
+    await page.goto(`${peopleUrl}/teams/${payments.id}`);
+    const item = page.locator('ul.suggestions li', { has: page.getByRole('button', { name: "We'll do this" }) }).first();
+    const text = (await item.evaluate((element) => element.firstChild?.textContent ?? '')).trim();
+    const owner = item.getByLabel('Owner');
+    expect(await owner.locator('option').allTextContents()).toEqual(['No owner — the leads follow up', 'Alex', 'Emma', 'Kim', 'Lars', 'Robin']);
+    await owner.selectOption({ label: 'Alex' });
+    await item.screenshot({ path: screenshotPath('suggestion-owner-picker') });
+    await item.getByRole('button', { name: "We'll do this" }).click();
+    await page.waitForURL(/notice=step-adopted-owner/);
+    const adopted = (await harness.ctx.store.listSteps({ teamId: payments.id, status: 'open' })).filter((step) => step.text === text && step.adoptedAt.getTime() === WEB_NOW.getTime());
+    expect(adopted.map((step) => [step.owner?.userId, step.ownerName, step.ownerStatus])).toEqual([['#payments-member-2', 'Alex', 'asked']]);
+    await context.close();
+  });
+
+  it('downloads the steps page as CSV with its filters: the same steps, for the same people', async () => {
+    const query = `?status=open&aspect=${leadAspect.aspectId}`;
+    const html = (await get(`/steps${query}`, 'pm')).text;
+    const href = /href="(\/export\/steps\.csv[^"]*)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+    expect(href).toBeDefined();
+    const link = new URL(href!, harness.baseUrl);
+    expect(Object.fromEntries(link.searchParams)).toEqual({ status: 'open', aspect: leadAspect.aspectId });
+    const csv = await get(`${link.pathname}${link.search}`, 'pm');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.headers.get('content-disposition')).toBe('attachment; filename="steps-2026-11-30.csv"');
+    const rows = csvObjects(csv.text, STEPS_CSV_HEADER);
+    const shown = (await json<{ steps: ApiStep[] }>(`/api/v1/steps${query}`, 'pm')).steps;
+    expect(shown.length).toBeGreaterThan(0);
+    expect(rows.map((row) => [row.step_id, row.team, row.step, row.status, row.due_at])).toEqual(shown.map((step) => [String(step.id), step.teamName, step.text, step.status, step.dueAt]));
+    // A closed step's target date is not on the page, so not in the file either.
+    const closed = csvObjects((await get('/export/steps.csv?status=done', 'pm')).text, STEPS_CSV_HEADER);
+    expect(closed.length).toBeGreaterThan(0);
+    expect(closed.every((row) => row.due_at === '' && row.closed_at !== '')).toBe(true);
+    // A member gets her own team's steps, whatever the filter names.
+    expect(csvObjects((await get(`/export/steps.csv?team=${checkout.id}`, 'engineer')).text, STEPS_CSV_HEADER)).toEqual([]);
+    const own = csvObjects((await get('/export/steps.csv', 'engineer')).text, STEPS_CSV_HEADER);
+    expect(own.length).toBeGreaterThan(0);
+    expect(new Set(own.map((row) => row.team))).toEqual(new Set(['Payments']));
+    expect((await get('/export/steps.csv', null)).status).toBe(302);
   });
 });

@@ -5,8 +5,10 @@ import type { Logger } from '../../logger.js';
 import { secondsSince, type InboundKind } from '../../metrics.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
 import { ChannelMembership } from './channel-membership.js';
-import type { UserRef } from '../../core/platform.js';
+import { SlackChannelPeople } from './channel-people.js';
+import type { ChannelRef, UserRef } from '../../core/platform.js';
 import type { ServiceContext } from '../../services/context.js';
+import type { ChannelPeople } from '../../services/step-board-service.js';
 import { digestTimeZone, noteChannelSize } from '../../services/platform-events.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerCommand } from './handlers/command.js';
@@ -28,6 +30,8 @@ export interface SlackAdapter {
   readonly mode: 'http' | 'socket';
   /** The channels a person is in now (for the dashboard's member access); null when Slack could not say. */
   channelsOf(person: UserRef): Promise<ReadonlySet<string> | null>;
+  /** The people of a channel by name (for the dashboard's owner picker); null when Slack could not say. */
+  channelPeople(channel: ChannelRef): Promise<ChannelPeople | null>;
   /** The Enterprise Grid organisation a workspace belongs to (team.info), null for a plain workspace or when Slack could not say. */
   organisationOf(workspaceId: string): Promise<string | null>;
   start(): Promise<void>;
@@ -196,12 +200,14 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
 
   const organisations = new Map<string, string | null>();
   const membership = new ChannelMembership(log.child({ area: 'slack-membership' }), () => ctx.clock.now().getTime());
+  const people = new SlackChannelPeople(client, log.child({ area: 'slack-channel-people' }), () => ctx.clock.now().getTime());
   const messenger = new SlackMessenger(client, log.child({ area: 'slack-messenger' }), config.adminUserIds, options.charts ?? null, (channel) => digestTimeZone(ctx, channel), (channel, people) => noteChannelSize(ctx, channel, people));
   return {
     messenger,
     requestListener: receiver ? receiver.requestListener : null,
     mode: receiver ? 'http' : 'socket',
     channelsOf: (person) => membership.channelsOf(client, person.workspaceId, person.userId),
+    channelPeople: (channel) => people.channelPeople(channel),
     organisationOf: async (workspaceId) => {
       // A workspace never changes organisation while the bot runs; answers (not failures) are kept.
       const known = organisations.get(workspaceId);

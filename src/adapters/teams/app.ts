@@ -4,9 +4,11 @@ import type { TeamsConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { ChartRenderer } from '../charts/chart-renderer.js';
-import type { UserRef } from '../../core/platform.js';
+import type { ChannelRef, UserRef } from '../../core/platform.js';
+import type { ChannelPeople } from '../../services/step-board-service.js';
 import { MaturityTeamsBot } from './bot.js';
 import { TeamsChannelMembership } from './channel-membership.js';
+import { TeamsChannelPeople } from './channel-people.js';
 import { isLoopbackServiceUrl } from './endpoint.js';
 import { tenantOf } from './inbound.js';
 import { TeamsMessenger } from './messenger.js';
@@ -30,6 +32,8 @@ export interface TeamsAdapter {
   readonly requestListener: RequestListener;
   /** The team channels a Teams person is in now (for the dashboard), or null when Teams could not say. */
   channelsOf(person: UserRef): Promise<ReadonlySet<string> | null>;
+  /** The people of a team channel by name (for the dashboard's owner picker), or null when Teams could not say. */
+  channelPeople(channel: ChannelRef): Promise<ChannelPeople | null>;
 }
 
 /** The body as JSON. Its size is capped before it gets here, for every adapter route (`http-server.ts#limitBody`). */
@@ -124,6 +128,7 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
   const pacer = new TeamsSendPacer();
   const messenger = new TeamsMessenger(adapter, options.config.appId, options.ctx, log.child({ area: 'teams-messenger' }), options.charts ?? null, pacer);
   const membership = new TeamsChannelMembership(adapter, options.config.appId, options.ctx, pacer, log, () => options.ctx.clock.now().getTime());
+  const people = new TeamsChannelPeople(adapter, options.config.appId, options.ctx, pacer, log);
   const requestListener: RequestListener = (request, response) => {
     if (request.method !== 'POST') {
       response.writeHead(405).end();
@@ -168,5 +173,5 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
       answer(response, 500);
     });
   };
-  return { messenger, requestListener, channelsOf: (person) => membership.channelsOf(person) };
+  return { messenger, requestListener, channelsOf: (person) => membership.channelsOf(person), channelPeople: (channel) => people.channelPeople(channel) };
 }

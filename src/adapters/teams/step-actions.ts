@@ -1,16 +1,15 @@
-import { TeamsInfo, type CloudAdapter, type TurnContext } from 'botbuilder';
+import type { CloudAdapter, TurnContext } from 'botbuilder';
 import type { ChatCommand } from '../../core/chat-command.js';
 import { isAllowed } from '../../core/roles.js';
 import { adoptStepForTeam, checkInFromButton, ownerAnswerFromButton, reportByTeamId, runChatCommand, viewerFor, type CommandReply, type Invocation } from '../../services/chat-commands.js';
 import type { ServiceContext } from '../../services/context.js';
-import { teamsConversation } from '../../services/ms-teams-conversations.js';
 import { replySentence, type TextStyle } from '../text/reply-text.js';
 import { sentenceCard } from './cards/command-cards.js';
 import { cardDate, escapeMarkdown, type AdaptiveCard } from './cards/elements.js';
 import { reportCard } from './cards/report-card.js';
 import { VERB } from './cards/round-card.js';
 import { NO_OWNER, stepFormInputIds, targetsCard, type OwnerChoice, type TargetForm } from './cards/step-cards.js';
-import { botReference } from './messenger.js';
+import { inTeamChannel, namedChannelMembers } from './channel-people.js';
 import { CheckInSchema, inputValue, OwnerAnswerSchema, StepFormSchema, TargetFormSchema, type CardAction } from './inbound.js';
 
 /** A channel larger than this offers no owner picker (a list that long is no help); owners are named by command. */
@@ -18,7 +17,7 @@ const MAX_OWNER_CHOICES = 50;
 
 /** How Teams cards write sentences: people by the name Teams gave them when known, else by their id, as elsewhere. */
 export function teamsTextStyle(names: ReadonlyMap<string, string> = new Map()): TextStyle {
-  return { date: cardDate, mention: (userId) => escapeMarkdown(names.get(userId) ?? userId), bold: (value) => `**${escapeMarkdown(value)}**`, text: escapeMarkdown };
+  return { date: cardDate, mention: (userId, name) => escapeMarkdown(names.get(userId) ?? name ?? userId), bold: (value) => `**${escapeMarkdown(value)}**`, text: escapeMarkdown };
 }
 
 export const TEAMS_TEXT_STYLE: TextStyle = teamsTextStyle();
@@ -33,9 +32,8 @@ type TargetsReply = Extract<CommandReply, { kind: 'targets' }>;
  */
 export async function channelOwners(context: TurnContext): Promise<OwnerChoice[] | null> {
   if (context.activity.conversation.conversationType !== 'channel') return null;
-  const page = await TeamsInfo.getPagedMembers(context, MAX_OWNER_CHOICES).catch(() => null);
-  if (!page || page.continuationToken || page.members.length > MAX_OWNER_CHOICES) return null;
-  return page.members.flatMap((member) => (member.aadObjectId ? [{ aadObjectId: member.aadObjectId, name: member.name || member.givenName || 'Someone' }] : []));
+  const listed = await namedChannelMembers(context, MAX_OWNER_CHOICES).catch(() => null);
+  return listed && !listed.more ? listed.members : null;
 }
 
 /** The people of a team's channel who may be named as owners (see `teamOwners`). */
@@ -49,16 +47,8 @@ export function teamOwners(ctx: ServiceContext, adapter: CloudAdapter, appId: st
   return async (teamId) => {
     if (context.activity.conversation.conversationType === 'channel') return await channelOwners(context);
     const team = await ctx.store.findTeamById(teamId);
-    if (team?.channel.platform !== 'teams') return null;
-    const conversation = await teamsConversation(ctx, team.channel.workspaceId, team.channel.channelId);
-    if (!conversation?.installed) return null;
-    let owners: OwnerChoice[] | null = null;
-    await adapter
-      .continueConversationAsync(appId, botReference(conversation.reference), async (turn) => {
-        owners = await channelOwners(turn);
-      })
-      .catch(() => undefined);
-    return owners;
+    if (!team) return null;
+    return await inTeamChannel(ctx, adapter, appId, team.channel, channelOwners).catch(() => null);
   };
 }
 

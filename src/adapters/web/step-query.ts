@@ -5,7 +5,7 @@ import { MAX_ID } from './ids.js';
 
 /**
  * The steps list's filters as URL query parameters (`/steps?status=open&aspect=interfaces`), read by the
- * page and the API with this one parser.
+ * page, its CSV download and the API with this one parser, so a download holds exactly the rows on screen.
  */
 export const StepQuerySchema = z.object({
   team: z.coerce.number().int().positive().max(MAX_ID).optional().describe("A team's id, as listed by GET /api/v1/teams"),
@@ -33,4 +33,12 @@ export function stepFilter(query: StepQuery): StepFilter {
     ...(query.aspect ? { aspectId: query.aspect } : {}),
     ...(query.status ? { status: query.status } : {}),
   };
+}
+
+/** The query string of a query (without empty parameters), for the download of the same view. */
+export function stepQueryString(query: StepQuery): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }

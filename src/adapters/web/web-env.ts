@@ -5,6 +5,7 @@ import type { Logger } from '../../logger.js';
 import type { TrendChartInput } from '../charts/trend-chart-spec.js';
 import type { Metrics } from '../../metrics.js';
 import type { ServiceContext } from '../../services/context.js';
+import type { ChannelPeopleLookup } from '../../services/step-board-service.js';
 import type { OidcProviders } from './auth/oidc.js';
 import type { Session, SessionSealer } from './session.js';
 
@@ -22,6 +23,12 @@ export interface WebDependencies {
   readonly configuredAdmins: readonly string[];
   /** The channel ids a person is in now, asked of their platform; null when it cannot be asked (roles alone then decide). */
   readonly channelsOf: (person: UserRef) => Promise<ReadonlySet<string> | null>;
+  /**
+   * The people of a team's channel with their names, asked of its platform (Slack: conversations.members and
+   * users.info; Teams: the Bot Connector's member list; the demo's people), for the owner picker of the step
+   * forms; null when the platform could not say. Without it no owner can be picked on the dashboard.
+   */
+  readonly channelPeople?: ChannelPeopleLookup;
   /** Sign in with Slack / Entra ID; null when neither is configured. */
   readonly oidc: OidcProviders | null;
   /** Draws a team's trend chart as SVG (in the chart worker); without it the page shows the trend as a table only. */

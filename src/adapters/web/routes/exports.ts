@@ -1,11 +1,12 @@
 import type { Hono } from 'hono';
 import { aspectAcrossTeams, orgOverview, teamDashboard } from '../../../services/dashboard-service.js';
-import { teamStepBoard } from '../../../services/step-board-service.js';
+import { stepsAcrossTeams, teamStepBoard } from '../../../services/step-board-service.js';
 import { signedIn, signInRedirect } from '../access.js';
-import { AspectExportSchema, OrganisationSchema, TeamExportSchema, type AspectExportWire, type OrganisationWire, type TeamExportWire } from '../api/schemas.js';
-import { aspectExportWire, organisationWire, teamExportWire } from '../api/wire.js';
+import { AspectExportSchema, OrganisationSchema, StepListSchema, TeamExportSchema, type AspectExportWire, type OrganisationWire, type StepListWire, type TeamExportWire } from '../api/schemas.js';
+import { aspectExportWire, organisationWire, stepListWire, teamExportWire } from '../api/wire.js';
 import { toCsv, type CsvValue } from '../csv.js';
 import { applyOrgQuery, parseOrgQuery } from '../org-query.js';
+import { parseStepQuery, stepFilter } from '../step-query.js';
 import { notFoundPage, refusedPage } from '../refusal-pages.js';
 import type { WebContext, WebDependencies, WebEnv } from '../web-env.js';
 import { parseId } from '../ids.js';
@@ -141,9 +142,35 @@ export function aspectCsv(aspect: AspectExportWire): string {
 }
 
 /**
+ * The steps page's table: one row per step with the columns the page shows (the target date only while
+ * the step is open; no owner, which the page does not list either), from the API's wire list.
+ */
+export const STEPS_CSV_HEADER = ['team_id', 'team', 'survey_id', 'aspect_id', 'aspect', 'step_id', 'step', 'status', 'adopted_at', 'due_at', 'closed_at', 'level_at_adoption', 'level_now'];
+
+export function stepsCsv(list: StepListWire): string {
+  const rows = list.steps.map((step): CsvValue[] => [
+    step.teamId,
+    step.teamName,
+    step.surveyId,
+    step.aspectId,
+    step.aspectName,
+    step.id,
+    step.text,
+    step.status,
+    step.adoptedAt,
+    step.status === 'open' ? step.dueAt : null,
+    step.closedAt ?? null,
+    step.levelAtAdoption ?? null,
+    step.levelNow ?? null,
+  ]);
+  return toCsv(STEPS_CSV_HEADER, rows);
+}
+
+/**
  * Downloads of the dashboard's tables as CSV and JSON, for signed-in people under the same rules as the
  * pages: the organisation (exactly the rows the page shows for the same query), one team (levels per
- * aspect and latest rounds, never comments) and one aspect across teams. JSON uses the API's wire schemas.
+ * aspect and latest rounds, never comments), one aspect across teams, and the steps list (CSV, as the
+ * steps page filters it). JSON uses the API's wire schemas.
  */
 export function mountExportRoutes(app: Hono<WebEnv>, deps: WebDependencies): void {
   const { ctx } = deps;
@@ -160,6 +187,17 @@ export function mountExportRoutes(app: Hono<WebEnv>, deps: WebDependencies): voi
   };
   app.get('/export/organisation.csv', (c) => organisation(c, 'csv'));
   app.get('/export/organisation.json', (c) => organisation(c, 'json'));
+
+  // The steps page as CSV: the same filters, through the same use case, so the same teams' steps (a member
+  // gets their own teams', PMs and admins every team's).
+  app.get('/export/steps.csv', async (c) => {
+    const who = await signedIn(c, deps);
+    if (!who) return signInRedirect(c);
+    const query = parseStepQuery(c.req.query());
+    const list = await stepsAcrossTeams(ctx, who.viewer, stepFilter(query));
+    const wire = StepListSchema.parse(stepListWire(list.generatedAt, query, list.steps));
+    return download(c, `steps-${day(wire.generatedAt)}`, 'csv', stepsCsv(wire));
+  });
 
   app.get('/export/teams/:file', async (c) => {
     const who = await signedIn(c, deps);

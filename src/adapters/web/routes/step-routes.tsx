@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { CHECK_IN_ANSWERS, type CheckInAnswer } from '../../../core/next-steps.js';
 import { canSeeOrganisation } from '../../../services/dashboard-service.js';
-import { adoptStepFromForm, changeTargetFromForm, closeStepFromForm, organisationTargets, stepsAcrossTeams } from '../../../services/step-board-service.js';
+import { adoptStepFromForm, changeTargetFromForm, closeStepFromForm, organisationTargets, setStepOwnerFromForm, stepsAcrossTeams } from '../../../services/step-board-service.js';
 import { signedIn, signInRedirect, type SignedIn } from '../access.js';
 import { parseId } from '../ids.js';
 import { chrome } from '../nav.js';
@@ -21,6 +21,8 @@ const TEAM_NOTICES: Readonly<Record<string, (aspect: string) => string>> = {
   'target-set': (aspect) => `The team's target for ${aspect} is saved.`,
   'target-cleared': (aspect) => `The team's own target for ${aspect} is removed; the organisation's (or the next level) applies.`,
   'step-adopted': (aspect) => `Step adopted for ${aspect}; the team hears of it in its channel.`,
+  'step-adopted-owner': (aspect) => `Step adopted for ${aspect}; the team hears of it in its channel, and the person you picked is asked privately to own it.`,
+  'owner-asked': () => 'The person you picked is asked privately to own the step; the board names them once they accept.',
   'step-already': (aspect) => `That suggestion for ${aspect} is already on the board.`,
   'step-done': () => 'Step marked done.',
   'step-still-on-it': () => 'Still on it: the step is due again in two weeks.',
@@ -86,6 +88,64 @@ async function orgNotice(c: WebContext, deps: WebDependencies, who: SignedIn): P
   return key === 'org-target-set' ? `The organisation's target for ${name} is saved.` : `The organisation's target for ${name} is removed.`;
 }
 
+/** A form of a team page, as every team form route reads it. */
+interface TeamForm {
+  readonly c: WebContext;
+  readonly who: SignedIn;
+  readonly teamId: number;
+  /** The step named by the path (`/teams/:teamId/steps/:stepId…`); null on routes without one. */
+  readonly stepId: number | null;
+  readonly form: Form;
+}
+
+/**
+ * What every team form does first: the sender must be signed in (else off to sign-in, and back), the path
+ * must name a team (and a step, where the route has one; else the 404 page), and the form is read. Then
+ * `handle` does the form's own work.
+ */
+function teamFormRoute(deps: WebDependencies, handle: (request: TeamForm) => Promise<Response>): (c: WebContext) => Promise<Response> {
+  return async (c) => {
+    const who = await signedIn(c, deps);
+    if (!who) return signInRedirect(c);
+    const teamId = parseId(c.req.param('teamId') ?? '');
+    const stepParam = c.req.param('stepId');
+    const stepId = stepParam === undefined ? null : parseId(stepParam);
+    if (teamId === null || (stepParam !== undefined && stepId === null)) return notFoundPage(c, who, stepParam === undefined ? 'There is no such team here.' : 'There is no such step here.');
+    return await handle({ c, who, teamId, stepId, form: await c.req.parseBody() });
+  };
+}
+
+/** Why a use case did not do what a team form asked. */
+type FormRefusal =
+  | { readonly kind: 'not-allowed'; readonly who: string }
+  | { readonly kind: 'not-found' | 'unknown-step' | 'survey-missing' }
+  | { readonly kind: 'unknown-aspect'; readonly aspectId: string }
+  | { readonly kind: 'invalid'; readonly problem: string };
+
+/**
+ * A team form that was not taken: the 403 page for someone not allowed (saying who may `action`), the 404
+ * page (`missing`) for what does not exist, and the team page with the problem (400) for input that
+ * cannot be used.
+ */
+function refusedForm(deps: WebDependencies, request: TeamForm, refusal: FormRefusal, texts: { readonly action: string; readonly missing: string }): Response | Promise<Response> {
+  const { c, who, teamId } = request;
+  switch (refusal.kind) {
+    case 'not-allowed':
+      return refusedPage(c, who, `Only ${refusal.who} may ${texts.action}.`);
+    case 'not-found':
+    case 'unknown-step':
+    case 'survey-missing':
+      return notFoundPage(c, who, texts.missing);
+    case 'unknown-aspect':
+      return teamPageResponse(c, deps, who, teamId, { problem: `This team's survey has no aspect "${refusal.aspectId}".` }, 400);
+    case 'invalid':
+      return teamPageResponse(c, deps, who, teamId, { problem: refusal.problem }, 400);
+  }
+}
+
+const TEAM_GONE = 'There is no such team here; it may have been deleted.';
+const STEP_GONE = 'There is no such step here; it may have been deleted.';
+
 /**
  * Targets and next steps on the dashboard: the steps list (`/steps`, with the organisation's targets for
  * PMs and admins) and the forms of the team page and the steps page. Each form goes to the same use case
@@ -123,81 +183,60 @@ export function mountStepRoutes(app: Hono<WebEnv>, deps: WebDependencies): void 
     }
   });
 
-  app.post('/teams/:teamId/targets', async (c) => {
-    const who = await signedIn(c, deps);
-    if (!who) return signInRedirect(c);
-    const teamId = parseId(c.req.param('teamId'));
-    if (teamId === null) return notFoundPage(c, who, 'There is no such team here.');
-    const form = await c.req.parseBody();
-    const aspectId = field(form, 'aspect');
-    const result = await changeTargetFromForm(ctx, who.person, who.viewer, { teamId }, { aspectId, level: field(form, 'level'), reason: field(form, 'reason') });
-    switch (result.kind) {
-      case 'target-set':
-        return seeOther(c, teamPath(teamId, result.cleared ? 'target-cleared' : 'target-set', aspectId, `aspect-${aspectId}`));
-      case 'not-allowed':
-        return refusedPage(c, who, `Only ${result.who} may set a team's targets.`);
-      case 'not-found':
-      case 'survey-missing':
-        return notFoundPage(c, who, 'There is no such team here; it may have been deleted.');
-      case 'unknown-aspect':
-        return teamPageResponse(c, deps, who, teamId, { problem: `This team's survey has no aspect "${result.aspectId}".` }, 400);
-      case 'invalid':
-        return teamPageResponse(c, deps, who, teamId, { problem: result.problem }, 400);
-    }
-  });
+  app.post(
+    '/teams/:teamId/targets',
+    teamFormRoute(deps, async (request) => {
+      const { c, who, teamId, form } = request;
+      const aspectId = field(form, 'aspect');
+      const result = await changeTargetFromForm(ctx, who.person, who.viewer, { teamId }, { aspectId, level: field(form, 'level'), reason: field(form, 'reason') });
+      if (result.kind === 'target-set') return seeOther(c, teamPath(teamId, result.cleared ? 'target-cleared' : 'target-set', aspectId, `aspect-${aspectId}`));
+      return refusedForm(deps, request, result, { action: "set a team's targets", missing: TEAM_GONE });
+    }),
+  );
 
-  app.post('/teams/:teamId/steps', async (c) => {
-    const who = await signedIn(c, deps);
-    if (!who) return signInRedirect(c);
-    const teamId = parseId(c.req.param('teamId'));
-    if (teamId === null) return notFoundPage(c, who, 'There is no such team here.');
-    const form = await c.req.parseBody();
-    const aspectId = field(form, 'aspect');
-    const suggestionId = field(form, 'suggestion').trim() || null;
-    const result = await adoptStepFromForm(ctx, who.person, who.viewer, teamId, { aspectId, suggestionId, text: suggestionId ? null : field(form, 'text'), dueOn: field(form, 'due') });
-    switch (result.kind) {
-      case 'adopted':
-        return seeOther(c, teamPath(teamId, 'step-adopted', aspectId, 'steps'));
-      case 'already-adopted':
-        return seeOther(c, teamPath(teamId, 'step-already', aspectId, 'steps'));
-      case 'not-allowed':
-        return refusedPage(c, who, `Only ${result.who} may adopt a team's next steps.`);
-      case 'not-found':
-      case 'unknown-step':
-      case 'survey-missing':
-        return notFoundPage(c, who, 'There is no such team here; it may have been deleted.');
-      case 'unknown-aspect':
-        return teamPageResponse(c, deps, who, teamId, { problem: `This team's survey has no aspect "${result.aspectId}".` }, 400);
-      case 'invalid':
-        return teamPageResponse(c, deps, who, teamId, { problem: result.problem }, 400);
-    }
-  });
+  app.post(
+    '/teams/:teamId/steps',
+    teamFormRoute(deps, async (request) => {
+      const { c, who, teamId, form } = request;
+      const aspectId = field(form, 'aspect');
+      const suggestionId = field(form, 'suggestion').trim() || null;
+      const ownerUserId = field(form, 'owner') || null;
+      const result = await adoptStepFromForm(
+        ctx,
+        who.person,
+        who.viewer,
+        teamId,
+        { aspectId, suggestionId, text: suggestionId ? null : field(form, 'text'), dueOn: field(form, 'due'), ownerUserId, byName: who.session.name },
+        deps.channelPeople ?? null,
+      );
+      if (result.kind === 'adopted') return seeOther(c, teamPath(teamId, ownerUserId ? 'step-adopted-owner' : 'step-adopted', aspectId, 'steps'));
+      if (result.kind === 'already-adopted') return seeOther(c, teamPath(teamId, 'step-already', aspectId, 'steps'));
+      return refusedForm(deps, request, result, { action: "adopt a team's next steps", missing: TEAM_GONE });
+    }),
+  );
 
-  app.post('/teams/:teamId/steps/:stepId', async (c) => {
-    const who = await signedIn(c, deps);
-    if (!who) return signInRedirect(c);
-    const teamId = parseId(c.req.param('teamId'));
-    const stepId = parseId(c.req.param('stepId'));
-    if (teamId === null || stepId === null) return notFoundPage(c, who, 'There is no such step here.');
-    const form = await c.req.parseBody();
-    const answer = CHECK_IN_ANSWERS.find((candidate): candidate is CheckInAnswer => candidate === field(form, 'answer'));
-    if (!answer) return teamPageResponse(c, deps, who, teamId, { problem: 'Mark the step done, still on it or dropped.' }, 400);
-    const result = await closeStepFromForm(ctx, who.person, who.viewer, teamId, stepId, answer);
-    switch (result.kind) {
-      case 'checked-in':
-        return seeOther(c, teamPath(teamId, `step-${answer}`, null, 'steps'));
-      case 'already-closed':
-        return seeOther(c, teamPath(teamId, 'step-closed-already', null, 'steps'));
-      case 'not-allowed':
-        return refusedPage(c, who, `Only ${result.who} may update a step.`);
-      case 'not-found':
-      case 'unknown-step':
-      case 'unknown-aspect':
-      case 'survey-missing':
-        return notFoundPage(c, who, 'There is no such step here; it may have been deleted.');
-      case 'invalid':
-        return teamPageResponse(c, deps, who, teamId, { problem: result.problem }, 400);
-    }
-  });
+  app.post(
+    '/teams/:teamId/steps/:stepId',
+    teamFormRoute(deps, async (request) => {
+      const { c, who, teamId, form } = request;
+      const stepId = request.stepId ?? 0;
+      const answer = CHECK_IN_ANSWERS.find((candidate): candidate is CheckInAnswer => candidate === field(form, 'answer'));
+      if (!answer) return teamPageResponse(c, deps, who, teamId, { problem: 'Mark the step done, still on it or dropped.' }, 400);
+      const result = await closeStepFromForm(ctx, who.person, who.viewer, teamId, stepId, answer);
+      if (result.kind === 'checked-in') return seeOther(c, teamPath(teamId, `step-${answer}`, null, 'steps'));
+      if (result.kind === 'already-closed') return seeOther(c, teamPath(teamId, 'step-closed-already', null, 'steps'));
+      return refusedForm(deps, request, result, { action: 'update a step', missing: STEP_GONE });
+    }),
+  );
+
+  app.post(
+    '/teams/:teamId/steps/:stepId/owner',
+    teamFormRoute(deps, async (request) => {
+      const { c, who, teamId, form } = request;
+      const result = await setStepOwnerFromForm(ctx, who.person, who.viewer, teamId, request.stepId ?? 0, { ownerUserId: field(form, 'owner'), byName: who.session.name }, deps.channelPeople ?? null);
+      if (result.kind === 'owner-asked') return seeOther(c, teamPath(teamId, 'owner-asked', null, 'steps'));
+      return refusedForm(deps, request, result, { action: 'ask someone to own a step', missing: STEP_GONE });
+    }),
+  );
 }
 

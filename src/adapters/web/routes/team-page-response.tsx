@@ -1,5 +1,5 @@
 import { teamDashboard, type TeamDashboard } from '../../../services/dashboard-service.js';
-import { defaultDueDate, teamStepBoard } from '../../../services/step-board-service.js';
+import { defaultDueDate, ownerChoices, teamStepBoard } from '../../../services/step-board-service.js';
 import type { SignedIn } from '../access.js';
 import { chrome } from '../nav.js';
 import { notFoundPage, refusedPage } from '../refusal-pages.js';
@@ -43,6 +43,8 @@ export async function teamPageResponse(c: WebContext, deps: WebDependencies, who
   if (result.kind === 'not-found') return notFoundPage(c, who, 'There is no such team here; it may have been deleted.');
   const board = await teamStepBoard(deps.ctx, who.viewer, teamId, { at: result.report.generatedAt });
   if (board.kind !== 'board') return notFoundPage(c, who, 'There is no such team here; it may have been deleted.');
+  // The channel's people are asked of its platform only for those who get the step forms.
+  const owners = board.canManageSteps ? await ownerChoices(deps.ctx, who.viewer, teamId, deps.channelPeople ?? null) : null;
   const names = new Map(result.report.aspects.map((aspect) => [aspect.aspectId, aspect.aspectName]));
   return page(
     c,
@@ -56,6 +58,7 @@ export async function teamPageResponse(c: WebContext, deps: WebDependencies, who
       notice={messages.notice ? messages.notice((aspectId) => names.get(aspectId) ?? null) : null}
       problem={messages.problem ?? null}
       defaultDue={defaultDueDate(result.report.generatedAt, result.timeZone)}
+      owners={owners}
     />,
     status,
   );

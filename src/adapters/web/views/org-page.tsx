@@ -3,6 +3,7 @@ import type { OrgOverviewSurvey } from '../../../services/dashboard-service.js';
 import { formatDate, formatLevel } from '../../text/format.js';
 import { orgQueryString, type OrgQuery } from '../org-query.js';
 import { OrgCellView } from './cells.js';
+import { choiceField, FilterForm } from './filter-form.js';
 import { Layout, type LayoutProps } from './layout.js';
 
 export interface OrgPageProps extends Pick<LayoutProps, 'nav' | 'signedIn'> {
@@ -26,88 +27,36 @@ function participationText(row: OrgTable['rows'][number]): string {
 
 function Filters(props: { query: OrgQuery; surveys: OrgPageProps['surveys']; aspects: readonly { id: string; name: string }[]; levels: readonly string[] }) {
   const { query } = props;
+  const aspects = props.aspects.map((aspect) => ({ value: aspect.id, label: aspect.name }));
   return (
-    <form class="filters" method="get" action="/" aria-label="Filter and sort teams">
-      {props.surveys.length > 1 ? (
-        <label>
-          Survey
-          <select name="survey">
-            <option value="">All surveys</option>
-            {props.surveys.map((survey) => (
-              <option value={survey.id} selected={query.survey === survey.id}>
-                {survey.title}
-              </option>
-            ))}
-          </select>
-        </label>
-      ) : null}
-      <label>
-        Team name contains
-        <input type="search" name="team" value={query.team ?? ''} />
-      </label>
-      <label>
-        Aspect
-        <select name="aspect">
-          <option value="">Any aspect</option>
-          {props.aspects.map((aspect) => (
-            <option value={aspect.id} selected={query.aspect === aspect.id}>
-              {aspect.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Level reached
-        <select name="level">
-          <option value="">Any level</option>
-          {props.levels.map((name, index) => (
-            <option value={String(index + 1)} selected={query.level === index + 1}>
-              {`${index + 1} · ${name}`}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Movement
-        <select name="movement">
-          <option value="">Any</option>
-          {(['improved', 'slipped', 'steady', 'none'] as const).map((movement) => (
-            <option value={movement} selected={query.movement === movement}>
-              {movement === 'none' ? 'no trend yet' : movement}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Sort by
-        <select name="sort">
-          <option value="team" selected={!query.sort || query.sort === 'team'}>
-            Team name
-          </option>
-          <option value="participation" selected={query.sort === 'participation'}>
-            Participation
-          </option>
-          {props.aspects.map((aspect) => (
-            <option value={`aspect:${aspect.id}`} selected={query.sort === `aspect:${aspect.id}`}>
-              {`Level: ${aspect.name}`}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Order
-        <select name="dir">
-          <option value="asc" selected={query.dir !== 'desc'}>
-            Lowest / A first
-          </option>
-          <option value="desc" selected={query.dir === 'desc'}>
-            Highest / Z first
-          </option>
-        </select>
-      </label>
-      <button type="submit">Apply</button>
-      <a href="/">Clear</a>
-    </form>
+    <FilterForm
+      action="/"
+      label="Filter and sort teams"
+      fields={[
+        props.surveys.length > 1 ? choiceField('survey', 'Survey', 'All surveys', props.surveys.map((survey) => ({ value: survey.id, label: survey.title })), query.survey) : null,
+        { kind: 'search', name: 'team', label: 'Team name contains', value: query.team },
+        choiceField('aspect', 'Aspect', 'Any aspect', aspects, query.aspect),
+        choiceField('level', 'Level reached', 'Any level', props.levels.map((name, index) => ({ value: String(index + 1), label: `${index + 1} · ${name}` })), query.level),
+        choiceField('movement', 'Movement', 'Any', (['improved', 'slipped', 'steady', 'none'] as const).map((movement) => ({ value: movement, label: movement === 'none' ? 'no trend yet' : movement })), query.movement),
+        {
+          kind: 'select',
+          name: 'sort',
+          label: 'Sort by',
+          options: [{ value: 'team', label: 'Team name' }, { value: 'participation', label: 'Participation' }, ...aspects.map((aspect) => ({ value: `aspect:${aspect.value}`, label: `Level: ${aspect.label}` }))],
+          selected: query.sort ?? 'team',
+        },
+        {
+          kind: 'select',
+          name: 'dir',
+          label: 'Order',
+          options: [
+            { value: 'asc', label: 'Lowest / A first' },
+            { value: 'desc', label: 'Highest / Z first' },
+          ],
+          selected: query.dir ?? 'asc',
+        },
+      ]}
+    />
   );
 }
 

@@ -1,8 +1,7 @@
 import type { AspectReport } from '../../../core/report.js';
 import type { AspectTarget } from '../../../core/targets.js';
-import type { StepRow, TeamStepBoard } from '../../../services/step-board-service.js';
+import type { OwnerChoices, TeamStepBoard } from '../../../services/step-board-service.js';
 import { targetPhrase } from '../../text/figure-text.js';
-import { formatDate, formatLevel } from '../../text/format.js';
 
 const PLAIN = { escape: (text: string) => text };
 
@@ -74,8 +73,41 @@ function DateField(props: { value: string }) {
   );
 }
 
+/** The optional owner of a step being adopted: someone of the team's channel, by name; none when the channel's people could not be listed. */
+function OwnerField(props: { owners: OwnerChoices | null }) {
+  if (props.owners?.kind !== 'people' || props.owners.people.length === 0) return null;
+  return (
+    <label>
+      Owner
+      <select name="owner">
+        <option value="" selected>
+          No owner — the leads follow up
+        </option>
+        {props.owners.people.map((person) => (
+          <option value={person.userId}>{person.name}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** Why the owner pickers offer nobody, or not everybody, said once above the forms. */
+export function OwnerNote(props: { owners: OwnerChoices | null }) {
+  const { owners } = props;
+  if (!owners) return null;
+  const text =
+    owners.kind === 'unavailable'
+      ? "An owner cannot be picked here just now: the chat platform did not say who is in the team's channel. Steps can still be adopted; name an owner in chat."
+      : owners.incomplete === 'too-many'
+        ? 'The channel is large: only part of it is offered as owners. Name anyone else as owner in chat.'
+        : owners.incomplete === 'try-later'
+          ? 'Not everyone in the channel could be listed as a possible owner just now. Reload the page in a minute to see everyone.'
+          : null;
+  return text ? <p class="muted owner-note">{text}</p> : null;
+}
+
 /** The survey's suggestions for an aspect, each with "We'll do this" for those who manage steps. */
-export function Suggestions(props: { teamId: number; aspect: AspectReport; adopted: ReadonlySet<string>; canManage: boolean; csrf: string; defaultDue: string }) {
+export function Suggestions(props: { teamId: number; aspect: AspectReport; adopted: ReadonlySet<string>; canManage: boolean; csrf: string; defaultDue: string; owners: OwnerChoices | null }) {
   const { aspect } = props;
   if (aspect.suggestions.length === 0) return null;
   return (
@@ -95,6 +127,7 @@ export function Suggestions(props: { teamId: number; aspect: AspectReport; adopt
                 <input type="hidden" name="aspect" value={aspect.aspectId} />
                 <input type="hidden" name="suggestion" value={suggestion.id} />
                 <DateField value={props.defaultDue} />
+                <OwnerField owners={props.owners} />
                 <button type="submit">We'll do this</button>
               </form>
             ) : null}
@@ -106,7 +139,7 @@ export function Suggestions(props: { teamId: number; aspect: AspectReport; adopt
 }
 
 /** A lead's form to add a step of the team's own for an aspect. */
-export function OwnStepForm(props: { teamId: number; aspect: AspectReport; csrf: string; defaultDue: string }) {
+export function OwnStepForm(props: { teamId: number; aspect: AspectReport; csrf: string; defaultDue: string; owners: OwnerChoices | null }) {
   return (
     <details class="form">
       <summary>Add our own step</summary>
@@ -118,127 +151,9 @@ export function OwnStepForm(props: { teamId: number; aspect: AspectReport; csrf:
           <input type="text" name="text" maxlength={200} required />
         </label>
         <DateField value={props.defaultDue} />
+        <OwnerField owners={props.owners} />
         <button type="submit">Add step</button>
       </form>
     </details>
-  );
-}
-
-const level = (value: number | null): string => (value === null ? '—' : formatLevel(value));
-
-function StepActions(props: { teamId: number; step: StepRow; csrf: string }) {
-  const answers = [
-    ['done', 'Done'],
-    ['still-on-it', 'Still on it (+2 weeks)'],
-    ['dropped', 'Dropped'],
-  ] as const;
-  return (
-    <td class="actions">
-      {answers.map(([answer, label]) => (
-        <form method="post" action={`/teams/${props.teamId}/steps/${props.step.id}`} class="inline">
-          <input type="hidden" name="csrf" value={props.csrf} />
-          <input type="hidden" name="answer" value={answer} />
-          <button type="submit" class={answer === 'done' ? undefined : 'secondary'}>
-            {label}
-          </button>
-        </form>
-      ))}
-    </td>
-  );
-}
-
-/** The team's steps: open (with buttons for those who manage them), done (level at adoption → now) and dropped. */
-export function StepBoard(props: { teamId: number; board: TeamStepBoard; csrf: string; timeZone: string }) {
-  const { steps, canManageSteps } = props.board;
-  const open = steps.filter((step) => step.status === 'open');
-  const done = steps.filter((step) => step.status === 'done').reverse();
-  const dropped = steps.filter((step) => step.status === 'dropped').reverse();
-  const date = (at: Date | null) => (at ? formatDate(at, props.timeZone) : '—');
-  return (
-    <section aria-labelledby="steps" class="board">
-      <h2 id="steps">Next steps</h2>
-      {steps.length === 0 ? <p>The team has not taken on a step yet{canManageSteps ? ': pick one of the suggestions above, or add your own.' : '.'}</p> : null}
-      {open.length > 0 ? (
-        <div class="table-wrap">
-          <table class="steps-open">
-            <caption>Open</caption>
-            <thead>
-              <tr>
-                <th scope="col">Aspect</th>
-                <th scope="col">Step</th>
-                <th scope="col">Adopted</th>
-                <th scope="col">Due</th>
-                <th scope="col">Level then → now</th>
-                {canManageSteps ? <th scope="col">Update</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {open.map((step) => (
-                <tr>
-                  <td>{step.aspectName}</td>
-                  <td>{step.text}</td>
-                  <td>{date(step.adoptedAt)}</td>
-                  <td>{date(step.dueAt)}</td>
-                  <td>{`${level(step.levelAtAdoption)} → ${level(step.levelNow)}`}</td>
-                  {canManageSteps ? <StepActions teamId={props.teamId} step={step} csrf={props.csrf} /> : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      {done.length > 0 ? (
-        <div class="table-wrap">
-          <table class="steps-done">
-            <caption>Done</caption>
-            <thead>
-              <tr>
-                <th scope="col">Aspect</th>
-                <th scope="col">Step</th>
-                <th scope="col">Adopted</th>
-                <th scope="col">Done</th>
-                <th scope="col">Level at adoption → now</th>
-              </tr>
-            </thead>
-            <tbody>
-              {done.map((step) => (
-                <tr>
-                  <td>{step.aspectName}</td>
-                  <td>{step.text}</td>
-                  <td>{date(step.adoptedAt)}</td>
-                  <td>{date(step.closedAt)}</td>
-                  <td>{`${level(step.levelAtAdoption)} → ${level(step.levelNow)}`}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      {dropped.length > 0 ? (
-        <div class="table-wrap">
-          <table class="steps-dropped">
-            <caption>Dropped</caption>
-            <thead>
-              <tr>
-                <th scope="col">Aspect</th>
-                <th scope="col">Step</th>
-                <th scope="col">Adopted</th>
-                <th scope="col">Dropped</th>
-              </tr>
-            </thead>
-            <tbody>
-              {dropped.map((step) => (
-                <tr>
-                  <td>{step.aspectName}</td>
-                  <td>{step.text}</td>
-                  <td>{date(step.adoptedAt)}</td>
-                  <td>{date(step.closedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-    </section>
   );
 }

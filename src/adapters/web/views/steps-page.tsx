@@ -1,7 +1,9 @@
+import { STEP_STATUSES } from '../../../core/next-steps.js';
 import type { Team } from '../../../core/team.js';
 import type { OrganisationTargetSurvey, StepRow } from '../../../services/step-board-service.js';
 import { formatDate, formatLevel } from '../../text/format.js';
-import type { StepQuery } from '../step-query.js';
+import { stepQueryString, type StepQuery } from '../step-query.js';
+import { choiceField, FilterForm } from './filter-form.js';
 import { Layout, type LayoutProps } from './layout.js';
 
 export interface StepsPageProps extends Pick<LayoutProps, 'nav' | 'signedIn'> {
@@ -26,56 +28,16 @@ function Filters(props: Pick<StepsPageProps, 'query' | 'teams' | 'surveys'>) {
   // An aspect id several surveys share is offered once: the filter matches it in each.
   const aspects = [...new Map(props.surveys.flatMap((survey) => survey.aspects.map((aspect) => [aspect.id, aspect.name] as const))).entries()];
   return (
-    <form class="filters" method="get" action="/steps" aria-label="Filter steps">
-      <label>
-        Team
-        <select name="team">
-          <option value="">Any team</option>
-          {props.teams.map((team) => (
-            <option value={String(team.id)} selected={query.team === team.id}>
-              {team.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      {props.surveys.length > 1 ? (
-        <label>
-          Survey
-          <select name="survey">
-            <option value="">Any survey</option>
-            {props.surveys.map((survey) => (
-              <option value={survey.id} selected={query.survey === survey.id}>
-                {survey.title}
-              </option>
-            ))}
-          </select>
-        </label>
-      ) : null}
-      <label>
-        Aspect
-        <select name="aspect">
-          <option value="">Any aspect</option>
-          {aspects.map(([id, name]) => (
-            <option value={id} selected={query.aspect === id}>
-              {name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Status
-        <select name="status">
-          <option value="">Any status</option>
-          {(['open', 'done', 'dropped'] as const).map((status) => (
-            <option value={status} selected={query.status === status}>
-              {STATUS_TEXT[status]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <button type="submit">Apply</button>
-      <a href="/steps">Clear</a>
-    </form>
+    <FilterForm
+      action="/steps"
+      label="Filter steps"
+      fields={[
+        choiceField('team', 'Team', 'Any team', props.teams.map((team) => ({ value: String(team.id), label: team.name })), query.team),
+        props.surveys.length > 1 ? choiceField('survey', 'Survey', 'Any survey', props.surveys.map((survey) => ({ value: survey.id, label: survey.title })), query.survey) : null,
+        choiceField('aspect', 'Aspect', 'Any aspect', aspects.map(([id, name]) => ({ value: id, label: name })), query.aspect),
+        choiceField('status', 'Status', 'Any status', STEP_STATUSES.map((status) => ({ value: status, label: STATUS_TEXT[status] })), query.status),
+      ]}
+    />
   );
 }
 
@@ -153,6 +115,9 @@ export function StepsPage(props: StepsPageProps) {
       {props.targets ? <OrganisationTargets targets={props.targets} csrf={props.csrf} /> : null}
       <h2 id="list">Steps</h2>
       <Filters query={props.query} teams={props.teams} surveys={props.surveys} />
+      <p class="exports">
+        Download this view: <a href={`/export/steps.csv${stepQueryString(props.query)}`}>CSV</a>
+      </p>
       {props.steps.length === 0 ? (
         <p>No step matches.</p>
       ) : (

@@ -1,10 +1,11 @@
 import type { TeamDashboard } from '../../../services/dashboard-service.js';
-import type { TeamStepBoard } from '../../../services/step-board-service.js';
+import type { OwnerChoices, TeamStepBoard } from '../../../services/step-board-service.js';
 import { agreementPhrase, shortfallText } from '../../text/figure-text.js';
 import { formatDate, formatLevel, formatTime } from '../../text/format.js';
 import { ChangeMark, statusText } from './cells.js';
 import { Layout, type LayoutProps } from './layout.js';
-import { OwnStepForm, StepBoard, Suggestions, TargetLine, TeamTargetForm } from './step-forms.js';
+import { StepBoard } from './step-board.js';
+import { OwnerNote, OwnStepForm, Suggestions, TargetLine, TeamTargetForm } from './step-forms.js';
 
 export interface TeamPageProps extends Pick<LayoutProps, 'nav' | 'signedIn'> {
   readonly dashboard: TeamDashboard;
@@ -20,6 +21,8 @@ export interface TeamPageProps extends Pick<LayoutProps, 'nav' | 'signedIn'> {
   readonly problem?: string | null;
   /** The target date a step form offers: six weeks from now, as `YYYY-MM-DD` in the team's time zone. */
   readonly defaultDue?: string;
+  /** Whom the step forms offer as owner (the channel's people); null for those who manage no steps. */
+  readonly owners?: OwnerChoices | null;
 }
 
 const NO_BOARD: TeamStepBoard = { kind: 'board', steps: [], canManageSteps: false, canSetTarget: false, levels: [] };
@@ -29,6 +32,7 @@ interface StepFormProps {
   readonly board: TeamStepBoard;
   readonly csrf: string;
   readonly defaultDue: string;
+  readonly owners: OwnerChoices | null;
 }
 
 function AspectCard(props: { aspect: TeamDashboard['report']['aspects'][number]; agreement: string | null; timeZone: string; forms: StepFormProps }) {
@@ -50,7 +54,7 @@ function AspectCard(props: { aspect: TeamDashboard['report']['aspects'][number];
           </p>
           {status.latestShort ? <p class="muted">The last round did not count ({shortfallText(status.latestShort)}).</p> : null}
           <TargetLine aspect={aspect} />
-          <Suggestions teamId={forms.teamId} aspect={aspect} adopted={adopted} canManage={forms.board.canManageSteps} csrf={forms.csrf} defaultDue={forms.defaultDue} />
+          <Suggestions teamId={forms.teamId} aspect={aspect} adopted={adopted} canManage={forms.board.canManageSteps} csrf={forms.csrf} defaultDue={forms.defaultDue} owners={forms.owners} />
         </>
       ) : (
         <>
@@ -59,7 +63,7 @@ function AspectCard(props: { aspect: TeamDashboard['report']['aspects'][number];
         </>
       )}
       {aspect.openUntil ? <p class="notice">A round about this is open until {formatTime(aspect.openUntil, props.timeZone)}.</p> : null}
-      {forms.board.canManageSteps ? <OwnStepForm teamId={forms.teamId} aspect={aspect} csrf={forms.csrf} defaultDue={forms.defaultDue} /> : null}
+      {forms.board.canManageSteps ? <OwnStepForm teamId={forms.teamId} aspect={aspect} csrf={forms.csrf} defaultDue={forms.defaultDue} owners={forms.owners} /> : null}
       {forms.board.canSetTarget ? <TeamTargetForm teamId={forms.teamId} aspect={aspect} levels={forms.board.levels} csrf={forms.csrf} /> : null}
     </article>
   );
@@ -75,7 +79,8 @@ export function TeamPage(props: TeamPageProps) {
   const { report } = dashboard;
   const agreement = new Map(dashboard.agreement.map((entry) => [entry.aspectId, agreementPhrase(entry.agreement)]));
   const board = props.board ?? NO_BOARD;
-  const forms: StepFormProps = { teamId: report.teamId, board, csrf: props.csrf ?? '', defaultDue: props.defaultDue ?? '' };
+  const owners = board.canManageSteps ? (props.owners ?? null) : null;
+  const forms: StepFormProps = { teamId: report.teamId, board, csrf: props.csrf ?? '', defaultDue: props.defaultDue ?? '', owners };
   const weeks = [...new Set(dashboard.series.flatMap((series) => series.points.map((point) => point.at.getTime())))].sort((a, b) => a - b);
   return (
     <Layout title={report.teamName} nav={props.nav} current="/teams" signedIn={props.signedIn}>
@@ -107,12 +112,13 @@ export function TeamPage(props: TeamPageProps) {
         Download: <a href={`/export/teams/${report.teamId}.csv`}>CSV</a> <a href={`/export/teams/${report.teamId}.json`}>JSON</a>
       </p>
       <h2>Levels</h2>
+      <OwnerNote owners={owners} />
       <div class="cards">
         {report.aspects.map((aspect) => (
           <AspectCard aspect={aspect} agreement={agreement.get(aspect.aspectId) ?? null} timeZone={props.timeZone} forms={forms} />
         ))}
       </div>
-      {props.board ? <StepBoard teamId={report.teamId} board={board} csrf={forms.csrf} timeZone={props.timeZone} /> : null}
+      {props.board ? <StepBoard teamId={report.teamId} board={board} csrf={forms.csrf} timeZone={props.timeZone} owners={owners} /> : null}
       <h2 id="trend">Trend over 26 weeks</h2>
       {props.chartSvg ? (
         // The SVG comes from vega's renderer, which escapes every text it draws (team and aspect names);
