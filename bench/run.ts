@@ -38,9 +38,11 @@ const benches: readonly Bench[] = [
 ];
 
 // `npm run bench -- slack` runs the benchmarks whose name contains "slack", on both engines;
-// `npm run bench -- postgres` every benchmark on PostgreSQL; `npm run bench -- report:sqlite` one of them.
+// `npm run bench -- postgres` every benchmark on PostgreSQL; `npm run bench -- report:sqlite` one of them;
+// a leading ^ anchors at the start (`^digest` leaves out click-during-digest).
 const only = process.argv.slice(2);
-const selected = benches.flatMap((bench) => bench.engines.map((engine) => ({ bench, engine, id: `${bench.name}:${engine}` }))).filter(({ id }) => only.length === 0 || only.some((filter) => id.includes(filter)));
+const matches = (id: string, filter: string): boolean => (filter.startsWith('^') ? id.startsWith(filter.slice(1)) : id.includes(filter));
+const selected = benches.flatMap((bench) => bench.engines.map((engine) => ({ bench, engine, id: `${bench.name}:${engine}` }))).filter(({ id }) => only.length === 0 || only.some((filter) => matches(id, filter)));
 
 // Interrupted (Ctrl-C, a timeout's SIGTERM): exit through process.exit, so the 'exit' hooks stop the
 // PostgreSQL server and any replica processes instead of leaving them running.

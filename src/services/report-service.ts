@@ -1,4 +1,4 @@
-import { buildDigest, DIGEST_QUARTER_DAYS, type Digest } from '../core/digest.js';
+import { buildDigest, DIGEST_QUARTER_DAYS, DIGEST_WEEK_DAYS, type Digest } from '../core/digest.js';
 import type { NextStep } from '../core/next-steps.js';
 
 const DAY_MS = 86_400_000;
@@ -134,9 +134,15 @@ export function digestPartsForDelivery(ctx: ServiceContext, at: Date, surveyIds?
 export async function computeOrgDigest(ctx: Pick<ServiceContext, 'store' | 'surveys' | 'policy'>, now: Date, surveyIds: readonly string[] | undefined): Promise<Digest> {
   const teams = (await ctx.store.listTeams()).filter((team) => ctx.surveys.has(team.surveyId) && (!surveyIds || surveyIds.includes(team.surveyId)));
   const tallies = await ctx.store.closedTalliesByTeam(new Map(teams.map((team) => [team.id, team.surveyId])));
-  const steps = await ctx.store.stepsActiveBetween(new Date(now.getTime() - DIGEST_QUARTER_DAYS * DAY_MS), new Date(now.getTime() + 1));
+  // Open steps adopted before this week play no part in a digest: only this week's adoptions are counted,
+  // and only closed steps are looked at a quarter back.
+  const steps = await ctx.store.stepsActiveBetween({ adopted: new Date(now.getTime() - DIGEST_WEEK_DAYS * DAY_MS), closed: new Date(now.getTime() - DIGEST_QUARTER_DAYS * DAY_MS) }, new Date(now.getTime() + 1));
   const stepsByTeam = new Map<number, NextStep[]>();
-  for (const step of steps) stepsByTeam.set(step.teamId, [...(stepsByTeam.get(step.teamId) ?? []), step]);
+  for (const step of steps) {
+    const list = stepsByTeam.get(step.teamId);
+    if (list) list.push(step);
+    else stepsByTeam.set(step.teamId, [step]);
+  }
   const surveys = new Map<string, Survey>([...ctx.surveys].map(([id, loaded]) => [id, loaded.survey]));
   return buildDigest({
     surveys,

@@ -1,7 +1,7 @@
 import { and, eq, gte, inArray, isNull, lt, lte, or, sql, type Column, type SQL } from 'drizzle-orm';
 import { OWNER_STATUSES, STEP_STATUSES, type NewStep, type NextStep } from '../core/next-steps.js';
 import { isPlatform, type UserRef } from '../core/platform.js';
-import type { StepFilter, Store } from './store.js';
+import type { StepActivitySince, StepFilter, Store } from './store.js';
 
 /** A `next_steps` row as both engines' drizzle schemas read it (the two tables have the same columns). */
 export interface StepRow {
@@ -118,7 +118,7 @@ export function dueCondition(columns: StepFilterColumns, now: Date): SQL | undef
   return and(eq(columns.status, 'open'), lte(columns.dueAt, now), or(isNull(columns.lastCheckInAt), lt(columns.lastCheckInAt, columns.dueAt)));
 }
 
-/** Steps adopted or closed within [from, to). */
-export function activeBetweenCondition(columns: StepFilterColumns, from: Date, to: Date): SQL | undefined {
-  return or(and(gte(columns.adoptedAt, from), lt(columns.adoptedAt, to)), and(gte(columns.closedAt, from), lt(columns.closedAt, to)));
+/** Steps adopted within [since.adopted, to) or closed within [since.closed, to). */
+export function activeBetweenCondition(columns: StepFilterColumns, since: StepActivitySince, to: Date): SQL | undefined {
+  return or(and(gte(columns.adoptedAt, since.adopted), lt(columns.adoptedAt, to)), and(gte(columns.closedAt, since.closed), lt(columns.closedAt, to)));
 }

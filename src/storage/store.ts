@@ -42,6 +42,15 @@ export type StoreSignal = { readonly kind: 'intent' } | { readonly kind: 'answer
  * Each method is one statement or one engine-side transaction; a use case that must change several rows
  * together does it inside `transaction`, so its decisions (core functions) are written once, above storage.
  */
+/**
+ * Where a digest's look back starts: steps adopted since `adopted` or closed since `closed` (a digest
+ * counts this week's adoptions but looks a quarter back for done steps that paid off).
+ */
+export interface StepActivitySince {
+  readonly adopted: Date;
+  readonly closed: Date;
+}
+
 /** Conditions on steps; every one given must hold. `teamIds` reads several teams' steps at once. */
 export interface StepFilter {
   readonly teamId?: number;
@@ -201,8 +210,8 @@ export interface Store {
   stepsDue(now: Date): Promise<NextStep[]>;
   /** Steps whose last check-in went out at or after `since` (any status, any team): who was asked lately. */
   stepsCheckedInSince(since: Date): Promise<NextStep[]>;
-  /** Steps whose status changed (closed) or that were adopted within [from, to), for the digest. */
-  stepsActiveBetween(from: Date, to: Date): Promise<NextStep[]>;
+  /** Steps adopted within [since.adopted, to) or closed within [since.closed, to), for the digest. */
+  stepsActiveBetween(since: StepActivitySince, to: Date): Promise<NextStep[]>;
 
   // Roles and audit
   grantsFor(user: UserRef): Promise<RoleGrant[]>;

@@ -214,7 +214,7 @@ describe('adopted next steps', () => {
     expect(await ctx.store.stepsCheckedInSince(at(13 * DAY))).toEqual([]);
   });
 
-  it('stepsActiveBetween: adopted or closed within [from, to)', async () => {
+  it('stepsActiveBetween: adopted or closed within [from, to), each from its own start', async () => {
     const a = await newTeam('Alpha');
     const from = at(7 * DAY);
     const to = at(14 * DAY);
@@ -230,8 +230,10 @@ describe('adopted next steps', () => {
     await ctx.store.updateStep(closedAtTo.id, { status: 'done', closedAt: to });
     await ctx.store.updateStep(closedBefore.id, { status: 'done', closedAt: at(7 * DAY - 1) });
     await ctx.store.updateStep(droppedInside.id, { status: 'dropped', closedAt: at(10 * DAY) });
-    expect(ids(await ctx.store.stepsActiveBetween(from, to)).sort((x, y) => x - y)).toEqual([adoptedAtFrom.id, adoptedJustBeforeTo.id, closedAtFrom.id, droppedInside.id]);
-    expect(await ctx.store.stepsActiveBetween(at(20 * DAY), at(27 * DAY))).toEqual([]);
+    expect(ids(await ctx.store.stepsActiveBetween({ adopted: from, closed: from }, to)).sort((x, y) => x - y)).toEqual([adoptedAtFrom.id, adoptedJustBeforeTo.id, closedAtFrom.id, droppedInside.id]);
+    expect(await ctx.store.stepsActiveBetween({ adopted: at(20 * DAY), closed: at(20 * DAY) }, at(27 * DAY))).toEqual([]);
+    // A digest's look back: adoptions of the last days only, closings further back.
+    expect(ids(await ctx.store.stepsActiveBetween({ adopted: at(10 * DAY), closed: from }, to)).sort((x, y) => x - y)).toEqual([adoptedJustBeforeTo.id, closedAtFrom.id, droppedInside.id]);
   });
 });
 

@@ -176,7 +176,7 @@ function build(db: PgDb, conn: PgConn, guard: Guard, atomic: Atomic, own: Pick<S
     updateStep: (id, patch) => run(() => steps.updateStep(conn, id, patch)),
     stepsDue: (now) => run(() => steps.stepsDue(conn, now)),
     stepsCheckedInSince: (since) => run(() => steps.stepsCheckedInSince(conn, since)),
-    stepsActiveBetween: (from, to) => run(() => steps.stepsActiveBetween(conn, from, to)),
+    stepsActiveBetween: (since, to) => run(() => steps.stepsActiveBetween(conn, since, to)),
 
     grantsFor: (user) => run(() => roles.grantsFor(conn, user)),
     grantRole: (user, grant, grantedBy, at) => run(() => roles.grantRole(conn, user, grant, grantedBy, at)),

@@ -1,7 +1,7 @@
 import { asc, eq, gte } from 'drizzle-orm';
 import type { NewStep, NextStep } from '../../core/next-steps.js';
 import { activeBetweenCondition, dueCondition, insertColumns, patchColumns, stepFilterCondition, toStep, type StepPatch } from '../step-rows.js';
-import type { StepFilter } from '../store.js';
+import type { StepActivitySince, StepFilter } from '../store.js';
 import type { PgConn } from './postgres-store.js';
 import { nextSteps } from './schema.js';
 
@@ -47,12 +47,12 @@ export async function stepsDue(db: PgConn, now: Date): Promise<NextStep[]> {
   return rows.map(toStep);
 }
 
-/** Steps adopted or closed within [from, to), oldest adoption first. */
-export async function stepsActiveBetween(db: PgConn, from: Date, to: Date): Promise<NextStep[]> {
+/** Steps adopted within [since.adopted, to) or closed within [since.closed, to), oldest adoption first. */
+export async function stepsActiveBetween(db: PgConn, since: StepActivitySince, to: Date): Promise<NextStep[]> {
   const rows = await db
     .select()
     .from(nextSteps)
-    .where(activeBetweenCondition(nextSteps, from, to))
+    .where(activeBetweenCondition(nextSteps, since, to))
     .orderBy(asc(nextSteps.adoptedAt), asc(nextSteps.id));
   return rows.map(toStep);
 }

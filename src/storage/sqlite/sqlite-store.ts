@@ -223,7 +223,7 @@ function build(db: Db, run: Runner, signals: Pick<Store, 'signal' | 'listen'>, t
     updateStep: (id, patch) => run(() => steps.updateStep(db, id, patch)),
     stepsDue: (now) => run(() => steps.stepsDue(db, now)),
     stepsCheckedInSince: (since) => run(() => steps.stepsCheckedInSince(db, since)),
-    stepsActiveBetween: (from, to) => run(() => steps.stepsActiveBetween(db, from, to)),
+    stepsActiveBetween: (since, to) => run(() => steps.stepsActiveBetween(db, since, to)),
 
     grantsFor: (user) => run(() => roles.grantsFor(db, user)),
     grantRole: (user, grant, grantedBy, at) => run(() => roles.grantRole(db, user, grant, grantedBy, at)),

@@ -1,7 +1,7 @@
 import { asc, eq, gte } from 'drizzle-orm';
 import type { NewStep, NextStep } from '../../core/next-steps.js';
 import { activeBetweenCondition, dueCondition, insertColumns, patchColumns, stepFilterCondition, toStep, type StepPatch } from '../step-rows.js';
-import type { StepFilter } from '../store.js';
+import type { StepActivitySince, StepFilter } from '../store.js';
 import type { Db } from './database.js';
 import { nextSteps } from './schema.js';
 
@@ -49,12 +49,12 @@ export function stepsDue(db: Db, now: Date): NextStep[] {
     .map(toStep);
 }
 
-/** Steps adopted or closed within [from, to), oldest adoption first. */
-export function stepsActiveBetween(db: Db, from: Date, to: Date): NextStep[] {
+/** Steps adopted within [since.adopted, to) or closed within [since.closed, to), oldest adoption first. */
+export function stepsActiveBetween(db: Db, since: StepActivitySince, to: Date): NextStep[] {
   return db
     .select()
     .from(nextSteps)
-    .where(activeBetweenCondition(nextSteps, from, to))
+    .where(activeBetweenCondition(nextSteps, since, to))
     .orderBy(asc(nextSteps.adoptedAt), asc(nextSteps.id))
     .all()
     .map(toStep);
