@@ -27,7 +27,27 @@ const ENGINE_FREE = [
   // test/slack/next-steps.test.ts and test/teams/next-steps.test.ts.
   'test/web/targets-and-steps.test.ts',
   'test/teams/step-cards.test.ts',
+  // The dashboard in a browser (keyboard, CSP, axe, screenshots, the OpenID redirects): the pages and downloads
+  // it visits are fetched on both engines by every kind of visitor in test/web/authorization-matrix.test.ts, the
+  // filtered and sorted organisation in test/web/exports.test.ts, the erase form and sign-in in
+  // test/web/web-security.test.ts; what the pages read and write (who sees what, comments, the digest archive,
+  // my answers, who may sign in) in test/services/dashboard-service.test.ts, web-sign-in-service.test.ts,
+  // test/slack/grid-dashboard.test.ts and test/teams/dashboard-membership.test.ts.
+  'test/web/dashboard-browser.test.ts',
+  // How the Teams messenger meets a refusing Bot Connector (5xx retried, 403 pauses, 404 on an update given up,
+  // per-member nudge retries): the outbox rows it writes are compared across engines in
+  // test/storage/postgres-store.test.ts, and a retried, a refused and a paced send run on both engines in
+  // test/slack/requests.test.ts and test/slack/nudges.test.ts.
+  'test/teams/delivery-failures.test.ts',
+  // The digest and the halfway reminder as Slack shows them (blocks, CSV and chart in the thread, the week of the
+  // subscription's zone): queuing them runs on both engines in test/services/reminders-and-digests.test.ts, the
+  // digest worker's reads in test/services/digest-worker.test.ts.
+  'test/slack/digest-and-reminders.test.ts',
   'test/core/org-table.test.ts',
+  // The owner picker's listing of a channel's people against the Slack and Bot Connector stand-ins (storage holds
+  // only the Teams conversation reference there, written and read on both engines in test/teams/*.test.ts).
+  'test/slack/channel-people.test.ts',
+  'test/teams/channel-people.test.ts',
   // Behaviour of the HTTP layer and the Slack connection, whatever the storage behind them.
   'test/process/body-limit.test.ts',
   'test/slack/start-up-token-check.test.ts',

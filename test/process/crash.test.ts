@@ -29,6 +29,7 @@ import { SlackRequester } from '../support/slack-requests.js';
 import { SlackApiStandIn, type SlackMessage } from '../support/slack-stand-in.js';
 import { SlowSlackProxy } from '../support/slow-slack-proxy.js';
 import { createTestStorage, memoryLogger, tempDir } from '../support/test-context.js';
+import { waitUntil } from '../support/wait.js';
 
 /** Fixed so a failure can be replayed (CRASH_SEED overrides it); kill timing is real time, so only roughly. */
 const SEED = Number(process.env.CRASH_SEED ?? 20_260_507);
@@ -348,14 +349,16 @@ describe('crash safety', () => {
     const last = await startProcess();
     await last.waitFor(/took the scheduler lease/, 12_000);
     const expectedDeliveries = rounds.size * 3 + subscriptions.length * 2;
-    const drainDeadline = Date.now() + 45_000;
-    for (;;) {
-      const counts = await ctx.store.countDeliveries();
+    let counts = await ctx.store.countDeliveries();
+    const drained = async (): Promise<boolean> => {
+      counts = await ctx.store.countDeliveries();
       const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-      if (counts.pending === 0 && counts.claimed === 0 && counts.sending === 0 && total === expectedDeliveries) break;
-      if (Date.now() > drainDeadline) throw new Error(`the outbox did not drain: ${JSON.stringify(counts)} of ${expectedDeliveries}`);
-      await sleep(100);
-    }
+      return counts.pending === 0 && counts.claimed === 0 && counts.sending === 0 && total === expectedDeliveries;
+    };
+    // Waits for the rows the last process writes as it sends; the guard only names a hang with the counts it saw.
+    await waitUntil('the outbox to drain', drained, 45_000).catch((error: unknown) => {
+      throw new Error(`the outbox did not drain: ${JSON.stringify(counts)} of ${expectedDeliveries}`, { cause: error });
+    });
     expect(await last.stop('SIGTERM')).toBe(0);
 
     // ---- what the logs say ----------------------------------------------------------------------------

@@ -65,9 +65,10 @@ describe('rounds run themselves', () => {
     const team = await setUpTeam(ctx, 'Fortnightly');
     await setStoredEveryWeeks(ctx.store, team.id, 2);
     expect((await ctx.store.findTeamById(team.id))?.cadence.everyWeeks).toBe(2);
-    await runHourly('2026-04-01T00:00:00Z');
+    // Through the Monday of W09 (23 February): every round of eight weeks, none in between.
+    await runHourly('2026-02-24T00:00:00Z');
     const keys = (await rounds(team.id)).map((round) => round.periodKey);
-    expect(keys.slice(0, 4)).toEqual(['2026-W03', '2026-W05', '2026-W07', '2026-W09']);
+    expect(keys).toEqual(['2026-W03', '2026-W05', '2026-W07', '2026-W09']);
   });
 
   it('never opens a second round for a period, however often the tick runs', async () => {
