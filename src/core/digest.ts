@@ -2,6 +2,7 @@ import { roundQualifies } from './privacy.js';
 import { describeLevel, levelAt, type ClosedRoundTally, type ScoringPolicy } from './scoring.js';
 import { aspectLevel, type Survey } from './survey.js';
 import { aspectTarget, furthestBelowTarget, targetStanding, type AspectTarget, type TargetSetting } from './targets.js';
+import { append } from './multimap.js';
 import { compareLevels, compareValues, NO_CHANGE, type Change } from './trends.js';
 import type { NextStep } from './next-steps.js';
 
@@ -186,12 +187,6 @@ function meanChange(pairs: readonly { now: number; then: number }[], since: Date
     since,
     threshold,
   );
-}
-
-function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 function movers(rows: readonly DigestTeamRow[], survey: Survey, pick: (cell: TeamAspectCell) => Change, direction: 'improved' | 'slipped'): Mover[] {

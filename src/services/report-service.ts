@@ -1,3 +1,4 @@
+import { append } from '../core/multimap.js';
 import { buildDigest, DIGEST_QUARTER_DAYS, DIGEST_WEEK_DAYS, type Digest } from '../core/digest.js';
 import type { NextStep } from '../core/next-steps.js';
 
@@ -138,11 +139,7 @@ export async function computeOrgDigest(ctx: Pick<ServiceContext, 'store' | 'surv
   // and only closed steps are looked at a quarter back.
   const steps = await ctx.store.stepsActiveBetween({ adopted: new Date(now.getTime() - DIGEST_WEEK_DAYS * DAY_MS), closed: new Date(now.getTime() - DIGEST_QUARTER_DAYS * DAY_MS) }, new Date(now.getTime() + 1));
   const stepsByTeam = new Map<number, NextStep[]>();
-  for (const step of steps) {
-    const list = stepsByTeam.get(step.teamId);
-    if (list) list.push(step);
-    else stepsByTeam.set(step.teamId, [step]);
-  }
+  for (const step of steps) append(stepsByTeam, step.teamId, step);
   const surveys = new Map<string, Survey>([...ctx.surveys].map(([id, loaded]) => [id, loaded.survey]));
   return buildDigest({
     surveys,

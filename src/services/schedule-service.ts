@@ -1,5 +1,6 @@
 import { localDateAt, nextPeriod, periodAt, periodOfRoundKey } from '../core/schedule.js';
 import { decideOpening, nextOpeningCheck, type ScheduleState } from '../core/scheduling.js';
+import { append } from '../core/multimap.js';
 import type { NextStep } from '../core/next-steps.js';
 import type { Round } from '../core/round.js';
 import { isPausedOn, type Team } from '../core/team.js';
@@ -21,11 +22,7 @@ async function doneStepsOf(ctx: ServiceContext, teams: readonly Team[]): Promise
   const byTeam = new Map<number, NextStep[]>();
   for (let index = 0; index < teams.length; index += TEAM_IDS_PER_READ) {
     const steps = await ctx.store.listSteps({ teamIds: teams.slice(index, index + TEAM_IDS_PER_READ).map((team) => team.id), status: 'done' });
-    for (const step of steps) {
-      const list = byTeam.get(step.teamId);
-      if (list) list.push(step);
-      else byTeam.set(step.teamId, [step]);
-    }
+    for (const step of steps) append(byTeam, step.teamId, step);
   }
   return byTeam;
 }

@@ -1,4 +1,5 @@
 import { adoptionPeriodKey, CHECK_IN_GAP_DAYS, checkInDue, checkInPeriodKey, checkInsToSend, defaultDueAt, personKey, ownerRequestPeriodKey, snoozedDueAt, STEP_TEXT_LENGTH, type CheckInAnswer, type NextStep } from '../core/next-steps.js';
+import { append } from '../core/multimap.js';
 import type { UserRef } from '../core/platform.js';
 import { isAllowed, whoMay, type Viewer } from '../core/roles.js';
 import { findAspect, findSuggestion } from '../core/survey.js';
@@ -158,9 +159,7 @@ export async function queueDueCheckIns(ctx: ServiceContext): Promise<number> {
   const leads = new Map<number, string[]>();
   for (const role of roles) {
     if (role.role !== 'lead' || role.teamId === null) continue;
-    const list = leads.get(role.teamId);
-    if (list) list.push(personKey(role.user));
-    else leads.set(role.teamId, [personKey(role.user)]);
+    append(leads, role.teamId, personKey(role.user));
   }
   const due = checkInsToSend(dueNow, recent, now, (teamId) => leads.get(teamId) ?? []);
   let queued = 0;
